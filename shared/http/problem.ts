@@ -1,0 +1,72 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export interface FieldError {
+  /** JSON pointer into the request, e.g. /submitter/nationalId */
+  path: string;
+  message: string;
+}
+
+/** An RFC 9457 problem, thrown by any layer and rendered by the HTTP middleware. */
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly errors: FieldError[];
+  readonly type: string;
+
+  constructor(status: number, title: string, options: { detail?: string; errors?: FieldError[]; type?: string } = {}) {
+    super(options.detail ?? title);
+    this.name = 'HttpProblem';
+    this.status = status;
+    this.title = title;
+    this.detail = options.detail;
+    this.errors = options.errors ?? [];
+    this.type = options.type ?? `https://skjemaflyt.no/problems/${status}`;
+  }
+}
+
+export const problems = {
+  badRequest: (detail: string, errors: FieldError[] = []) =>
+    new HttpProblem(400, 'Ugyldig forespørsel', { detail, errors, type: 'https://skjemaflyt.no/problems/invalid-request' }),
+  unauthorized: (detail: string) =>
+    new HttpProblem(401, 'Ikke autentisert', { detail, type: 'https://skjemaflyt.no/problems/unauthorized' }),
+  forbidden: (detail: string, errors: FieldError[] = []) =>
+    new HttpProblem(403, 'Ingen tilgang', { detail, errors, type: 'https://skjemaflyt.no/problems/forbidden' }),
+  notFound: (detail: string) =>
+    new HttpProblem(404, 'Finnes ikke', { detail, type: 'https://skjemaflyt.no/problems/not-found' }),
+  conflict: (detail: string, errors: FieldError[] = []) =>
+    new HttpProblem(409, 'Konflikt', { detail, errors, type: 'https://skjemaflyt.no/problems/conflict' }),
+  tooLarge: (detail: string, errors: FieldError[] = []) =>
+    new HttpProblem(413, 'For stor', { detail, errors, type: 'https://skjemaflyt.no/problems/too-large' }),
+  unsupportedMediaType: (detail: string) =>
+    new HttpProblem(415, 'Feil innholdstype', { detail, type: 'https://skjemaflyt.no/problems/unsupported-media-type' }),
+  unprocessable: (detail: string, errors: FieldError[] = []) =>
+    new HttpProblem(422, 'Innsendingen oppfyller ikke skjemaets regler', {
+      detail,
+      errors,
+      type: 'https://skjemaflyt.no/problems/rejected-by-form-rules',
+    }),
+};
+
+export function problemResponse(problem: HttpProblem, instance?: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+    body: JSON.stringify({
+      type: problem.type,
+      title: problem.title,
+      status: problem.status,
+      ...(problem.detail ? { detail: problem.detail } : {}),
+      ...(instance ? { instance } : {}),
+      errors: problem.errors,
+    }),
+  };
+}
+
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  } satisfies APIGatewayProxyStructuredResultV2;
+}

@@ -1,0 +1,230 @@
+/**
+ * Serialises an `Arkivmelding` to the KS Fiks Arkiv V1 `arkivmelding` (opprett) XML.
+ * Element order follows the xs:sequence of `schemas/fiks-arkiv-v1/no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd`;
+ * children of metadatakatalog types (`kode`, `navn`, `fagsystem`, `noekkel`, …) live in the metadatakatalog
+ * namespace (prefix `n5mdk`, declared once on the root). Checked against the XSD in test/noark.
+ */
+import type {
+  Arkivmelding,
+  Dokumentbeskrivelse,
+  Journalpost,
+  Klassifikasjon,
+  Korrespondansepart,
+  Matrikkelnummer,
+  ReferanseEksternNoekkel,
+  Saksmappe,
+  Skjerming,
+} from './model.ts';
+
+export const FIKS_ARKIV_V1_NS = 'https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1';
+export const FIKS_ARKIV_V1_MDK_NS = 'https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1';
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+
+// Characters XML 1.0 cannot carry at all (not even as &#..;): C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and
+// lone surrogates (the `u` flag makes those match as single code points). Form input can contain them; drop them.
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const MARKUP = /[&<>"\r]/g;
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
+
+function escapeXml(text: string): string {
+  return text.replace(NOT_XML_CHAR, '').replace(MARKUP, (c) => ENTITY[c] ?? c);
+}
+
+/** Minimal indenting writer; values are escaped here and nowhere else. */
+class XmlWriter {
+  #parts: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
+  #indent = '';
+
+  leaf(name: string, value: string | number | boolean | undefined): void {
+    if (value === undefined) return;
+    this.#parts.push(`${this.#indent}<${name}>${escapeXml(String(value))}</${name}>\n`);
+  }
+
+  group(name: string, body: () => void, attributes = ''): void {
+    this.#parts.push(`${this.#indent}<${name}${attributes}>\n`);
+    this.#indent += '  ';
+    body();
+    this.#indent = this.#indent.slice(2);
+    this.#parts.push(`${this.#indent}</${name}>\n`);
+  }
+
+  /** Code types (`n5mdk:kode` extensions) are `<name><n5mdk:kode>value</n5mdk:kode></name>`. */
+  code(name: string, value: string | undefined): void {
+    if (value !== undefined) this.group(name, () => this.leaf('n5mdk:kode', value));
+  }
+
+  /** `identifikatorer` types (administrativEnhet, saksansvarlig, saksbehandler): we only know a name. */
+  named(name: string, navn: string | undefined): void {
+    if (navn !== undefined) this.group(name, () => this.leaf('n5mdk:navn', navn));
+  }
+
+  toString(): string {
+    return this.#parts.join('');
+  }
+}
+
+export function toFiksArkivV1Xml(melding: Arkivmelding): string {
+  const w = new XmlWriter();
+  const rootAttributes = ` xmlns="${FIKS_ARKIV_V1_NS}" xmlns:n5mdk="${FIKS_ARKIV_V1_MDK_NS}" xmlns:xsi="${XSI_NS}"`;
+  w.group(
+    'arkivmelding',
+    () => {
+      w.leaf('system', melding.system);
+      w.leaf('antallFiler', melding.antallFiler);
+      // A new mappe and its journalpost are siblings; the mappe type has no registrering child, so the journalpost
+      // points at the mappe through the mappe's external key (as in the NyMappeMedJournalpostN1 example).
+      if (melding.saksmappe) writeSaksmappe(w, melding.saksmappe);
+      writeJournalpost(w, melding.journalpost, melding.saksmappe);
+    },
+    rootAttributes,
+  );
+  return w.toString();
+}
+
+function writeSaksmappe(w: XmlWriter, mappe: Saksmappe): void {
+  requireOffentligTittel('saksmappe', mappe.skjerming, mappe.offentligTittel);
+  w.group(
+    'mappe',
+    () => {
+      // mappe
+      w.leaf('tittel', mappe.tittel);
+      w.leaf('offentligTittel', mappe.offentligTittel);
+      if (mappe.skjerming) writeSkjerming(w, mappe.skjerming);
+      const screenKlasse = screens(mappe.skjerming, 'klassifikasjon');
+      for (const k of mappe.klassifikasjon) writeKlassifikasjon(w, k, screenKlasse);
+      if (mappe.referanseEksternNoekkel)
+        writeEksternNoekkel(w, 'referanseEksternNoekkel', mappe.referanseEksternNoekkel);
+      // saksmappe extension
+      w.named('administrativEnhet', mappe.administrativEnhet);
+      w.named('saksansvarlig', mappe.saksansvarlig);
+      w.code('saksstatus', mappe.saksstatus);
+      for (const m of mappe.matrikkelnummer ?? []) writeMatrikkelnummer(w, m);
+    },
+    ' xsi:type="saksmappe"',
+  );
+}
+
+function writeJournalpost(w: XmlWriter, jp: Journalpost, mappe: Saksmappe | undefined): void {
+  requireOffentligTittel('journalpost', jp.skjerming, jp.offentligTittel);
+  const mappeNoekkel = mappe?.referanseEksternNoekkel;
+  if (mappe && !mappeNoekkel) {
+    throw new Error('Fiks Arkiv V1: saksmappe.referanseEksternNoekkel is required to attach the journalpost to it');
+  }
+  const screenParts = screens(jp.skjerming, 'korrespondansepart');
+  // Fiks Arkiv has no skjermingDokument: screened documents carry their own skjerming.
+  const documentSkjerming = jp.skjerming?.skjermingDokument ? jp.skjerming : undefined;
+  w.group(
+    'registrering',
+    () => {
+      // registrering
+      w.leaf('opprettetAv', jp.opprettetAv);
+      w.leaf('arkivertAv', jp.arkivertAv);
+      if (mappeNoekkel) {
+        w.group('referanseForelderMappe', () => writeEksternNoekkel(w, 'n5mdk:referanseEksternNoekkel', mappeNoekkel));
+      }
+      if (jp.skjerming) writeSkjerming(w, jp.skjerming);
+      for (const d of jp.dokumentbeskrivelse) writeDokumentbeskrivelse(w, d, documentSkjerming);
+      w.leaf('tittel', jp.tittel);
+      w.leaf('offentligTittel', jp.offentligTittel);
+      for (const k of jp.korrespondansepart) writeKorrespondansepart(w, k, screenParts);
+      writeEksternNoekkel(w, 'referanseEksternNoekkel', jp.referanseEksternNoekkel);
+      // journalpost extension
+      w.code('journalposttype', jp.journalposttype);
+      w.code('journalstatus', jp.journalstatus);
+      w.leaf('dokumentetsDato', jp.dokumentetsDato);
+      w.leaf('mottattDato', jp.mottattDato);
+    },
+    ' xsi:type="journalpost"',
+  );
+}
+
+function writeDokumentbeskrivelse(w: XmlWriter, d: Dokumentbeskrivelse, inherited: Skjerming | undefined): void {
+  w.group('dokumentbeskrivelse', () => {
+    w.code('dokumenttype', d.dokumenttype);
+    w.code('dokumentstatus', d.dokumentstatus);
+    w.leaf('tittel', d.tittel);
+    w.code('tilknyttetRegistreringSom', d.tilknyttetRegistreringSom);
+    w.leaf('dokumentnummer', d.dokumentnummer);
+    const skjerming = d.skjerming ?? inherited;
+    if (skjerming) writeSkjerming(w, skjerming);
+    for (const o of d.dokumentobjekt) {
+      w.group('dokumentobjekt', () => {
+        w.leaf('versjonsnummer', o.versjonsnummer);
+        w.code('variantformat', o.variantformat);
+        w.code('format', o.format);
+        w.leaf('filnavn', o.filnavn);
+        w.leaf('referanseDokumentfil', o.referanseDokumentfil);
+      });
+    }
+  });
+}
+
+function writeKorrespondansepart(w: XmlWriter, k: Korrespondansepart, screened: boolean): void {
+  if (k.personid !== undefined && k.organisasjonid !== undefined) {
+    throw new Error('Fiks Arkiv V1: a korrespondansepart has either personid or organisasjonid, not both');
+  }
+  w.group('korrespondansepart', () => {
+    w.code('korrespondanseparttype', k.korrespondanseparttype);
+    w.leaf('korrespondansepartNavn', k.navn);
+    w.leaf('organisasjonid', k.organisasjonid);
+    w.leaf('personid', k.personid);
+    for (const linje of k.postadresse ?? []) w.leaf('postadresse', linje);
+    w.leaf('postnummer', k.postnummer);
+    w.leaf('poststed', k.poststed);
+    w.code('landkode', k.land);
+    w.leaf('epostadresse', k.epostadresse);
+    w.leaf('telefonnummer', k.telefonnummer);
+    w.named('administrativEnhet', k.administrativEnhet);
+    w.named('saksbehandler', k.saksbehandler);
+    w.leaf('erSkjermet', k.skjermetKorrespondansepart ?? (screened || undefined));
+  });
+}
+
+function writeKlassifikasjon(w: XmlWriter, k: Klassifikasjon, screened: boolean): void {
+  w.group('klassifikasjon', () => {
+    w.leaf('klassifikasjonssystemID', k.klassifikasjonssystem);
+    w.leaf('klasseID', k.klasseID);
+    w.leaf('tittel', k.tittel);
+    w.leaf('erSkjermet', k.skjermetKlasse ?? (screened || undefined));
+  });
+}
+
+function writeMatrikkelnummer(w: XmlWriter, m: Matrikkelnummer): void {
+  w.group('matrikkelnummer', () => {
+    w.leaf('kommunenummer', m.kommunenummer);
+    w.leaf('gardsnummer', m.gaardsnummer);
+    w.leaf('bruksnummer', m.bruksnummer);
+    w.leaf('festenummer', m.festenummer);
+    w.leaf('seksjonsnummer', m.seksjonsnummer);
+  });
+}
+
+function writeSkjerming(w: XmlWriter, s: Skjerming): void {
+  w.group('skjerming', () => {
+    w.code('tilgangsrestriksjon', s.tilgangsrestriksjon);
+    w.leaf('skjermingshjemmel', s.skjermingshjemmel);
+  });
+}
+
+/** `eksternNoekkel` is a metadatakatalog type: its children are always in that namespace, the element may not be. */
+function writeEksternNoekkel(w: XmlWriter, element: string, n: ReferanseEksternNoekkel): void {
+  w.group(element, () => {
+    w.leaf('n5mdk:fagsystem', n.fagsystem);
+    w.leaf('n5mdk:noekkel', n.noekkel);
+  });
+}
+
+/**
+ * Fiks Arkiv V1 skjerming has no skjermingMetadata; what it names is expressed elsewhere: "tittel" by
+ * offentligTittel, "korrespondansepart" / "klassifikasjon" by erSkjermet on those elements.
+ */
+function screens(skjerming: Skjerming | undefined, metadata: string): boolean {
+  return skjerming?.skjermingMetadata.some((m) => m.toLowerCase() === metadata) ?? false;
+}
+
+/** A screened title without a public title would publish the screened words in the public journal. */
+function requireOffentligTittel(what: string, skjerming: Skjerming | undefined, offentligTittel?: string): void {
+  if (screens(skjerming, 'tittel') && !offentligTittel) {
+    throw new Error(`Fiks Arkiv V1: ${what} screens tittel but has no offentligTittel`);
+  }
+}

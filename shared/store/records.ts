@@ -1,0 +1,59 @@
+import type { DeliveryStatus } from '../delivery/status.ts';
+import type { StoredDocument } from '../submission/types.ts';
+
+export interface HistoryEntry {
+  at: string;
+  status: DeliveryStatus;
+  detail: string;
+  /** Who did it, for actions by a person */
+  by?: string;
+}
+
+/** References the target gave back: saksnummer, journalpostnummer, the system's own id … */
+export type References = Record<string, string>;
+
+export interface SubmissionRecord {
+  trackingId: string;
+  submissionId: string;
+  providerId: string;
+  formType: string;
+  municipality: string;
+  submittedAt: string;
+  receivedAt: string;
+  contentHash: string;
+  /** S3 key of the request body exactly as received (replayable) */
+  originalKey: string;
+  formDataContentType: 'application/xml' | 'application/json';
+  documents: StoredDocument[];
+  /** Set once every delivery message is on its queue (see receive). */
+  enqueuedAt?: string;
+}
+
+export interface DeliveryRecord {
+  /** `<trackingId>.<targetId>` */
+  id: string;
+  trackingId: string;
+  target: string;
+  targetKind: 'archive' | 'fagsystem';
+  /** Integration model 3: the archive delivery this one waits for */
+  after?: string;
+  municipality: string;
+  formType: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError?: string;
+  nextAttemptAt?: string;
+  references: References;
+  history: HistoryEntry[];
+  updatedAt: string;
+}
+
+export function deliveryId(trackingId: string, targetId: string): string {
+  return `${trackingId}.${targetId}`;
+}
+
+export function parseDeliveryId(id: string): { trackingId: string; targetId: string } | undefined {
+  const dot = id.indexOf('.');
+  if (dot <= 0 || dot === id.length - 1) return undefined;
+  return { trackingId: id.slice(0, dot), targetId: id.slice(dot + 1) };
+}

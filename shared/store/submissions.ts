@@ -1,0 +1,207 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ALLOWED_FROM, type DeliveryStatus } from '../delivery/status.ts';
+import type { DeliveryRecord, HistoryEntry, References, SubmissionRecord } from './records.ts';
+
+const submissionKey = (trackingId: string) => ({ pk: `SUB#${trackingId}`, sk: 'SUBMISSION' });
+const deliveryKey = (trackingId: string, targetId: string) => ({ pk: `SUB#${trackingId}`, sk: `DELIVERY#${targetId}` });
+const receiptKey = (providerId: string, submissionId: string) => ({
+  pk: `RECEIPT#${providerId}#${submissionId}`,
+  sk: 'RECEIPT',
+});
+
+export interface Receipt {
+  trackingId: string;
+  contentHash: string;
+}
+
+/** The provider already sent this submissionId: the stored receipt tells whether it is the same content. */
+export class DuplicateSubmissionError extends Error {
+  readonly existing: Receipt;
+  constructor(existing: Receipt) {
+    super('Submission already received');
+    this.name = 'DuplicateSubmissionError';
+    this.existing = existing;
+  }
+}
+
+/** The delivery was not in a status this change may come from (a late or repeated message). */
+export class StaleTransitionError extends Error {
+  constructor(id: string, to: DeliveryStatus) {
+    super(`Delivery ${id} cannot move to ${to} from its current status`);
+    this.name = 'StaleTransitionError';
+  }
+}
+
+export interface Transition {
+  to: DeliveryStatus;
+  detail: string;
+  by?: string;
+  attempts?: number;
+  lastError?: string | null;
+  nextAttemptAt?: string | null;
+  references?: References;
+  /** Override the default "may come from" statuses */
+  from?: DeliveryStatus[];
+}
+
+/** Submissions, deliveries and receipts in the hub's one table. */
+export class SubmissionStore {
+  private readonly db: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(db: DynamoDBDocumentClient, table: string) {
+    this.db = db;
+    this.table = table;
+  }
+
+  async findReceipt(providerId: string, submissionId: string): Promise<Receipt | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: receiptKey(providerId, submissionId), ConsistentRead: true }),
+    );
+    return Item ? { trackingId: Item.trackingId, contentHash: Item.contentHash } : undefined;
+  }
+
+  /** Writes receipt, submission and deliveries in one transaction: all of it, or nothing. */
+  async create(submission: SubmissionRecord, deliveries: DeliveryRecord[]): Promise<void> {
+    const receipt = receiptKey(submission.providerId, submission.submissionId);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...receipt, trackingId: submission.trackingId, contentHash: submission.contentHash },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...submissionKey(submission.trackingId), type: 'submission', ...submission },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...deliveries.map((d) => ({
+              Put: {
+                TableName: this.table,
+                Item: { ...deliveryKey(d.trackingId, d.target), type: 'delivery', ...d },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        const existing = await this.findReceipt(submission.providerId, submission.submissionId);
+        if (existing) throw new DuplicateSubmissionError(existing);
+      }
+      throw error;
+    }
+  }
+
+  async markEnqueued(trackingId: string, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: submissionKey(trackingId),
+        UpdateExpression: 'SET enqueuedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  /** The submission with all its deliveries (one query on the partition). */
+  async get(trackingId: string): Promise<{ submission: SubmissionRecord; deliveries: DeliveryRecord[] } | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': submissionKey(trackingId).pk },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    const submission = items.find((i) => i.sk === 'SUBMISSION');
+    if (!submission) return undefined;
+    return {
+      submission: strip(submission) as unknown as SubmissionRecord,
+      deliveries: items.filter((i) => String(i.sk).startsWith('DELIVERY#')).map((i) => strip(i) as unknown as DeliveryRecord),
+    };
+  }
+
+  async getDelivery(trackingId: string, targetId: string): Promise<DeliveryRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: deliveryKey(trackingId, targetId), ConsistentRead: true }),
+    );
+    return Item ? (strip(Item) as unknown as DeliveryRecord) : undefined;
+  }
+
+  /**
+   * Moves a delivery to a new status and appends the change to its history, but only from the statuses
+   * the change may come from (conditional write): a late duplicate can never undo DELIVERED.
+   */
+  async transition(trackingId: string, targetId: string, change: Transition, now = new Date()): Promise<DeliveryRecord> {
+    const at = now.toISOString();
+    const entry: HistoryEntry = { at, status: change.to, detail: change.detail, ...(change.by ? { by: change.by } : {}) };
+    const from = change.from ?? ALLOWED_FROM[change.to];
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':to': change.to, ':entry': [entry], ':at': at };
+    const set = ['#status = :to', 'history = list_append(history, :entry)', 'updatedAt = :at'];
+    const remove: string[] = [];
+    from.forEach((s, i) => {
+      values[`:from${i}`] = s;
+    });
+    const optional = { attempts: change.attempts, lastError: change.lastError, nextAttemptAt: change.nextAttemptAt };
+    for (const [field, value] of Object.entries(optional)) {
+      if (value === undefined) continue;
+      if (value === null) remove.push(field);
+      else {
+        set.push(`${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    if (change.references && Object.keys(change.references).length > 0) {
+      set.push('#references = :references');
+      names['#references'] = 'references';
+      values[':references'] = change.references;
+    }
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: deliveryKey(trackingId, targetId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip(Attributes ?? {}) as unknown as DeliveryRecord;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new StaleTransitionError(`${trackingId}.${targetId}`, change.to);
+      throw error;
+    }
+  }
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest;
+}

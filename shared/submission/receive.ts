@@ -1,0 +1,250 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/claims.ts';
+import type { Registry } from '../config/registry.ts';
+import type { FormType } from '../config/types.ts';
+import { problems } from '../http/problem.ts';
+import type { DeliveryMessage } from '../queue/delivery-queue.ts';
+import { DocumentStore } from '../store/documents.ts';
+import { type DeliveryRecord, deliveryId, type SubmissionRecord } from '../store/records.ts';
+import { DuplicateSubmissionError, type Receipt } from '../store/submissions.ts';
+import { checkEnvelope } from './envelope.ts';
+import { FormDataError, parseFormData } from './form-data.ts';
+import { checkFormRules } from './rules.ts';
+import type { StoredDocument, SubmissionEnvelope } from './types.ts';
+
+/** API Gateway's payload limit; larger requests never reach the function on AWS. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface ReceiveRequest {
+  principal: Principal;
+  contentType: string | undefined;
+  body: string;
+}
+
+export interface ReceiptBody {
+  trackingId: string;
+  submissionId: string;
+  status: 'RECEIVED';
+  statusUrl: string;
+}
+
+export interface ReceiveDeps {
+  registry: Registry;
+  store: {
+    findReceipt(providerId: string, submissionId: string): Promise<Receipt | undefined>;
+    create(submission: SubmissionRecord, deliveries: DeliveryRecord[]): Promise<void>;
+    get(trackingId: string): Promise<{ submission: SubmissionRecord; deliveries: DeliveryRecord[] } | undefined>;
+    markEnqueued(trackingId: string, at: string): Promise<void>;
+  };
+  documents: { put(key: string, body: Uint8Array | string, contentType: string, sha256?: string): Promise<void> };
+  queue: { send(messages: DeliveryMessage[]): Promise<void> };
+  now?: () => Date;
+  newTrackingId?: () => string;
+}
+
+/**
+ * receive: validate, authorise, store the original and its documents, decide the deliveries, queue them.
+ * Returns 202 for a new submission and 200 with the same receipt for a repeat of the same content.
+ */
+export async function receiveSubmission(
+  request: ReceiveRequest,
+  deps: ReceiveDeps,
+): Promise<{ status: 200 | 202; receipt: ReceiptBody }> {
+  const { principal } = request;
+  if (principal.kind !== 'provider') throw problems.forbidden('Bare skjemaleverandører kan sende inn skjema.');
+  const envelope = parseEnvelope(request);
+  const formType = authorise(deps.registry, principal.providerId, envelope);
+  const documents = decodeAttachments(envelope, formType, deps.registry);
+
+  const contentHash = sha256(canonicalJson(envelope));
+  const existing = await deps.store.findReceipt(principal.providerId, envelope.submissionId);
+  if (existing) return repeat(existing, contentHash, envelope, deps);
+
+  const now = (deps.now ?? (() => new Date()))();
+  const trackingId = (deps.newTrackingId ?? randomUUID)();
+  const originalKey = DocumentStore.originalKey(trackingId);
+  const stored: StoredDocument[] = documents.map(({ bytes, ...d }) => ({
+    ...d,
+    key: DocumentStore.documentKey(trackingId, d.filename),
+    size: bytes.byteLength,
+    sha256: sha256(bytes),
+  }));
+  // Documents first: once the submission row exists, a delivery may look for them.
+  await Promise.all([
+    deps.documents.put(originalKey, request.body, 'application/json', contentHash),
+    ...documents.map((d, i) => deps.documents.put(stored[i]?.key ?? '', d.bytes, d.contentType, stored[i]?.sha256)),
+  ]);
+
+  const submission: SubmissionRecord = {
+    trackingId,
+    submissionId: envelope.submissionId,
+    providerId: principal.providerId,
+    formType: formType.id,
+    municipality: envelope.municipality,
+    submittedAt: envelope.submittedAt,
+    receivedAt: now.toISOString(),
+    contentHash,
+    originalKey,
+    formDataContentType: envelope.formData.contentType,
+    documents: stored,
+  };
+  const deliveries = planDeliveries(submission, formType, deps.registry, now);
+  try {
+    await deps.store.create(submission, deliveries);
+  } catch (error) {
+    // Two identical POSTs racing: the loser answers like a repeat.
+    if (error instanceof DuplicateSubmissionError) return repeat(error.existing, contentHash, envelope, deps);
+    throw error;
+  }
+  await enqueue(trackingId, deliveries, deps, now);
+  return { status: 202, receipt: receiptFor(trackingId, envelope.submissionId) };
+}
+
+function parseEnvelope(request: ReceiveRequest): SubmissionEnvelope {
+  const mediaType = request.contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw problems.unsupportedMediaType('Innsendingen må sendes som application/json.');
+  }
+  if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
+    throw problems.tooLarge(`Innsendingen er større enn ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body);
+  } catch {
+    throw problems.badRequest('Innsendingen er ikke gyldig JSON.', [{ path: '', message: 'Ugyldig JSON.' }]);
+  }
+  const { envelope, errors } = checkEnvelope(body);
+  if (!envelope) throw problems.badRequest('Innsendingen har feil i ett eller flere felt.', errors);
+  return envelope;
+}
+
+function authorise(registry: Registry, providerId: string, envelope: SubmissionEnvelope): FormType {
+  const { formType: formTypeId, municipality } = envelope;
+  if (!registry.knowsFormType(formTypeId)) {
+    throw problems.badRequest(`Skjematypen «${formTypeId}» er ukjent.`, [
+      { path: '/formType', message: `Ukjent skjematype «${formTypeId}».` },
+    ]);
+  }
+  const formType = registry.formType(municipality, formTypeId);
+  if (!registry.municipality(municipality) || !formType) {
+    throw problems.forbidden(`Skjematypen «${formTypeId}» tas ikke imot for kommune ${municipality}.`, [
+      { path: '/municipality', message: `Kommune ${municipality} tar ikke imot «${formTypeId}» gjennom Skjemaflyt.` },
+    ]);
+  }
+  if (!registry.mayProviderSubmit(providerId, municipality, formTypeId)) {
+    throw problems.forbidden(`Leverandøren har ikke tilgang til å sende «${formTypeId}» for kommune ${municipality}.`, [
+      { path: '/municipality', message: `Ingen tilgang til kommune ${municipality} for «${formTypeId}».` },
+    ]);
+  }
+  if (envelope.formData.contentType !== formType.formData.contentType) {
+    throw problems.unprocessable('Skjemadataene har feil innholdstype.', [
+      { path: '/formData/contentType', message: `«${formTypeId}» skal ha skjemadata som ${formType.formData.contentType}.` },
+    ]);
+  }
+  let parsed: ReturnType<typeof parseFormData>;
+  try {
+    parsed = parseFormData(envelope.formData.contentType, envelope.formData.content);
+  } catch (error) {
+    if (error instanceof FormDataError) throw problems.badRequest('Skjemadataene kan ikke leses.', error.errors);
+    throw error;
+  }
+  const ruleErrors = checkFormRules(formType, parsed);
+  if (ruleErrors.length > 0) throw problems.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formTypeId}».`, ruleErrors);
+  return formType;
+}
+
+type DecodedDocument = Omit<StoredDocument, 'key' | 'size' | 'sha256'> & { bytes: Buffer };
+
+function decodeAttachments(envelope: SubmissionEnvelope, formType: FormType, registry: Registry): DecodedDocument[] {
+  const attachments = envelope.attachments ?? [];
+  const archived = formType.deliveries.some((d) => registry.target(d.target).kind === 'archive');
+  if (archived && !attachments.some((a) => a.role === 'main')) {
+    throw problems.unprocessable('Hoveddokumentet mangler.', [
+      { path: '/attachments', message: 'Et skjema som arkiveres må ha ett vedlegg med rollen «main» (hoveddokumentet).' },
+    ]);
+  }
+  return attachments.map((a, i) => {
+    const bytes = Buffer.from(a.contentBase64, 'base64');
+    if (bytes.byteLength === 0) {
+      throw problems.badRequest('Et vedlegg er tomt.', [{ path: `/attachments/${i}/contentBase64`, message: 'Vedlegget er tomt.' }]);
+    }
+    return { filename: a.filename, contentType: a.contentType, role: a.role, title: a.title ?? a.filename, bytes };
+  });
+}
+
+function planDeliveries(submission: SubmissionRecord, formType: FormType, registry: Registry, now: Date): DeliveryRecord[] {
+  const at = now.toISOString();
+  return formType.deliveries.map((route) => {
+    const waits = route.after !== undefined;
+    return {
+      id: deliveryId(submission.trackingId, route.target),
+      trackingId: submission.trackingId,
+      target: route.target,
+      targetKind: registry.target(route.target).kind,
+      ...(route.after ? { after: route.after } : {}),
+      municipality: submission.municipality,
+      formType: submission.formType,
+      status: waits ? 'PENDING' : 'QUEUED',
+      attempts: 0,
+      references: {},
+      history: [
+        {
+          at,
+          status: waits ? 'PENDING' : 'QUEUED',
+          detail: waits ? `Venter på leveranse til ${route.after}.` : 'Mottatt og lagt i kø.',
+        },
+      ],
+      updatedAt: at,
+    };
+  });
+}
+
+async function enqueue(trackingId: string, deliveries: DeliveryRecord[], deps: ReceiveDeps, now: Date): Promise<void> {
+  const messages = deliveries.filter((d) => d.status === 'QUEUED').map((d) => ({ trackingId, targetId: d.target }));
+  await deps.queue.send(messages);
+  await deps.store.markEnqueued(trackingId, now.toISOString());
+}
+
+/**
+ * A repeat of a known submissionId. Same content: the same receipt, and if the first attempt stopped
+ * between storing and queueing, the queueing is finished now (deliveries are idempotent, so a
+ * second message is harmless). Other content: 409.
+ */
+async function repeat(
+  existing: Receipt,
+  contentHash: string,
+  envelope: SubmissionEnvelope,
+  deps: ReceiveDeps,
+): Promise<{ status: 200; receipt: ReceiptBody }> {
+  if (existing.contentHash !== contentHash) {
+    throw problems.conflict('Denne submissionId er allerede brukt for en innsending med annet innhold.', [
+      { path: '/submissionId', message: `submissionId «${envelope.submissionId}» er brukt før med annet innhold.` },
+    ]);
+  }
+  const stored = await deps.store.get(existing.trackingId);
+  if (stored && !stored.submission.enqueuedAt) {
+    await enqueue(existing.trackingId, stored.deliveries, deps, (deps.now ?? (() => new Date()))());
+  }
+  return { status: 200, receipt: receiptFor(existing.trackingId, envelope.submissionId) };
+}
+
+function receiptFor(trackingId: string, submissionId: string): ReceiptBody {
+  return { trackingId, submissionId, status: 'RECEIVED', statusUrl: `/v1/submissions/${trackingId}` };
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** JSON with sorted keys, so a provider's re-serialisation of the same content hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

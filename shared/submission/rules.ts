@@ -1,0 +1,37 @@
+import type { FormType } from '../config/types.ts';
+import type { FieldError } from '../http/problem.ts';
+import { asText, compilePath } from '../mapping/values.ts';
+import type { ParsedFormData } from './form-data.ts';
+import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';
+
+/** The form type's own rules: right root, required fields present, identifiers valid. */
+export function checkFormRules(formType: FormType, parsed: ParsedFormData): FieldError[] {
+  const errors: FieldError[] = [];
+  const rules = formType.formData;
+  const field = (path: string) => `/formData/content/${path.replaceAll('.', '/')}`;
+  if (rules.root && parsed.root !== rules.root) {
+    errors.push({
+      path: '/formData/content',
+      message: `Rotelementet skal være <${rules.root}>, ikke <${parsed.root ?? '?'}>.`,
+    });
+    return errors;
+  }
+  for (const path of rules.required) {
+    if (asText(compilePath(path)(parsed.data)) === undefined) {
+      errors.push({ path: field(path), message: `Feltet «${path}» er påkrevd i ${formType.title}.` });
+    }
+  }
+  for (const path of rules.nationalIds ?? []) {
+    const value = asText(compilePath(path)(parsed.data));
+    if (value !== undefined && !isValidNationalId(value)) {
+      errors.push({ path: field(path), message: `Feltet «${path}» er ikke et gyldig fødselsnummer.` });
+    }
+  }
+  for (const path of rules.organisationNumbers ?? []) {
+    const value = asText(compilePath(path)(parsed.data));
+    if (value !== undefined && !isValidOrganisationNumber(value)) {
+      errors.push({ path: field(path), message: `Feltet «${path}» er ikke et gyldig organisasjonsnummer.` });
+    }
+  }
+  return errors;
+}
