@@ -166,9 +166,12 @@ async function waitForDynamoDb(java: JavaProcess, endpoint: string, region: stri
         return;
       } catch (error) {
         if (Date.now() > deadline) {
-          throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms. Output:\n${java.output()}`, {
-            cause: error,
-          });
+          throw new Error(
+            `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms. Output:\n${java.output()}`,
+            {
+              cause: error,
+            },
+          );
         }
       }
       await sleep(100);
@@ -241,7 +244,11 @@ interface DataDirLock {
 
 const LOCK_FILE = '.emulators.lock';
 
-async function acquireDataDirLock(dataDir: string, dynamoDir: string, log: (line: string) => void): Promise<DataDirLock> {
+async function acquireDataDirLock(
+  dataDir: string,
+  dynamoDir: string,
+  log: (line: string) => void,
+): Promise<DataDirLock> {
   const file = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

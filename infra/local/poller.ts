@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -5,7 +6,6 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttribute, SQSRecord } from 'aws-lambda';
 import { createLambdaContext, withTimeout } from './lambda-context.ts';
 
@@ -15,7 +15,7 @@ import { createLambdaContext, withTimeout } from './lambda-context.ts';
  * The queue's RedrivePolicy moves a message to its DLQ after maxReceiveCount receives; that is plain SQS.
  */
 
-export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | unknown>;
 
 export interface QueuePollerOptions {
   sqs: SQSClient;
@@ -110,7 +110,11 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
     let failed: ReadonlySet<string> | 'all';
     try {
       const context = createLambdaContext({ functionName, region, timeoutMs });
-      const response = await withTimeout(Promise.resolve(handler({ Records: records }, context)), timeoutMs, functionName);
+      const response = await withTimeout(
+        Promise.resolve(handler({ Records: records }, context)),
+        timeoutMs,
+        functionName,
+      );
       failed = failedMessageIds(response, records);
       if (failed === 'all') log(`${functionName}: invalid batchItemFailures in the response; the whole batch failed`);
     } catch (error) {

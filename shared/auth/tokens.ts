@@ -1,4 +1,4 @@
-import { importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { type CryptoKey, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { CLAIM, type Principal, SCOPE } from './claims.ts';
 import { DEV_ALGORITHM } from './dev-keys.ts';
 

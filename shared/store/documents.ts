@@ -14,6 +14,11 @@ export class DocumentStore {
     return `submissions/${trackingId}/original.json`;
   }
 
+  /** The envelope without attachment contents: what the mappings read. */
+  static formKey(trackingId: string): string {
+    return `submissions/${trackingId}/form.json`;
+  }
+
   static documentKey(trackingId: string, filename: string): string {
     return `submissions/${trackingId}/documents/${filename}`;
   }

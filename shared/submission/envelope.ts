@@ -11,13 +11,19 @@ const validate = ajv.compile<SubmissionEnvelope>(envelopeSchema);
 
 /** Checks the envelope's shape and identifiers; returns the field errors (empty when valid). */
 export function checkEnvelope(body: unknown): { envelope?: SubmissionEnvelope; errors: FieldError[] } {
-  if (!validate(body)) return { errors: (validate.errors ?? []).map(toFieldError) };
-  const errors: FieldError[] = [];
-  const { submitter, attachments = [] } = body;
-  if (submitter.nationalId && !isValidNationalId(submitter.nationalId)) {
+  const valid = validate(body);
+  const errors: FieldError[] = valid ? [] : (validate.errors ?? []).map(toFieldError);
+  // The semantic checks run on whatever is there, so one answer names every field at fault.
+  const { submitter = {} as Partial<SubmissionEnvelope['submitter']>, attachments = [] } = (body ?? {}) as Partial<SubmissionEnvelope>;
+  if (!Array.isArray(attachments)) return { errors };
+  if (typeof submitter.nationalId === 'string' && /^\d{11}$/.test(submitter.nationalId) && !isValidNationalId(submitter.nationalId)) {
     errors.push({ path: '/submitter/nationalId', message: 'Fødselsnummeret er ikke gyldig (kontrollsifrene stemmer ikke).' });
   }
-  if (submitter.organisationNumber && !isValidOrganisationNumber(submitter.organisationNumber)) {
+  if (
+    typeof submitter.organisationNumber === 'string' &&
+    /^\d{9}$/.test(submitter.organisationNumber) &&
+    !isValidOrganisationNumber(submitter.organisationNumber)
+  ) {
     errors.push({
       path: '/submitter/organisationNumber',
       message: 'Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke).',
@@ -25,6 +31,7 @@ export function checkEnvelope(body: unknown): { envelope?: SubmissionEnvelope; e
   }
   const seen = new Set<string>();
   attachments.forEach((a, i) => {
+    if (typeof a?.filename !== 'string') return;
     const name = a.filename.toLowerCase();
     if (seen.has(name) || name === 'arkivmelding.xml') {
       errors.push({ path: `/attachments/${i}/filename`, message: `Filnavnet «${a.filename}» er brukt mer enn én gang.` });
@@ -34,10 +41,10 @@ export function checkEnvelope(body: unknown): { envelope?: SubmissionEnvelope; e
       errors.push({ path: `/attachments/${i}/filename`, message: 'Filnavnet kan ikke inneholde «..».' });
     }
   });
-  if (attachments.filter((a) => a.role === 'main').length > 1) {
+  if (attachments.filter((a) => a?.role === 'main').length > 1) {
     errors.push({ path: '/attachments', message: 'Bare ett vedlegg kan ha rollen «main» (hoveddokument).' });
   }
-  return errors.length > 0 ? { errors } : { envelope: body, errors };
+  return valid && errors.length === 0 ? { envelope: body, errors } : { errors };
 }
 
 function toFieldError(e: ErrorObject): FieldError {

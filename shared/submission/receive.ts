@@ -72,6 +72,7 @@ export async function receiveSubmission(
   // Documents first: once the submission row exists, a delivery may look for them.
   await Promise.all([
     deps.documents.put(originalKey, request.body, 'application/json', contentHash),
+    deps.documents.put(DocumentStore.formKey(trackingId), JSON.stringify(withoutContents(envelope)), 'application/json'),
     ...documents.map((d, i) => deps.documents.put(stored[i]?.key ?? '', d.bytes, d.contentType, stored[i]?.sha256)),
   ]);
 
@@ -227,6 +228,11 @@ async function repeat(
     await enqueue(existing.trackingId, stored.deliveries, deps, (deps.now ?? (() => new Date()))());
   }
   return { status: 200, receipt: receiptFor(existing.trackingId, envelope.submissionId) };
+}
+
+function withoutContents(envelope: SubmissionEnvelope): Omit<SubmissionEnvelope, 'attachments'> {
+  const { attachments: _attachments, ...rest } = envelope;
+  return rest;
 }
 
 function receiptFor(trackingId: string, submissionId: string): ReceiptBody {

@@ -1,0 +1,169 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Registry } from '../config/registry.ts';
+import type { FormType, Target } from '../config/types.ts';
+import { MappingError } from '../mapping/archive.ts';
+import type { MappingInput } from '../mapping/context.ts';
+import type { DeliveryMessage } from '../queue/delivery-queue.ts';
+import { loggableError } from '../runtime/safe-error.ts';
+import { DocumentStore } from '../store/documents.ts';
+import type { DeliveryRecord, References, SubmissionRecord } from '../store/records.ts';
+import { StaleTransitionError, type SubmissionStore } from '../store/submissions.ts';
+import { parseFormData } from '../submission/form-data.ts';
+import type { SubmissionEnvelope } from '../submission/types.ts';
+import { describeFailure, PermanentDeliveryError } from './errors.ts';
+import { FINAL_STATUSES } from './status.ts';
+
+export interface DeliveryDeps {
+  registry: Registry;
+  store: SubmissionStore;
+  documents: DocumentStore;
+  queue: { send(messages: DeliveryMessage[]): Promise<void> };
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** What a target kind does with one delivery: map and send; returns the target's references. */
+export type Deliverer = (job: DeliveryJob, deps: DeliveryDeps) => Promise<References>;
+
+export interface DeliveryJob {
+  submission: SubmissionRecord;
+  delivery: DeliveryRecord;
+  target: Target;
+  formType: FormType;
+  input: MappingInput;
+}
+
+export type Outcome = 'delivered' | 'skipped' | 'failed';
+
+/**
+ * Delivers one queued delivery and records the outcome. Safe to run twice for the same message: a delivery
+ * already DELIVERED is not sent again, targets de-duplicate on the trackingId, and every status write is
+ * conditional. A transient fault is recorded as RETRYING and re-thrown so the queue retries it.
+ */
+export async function processDelivery(
+  message: DeliveryMessage,
+  receiveCount: number,
+  deliver: Deliverer,
+  deps: DeliveryDeps,
+): Promise<Outcome> {
+  const now = deps.now ?? (() => new Date());
+  const { trackingId, targetId } = message;
+  const log = { trackingId, target: targetId, attempt: receiveCount };
+  const found = await deps.store.get(trackingId);
+  const delivery = found?.deliveries.find((d) => d.target === targetId);
+  if (!found || !delivery) {
+    deps.logger.warn('Delivery message for an unknown delivery; dropped', log);
+    return 'skipped';
+  }
+  if (FINAL_STATUSES.has(delivery.status)) {
+    // Redelivered after success (e.g. a crash before the message was deleted): only make sure dependents go on.
+    if (delivery.status === 'DELIVERED') await releaseDependents(found.deliveries, delivery, deps, now());
+    deps.logger.info('Delivery already done; message ignored', { ...log, status: delivery.status });
+    return 'skipped';
+  }
+  if (delivery.status === 'PENDING' || delivery.status === 'FAILED') {
+    deps.logger.info('Delivery not queued; message ignored', { ...log, status: delivery.status });
+    return 'skipped';
+  }
+
+  const target = deps.registry.target(targetId);
+  try {
+    const formType = deps.registry.formType(found.submission.municipality, found.submission.formType);
+    if (!formType) throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
+    const input = await mappingInput(found.submission, found.deliveries, delivery, deps.documents);
+    const references = await deliver({ submission: found.submission, delivery, target, formType, input }, deps);
+    const done = await deps.store.transition(trackingId, targetId, {
+      to: 'DELIVERED',
+      detail: deliveredDetail(target, references),
+      attempts: receiveCount,
+      references,
+      lastError: null,
+      nextAttemptAt: null,
+    }, now());
+    deps.logger.info('Delivered', log);
+    await releaseDependents(found.deliveries, done, deps, now());
+    return 'delivered';
+  } catch (error) {
+    if (error instanceof StaleTransitionError) {
+      deps.logger.info('Delivery changed status meanwhile; outcome not recorded', log);
+      return 'skipped';
+    }
+    const reason = describeFailure(error);
+    const permanent = error instanceof PermanentDeliveryError || error instanceof MappingError;
+    deps.logger.warn(permanent ? 'Delivery failed permanently' : 'Delivery attempt failed', { ...log, ...loggableError(error) });
+    const at = now();
+    await deps.store
+      .transition(trackingId, targetId, permanent
+        ? { to: 'FAILED', detail: `Feilet og krever manuell behandling: ${reason}`, attempts: receiveCount, lastError: reason }
+        : {
+            to: 'RETRYING',
+            detail: `Forsøk ${receiveCount} av ${target.delivery.maxAttempts} feilet: ${reason}`,
+            attempts: receiveCount,
+            lastError: reason,
+            nextAttemptAt: new Date(at.getTime() + target.delivery.visibilityTimeoutSeconds * 1000).toISOString(),
+          }, at)
+      .catch((recordError) => {
+        if (!(recordError instanceof StaleTransitionError)) throw recordError;
+      });
+    if (permanent) return 'failed';
+    throw error;
+  }
+}
+
+async function mappingInput(
+  submission: SubmissionRecord,
+  deliveries: DeliveryRecord[],
+  delivery: DeliveryRecord,
+  documents: DocumentStore,
+): Promise<MappingInput> {
+  const envelope = JSON.parse(
+    Buffer.from(await documents.get(DocumentStore.formKey(submission.trackingId))).toString('utf8'),
+  ) as Omit<SubmissionEnvelope, 'attachments'>;
+  const parsed = parseFormData(envelope.formData.contentType, envelope.formData.content);
+  const archive = delivery.after ? deliveries.find((d) => d.target === delivery.after)?.references : undefined;
+  return {
+    trackingId: submission.trackingId,
+    receivedAt: submission.receivedAt,
+    envelope,
+    formData: parsed.data,
+    ...(archive ? { archive } : {}),
+  };
+}
+
+/** Integration model 3: deliveries waiting for this one are queued, carrying its references. */
+async function releaseDependents(
+  deliveries: DeliveryRecord[],
+  done: DeliveryRecord,
+  deps: DeliveryDeps,
+  at: Date,
+): Promise<void> {
+  const waiting = deliveries.filter((d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'));
+  if (waiting.length === 0) return;
+  const refs = Object.entries(done.references ?? {})
+    .filter(([k]) => k === 'saksnummer' || k === 'journalpostnummer')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  for (const dependent of waiting) {
+    if (dependent.status === 'PENDING') {
+      await deps.store
+        .transition(dependent.trackingId, dependent.target, {
+          to: 'QUEUED',
+          from: ['PENDING'],
+          detail: `Arkivert${refs ? ` (${refs})` : ''}; lagt i kø.`,
+        }, at)
+        .catch((error) => {
+          if (!(error instanceof StaleTransitionError)) throw error;
+        });
+    }
+  }
+  // Also re-sent for those already QUEUED: a crash between the status write and this send must not strand them.
+  await deps.queue.send(waiting.map((d) => ({ trackingId: d.trackingId, targetId: d.target })));
+}
+
+function deliveredDetail(target: Target, references: References): string {
+  const shown = ['saksnummer', 'journalpostnummer', 'fil', 'opprettetEllerEksisterende']
+    .filter((k) => references[k])
+    .map((k) => `${k}: ${references[k]}`)
+    .join(', ');
+  return `Levert til ${target.name}${shown ? ` (${shown})` : ''}.`;
+}
