@@ -31,7 +31,9 @@ for (const name of (await readdir(samplesDir)).filter((n) => n.endsWith('.json')
 const deadline = Date.now() + 60_000;
 for (const { name, statusUrl, token } of tracked) {
   for (;;) {
-    const status = (await (await fetch(`${base}${statusUrl}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    const status = (await (
+      await fetch(`${base}${statusUrl}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
       status: string;
       deliveries: { target: string; status: string; references: Record<string, string> }[];
     };

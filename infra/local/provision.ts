@@ -138,8 +138,8 @@ export async function ensureQueue(
   try {
     url = (await sqs.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }))).QueueUrl;
   } catch (error) {
-    const name = (error as Error).name;
-    if (name !== 'QueueNameExists' && name !== 'QueueAlreadyExists') throw error;
+    // AWS names it QueueAlreadyExists (JSON protocol) or AWS.SimpleQueueService.QueueNameExists (older code).
+    if (!/Queue(Name|Already)Exists/.test((error as Error).name)) throw error;
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
   }
   if (!url) throw new Error(`No URL for queue ${queueName}`);

@@ -39,6 +39,8 @@ const settings = {
 const token = await signDevToken(
   keys.privateKey,
   settings,
-  values.provider ? { provider: values.provider } : { admin: values.admin ?? [], ...(values.name ? { name: values.name } : {}) },
+  values.provider
+    ? { provider: values.provider }
+    : { admin: values.admin ?? [], ...(values.name ? { name: values.name } : {}) },
 );
 process.stdout.write(`${token}\n`);

@@ -3,8 +3,8 @@ import { basename, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
 import { ConfigError } from './errors.ts';
-import type { DeploymentConfig, HubConfig } from './types.ts';
 import { checkReferences } from './references.ts';
+import type { DeploymentConfig, HubConfig } from './types.ts';
 
 /** The demo configuration shipped in the repository. */
 export const DEFAULT_CONFIG_PATH = resolve(import.meta.dirname, '../../config');
@@ -57,6 +57,7 @@ function expandEnv(config: DeploymentConfig): DeploymentConfig {
     ...config,
     targets: config.targets.map((t) => ({
       ...t,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
       transport: { ...t.transport, dir: t.transport.dir.replaceAll('${SKJEMAFLYT_DATA_DIR}', dataDir) },
     })),
   };

@@ -6,7 +6,11 @@ type Issue = { file: string; path: string; message: string };
 /** What a JSON Schema cannot say: ids that must exist, be unique, and mappings that must compile. */
 export function checkReferences(deployments: { file: string; config: DeploymentConfig }[]): Issue[] {
   const issues: Issue[] = [];
-  const seen = { deployment: new Map<string, string>(), target: new Map<string, string>(), route: new Map<string, string>() };
+  const seen = {
+    deployment: new Map<string, string>(),
+    target: new Map<string, string>(),
+    route: new Map<string, string>(),
+  };
   const once = (kind: keyof typeof seen, key: string, file: string, path: string, what: string) => {
     const other = seen[kind].get(key);
     if (other) issues.push({ file, path, message: `${what} is also defined in ${other}` });
@@ -47,7 +51,10 @@ export function checkReferences(deployments: { file: string; config: DeploymentC
           } else if (targets.get(delivery.after)?.kind !== 'archive') {
             add(`${at}/deliveries/${d}/after`, `"${delivery.after}" must be an archive target`);
           } else if (formType.deliveries.find((x) => x.target === delivery.after)?.after) {
-            add(`${at}/deliveries/${d}/after`, `"${delivery.after}" itself waits for another delivery; chains are one step`);
+            add(
+              `${at}/deliveries/${d}/after`,
+              `"${delivery.after}" itself waits for another delivery; chains are one step`,
+            );
           }
         }
       });

@@ -45,7 +45,8 @@ export function buildRegistry(config: HubConfig): Registry {
       if (!target) throw new Error(`Unknown target ${targetId}`);
       return target;
     },
-    mayProviderSubmit: (providerId, municipality, formTypeId) => grants.has(`${providerId}/${municipality}/${formTypeId}`),
+    mayProviderSubmit: (providerId, municipality, formTypeId) =>
+      grants.has(`${providerId}/${municipality}/${formTypeId}`),
     provider: (providerId) => providers.get(providerId),
   };
 }

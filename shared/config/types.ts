@@ -98,7 +98,12 @@ export interface SaksmappeSpec {
   offentligTittel?: ValueSpec;
   /** Folder key, e.g. the property `{eiendom.kommunenummer}-{eiendom.gardsnummer}/{eiendom.bruksnummer}` */
   noekkel?: ValueSpec;
-  klassifikasjon?: { klassifikasjonssystem: string; klasseID: ValueSpec; tittel?: ValueSpec; skjermetKlasse?: boolean }[];
+  klassifikasjon?: {
+    klassifikasjonssystem: string;
+    klasseID: ValueSpec;
+    tittel?: ValueSpec;
+    skjermetKlasse?: boolean;
+  }[];
   matrikkelnummer?: {
     kommunenummer: ValueSpec;
     gaardsnummer: ValueSpec;

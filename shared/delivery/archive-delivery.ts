@@ -19,7 +19,8 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
     record.files.map(async (file) => ({
       filename: file.filename,
       contentType: file.contentType,
-      bytes: 'key' in file.source ? await deps.documents.get(file.source.key) : Buffer.from(file.source.content, 'utf8'),
+      bytes:
+        'key' in file.source ? await deps.documents.get(file.source.key) : Buffer.from(file.source.content, 'utf8'),
     })),
   );
   const receipt = await archiveAdapterFor(target).send({

@@ -69,17 +69,23 @@ export async function processDelivery(
   const target = deps.registry.target(targetId);
   try {
     const formType = deps.registry.formType(found.submission.municipality, found.submission.formType);
-    if (!formType) throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
+    if (!formType)
+      throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
     const input = await mappingInput(found.submission, found.deliveries, delivery, deps.documents);
     const references = await deliver({ submission: found.submission, delivery, target, formType, input }, deps);
-    const done = await deps.store.transition(trackingId, targetId, {
-      to: 'DELIVERED',
-      detail: deliveredDetail(target, references),
-      attempts: receiveCount,
-      references,
-      lastError: null,
-      nextAttemptAt: null,
-    }, now());
+    const done = await deps.store.transition(
+      trackingId,
+      targetId,
+      {
+        to: 'DELIVERED',
+        detail: deliveredDetail(target, references),
+        attempts: receiveCount,
+        references,
+        lastError: null,
+        nextAttemptAt: null,
+      },
+      now(),
+    );
     deps.logger.info('Delivered', log);
     await releaseDependents(found.deliveries, done, deps, now());
     return 'delivered';
@@ -90,18 +96,31 @@ export async function processDelivery(
     }
     const reason = describeFailure(error);
     const permanent = error instanceof PermanentDeliveryError || error instanceof MappingError;
-    deps.logger.warn(permanent ? 'Delivery failed permanently' : 'Delivery attempt failed', { ...log, ...loggableError(error) });
+    deps.logger.warn(permanent ? 'Delivery failed permanently' : 'Delivery attempt failed', {
+      ...log,
+      ...loggableError(error),
+    });
     const at = now();
     await deps.store
-      .transition(trackingId, targetId, permanent
-        ? { to: 'FAILED', detail: `Feilet og krever manuell behandling: ${reason}`, attempts: receiveCount, lastError: reason }
-        : {
-            to: 'RETRYING',
-            detail: `Forsøk ${receiveCount} av ${target.delivery.maxAttempts} feilet: ${reason}`,
-            attempts: receiveCount,
-            lastError: reason,
-            nextAttemptAt: new Date(at.getTime() + target.delivery.visibilityTimeoutSeconds * 1000).toISOString(),
-          }, at)
+      .transition(
+        trackingId,
+        targetId,
+        permanent
+          ? {
+              to: 'FAILED',
+              detail: `Feilet og krever manuell behandling: ${reason}`,
+              attempts: receiveCount,
+              lastError: reason,
+            }
+          : {
+              to: 'RETRYING',
+              detail: `Forsøk ${receiveCount} av ${target.delivery.maxAttempts} feilet: ${reason}`,
+              attempts: receiveCount,
+              lastError: reason,
+              nextAttemptAt: new Date(at.getTime() + target.delivery.visibilityTimeoutSeconds * 1000).toISOString(),
+            },
+        at,
+      )
       .catch((recordError) => {
         if (!(recordError instanceof StaleTransitionError)) throw recordError;
       });
@@ -137,7 +156,9 @@ async function releaseDependents(
   deps: DeliveryDeps,
   at: Date,
 ): Promise<void> {
-  const waiting = deliveries.filter((d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'));
+  const waiting = deliveries.filter(
+    (d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'),
+  );
   if (waiting.length === 0) return;
   const refs = Object.entries(done.references ?? {})
     .filter(([k]) => k === 'saksnummer' || k === 'journalpostnummer')
@@ -146,11 +167,16 @@ async function releaseDependents(
   for (const dependent of waiting) {
     if (dependent.status === 'PENDING') {
       await deps.store
-        .transition(dependent.trackingId, dependent.target, {
-          to: 'QUEUED',
-          from: ['PENDING'],
-          detail: `Arkivert${refs ? ` (${refs})` : ''}; lagt i kø.`,
-        }, at)
+        .transition(
+          dependent.trackingId,
+          dependent.target,
+          {
+            to: 'QUEUED',
+            from: ['PENDING'],
+            detail: `Arkivert${refs ? ` (${refs})` : ''}; lagt i kø.`,
+          },
+          at,
+        )
         .catch((error) => {
           if (!(error instanceof StaleTransitionError)) throw error;
         });

@@ -9,7 +9,9 @@ import { HttpProblem, problemResponse, problems } from './problem.ts';
  * Renders typed errors as problem+json; anything unexpected becomes a 500 with no internals,
  * logged by name and stack only (messages may carry request data).
  */
-export function problemDetails(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+export function problemDetails(
+  logger: Logger,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
       const error = request.error;

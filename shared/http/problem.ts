@@ -27,7 +27,11 @@ export class HttpProblem extends Error {
 
 export const problems = {
   badRequest: (detail: string, errors: FieldError[] = []) =>
-    new HttpProblem(400, 'Ugyldig forespørsel', { detail, errors, type: 'https://skjemaflyt.no/problems/invalid-request' }),
+    new HttpProblem(400, 'Ugyldig forespørsel', {
+      detail,
+      errors,
+      type: 'https://skjemaflyt.no/problems/invalid-request',
+    }),
   unauthorized: (detail: string) =>
     new HttpProblem(401, 'Ikke autentisert', { detail, type: 'https://skjemaflyt.no/problems/unauthorized' }),
   forbidden: (detail: string, errors: FieldError[] = []) =>
@@ -39,7 +43,10 @@ export const problems = {
   tooLarge: (detail: string, errors: FieldError[] = []) =>
     new HttpProblem(413, 'For stor', { detail, errors, type: 'https://skjemaflyt.no/problems/too-large' }),
   unsupportedMediaType: (detail: string) =>
-    new HttpProblem(415, 'Feil innholdstype', { detail, type: 'https://skjemaflyt.no/problems/unsupported-media-type' }),
+    new HttpProblem(415, 'Feil innholdstype', {
+      detail,
+      type: 'https://skjemaflyt.no/problems/unsupported-media-type',
+    }),
   unprocessable: (detail: string, errors: FieldError[] = []) =>
     new HttpProblem(422, 'Innsendingen oppfyller ikke skjemaets regler', {
       detail,

@@ -127,7 +127,10 @@ function compileKorrespondansepart(spec: KorrespondansepartSpec) {
   };
   const postadresse = (spec.postadresse ?? []).map(compileValue);
   return (data: Data, required: Required): Korrespondansepart => {
-    const part: Korrespondansepart = { korrespondanseparttype: spec.type, navn: required(navn, 'korrespondansepartNavn') };
+    const part: Korrespondansepart = {
+      korrespondanseparttype: spec.type,
+      navn: required(navn, 'korrespondansepartNavn'),
+    };
     for (const [field, value] of Object.entries(fields)) {
       const text = value ? asText(value(data)) : undefined;
       if (text !== undefined) (part as unknown as Record<string, string>)[field] = text;

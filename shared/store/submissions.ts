@@ -100,7 +100,10 @@ export class SubmissionStore {
         }),
       );
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
         const existing = await this.findReceipt(submission.providerId, submission.submissionId);
         if (existing) throw new DuplicateSubmissionError(existing);
       }
@@ -141,7 +144,9 @@ export class SubmissionStore {
     if (!submission) return undefined;
     return {
       submission: strip(submission) as unknown as SubmissionRecord,
-      deliveries: items.filter((i) => String(i.sk).startsWith('DELIVERY#')).map((i) => strip(i) as unknown as DeliveryRecord),
+      deliveries: items
+        .filter((i) => String(i.sk).startsWith('DELIVERY#'))
+        .map((i) => strip(i) as unknown as DeliveryRecord),
     };
   }
 
@@ -156,9 +161,19 @@ export class SubmissionStore {
    * Moves a delivery to a new status and appends the change to its history, but only from the statuses
    * the change may come from (conditional write): a late duplicate can never undo DELIVERED.
    */
-  async transition(trackingId: string, targetId: string, change: Transition, now = new Date()): Promise<DeliveryRecord> {
+  async transition(
+    trackingId: string,
+    targetId: string,
+    change: Transition,
+    now = new Date(),
+  ): Promise<DeliveryRecord> {
     const at = now.toISOString();
-    const entry: HistoryEntry = { at, status: change.to, detail: change.detail, ...(change.by ? { by: change.by } : {}) };
+    const entry: HistoryEntry = {
+      at,
+      status: change.to,
+      detail: change.detail,
+      ...(change.by ? { by: change.by } : {}),
+    };
     const from = change.from ?? ALLOWED_FROM[change.to];
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':to': change.to, ':entry': [entry], ':at': at };
@@ -195,7 +210,8 @@ export class SubmissionStore {
       );
       return strip(Attributes ?? {}) as unknown as DeliveryRecord;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new StaleTransitionError(`${trackingId}.${targetId}`, change.to);
+      if (error instanceof ConditionalCheckFailedException)
+        throw new StaleTransitionError(`${trackingId}.${targetId}`, change.to);
       throw error;
     }
   }

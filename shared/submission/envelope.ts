@@ -14,10 +14,18 @@ export function checkEnvelope(body: unknown): { envelope?: SubmissionEnvelope; e
   const valid = validate(body);
   const errors: FieldError[] = valid ? [] : (validate.errors ?? []).map(toFieldError);
   // The semantic checks run on whatever is there, so one answer names every field at fault.
-  const { submitter = {} as Partial<SubmissionEnvelope['submitter']>, attachments = [] } = (body ?? {}) as Partial<SubmissionEnvelope>;
+  const { submitter = {} as Partial<SubmissionEnvelope['submitter']>, attachments = [] } = (body ??
+    {}) as Partial<SubmissionEnvelope>;
   if (!Array.isArray(attachments)) return { errors };
-  if (typeof submitter.nationalId === 'string' && /^\d{11}$/.test(submitter.nationalId) && !isValidNationalId(submitter.nationalId)) {
-    errors.push({ path: '/submitter/nationalId', message: 'Fødselsnummeret er ikke gyldig (kontrollsifrene stemmer ikke).' });
+  if (
+    typeof submitter.nationalId === 'string' &&
+    /^\d{11}$/.test(submitter.nationalId) &&
+    !isValidNationalId(submitter.nationalId)
+  ) {
+    errors.push({
+      path: '/submitter/nationalId',
+      message: 'Fødselsnummeret er ikke gyldig (kontrollsifrene stemmer ikke).',
+    });
   }
   if (
     typeof submitter.organisationNumber === 'string' &&
@@ -34,7 +42,10 @@ export function checkEnvelope(body: unknown): { envelope?: SubmissionEnvelope; e
     if (typeof a?.filename !== 'string') return;
     const name = a.filename.toLowerCase();
     if (seen.has(name) || name === 'arkivmelding.xml') {
-      errors.push({ path: `/attachments/${i}/filename`, message: `Filnavnet «${a.filename}» er brukt mer enn én gang.` });
+      errors.push({
+        path: `/attachments/${i}/filename`,
+        message: `Filnavnet «${a.filename}» er brukt mer enn én gang.`,
+      });
     }
     seen.add(name);
     if (a.filename.includes('..')) {

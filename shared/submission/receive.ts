@@ -72,7 +72,11 @@ export async function receiveSubmission(
   // Documents first: once the submission row exists, a delivery may look for them.
   await Promise.all([
     deps.documents.put(originalKey, request.body, 'application/json', contentHash),
-    deps.documents.put(DocumentStore.formKey(trackingId), JSON.stringify(withoutContents(envelope)), 'application/json'),
+    deps.documents.put(
+      DocumentStore.formKey(trackingId),
+      JSON.stringify(withoutContents(envelope)),
+      'application/json',
+    ),
     ...documents.map((d, i) => deps.documents.put(stored[i]?.key ?? '', d.bytes, d.contentType, stored[i]?.sha256)),
   ]);
 
@@ -140,7 +144,10 @@ function authorise(registry: Registry, providerId: string, envelope: SubmissionE
   }
   if (envelope.formData.contentType !== formType.formData.contentType) {
     throw problems.unprocessable('Skjemadataene har feil innholdstype.', [
-      { path: '/formData/contentType', message: `«${formTypeId}» skal ha skjemadata som ${formType.formData.contentType}.` },
+      {
+        path: '/formData/contentType',
+        message: `«${formTypeId}» skal ha skjemadata som ${formType.formData.contentType}.`,
+      },
     ]);
   }
   let parsed: ReturnType<typeof parseFormData>;
@@ -151,7 +158,8 @@ function authorise(registry: Registry, providerId: string, envelope: SubmissionE
     throw error;
   }
   const ruleErrors = checkFormRules(formType, parsed);
-  if (ruleErrors.length > 0) throw problems.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formTypeId}».`, ruleErrors);
+  if (ruleErrors.length > 0)
+    throw problems.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formTypeId}».`, ruleErrors);
   return formType;
 }
 
@@ -162,19 +170,29 @@ function decodeAttachments(envelope: SubmissionEnvelope, formType: FormType, reg
   const archived = formType.deliveries.some((d) => registry.target(d.target).kind === 'archive');
   if (archived && !attachments.some((a) => a.role === 'main')) {
     throw problems.unprocessable('Hoveddokumentet mangler.', [
-      { path: '/attachments', message: 'Et skjema som arkiveres må ha ett vedlegg med rollen «main» (hoveddokumentet).' },
+      {
+        path: '/attachments',
+        message: 'Et skjema som arkiveres må ha ett vedlegg med rollen «main» (hoveddokumentet).',
+      },
     ]);
   }
   return attachments.map((a, i) => {
     const bytes = Buffer.from(a.contentBase64, 'base64');
     if (bytes.byteLength === 0) {
-      throw problems.badRequest('Et vedlegg er tomt.', [{ path: `/attachments/${i}/contentBase64`, message: 'Vedlegget er tomt.' }]);
+      throw problems.badRequest('Et vedlegg er tomt.', [
+        { path: `/attachments/${i}/contentBase64`, message: 'Vedlegget er tomt.' },
+      ]);
     }
     return { filename: a.filename, contentType: a.contentType, role: a.role, title: a.title ?? a.filename, bytes };
   });
 }
 
-function planDeliveries(submission: SubmissionRecord, formType: FormType, registry: Registry, now: Date): DeliveryRecord[] {
+function planDeliveries(
+  submission: SubmissionRecord,
+  formType: FormType,
+  registry: Registry,
+  now: Date,
+): DeliveryRecord[] {
   const at = now.toISOString();
   return formType.deliveries.map((route) => {
     const waits = route.after !== undefined;

@@ -64,12 +64,16 @@ function assignNumbers(municipalityDir: string, shipment: ArchiveShipment): Refe
     ? JSON.parse(readFileSync(file, 'utf8'))
     : { sequences: {}, folders: {}, folderCounts: {} };
   const year = String(new Date().getFullYear());
-  const seq = (register.sequences[year] ??= { sak: 0, journal: 0 });
+  const seq = register.sequences[year] ?? { sak: 0, journal: 0 };
+  register.sequences[year] = seq;
   const known = shipment.folderKey ? register.folders[shipment.folderKey] : undefined;
-  const saksnummer = known ?? `${year}/${++seq.sak}`;
+  if (!known) seq.sak += 1;
+  const saksnummer = known ?? `${year}/${seq.sak}`;
   if (shipment.folderKey && !known) register.folders[shipment.folderKey] = saksnummer;
-  const journalpostnummer = (register.folderCounts[saksnummer] = (register.folderCounts[saksnummer] ?? 0) + 1);
-  const journalnummer = `${year}/${++seq.journal}`;
+  const journalpostnummer = (register.folderCounts[saksnummer] ?? 0) + 1;
+  register.folderCounts[saksnummer] = journalpostnummer;
+  seq.journal += 1;
+  const journalnummer = `${year}/${seq.journal}`;
   writeFileSync(file, JSON.stringify(register, null, 2));
   return {
     saksnummer,

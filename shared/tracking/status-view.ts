@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/claims.ts';
+import { submissionStatus } from '../delivery/status.ts';
 import { problems } from '../http/problem.ts';
 import type { DeliveryRecord, SubmissionRecord } from '../store/records.ts';
-import { submissionStatus } from '../delivery/status.ts';
 
 /** GET /v1/submissions/{trackingId}: what the provider (or the municipality's admin) may see. */
 export function statusView(

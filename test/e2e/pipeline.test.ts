@@ -11,7 +11,10 @@ let t: Hub;
 
 // Everything the hub writes to stdout/stderr while this file runs (the Lambda logs, the runner's own lines).
 const captured: string[] = [];
-const originalWrite = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+const originalWrite = {
+  out: process.stdout.write.bind(process.stdout),
+  err: process.stderr.write.bind(process.stderr),
+};
 
 beforeAll(async () => {
   process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
@@ -80,7 +83,9 @@ describe('a submission travels from POST to its targets', () => {
       expect(validation.errors, name).toEqual([]);
       expect(validation.valid).toBe(true);
 
-      const named = [...arkivmelding.matchAll(/<referanseDokumentfil>([^<]+)<\/referanseDokumentfil>/g)].map((m) => m[1]);
+      const named = [...arkivmelding.matchAll(/<referanseDokumentfil>([^<]+)<\/referanseDokumentfil>/g)].map(
+        (m) => m[1],
+      );
       const attachments = (body.attachments as { filename: string }[]).map((a) => a.filename);
       for (const filename of attachments) expect(named).toContain(filename);
       const files = await readdir(folder);
@@ -119,7 +124,11 @@ describe('a submission travels from POST to its targets', () => {
   it('drops the work order JSON for the specialist system', async () => {
     const { trackingId } = receipts.get('melding-vei-gatelys') ?? { trackingId: '' };
     const order = JSON.parse(await readFile(join(t.hub.fagsystemDir, 'driftsordre', `${trackingId}.json`), 'utf8'));
-    expect(order).toMatchObject({ eksternReferanse: trackingId, kategori: 'gatelys', sted: { adresse: 'Tistedalsgata 5' } });
+    expect(order).toMatchObject({
+      eksternReferanse: trackingId,
+      kategori: 'gatelys',
+      sted: { adresse: 'Tistedalsgata 5' },
+    });
     expect(order.beskrivelse).toContain('mørkt ved skoleveien');
   });
 
@@ -138,7 +147,9 @@ describe('a submission travels from POST to its targets', () => {
     }
     expect(ttKort).toEqual([first?.trackingId]);
     const status = await t.status(first?.trackingId ?? '');
-    expect(status.body.deliveries[0].history.filter((h: { status: string }) => h.status === 'DELIVERED')).toHaveLength(1);
+    expect(status.body.deliveries[0].history.filter((h: { status: string }) => h.status === 'DELIVERED')).toHaveLength(
+      1,
+    );
   });
 
   it('rejects the same submissionId with other content (409) naming the field', async () => {
@@ -159,7 +170,11 @@ describe('a submission travels from POST to its targets', () => {
 });
 
 describe('bad input gets a precise problem and changes nothing', () => {
-  const expectProblem = (response: { status: number; contentType: string | null; body: any }, status: number, path?: string) => {
+  const expectProblem = (
+    response: { status: number; contentType: string | null; body: any },
+    status: number,
+    path?: string,
+  ) => {
     expect(response.status).toBe(status);
     expect(response.contentType).toContain('application/problem+json');
     expect(response.body.status).toBe(status);
@@ -175,7 +190,11 @@ describe('bad input gets a precise problem and changes nothing', () => {
   };
 
   it('unknown form type: 400 naming /formType', async () => {
-    const body = { ...(await sample('melding-vei-gatelys')), submissionId: 'bad-1', formType: 'soknad-om-hundeluftetillatelse' };
+    const body = {
+      ...(await sample('melding-vei-gatelys')),
+      submissionId: 'bad-1',
+      formType: 'soknad-om-hundeluftetillatelse',
+    };
     expectProblem(await t.post(body), 400, '/formType');
     await expectNothingStored(body);
   });
@@ -189,7 +208,11 @@ describe('bad input gets a precise problem and changes nothing', () => {
 
   it('malformed XML: 400, nothing stored', async () => {
     const base = await sample('melding-vei-gatelys');
-    const body = { ...base, submissionId: 'bad-4', formData: { contentType: 'application/xml', content: '<melding><feil>' } };
+    const body = {
+      ...base,
+      submissionId: 'bad-4',
+      formData: { contentType: 'application/xml', content: '<melding><feil>' },
+    };
     expectProblem(await t.post(body), 400, '/formData/content');
     await expectNothingStored(body);
   });
@@ -217,10 +240,15 @@ describe('bad input gets a precise problem and changes nothing', () => {
     const real = await t.token({ provider: 'eskjema' });
     const [header, payload] = real.split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
-    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, 'skjemaflyt:provider': 'halden-intranett' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...claims, 'skjemaflyt:provider': 'halden-intranett' }),
+    ).toString('base64url');
     const forged = await fetch(`${t.hub.url}/v1/submissions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${header}.${forgedPayload}.${real.split('.')[2]}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${header}.${forgedPayload}.${real.split('.')[2]}`,
+      },
       body: JSON.stringify(body),
     });
     expect(forged.status).toBe(401);

@@ -1,12 +1,17 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startHub } from '../../infra/local/hub.ts';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { signDevToken } from '../../shared/auth/tokens.ts';
-import { startHub } from '../../infra/local/hub.ts';
 
 export const SAMPLES_DIR = resolve(import.meta.dirname, '../fixtures/samples');
-export const SAMPLE_NAMES = ['tt-kort-soknad', 'melding-vei-gatelys', 'soknad-tiltak-uten-ansvarsrett', 'a-skjema-tilsetting'];
+export const SAMPLE_NAMES = [
+  'tt-kort-soknad',
+  'melding-vei-gatelys',
+  'soknad-tiltak-uten-ansvarsrett',
+  'a-skjema-tilsetting',
+];
 export const settings = { issuer: 'skjemaflyt-local', audience: 'skjemaflyt' };
 
 export type Sample = Record<string, unknown> & { submissionId: string; formType: string; municipality: string };
@@ -36,7 +41,11 @@ export async function testHub(dataDir?: string) {
       },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as any };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body: (await response.json()) as any,
+    };
   };
 
   const status = async (trackingId: string, provider = 'eskjema') => {

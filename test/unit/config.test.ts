@@ -1,0 +1,98 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../shared/config/errors.ts';
+import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
+import { planHub } from '../../shared/config/plan.ts';
+import { buildRegistry } from '../../shared/config/registry.ts';
+
+async function withChangedDemo(change: (halden: any) => void): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'skjemaflyt-config-'));
+  const halden = JSON.parse(await readFile(join(DEFAULT_CONFIG_PATH, 'halden.json'), 'utf8'));
+  change(halden);
+  await writeFile(join(dir, 'halden.json'), JSON.stringify(halden));
+  return dir;
+}
+
+async function issuesOf(dir: string) {
+  try {
+    await loadHubConfig(dir);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('configuration', () => {
+  it('loads the demo configuration: three municipalities, four form types, the providers of the brief', async () => {
+    const registry = buildRegistry(await loadHubConfig());
+    expect(['3101', '5037', '5038'].map((m) => registry.municipality(m)?.name)).toEqual([
+      'Halden kommune',
+      'Levanger kommune',
+      'Verdal kommune',
+    ]);
+    expect(registry.mayProviderSubmit('eskjema', '5038', 'soknad-tiltak-uten-ansvarsrett')).toBe(true);
+    expect(registry.mayProviderSubmit('eskjema', '3101', 'a-skjema-tilsetting')).toBe(false);
+    expect(registry.mayProviderSubmit('halden-intranett', '3101', 'a-skjema-tilsetting')).toBe(true);
+    // Levanger and Verdal share the samkommune's building archive.
+    expect(registry.formType('5037', 'soknad-tiltak-uten-ansvarsrett')?.deliveries).toEqual(
+      registry.formType('5038', 'soknad-tiltak-uten-ansvarsrett')?.deliveries,
+    );
+  });
+
+  it('implies one queue and dead-letter queue per target (the plan the runner and CDK share)', async () => {
+    const plan = planHub(await loadHubConfig(), { tableName: 't', bucketName: 'b' });
+    expect(plan.queues.map((q) => q.queueName).sort()).toEqual([
+      'skjemaflyt-halden-arkiv',
+      'skjemaflyt-halden-driftsordre',
+      'skjemaflyt-halden-it-tilgang',
+      'skjemaflyt-halden-lonn',
+      'skjemaflyt-innherred-byggesak',
+      'skjemaflyt-innherred-byggesak-arkiv',
+    ]);
+    expect(plan.queues.every((q) => q.deadLetterQueueName === `${q.queueName}-dlq`)).toBe(true);
+  });
+
+  it('names the file and the field of a schema error', async () => {
+    const dir = await withChangedDemo((h) => {
+      h.municipalities[0].kommunenummer = '31O1';
+      h.targets[0].delivery.batchSize = 50;
+    });
+    const issues = await issuesOf(dir);
+    expect(issues).toContainEqual(
+      expect.objectContaining({ file: 'halden.json', path: '/municipalities/0/kommunenummer' }),
+    );
+    expect(issues).toContainEqual(
+      expect.objectContaining({ file: 'halden.json', path: '/targets/0/delivery/batchSize' }),
+    );
+  });
+
+  it('names an unknown target, a broken template and an unknown grant', async () => {
+    const dir = await withChangedDemo((h) => {
+      h.formTypes[0].deliveries[0].target = 'halden-arkiv-typo';
+      h.formTypes[2].archive.tittel = 'A-skjema {ansatt.fornavn';
+      h.providers[0].grants[0].formTypes.push('hundeluftetillatelse');
+    });
+    const issues = await issuesOf(dir);
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining([
+        '/formTypes/0/deliveries/0/target',
+        '/formTypes/2/archive/tittel',
+        '/providers/0/grants/0/formTypes/2',
+      ]),
+    );
+    expect(issues.find((i) => i.path === '/formTypes/0/deliveries/0/target')?.message).toContain('halden-arkiv-typo');
+  });
+
+  it('refuses a fagsystem delivery that waits for a non-archive target', async () => {
+    const dir = await withChangedDemo((h) => {
+      h.formTypes[2].deliveries[2].after = 'halden-lonn';
+    });
+    const issues = await issuesOf(dir);
+    expect(issues).toContainEqual(
+      expect.objectContaining({ path: '/formTypes/2/deliveries/2/after', message: expect.stringContaining('archive') }),
+    );
+  });
+});
