@@ -102,6 +102,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
 
     env.set({
       SKJEMAFLYT_TABLE: resources.tableName,
+      SKJEMAFLYT_IDEMPOTENCY_TABLE: resources.idempotencyTableName,
       SKJEMAFLYT_BUCKET: resources.bucketName,
       SKJEMAFLYT_QUEUE_URLS: JSON.stringify(resources.queueUrls),
       SKJEMAFLYT_JWT_PUBLIC_JWK: JSON.stringify(keys.publicJwk),

@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
@@ -9,7 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { HubPlan, QueuePlan } from '../../shared/config/plan.ts';
-import { tableDefinition } from '../../shared/store/table.ts';
+import { idempotencyTableDefinition, tableDefinition } from '../../shared/store/table.ts';
 
 /**
  * Creates what a HubPlan implies, idempotently: safe on every start, and a changed setting (max attempts,
@@ -42,6 +47,7 @@ export interface ProvisionedQueue {
 
 export interface ProvisionResult {
   tableName: string;
+  idempotencyTableName: string;
   bucketName: string;
   queues: ProvisionedQueue[];
   /** targetId → queue URL (SKJEMAFLYT_QUEUE_URLS) */
@@ -68,11 +74,13 @@ export async function provisionHub(
 
   const [queues] = await Promise.all([
     Promise.all(plan.queues.map((queue) => provisionQueue(queue, clients.sqs, options))),
-    ensureTable(clients.dynamodb, plan.tableName),
+    ensureTable(clients.dynamodb, tableDefinition(plan.tableName)),
+    ensureTable(clients.dynamodb, idempotencyTableDefinition(plan.idempotencyTableName)),
     ensureBucket(clients.s3, plan.bucketName, options.region),
   ]);
   return {
     tableName: plan.tableName,
+    idempotencyTableName: plan.idempotencyTableName,
     bucketName: plan.bucketName,
     queues,
     queueUrls: Object.fromEntries(queues.map((q) => [q.plan.targetId, q.queueUrl])),
@@ -80,9 +88,10 @@ export async function provisionHub(
   };
 }
 
-export async function ensureTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureTable(dynamodb: DynamoDBClient, definition: CreateTableCommandInput): Promise<void> {
+  const tableName = definition.TableName ?? '';
   try {
-    await dynamodb.send(new CreateTableCommand(tableDefinition(tableName)));
+    await dynamodb.send(new CreateTableCommand(definition));
   } catch (error) {
     if ((error as Error).name !== 'ResourceInUseException') throw error;
   }

@@ -47,18 +47,28 @@ async function parseDeployment(file: string): Promise<DeploymentConfig> {
       })),
     );
   }
-  return expandEnv(data);
+  return expandEnv(name, data);
 }
 
-/** `${SKJEMAFLYT_DATA_DIR}` in target folders: the data dir moves between machines, the configuration does not. */
-function expandEnv(config: DeploymentConfig): DeploymentConfig {
-  const dataDir = resolve(process.env.SKJEMAFLYT_DATA_DIR ?? '.skjemaflyt');
-  return {
-    ...config,
-    targets: config.targets.map((t) => ({
-      ...t,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
-      transport: { ...t.transport, dir: t.transport.dir.replaceAll('${SKJEMAFLYT_DATA_DIR}', dataDir) },
-    })),
-  };
+/**
+ * `${VARIABLE}` in target folders and URLs: the data dir and endpoints move between machines, the configuration
+ * does not. An unset variable is an error naming the field (SKJEMAFLYT_DATA_DIR defaults to ./.skjemaflyt).
+ */
+function expandEnv(file: string, config: DeploymentConfig): DeploymentConfig {
+  const issues: { file: string; path: string; message: string }[] = [];
+  const expand = (text: string, path: string) =>
+    text.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_, name: string) => {
+      const value = name === 'SKJEMAFLYT_DATA_DIR' ? resolve(process.env[name] ?? '.skjemaflyt') : process.env[name];
+      if (value === undefined) issues.push({ file, path, message: `environment variable ${name} is not set` });
+      return value ?? '';
+    });
+  const targets = config.targets.map((t, i) => ({
+    ...t,
+    transport:
+      t.transport.type === 'http'
+        ? { ...t.transport, url: expand(t.transport.url, `/targets/${i}/transport/url`) }
+        : { ...t.transport, dir: expand(t.transport.dir, `/targets/${i}/transport/dir`) },
+  }));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { ...config, targets };
 }

@@ -28,6 +28,7 @@ export interface RoutePlan {
 
 export interface HubPlan {
   tableName: string;
+  idempotencyTableName: string;
   bucketName: string;
   queues: QueuePlan[];
   routes: RoutePlan[];
@@ -50,7 +51,10 @@ export function deliveryHandlerFor(target: Target): DeliveryHandlerName {
   return target.kind === 'archive' ? 'deliver-archive' : 'deliver-fagsystem';
 }
 
-export function planHub(config: HubConfig, names: { tableName: string; bucketName: string }): HubPlan {
+export function planHub(
+  config: HubConfig,
+  names: { tableName: string; bucketName: string; idempotencyTableName?: string },
+): HubPlan {
   const queues = config.deployments.flatMap((deployment) =>
     deployment.targets.map(
       (target): QueuePlan => ({
@@ -63,5 +67,5 @@ export function planHub(config: HubConfig, names: { tableName: string; bucketNam
       }),
     ),
   );
-  return { ...names, queues, routes: ROUTES };
+  return { idempotencyTableName: `${names.tableName}-idempotency`, ...names, queues, routes: ROUTES };
 }

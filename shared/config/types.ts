@@ -22,22 +22,55 @@ export interface Provider {
   grants: ProviderGrant[];
 }
 
+/** Capped exponential backoff between attempts: first, first·factor, first·factor², … at most maxDelaySeconds. */
+export interface RetrySettings {
+  firstDelaySeconds: number;
+  factor: number;
+  maxDelaySeconds: number;
+}
+
 /** Delivery behaviour of a target's queue (retries through visibility timeout, dead letter after maxAttempts). */
 export interface DeliverySettings {
   maxAttempts: number;
   batchSize: number;
+  /** How long one attempt may take before the message is handed out again */
   visibilityTimeoutSeconds: number;
+  /** At most this many batches in flight (the event source mapping's maximum concurrency on AWS) */
   maxConcurrency: number;
+  retry?: RetrySettings;
+  /** At most this many deliveries started per second (local runner; on AWS maxConcurrency bounds the rate) */
+  ratePerSecond?: number;
 }
 
 export interface FileDropTransport {
   type: 'file-drop';
-  /** Folder; `${SKJEMAFLYT_DATA_DIR}` is expanded. */
+  /** Folder; `${VARIABLE}` (e.g. `${SKJEMAFLYT_DATA_DIR}`) is expanded from the environment. */
   dir: string;
 }
 
-/** HTTP transports come with issue 4; the union leaves room for them. */
-export type Transport = FileDropTransport;
+/** A secret is never in the configuration: it names where the value comes from. */
+export interface SecretRef {
+  /** Environment variable holding the value (locally; on AWS set from Secrets Manager by the stack) */
+  env: string;
+}
+
+export interface HttpTransport {
+  type: 'http';
+  /** `${VARIABLE}` is expanded from the environment */
+  url: string;
+  timeoutMs: number;
+  auth?: {
+    /** e.g. "authorization" */
+    header: string;
+    /** e.g. "Bearer"; the header value is `<scheme> <secret>` */
+    scheme?: string;
+    secret: SecretRef;
+  };
+  /** Specialist systems: where in a JSON answer the created object's id is (dotted path); else the Location header */
+  idField?: string;
+}
+
+export type Transport = FileDropTransport | HttpTransport;
 
 export interface ArchiveTarget {
   id: string;

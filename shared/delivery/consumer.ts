@@ -1,7 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsClients } from '../aws/clients.ts';
 import { runtimeRegistry } from '../config/runtime.ts';
 import { type DeliveryMessage, DeliveryQueue, parseDeliveryMessage } from '../queue/delivery-queue.ts';
@@ -9,15 +12,20 @@ import { readEnv } from '../runtime/env.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { SubmissionStore } from '../store/submissions.ts';
-import { type Deliverer, type DeliveryDeps, processDelivery } from './process.ts';
+import {
+  type Deliverer,
+  type DeliveryDeps,
+  DeliveryInProgressError,
+  type MessageControl,
+  processDelivery,
+} from './process.ts';
 
-/**
- * An SQS-triggered delivery function: each record is one delivery; failures are reported per record
- * (partial batch response) so one bad delivery does not hold back the rest of the batch.
- */
+/** How long a completed send is remembered: longer than any message can live on a queue with its retries. */
+const IDEMPOTENCY_EXPIRY_SECONDS = 15 * 24 * 3600;
+
 export function deliveryConsumer(service: string, deliver: Deliverer) {
-  return queueConsumer(service, async (message, receiveCount, deps) => {
-    await processDelivery(message, receiveCount, deliver, deps);
+  return queueConsumer(service, async (message, control, deps) => {
+    await processDelivery(message, control, deliver, deps);
   });
 }
 
@@ -27,31 +35,70 @@ export function deliveryConsumer(service: string, deliver: Deliverer) {
  */
 export function queueConsumer(
   service: string,
-  handle: (message: DeliveryMessage, receiveCount: number, deps: DeliveryDeps) => Promise<void>,
+  handle: (message: DeliveryMessage, control: MessageControl, deps: DeliveryDeps) => Promise<void>,
 ) {
   const logger = createLogger(service);
   const processor = new BatchProcessor(EventType.SQS);
+  const idempotency = new IdempotencyConfig({ expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS });
   let deps: Promise<DeliveryDeps> | undefined;
 
   const recordHandler = async (record: SQSRecord) => {
-    deps ??= createDeps(logger);
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-    await handle(parseDeliveryMessage(record.body), receiveCount, await deps);
+    deps ??= createDeps(logger, idempotency);
+    const message = parseDeliveryMessage(record.body);
+    await handle(message, messageControl(record, message), await deps);
   };
 
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event, context) => processPartialResponse(event, recordHandler, processor, { context }));
+    .handler(async (event, context: Context) => {
+      // An in-progress record expires with this invocation, so a crashed attempt does not block the next one.
+      idempotency.registerLambdaContext(context);
+      return processPartialResponse(event, recordHandler, processor, { context });
+    });
 }
 
-async function createDeps(logger: DeliveryDeps['logger']): Promise<DeliveryDeps> {
+/** Backoff through the message's own visibility timeout (the queue is the retry scheduler). */
+function messageControl(record: SQSRecord, message: DeliveryMessage): MessageControl {
+  return {
+    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+    retryAfter: async (seconds) => {
+      const queueUrl = readEnv().queueUrls[message.targetId];
+      if (!queueUrl || !record.eventSourceARN.endsWith(`:${queueUrl.split('/').at(-1)}`)) return;
+      await awsClients().sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    },
+  };
+}
+
+async function createDeps(logger: DeliveryDeps['logger'], config: IdempotencyConfig): Promise<DeliveryDeps> {
   const env = readEnv();
   const { dynamo, s3, sqs } = awsClients();
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: env.idempotencyTableName,
+    awsSdkV3Client: dynamo as never,
+  });
+  const sendOnce = makeIdempotent(
+    async (_key: string, send: () => Promise<unknown>) => send(),
+    { persistenceStore, config, dataIndexArgument: 0 },
+  );
   return {
     registry: await runtimeRegistry(),
     store: new SubmissionStore(dynamo, env.tableName),
     documents: new DocumentStore(s3, env.bucketName),
     queue: new DeliveryQueue(sqs, env.queueUrls),
     logger,
+    once: async <T>(key: string, send: () => Promise<T>) => {
+      try {
+        return (await sendOnce(key, send)) as T;
+      } catch (error) {
+        if (error instanceof IdempotencyAlreadyInProgressError) throw new DeliveryInProgressError();
+        throw error;
+      }
+    },
   };
 }

@@ -8,18 +8,17 @@ import { StaleTransitionError, type SubmissionStore } from '../store/submissions
  */
 export async function markDeadLettered(
   message: DeliveryMessage,
-  receiveCount: number,
+  _control: unknown,
   deps: { store: SubmissionStore; logger: Logger; now?: () => Date },
 ): Promise<void> {
   const delivery = await deps.store.getDelivery(message.trackingId, message.targetId);
   if (!delivery) return;
   try {
     await deps.store.transition(
-      message.trackingId,
-      message.targetId,
+      delivery,
       {
         to: 'FAILED',
-        detail: `Ga opp etter ${Math.max(delivery.attempts, receiveCount)} forsøk${
+        detail: `Ga opp etter ${delivery.attempts} forsøk${
           delivery.lastError ? `: ${delivery.lastError}` : ''
         }. Krever manuell behandling.`,
         nextAttemptAt: null,

@@ -10,6 +10,7 @@ import type { DeliveryRecord, References, SubmissionRecord } from '../store/reco
 import { StaleTransitionError, type SubmissionStore } from '../store/submissions.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
+import { retryDelaySeconds } from './backoff.ts';
 import { describeFailure, PermanentDeliveryError } from './errors.ts';
 import { FINAL_STATUSES } from './status.ts';
 
@@ -19,6 +20,11 @@ export interface DeliveryDeps {
   documents: DocumentStore;
   queue: { send(messages: DeliveryMessage[]): Promise<void> };
   logger: Logger;
+  /**
+   * Runs the send step at most once per key (Powertools idempotency): a crash between "sent" and "recorded"
+   * replays the stored answer instead of sending again.
+   */
+  once: <T>(key: string, send: () => Promise<T>) => Promise<T>;
   now?: () => Date;
 }
 
@@ -33,22 +39,38 @@ export interface DeliveryJob {
   input: MappingInput;
 }
 
-export type Outcome = 'delivered' | 'skipped' | 'failed';
+/** The queue's side of one message: how often it was received, and a way to put off its next attempt. */
+export interface MessageControl {
+  receiveCount: number;
+  retryAfter(seconds: number): Promise<void>;
+}
+
+export type Outcome = 'delivered' | 'skipped' | 'failed' | 'retrying';
+
+/** Another copy of the same message is being processed right now; try again later, record nothing. */
+export class DeliveryInProgressError extends Error {
+  constructor() {
+    super('The same delivery is in progress elsewhere');
+    this.name = 'DeliveryInProgressError';
+  }
+}
 
 /**
  * Delivers one queued delivery and records the outcome. Safe to run twice for the same message: a delivery
- * already DELIVERED is not sent again, targets de-duplicate on the trackingId, and every status write is
- * conditional. A transient fault is recorded as RETRYING and re-thrown so the queue retries it.
+ * already DELIVERED is not sent again, the send step is idempotent on the delivery id, targets de-duplicate on
+ * the trackingId, and every status write is conditional. A transient fault is recorded as RETRYING, the
+ * message's next attempt is put off by the backoff, and the error is re-thrown so the queue keeps the message;
+ * after the last attempt it dead-letters and becomes FAILED. A permanent fault is FAILED at once.
  */
 export async function processDelivery(
   message: DeliveryMessage,
-  receiveCount: number,
+  control: MessageControl,
   deliver: Deliverer,
   deps: DeliveryDeps,
 ): Promise<Outcome> {
   const now = deps.now ?? (() => new Date());
   const { trackingId, targetId } = message;
-  const log = { trackingId, target: targetId, attempt: receiveCount };
+  const log = { trackingId, target: targetId, receiveCount: control.receiveCount };
   const found = await deps.store.get(trackingId);
   const delivery = found?.deliveries.find((d) => d.target === targetId);
   if (!found || !delivery) {
@@ -61,25 +83,24 @@ export async function processDelivery(
     deps.logger.info('Delivery already done; message ignored', { ...log, status: delivery.status });
     return 'skipped';
   }
-  if (delivery.status === 'PENDING' || delivery.status === 'FAILED') {
-    deps.logger.info('Delivery not queued; message ignored', { ...log, status: delivery.status });
+  if (delivery.status === 'PENDING' || delivery.status === 'FAILED' || (message.round ?? 0) < (delivery.round ?? 0)) {
+    deps.logger.info('Delivery not waiting for this message; ignored', { ...log, status: delivery.status });
     return 'skipped';
   }
 
   const target = deps.registry.target(targetId);
   try {
     const formType = deps.registry.formType(found.submission.municipality, found.submission.formType);
-    if (!formType)
-      throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
+    if (!formType) throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
     const input = await mappingInput(found.submission, found.deliveries, delivery, deps.documents);
-    const references = await deliver({ submission: found.submission, delivery, target, formType, input }, deps);
+    const job = { submission: found.submission, delivery, target, formType, input };
+    const references = await deps.once(`${delivery.id}#${delivery.round ?? 0}`, () => deliver(job, deps));
     const done = await deps.store.transition(
-      trackingId,
-      targetId,
+      delivery,
       {
         to: 'DELIVERED',
         detail: deliveredDetail(target, references),
-        attempts: receiveCount,
+        countAttempt: true,
         references,
         lastError: null,
         nextAttemptAt: null,
@@ -94,39 +115,49 @@ export async function processDelivery(
       deps.logger.info('Delivery changed status meanwhile; outcome not recorded', log);
       return 'skipped';
     }
-    const reason = describeFailure(error);
-    const permanent = error instanceof PermanentDeliveryError || error instanceof MappingError;
-    deps.logger.warn(permanent ? 'Delivery failed permanently' : 'Delivery attempt failed', {
-      ...log,
-      ...loggableError(error),
-    });
-    const at = now();
-    await deps.store
-      .transition(
-        trackingId,
-        targetId,
-        permanent
-          ? {
-              to: 'FAILED',
-              detail: `Feilet og krever manuell behandling: ${reason}`,
-              attempts: receiveCount,
-              lastError: reason,
-            }
-          : {
-              to: 'RETRYING',
-              detail: `Forsøk ${receiveCount} av ${target.delivery.maxAttempts} feilet: ${reason}`,
-              attempts: receiveCount,
-              lastError: reason,
-              nextAttemptAt: new Date(at.getTime() + target.delivery.visibilityTimeoutSeconds * 1000).toISOString(),
-            },
-        at,
-      )
-      .catch((recordError) => {
-        if (!(recordError instanceof StaleTransitionError)) throw recordError;
-      });
-    if (permanent) return 'failed';
-    throw error;
+    if (error instanceof DeliveryInProgressError) {
+      await control.retryAfter(target.delivery.visibilityTimeoutSeconds);
+      throw error;
+    }
+    return recordFailure(error, target, delivery, control, deps, now());
   }
+}
+
+async function recordFailure(
+  error: unknown,
+  target: Target,
+  delivery: DeliveryRecord,
+  control: MessageControl,
+  deps: DeliveryDeps,
+  at: Date,
+): Promise<Outcome> {
+  const reason = describeFailure(error);
+  const permanent = error instanceof PermanentDeliveryError || error instanceof MappingError;
+  const log = { trackingId: delivery.trackingId, target: target.id, receiveCount: control.receiveCount };
+  deps.logger.warn(permanent ? 'Delivery failed permanently' : 'Delivery attempt failed', {
+    ...log,
+    ...loggableError(error),
+  });
+  const { maxAttempts, retry } = target.delivery;
+  const last = control.receiveCount >= maxAttempts;
+  const delay = last ? 0 : retryDelaySeconds(control.receiveCount, retry);
+  const attempt = `Forsøk ${control.receiveCount} av ${maxAttempts}`;
+  const change = permanent
+    ? { to: 'FAILED' as const, detail: `Avvist, krever manuell behandling: ${reason}`, countAttempt: true, lastError: reason }
+    : {
+        to: 'RETRYING' as const,
+        detail: last ? `${attempt} feilet, ingen flere forsøk: ${reason}` : `${attempt} feilet: ${reason}`,
+        countAttempt: true,
+        lastError: reason,
+        nextAttemptAt: last ? null : new Date(at.getTime() + delay * 1000).toISOString(),
+      };
+  await deps.store.transition(delivery, change, at).catch((recordError) => {
+    if (!(recordError instanceof StaleTransitionError)) throw recordError;
+  });
+  if (permanent) return 'failed';
+  // The last attempt is handed straight back so SQS moves it to the dead-letter queue without waiting.
+  await control.retryAfter(delay);
+  throw error;
 }
 
 async function mappingInput(
@@ -156,9 +187,7 @@ async function releaseDependents(
   deps: DeliveryDeps,
   at: Date,
 ): Promise<void> {
-  const waiting = deliveries.filter(
-    (d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'),
-  );
+  const waiting = deliveries.filter((d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'));
   if (waiting.length === 0) return;
   const refs = Object.entries(done.references ?? {})
     .filter(([k]) => k === 'saksnummer' || k === 'journalpostnummer')
@@ -168,13 +197,8 @@ async function releaseDependents(
     if (dependent.status === 'PENDING') {
       await deps.store
         .transition(
-          dependent.trackingId,
-          dependent.target,
-          {
-            to: 'QUEUED',
-            from: ['PENDING'],
-            detail: `Arkivert${refs ? ` (${refs})` : ''}; lagt i kø.`,
-          },
+          dependent,
+          { to: 'QUEUED', from: ['PENDING'], detail: `Arkivert${refs ? ` (${refs})` : ''}; lagt i kø.` },
           at,
         )
         .catch((error) => {
@@ -183,11 +207,11 @@ async function releaseDependents(
     }
   }
   // Also re-sent for those already QUEUED: a crash between the status write and this send must not strand them.
-  await deps.queue.send(waiting.map((d) => ({ trackingId: d.trackingId, targetId: d.target })));
+  await deps.queue.send(waiting.map((d) => ({ trackingId: d.trackingId, targetId: d.target, round: d.round ?? 0 })));
 }
 
 function deliveredDetail(target: Target, references: References): string {
-  const shown = ['saksnummer', 'journalpostnummer', 'fil', 'opprettetEllerEksisterende']
+  const shown = ['saksnummer', 'journalpostnummer', 'id', 'fil', 'opprettetEllerEksisterende']
     .filter((k) => references[k])
     .map((k) => `${k}: ${references[k]}`)
     .join(', ');

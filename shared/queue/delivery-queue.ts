@@ -4,6 +4,8 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 export interface DeliveryMessage {
   trackingId: string;
   targetId: string;
+  /** Which manual retry this message belongs to (0 for the first round); part of the idempotency key. */
+  round?: number;
 }
 
 export function parseDeliveryMessage(body: string): DeliveryMessage {
@@ -11,7 +13,11 @@ export function parseDeliveryMessage(body: string): DeliveryMessage {
   if (typeof message.trackingId !== 'string' || typeof message.targetId !== 'string') {
     throw new Error('Not a delivery message');
   }
-  return { trackingId: message.trackingId, targetId: message.targetId };
+  return {
+    trackingId: message.trackingId,
+    targetId: message.targetId,
+    ...(typeof message.round === 'number' ? { round: message.round } : {}),
+  };
 }
 
 /** Sends delivery messages, grouped per target queue in batches of ten (SQS's limit). */

@@ -4,6 +4,8 @@
  */
 export interface RuntimeEnv {
   tableName: string;
+  /** Powertools idempotency records (key `id`, TTL on `expiration`) */
+  idempotencyTableName: string;
   bucketName: string;
   /** targetId → queue URL */
   queueUrls: Record<string, string>;
@@ -26,6 +28,7 @@ function required(name: string): string {
 export function readEnv(): RuntimeEnv {
   return {
     tableName: required('SKJEMAFLYT_TABLE'),
+    idempotencyTableName: required('SKJEMAFLYT_IDEMPOTENCY_TABLE'),
     bucketName: required('SKJEMAFLYT_BUCKET'),
     queueUrls: JSON.parse(process.env.SKJEMAFLYT_QUEUE_URLS ?? '{}') as Record<string, string>,
     configPath: required('SKJEMAFLYT_CONFIG'),

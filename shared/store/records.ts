@@ -40,7 +40,10 @@ export interface DeliveryRecord {
   municipality: string;
   formType: string;
   status: DeliveryStatus;
+  /** Attempts so far, over all rounds */
   attempts: number;
+  /** Incremented by each manual retry: a new round of attempts, with its own idempotency key */
+  round?: number;
   lastError?: string;
   nextAttemptAt?: string;
   references: References;

@@ -16,6 +16,16 @@ const receiptKey = (providerId: string, submissionId: string) => ({
   sk: 'RECEIPT',
 });
 
+/** What identifies a delivery for a status change (the municipality keys the admin index). */
+export type DeliveryRef = Pick<DeliveryRecord, 'trackingId' | 'target' | 'municipality'>;
+
+/** Index of deliveries by municipality and status, newest change last: what the admin lists read. */
+export const STATUS_INDEX = 'byMunicipalityStatus';
+
+export function statusIndexKeys(municipality: string, status: string, at: string, id: string, prefix = '') {
+  return { [`${prefix}gsi1pk`]: `ADMIN#${municipality}#${status}`, [`${prefix}gsi1sk`]: `${at}#${id}` };
+}
+
 export interface Receipt {
   trackingId: string;
   contentHash: string;
@@ -43,7 +53,10 @@ export interface Transition {
   to: DeliveryStatus;
   detail: string;
   by?: string;
-  attempts?: number;
+  /** Count one more attempt */
+  countAttempt?: boolean;
+  /** Start a new round of attempts (a manual retry) */
+  newRound?: boolean;
   lastError?: string | null;
   nextAttemptAt?: string | null;
   references?: References;
@@ -92,7 +105,12 @@ export class SubmissionStore {
             ...deliveries.map((d) => ({
               Put: {
                 TableName: this.table,
-                Item: { ...deliveryKey(d.trackingId, d.target), type: 'delivery', ...d },
+                Item: {
+                  ...deliveryKey(d.trackingId, d.target),
+                  ...statusIndexKeys(d.municipality, d.status, d.updatedAt, d.id),
+                  type: 'delivery',
+                  ...d,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             })),
@@ -161,12 +179,8 @@ export class SubmissionStore {
    * Moves a delivery to a new status and appends the change to its history, but only from the statuses
    * the change may come from (conditional write): a late duplicate can never undo DELIVERED.
    */
-  async transition(
-    trackingId: string,
-    targetId: string,
-    change: Transition,
-    now = new Date(),
-  ): Promise<DeliveryRecord> {
+  async transition(delivery: DeliveryRef, change: Transition, now = new Date()): Promise<DeliveryRecord> {
+    const { trackingId, target: targetId } = delivery;
     const at = now.toISOString();
     const entry: HistoryEntry = {
       at,
@@ -177,12 +191,24 @@ export class SubmissionStore {
     const from = change.from ?? ALLOWED_FROM[change.to];
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':to': change.to, ':entry': [entry], ':at': at };
-    const set = ['#status = :to', 'history = list_append(history, :entry)', 'updatedAt = :at'];
+    const set = [
+      '#status = :to',
+      'history = list_append(history, :entry)',
+      'updatedAt = :at',
+      'gsi1pk = :gsi1pk',
+      'gsi1sk = :gsi1sk',
+    ];
+    Object.assign(values, statusIndexKeys(delivery.municipality, change.to, at, `${trackingId}.${targetId}`, ':'));
     const remove: string[] = [];
     from.forEach((s, i) => {
       values[`:from${i}`] = s;
     });
-    const optional = { attempts: change.attempts, lastError: change.lastError, nextAttemptAt: change.nextAttemptAt };
+    const add: string[] = [];
+    if (change.countAttempt) add.push('attempts :one');
+    if (change.newRound) add.push('#round :one');
+    if (add.length > 0) values[':one'] = 1;
+    if (change.newRound) names['#round'] = 'round';
+    const optional = { lastError: change.lastError, nextAttemptAt: change.nextAttemptAt };
     for (const [field, value] of Object.entries(optional)) {
       if (value === undefined) continue;
       if (value === null) remove.push(field);
@@ -201,7 +227,11 @@ export class SubmissionStore {
         new UpdateCommand({
           TableName: this.table,
           Key: deliveryKey(trackingId, targetId),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          UpdateExpression: [
+            `SET ${set.join(', ')}`,
+            add.length ? `ADD ${add.join(', ')}` : '',
+            remove.length ? `REMOVE ${remove.join(', ')}` : '',
+          ].join(' '),
           ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -218,6 +248,6 @@ export class SubmissionStore {
 }
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
   return rest;
 }

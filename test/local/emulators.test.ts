@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalClients } from '../../infra/local/clients.ts';
 import { findDynamoDbLocalProcesses, startEmulators } from '../../infra/local/emulators.ts';
 import { ensureBucket, ensureQueue, ensureTable } from '../../infra/local/provision.ts';
+import { tableDefinition } from '../../shared/store/table.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -46,7 +47,7 @@ describe('emulators', () => {
     const dataDir = await tempDir();
     const first = await startEmulators({ dataDir });
     let clients = createLocalClients(first);
-    await ensureTable(clients.dynamodb, 'skjemaflyt');
+    await ensureTable(clients.dynamodb, tableDefinition('skjemaflyt'));
     await ensureBucket(clients.s3, 'skjemaflyt-documents', first.region);
     const queue = await ensureQueue(
       clients.sqs,
@@ -89,7 +90,7 @@ describe('emulators', () => {
       );
       expect(await object.Body?.transformToString()).toBe('{"å":1}');
       // Provisioning again is harmless.
-      await ensureTable(clients.dynamodb, 'skjemaflyt');
+      await ensureTable(clients.dynamodb, tableDefinition('skjemaflyt'));
       await ensureBucket(clients.s3, 'skjemaflyt-documents', second.region);
       clients.destroy();
     } finally {

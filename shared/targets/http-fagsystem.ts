@@ -1,0 +1,47 @@
+import type { HttpTransport } from '../config/types.ts';
+import { PermanentDeliveryError } from '../delivery/errors.ts';
+import { isTransientStatus, postToTarget, TargetUnavailableError } from './http-client.ts';
+import type { References } from '../store/records.ts';
+import type { FagsystemShipment, FagsystemTargetAdapter } from './types.ts';
+
+/**
+ * A specialist system behind HTTP: the payload as JSON or XML, with the trackingId as Idempotency-Key so a
+ * system that honours it never creates a second work order for a re-sent delivery.
+ */
+export class HttpFagsystem implements FagsystemTargetAdapter {
+  private readonly transport: HttpTransport;
+
+  constructor(transport: HttpTransport) {
+    this.transport = transport;
+  }
+
+  async send(shipment: FagsystemShipment): Promise<{ references: References }> {
+    const answer = await postToTarget(this.transport, shipment.body, {
+      'content-type': `${shipment.contentType}; charset=utf-8`,
+      'idempotency-key': shipment.trackingId,
+      'x-skjemaflyt-tracking-id': shipment.trackingId,
+    });
+    if (answer.status >= 200 && answer.status < 300) {
+      const references: References = {};
+      const id = this.createdId(answer.body, answer.headers);
+      if (id) references.id = id;
+      return { references };
+    }
+    const detail = answer.body.slice(0, 300).replace(/\s+/g, ' ').trim();
+    const words = `HTTP ${answer.status}${detail ? `: ${detail}` : ''}`;
+    if (isTransientStatus(answer.status)) throw new TargetUnavailableError(`Fagsystemet er ikke tilgjengelig (${words}).`);
+    throw new PermanentDeliveryError(`Fagsystemet avviste leveransen (${words}).`);
+  }
+
+  private createdId(body: string, headers: Headers): string | undefined {
+    const field = this.transport.idField ?? 'id';
+    try {
+      let node: unknown = JSON.parse(body);
+      for (const step of field.split('.')) node = (node as Record<string, unknown> | undefined)?.[step];
+      if (typeof node === 'string' || typeof node === 'number') return String(node);
+    } catch {
+      // Not JSON: fall back to the Location header.
+    }
+    return headers.get('location')?.split('/').filter(Boolean).at(-1);
+  }
+}
