@@ -6,7 +6,7 @@ import type { DeliverySettings, HubConfig, Target } from './types.ts';
  */
 
 export type DeliveryHandlerName = 'deliver-archive' | 'deliver-fagsystem';
-export type HttpHandlerName = 'receive' | 'get-submission';
+export type HttpHandlerName = 'receive' | 'get-submission' | 'admin';
 
 export interface QueuePlan {
   deployment: string;
@@ -37,6 +37,10 @@ export interface HubPlan {
 export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/submissions', handler: 'receive' },
   { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission' },
+  { method: 'GET', path: '/v1/admin/deliveries', handler: 'admin' },
+  { method: 'GET', path: '/v1/admin/deliveries/{id}', handler: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/{id}/retry', handler: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin' },
 ];
 
 export function queueNameFor(targetId: string): string {

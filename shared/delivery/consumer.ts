@@ -9,6 +9,7 @@ import { awsClients } from '../aws/clients.ts';
 import { runtimeRegistry } from '../config/runtime.ts';
 import { type DeliveryMessage, DeliveryQueue, parseDeliveryMessage } from '../queue/delivery-queue.ts';
 import { readEnv } from '../runtime/env.ts';
+import { loggableError } from '../runtime/safe-error.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { SubmissionStore } from '../store/submissions.ts';
@@ -44,8 +45,16 @@ export function queueConsumer(
 
   const recordHandler = async (record: SQSRecord) => {
     deps ??= createDeps(logger, idempotency);
-    const message = parseDeliveryMessage(record.body);
-    await handle(message, messageControl(record, message), await deps);
+    try {
+      const message = parseDeliveryMessage(record.body);
+      await handle(message, messageControl(record, message, logger), await deps);
+    } catch (error) {
+      logger.warn('Message failed; the queue will hand it out again', {
+        messageId: record.messageId,
+        ...loggableError(error),
+      });
+      throw error;
+    }
   };
 
   return middy<SQSEvent, SQSBatchResponse>()
@@ -58,19 +67,24 @@ export function queueConsumer(
 }
 
 /** Backoff through the message's own visibility timeout (the queue is the retry scheduler). */
-function messageControl(record: SQSRecord, message: DeliveryMessage): MessageControl {
+function messageControl(record: SQSRecord, message: DeliveryMessage, logger: DeliveryDeps['logger']): MessageControl {
   return {
     receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
     retryAfter: async (seconds) => {
       const queueUrl = readEnv().queueUrls[message.targetId];
       if (!queueUrl || !record.eventSourceARN.endsWith(`:${queueUrl.split('/').at(-1)}`)) return;
-      await awsClients().sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: seconds,
-        }),
-      );
+      try {
+        await awsClients().sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: record.receiptHandle,
+            VisibilityTimeout: seconds,
+          }),
+        );
+      } catch (error) {
+        // Only the timing suffers: the message still comes back after the queue's own visibility timeout.
+        logger.warn('Could not put off the next attempt', { messageId: record.messageId, ...loggableError(error) });
+      }
     },
   };
 }

@@ -155,8 +155,9 @@ async function recordFailure(
     if (!(recordError instanceof StaleTransitionError)) throw recordError;
   });
   if (permanent) return 'failed';
-  // The last attempt is handed straight back so SQS moves it to the dead-letter queue without waiting.
-  await control.retryAfter(delay);
+  // After the last attempt the message comes back once more at the queue's visibility timeout, and SQS moves it
+  // to the dead-letter queue instead of handing it out.
+  if (!last) await control.retryAfter(delay);
   throw error;
 }
 

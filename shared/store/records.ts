@@ -39,6 +39,8 @@ export interface DeliveryRecord {
   after?: string;
   municipality: string;
   formType: string;
+  /** The provider's own id, for finding it again */
+  submissionId?: string;
   status: DeliveryStatus;
   /** Attempts so far, over all rounds */
   attempts: number;

@@ -26,6 +26,25 @@ export function statusIndexKeys(municipality: string, status: string, at: string
   return { [`${prefix}gsi1pk`]: `ADMIN#${municipality}#${status}`, [`${prefix}gsi1sk`]: `${at}#${id}` };
 }
 
+export interface StatusQuery {
+  municipality: string;
+  status: DeliveryStatus;
+  target?: string;
+  formType?: string;
+  /** ISO timestamps bounding the last status change */
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: Record<string, unknown>;
+}
+
+export interface StatusPage {
+  items: DeliveryRecord[];
+  cursor?: Record<string, unknown>;
+  scannedCount: number;
+  consumedCapacity: number;
+}
+
 export interface Receipt {
   trackingId: string;
   contentHash: string;
@@ -165,6 +184,48 @@ export class SubmissionStore {
       deliveries: items
         .filter((i) => String(i.sk).startsWith('DELIVERY#'))
         .map((i) => strip(i) as unknown as DeliveryRecord),
+    };
+  }
+
+  /**
+   * Deliveries of one municipality in one status, oldest change first, from the status index: reads only
+   * those deliveries (filters on target and form type apply within them). Reports the read capacity used.
+   */
+  async listByStatus(query: StatusQuery): Promise<StatusPage> {
+    const values: Record<string, unknown> = {
+      ':pk': statusIndexKeys(query.municipality, query.status, '', '').gsi1pk,
+      ':from': query.from ?? '0000',
+      ':to': `${query.to ?? '9999'}~`,
+    };
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    if (query.target) {
+      filters.push('#target = :target');
+      names['#target'] = 'target';
+      values[':target'] = query.target;
+    }
+    if (query.formType) {
+      filters.push('formType = :formType');
+      values[':formType'] = query.formType;
+    }
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: STATUS_INDEX,
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        Limit: query.limit,
+        ExclusiveStartKey: query.cursor,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((i) => strip(i) as unknown as DeliveryRecord),
+      cursor: page.LastEvaluatedKey,
+      scannedCount: page.ScannedCount ?? 0,
+      consumedCapacity: page.ConsumedCapacity?.CapacityUnits ?? 0,
     };
   }
 

@@ -204,6 +204,7 @@ function planDeliveries(
       ...(route.after ? { after: route.after } : {}),
       municipality: submission.municipality,
       formType: submission.formType,
+      submissionId: submission.submissionId,
       status: waits ? 'PENDING' : 'QUEUED',
       attempts: 0,
       references: {},

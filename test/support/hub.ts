@@ -25,9 +25,9 @@ export async function newDataDir(): Promise<string> {
 }
 
 /** A real hub (same as `npm start`) on a free port, with its own data dir, plus helpers to talk to it. */
-export async function testHub(dataDir?: string) {
+export async function testHub(dataDir?: string, options: { configPath?: string } = {}) {
   const dir = dataDir ?? (await newDataDir());
-  const hub = await startHub({ port: 0, dataDir: dir, log: () => {} });
+  const hub = await startHub({ port: 0, dataDir: dir, log: () => {}, ...options });
   const keys = await loadOrCreateDevKeys(dir);
   const token = (who: { provider: string } | { admin: string[] }) => signDevToken(keys.privateKey, settings, who);
 
@@ -65,7 +65,20 @@ export async function testHub(dataDir?: string) {
     }
   };
 
-  return { hub, dataDir: dir, token, post, status, waitFor };
+  /** An admin call: method, path under /v1/admin, optional JSON body; as the admin of `municipalities`. */
+  const admin = async (method: string, path: string, body?: unknown, municipalities = ['3101', '5037', '5038']) => {
+    const response = await fetch(`${hub.url}/v1/admin${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${await token({ admin: municipalities })}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  return { hub, dataDir: dir, token, post, status, waitFor, admin };
 }
 
 export const providerFor = (formType: string) => (formType === 'a-skjema-tilsetting' ? 'halden-intranett' : 'eskjema');

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
+import { providerFor, sample, testHub } from '../support/hub.ts';
+import { httpArchiveConfig } from '../support/http-config.ts';
+
+type Hub = Awaited<ReturnType<typeof testHub>>;
+let t: Hub;
+let archive: FakeArchive;
+
+beforeAll(async () => {
+  archive = await startFakeArchive({ hangMs: 5_000 });
+  process.env.FAKE_ARCHIVE_URL = archive.url;
+  process.env.FAKE_ARCHIVE_TOKEN = 'hemmelig-arkivnøkkel';
+  t = await testHub(undefined, { configPath: await httpArchiveConfig() });
+});
+
+afterAll(async () => {
+  await t?.hub.stop();
+  await archive?.close();
+});
+
+/** The first faults in order, then success. */
+const faults = (...list: Fault[]) => {
+  const start = archive.calls;
+  return (call: number): Fault => list[call - start - 1] ?? 'ok';
+};
+
+let counter = 0;
+async function submit(name = 'tt-kort-soknad') {
+  const body = { ...(await sample(name)), submissionId: `reliable-${++counter}` };
+  const response = await t.post(body, providerFor(body.formType));
+  expect(response.status).toBe(202);
+  return response.body.trackingId as string;
+}
+
+const settled = (s: { deliveries: { status: string }[] }) =>
+  s.deliveries.every((d) => ['DELIVERED', 'FAILED', 'RESOLVED'].includes(d.status));
+
+describe('delivery to an HTTP archive', () => {
+  it('posts the arkivmelding with its documents and the configured token, and keeps the receipt references', async () => {
+    archive.behave(() => 'ok');
+    const trackingId = await submit();
+    const status = await t.waitFor(trackingId, 'eskjema', settled);
+    const [delivery] = status.deliveries;
+    expect(delivery.status).toBe('DELIVERED');
+    expect(delivery.references.saksnummer).toMatch(/^2026\/\d+$/);
+    expect(delivery.references.journalpostnummer).toBe('1');
+    expect(delivery.references.opprettetEllerEksisterende).toBe('Opprettet');
+    const stored = archive.journalposts.get(`skjemaflyt/tt-kort-soknad/${trackingId}`);
+    expect(stored?.files.sort()).toEqual(['legeerklaering.pdf', 'soknad-tt-kort.pdf']);
+    expect(stored?.authorization).toBe('Bearer hemmelig-arkivnøkkel');
+  });
+
+  it('retries a 503 and a serverfeil with backoff, showing each failed attempt and the next attempt time', async () => {
+    archive.behave(faults('unavailable', 'serverfeil'));
+    const trackingId = await submit();
+    const retrying = await t.waitFor(trackingId, 'eskjema', (s) => s.deliveries[0].status === 'RETRYING');
+    expect(retrying.deliveries[0].lastError).toContain('503');
+    expect(Date.parse(retrying.deliveries[0].nextAttemptAt)).toBeGreaterThan(Date.now() - 1000);
+    const status = await t.waitFor(trackingId, 'eskjema', settled);
+    const [delivery] = status.deliveries;
+    expect(delivery.status).toBe('DELIVERED');
+    expect(delivery.attempts).toBe(3);
+    expect(delivery.history.map((h: { status: string }) => h.status)).toEqual(['QUEUED', 'RETRYING', 'RETRYING', 'DELIVERED']);
+    expect(delivery.history[2].detail).toContain('Databasen svarer ikke');
+    expect(delivery.lastError).toBeNull();
+  });
+
+  it('counts a re-sent record the archive already has (Eksisterende) as delivered, and it is archived once', async () => {
+    archive.behave(faults('drop-after-accept', 'timeout'));
+    const trackingId = await submit();
+    const status = await t.waitFor(trackingId, 'eskjema', settled);
+    expect(status.deliveries[0].status).toBe('DELIVERED');
+    expect(status.deliveries[0].references.opprettetEllerEksisterende).toBe('Eksisterende');
+    const stored = archive.journalposts.get(`skjemaflyt/tt-kort-soknad/${trackingId}`);
+    expect(stored?.receivedTimes).toBe(3);
+    expect([...archive.journalposts.keys()].filter((k) => k.endsWith(trackingId))).toHaveLength(1);
+  });
+
+  it('fails a rejected record at once with the archive’s own words; a person retries it after the fix', async () => {
+    archive.behave(faults('reject'));
+    const trackingId = await submit();
+    const failed = await t.waitFor(trackingId, 'eskjema', settled);
+    const [delivery] = failed.deliveries;
+    expect(delivery.status).toBe('FAILED');
+    expect(delivery.attempts).toBe(1);
+    expect(delivery.lastError).toContain('Mottakers postnummer mangler');
+    expect(failed.status).toBe('FAILED');
+
+    const list = await t.admin('GET', '/deliveries?status=FAILED&municipality=3101');
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((d: { id: string }) => d.id)).toContain(delivery.id);
+
+    const retried = await t.admin('POST', `/deliveries/${delivery.id}/retry`);
+    expect(retried.status).toBe(200);
+    expect(retried.body.status).toBe('QUEUED');
+    const after = await t.waitFor(trackingId, 'eskjema', settled);
+    expect(after.deliveries[0].status).toBe('DELIVERED');
+    expect(after.status).toBe('DELIVERED');
+    const retryEntry = after.deliveries[0].history.find((h: { status: string; by?: string }) => h.status === 'QUEUED' && h.by);
+    expect(retryEntry.by).toBeTruthy();
+  });
+
+  it('lets a person resolve a failed delivery with a comment, shown in the history; others cannot touch it', async () => {
+    archive.behave(faults('reject'));
+    const trackingId = await submit();
+    const failed = await t.waitFor(trackingId, 'eskjema', settled);
+    const id = failed.deliveries[0].id;
+
+    const otherMunicipality = await t.admin('POST', `/deliveries/${id}/resolve`, { comment: 'Ikke min' }, ['5037']);
+    expect(otherMunicipality.status).toBe(404);
+    const noComment = await t.admin('POST', `/deliveries/${id}/resolve`, {});
+    expect(noComment.status).toBe(400);
+    expect(noComment.body.errors[0].path).toBe('/comment');
+
+    const resolved = await t.admin('POST', `/deliveries/${id}/resolve`, { comment: 'Journalført manuelt i Elements' });
+    expect(resolved.status).toBe(200);
+    const status = (await t.status(trackingId)).body;
+    expect(status.deliveries[0].status).toBe('RESOLVED');
+    expect(status.status).toBe('DELIVERED');
+    const last = status.deliveries[0].history.at(-1);
+    expect(last).toMatchObject({ status: 'RESOLVED', by: expect.any(String) });
+    expect(last.detail).toContain('Journalført manuelt i Elements');
+    const again = await t.admin('POST', `/deliveries/${id}/retry`);
+    expect(again.status).toBe(409);
+  });
+
+  it('dead-letters after the last attempt and marks the delivery FAILED with its last error', async () => {
+    archive.behave(() => 'unavailable');
+    const trackingId = await submit();
+    const status = await t.waitFor(trackingId, 'eskjema', settled, 45_000);
+    const [delivery] = status.deliveries;
+    expect(delivery.status).toBe('FAILED');
+    expect(delivery.attempts).toBe(4);
+    expect(delivery.history.at(-1).detail).toContain('Ga opp etter 4 forsøk');
+    expect(delivery.history.at(-1).detail).toContain('503');
+  }, 60_000);
+
+  it('holds the building-case system back until the archive has the record, then sends the archive’s numbers', async () => {
+    archive.behave(faults('unavailable', 'unavailable'));
+    const trackingId = await submit('soknad-tiltak-uten-ansvarsrett');
+    const waiting = await t.waitFor(trackingId, 'eskjema', (s) =>
+      s.deliveries.some((d: { status: string }) => d.status === 'RETRYING'),
+    );
+    const byggesakWhileArchiveDown = waiting.deliveries.find((d: { target: string }) => d.target === 'innherred-byggesak');
+    expect(byggesakWhileArchiveDown.status).toBe('PENDING');
+    const status = await t.waitFor(trackingId, 'eskjema', settled);
+    const archiveDelivery = status.deliveries.find((d: { target: string }) => d.target === 'innherred-byggesak-arkiv');
+    const byggesak = status.deliveries.find((d: { target: string }) => d.target === 'innherred-byggesak');
+    expect(byggesak.status).toBe('DELIVERED');
+    expect(byggesak.history[1].detail).toContain(archiveDelivery.references.saksnummer);
+  });
+
+  it('fans out independently: payroll and IT get the A-skjema while the archive is down', async () => {
+    archive.behave(() => 'unavailable');
+    const trackingId = await submit('a-skjema-tilsetting');
+    const status = await t.waitFor(
+      trackingId,
+      'halden-intranett',
+      (s) => s.deliveries.filter((d: { status: string }) => d.status === 'DELIVERED').length === 2,
+    );
+    const byTarget = Object.fromEntries(status.deliveries.map((d: { target: string; status: string }) => [d.target, d.status]));
+    expect(byTarget['halden-lonn']).toBe('DELIVERED');
+    expect(byTarget['halden-it-tilgang']).toBe('DELIVERED');
+    expect(['QUEUED', 'RETRYING']).toContain(byTarget['halden-arkiv']);
+    archive.behave(() => 'ok');
+    const done = await t.waitFor(trackingId, 'halden-intranett', settled);
+    expect(done.status).toBe('DELIVERED');
+  });
+});
