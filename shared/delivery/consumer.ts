@@ -39,7 +39,6 @@ export function queueConsumer(
   handle: (message: DeliveryMessage, control: MessageControl, deps: DeliveryDeps) => Promise<void>,
 ) {
   const logger = createLogger(service);
-  const processor = new BatchProcessor(EventType.SQS);
   const idempotency = new IdempotencyConfig({ expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS });
   let deps: Promise<DeliveryDeps> | undefined;
 
@@ -62,7 +61,9 @@ export function queueConsumer(
     .handler(async (event, context: Context) => {
       // An in-progress record expires with this invocation, so a crashed attempt does not block the next one.
       idempotency.registerLambdaContext(context);
-      return processPartialResponse(event, recordHandler, processor, { context });
+      // A processor per invocation: it holds the batch's state, and the local runner (unlike one Lambda
+      // instance) runs several invocations of the same handler at once.
+      return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context });
     });
 }
 

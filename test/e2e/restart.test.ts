@@ -1,64 +1,18 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { signDevToken } from '../../shared/auth/tokens.ts';
 import { newDataDir, sample, settings } from '../support/hub.ts';
+import { freePort, javaProcessesFor, startHubProcess, stopHubProcess as stop } from '../support/hub-process.ts';
 
-const root = resolve(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** `npm start` as a newcomer runs it: its own process, its own emulators. */
 async function start(dataDir: string, port: number) {
-  const child = spawn(process.execPath, ['infra/local/start.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), SKJEMAFLYT_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { child, output: () => output };
-    if (Date.now() > deadline) throw new Error(`npm start not healthy in time:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  child.kill('SIGTERM');
-  return exited;
-}
-
-function javaProcessesFor(dataDir: string): string {
-  try {
-    return execFileSync('pgrep', ['-af', 'DynamoDBLocal'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.includes(dataDir))
-      .join('\n');
-  } catch {
-    return ''; // pgrep exits 1 when nothing matches
-  }
+  const hub = await startHubProcess({ SKJEMAFLYT_DATA_DIR: dataDir }, port);
+  children.push(hub.child);
+  return hub;
 }
 
 afterAll(async () => {
