@@ -1,13 +1,25 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Principal } from '../../shared/auth/claims.ts';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
+import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
+import { tokenVerifier } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { type HubPlan, planHub } from '../../shared/config/plan.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
+import { createThrottle } from '../../shared/http/throttle.ts';
+import { redactText } from '../../shared/runtime/redact.ts';
+import { loosestLimits } from '../../shared/submission/limits.ts';
 import { createLocalClients, LOCAL_CREDENTIALS, type LocalClients, type LocalEndpoints } from './clients.ts';
 import { DEFAULT_REGION, type Emulators, startEmulators } from './emulators.ts';
-import { type HttpHandler, type LocalHttpServer, type StaticMount, startHttpServer } from './http-server.ts';
+import {
+  type HttpHandler,
+  type LocalHttpServer,
+  type StaticMount,
+  startHttpServer,
+  type ThrottleRequest,
+} from './http-server.ts';
 import { type QueueHandler, type QueuePoller, startQueuePoller } from './poller.ts';
 import { type ProvisionResult, provisionHub } from './provision.ts';
 
@@ -39,6 +51,8 @@ export interface StartHubOptions {
   /** Long-poll wait of the pollers (default 1 s) */
   waitTimeSeconds?: number;
   region?: string;
+  /** How often the retention rule runs, like a schedule on AWS (default hourly; 0 = never) */
+  retentionIntervalMs?: number;
 }
 
 export interface Hub {
@@ -55,11 +69,15 @@ export interface Hub {
   /** The runner's own SDK clients (pointed at the emulators) */
   clients: LocalClients;
   pollers: QueuePoller[];
+  /** Runs the retention function once, as its schedule would */
+  runRetention(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
 export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
-  const log = options.log ?? (() => {});
+  // The runner's own lines carry error messages: no fødselsnummer or e-mail address gets through.
+  const sink = options.log ?? (() => {});
+  const log = (line: string) => sink(redactText(line));
   const dataDir = resolve(options.dataDir ?? process.env.SKJEMAFLYT_DATA_DIR ?? '.skjemaflyt');
   const configPath = resolve(options.configPath ?? process.env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH);
   const region = options.region ?? DEFAULT_REGION;
@@ -71,8 +89,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   let emulators: Emulators | undefined;
   let clients: LocalClients | undefined;
   const pollers: QueuePoller[] = [];
+  let retentionTimer: NodeJS.Timeout | undefined;
 
   const shutdown = async () => {
+    clearInterval(retentionTimer);
     await http?.close();
     await Promise.all(pollers.map((p) => p.stop()));
     clients?.destroy();
@@ -152,6 +172,22 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       );
     }
 
+    // Throttling per provider, as API Gateway's (rate and burst from the configuration's limits).
+    const limits = loosestLimits(config);
+    const throttle = createThrottle(() => limits);
+    const { source, settings } = authSettingsFromEnv();
+    const verify = tokenVerifier(source, settings);
+    http.setThrottle(async (request: ThrottleRequest) => throttle.take(await callerKey(request, verify)));
+
+    const retention = (await importHandler('retention')) as () => Promise<unknown>;
+    const runRetention = () => retention();
+    if (options.retentionIntervalMs !== 0) {
+      retentionTimer = setInterval(() => {
+        runRetention().catch((error) => log(`retention: ${(error as Error)?.name ?? 'error'}`));
+      }, options.retentionIntervalMs ?? 3600_000);
+      retentionTimer.unref();
+    }
+
     http.setRoutes(
       plan.routes.map((route) => ({
         method: route.method,
@@ -177,6 +213,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       endpoints: emulators,
       clients,
       pollers,
+      runRetention,
       stop() {
         stopping ??= shutdown();
         return stopping;
@@ -188,7 +225,23 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   }
 }
 
-async function importHandler(name: HandlerName): Promise<unknown> {
+/**
+ * Whom a request counts against: the provider (or admin) of a token that verifies; anything else by its
+ * address, so a flood of bad tokens cannot use up a provider's share.
+ */
+async function callerKey(
+  request: ThrottleRequest,
+  verify: (authorization: string | undefined) => Promise<Principal>,
+): Promise<string> {
+  try {
+    const principal = await verify(request.headers.authorization);
+    return principal.kind === 'provider' ? `provider:${principal.providerId}` : `admin:${principal.subject}`;
+  } catch {
+    return `ip:${request.sourceIp}`;
+  }
+}
+
+async function importHandler(name: HandlerName | 'retention'): Promise<unknown> {
   const file = resolve(import.meta.dirname, '../../functions', name, 'handler.ts');
   const module = (await import(pathToFileURL(file).href)) as { handler?: unknown };
   if (typeof module.handler !== 'function') throw new Error(`functions/${name}/handler.ts does not export a handler`);
