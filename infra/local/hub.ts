@@ -1,16 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Principal } from '../../shared/auth/claims.ts';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
 import { tokenVerifier } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { type HubPlan, planHub } from '../../shared/config/plan.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
-import { createThrottle } from '../../shared/http/throttle.ts';
+import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
-import { loosestLimits } from '../../shared/submission/limits.ts';
+import { throttleLimits } from '../../shared/submission/limits.ts';
 import { createLocalClients, LOCAL_CREDENTIALS, type LocalClients, type LocalEndpoints } from './clients.ts';
 import { DEFAULT_REGION, type Emulators, startEmulators } from './emulators.ts';
 import {
@@ -172,12 +171,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       );
     }
 
-    // Throttling per provider, as API Gateway's (rate and burst from the configuration's limits).
-    const limits = loosestLimits(config);
-    const throttle = createThrottle(() => limits);
+    // Throttling per provider, as API Gateway's (rate and burst from the limits of the provider's deployments).
+    const throttle = createThrottle((key) => throttleLimits(config, key));
     const { source, settings } = authSettingsFromEnv();
     const verify = tokenVerifier(source, settings);
-    http.setThrottle(async (request: ThrottleRequest) => throttle.take(await callerKey(request, verify)));
+    http.setThrottle(async (request: ThrottleRequest) =>
+      throttle.take(await callerKey(request.headers.authorization, request.sourceIp, verify)),
+    );
 
     const retention = (await importHandler('retention')) as () => Promise<unknown>;
     const runRetention = () => retention();
@@ -222,22 +222,6 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   } catch (error) {
     await shutdown().catch(() => {});
     throw error;
-  }
-}
-
-/**
- * Whom a request counts against: the provider (or admin) of a token that verifies; anything else by its
- * address, so a flood of bad tokens cannot use up a provider's share.
- */
-async function callerKey(
-  request: ThrottleRequest,
-  verify: (authorization: string | undefined) => Promise<Principal>,
-): Promise<string> {
-  try {
-    const principal = await verify(request.headers.authorization);
-    return principal.kind === 'provider' ? `provider:${principal.providerId}` : `admin:${principal.subject}`;
-  } catch {
-    return `ip:${request.sourceIp}`;
   }
 }
 

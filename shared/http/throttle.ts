@@ -1,3 +1,5 @@
+import type { Principal } from '../auth/claims.ts';
+
 /**
  * Token buckets per caller, as API Gateway throttles (a steady rate plus a burst). Plain data and a clock:
  * the local runner keys it by provider; on AWS the stage's throttling settings take the same two numbers.
@@ -38,4 +40,21 @@ export function createThrottle(
       return Math.max(1, Math.ceil((1 - bucket.tokens) / requestsPerSecond));
     },
   };
+}
+
+/**
+ * Whom a request counts against: the provider (or admin) of a token that verifies; anything else by its
+ * address, so a flood of bad tokens cannot use up a provider's share.
+ */
+export async function callerKey(
+  authorization: string | undefined,
+  sourceIp: string,
+  verify: (authorization: string | undefined) => Promise<Principal>,
+): Promise<string> {
+  try {
+    const principal = await verify(authorization);
+    return principal.kind === 'provider' ? `provider:${principal.providerId}` : `admin:${principal.subject}`;
+  } catch {
+    return `ip:${sourceIp}`;
+  }
 }

@@ -64,7 +64,7 @@ const SENSITIVE_KEYS = new Set([
 
 /** 11 digits (optionally DDMMYY NNNNN), not part of a longer number. */
 const NATIONAL_ID = /(?<!\d)\d{6}[ .-]?\d{5}(?!\d)/g;
-const EMAIL = /[^\s@"'<>()[\]{},;:]+@[^\s@"'<>()[\]{},;:]+\.[a-z]{2,}/gi;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEYS.has(

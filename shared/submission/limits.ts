@@ -1,4 +1,4 @@
-import type { HubConfig, Limits } from '../config/types.ts';
+import type { DeploymentConfig, HubConfig, Limits } from '../config/types.ts';
 
 export type { Limits };
 
@@ -29,12 +29,25 @@ export function limitsFor(config: HubConfig, municipality: string | undefined): 
  * The most any deployment allows, for checks made before the request says which municipality it is for
  * (the raw body size, the local runner's rate limit). The deployment's own limits apply right after.
  */
-export function loosestLimits(config: HubConfig): Limits {
-  const all = config.deployments.map((d) => ({ ...DEFAULT_LIMITS, ...d.limits }));
+export function loosestLimits(
+  config: HubConfig,
+  which: (deployment: DeploymentConfig) => boolean = () => true,
+): Limits {
+  const all = config.deployments.filter(which).map((d) => ({ ...DEFAULT_LIMITS, ...d.limits }));
   if (all.length === 0) return DEFAULT_LIMITS;
   const loosest = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(loosest) as (keyof Limits)[]) loosest[key] = Math.max(...all.map((l) => l[key]));
   return loosest;
+}
+
+/**
+ * Rate and burst for a throttle key (`provider:<id>`, `admin:<subject>`, `ip:<address>`): a provider gets
+ * what the deployments it submits to allow; everyone else the most any deployment allows.
+ */
+export function throttleLimits(config: HubConfig, key: string): Limits {
+  const provider = key.startsWith('provider:') ? key.slice('provider:'.length) : undefined;
+  const own = provider ? (d: DeploymentConfig) => d.providers.some((p) => p.id === provider) : () => true;
+  return loosestLimits(config, config.deployments.some(own) ? own : () => true);
 }
 
 export function megabytes(bytes: number): string {
