@@ -134,6 +134,7 @@ const XML_ISSUES: Record<XmlIssue['kind'], (limits: FormDataLimits) => string> =
     'Skjemadataene inneholder en prosesseringsinstruksjon (<?…?>) utover XML-deklarasjonen, som ikke er tillatt.',
   xinclude: () => 'Skjemadataene bruker XInclude, som ikke er tillatt.',
   'forbidden-name': () => 'Skjemadataene har et elementnavn som ikke er tillatt (__proto__, constructor, prototype).',
+  'several-roots': () => 'Skjemadataene må ha nøyaktig ett rotelement.',
   'too-deep': (limits) => `Skjemadataene er nøstet dypere enn ${limits.maxFormDataDepth} nivåer.`,
   'too-many-elements': (limits) => `Skjemadataene har flere enn ${limits.maxFormDataElements} elementer.`,
 };
@@ -168,5 +169,8 @@ function parseXml(content: string, limits: FormDataLimits): ParsedFormData {
     throw new FormDataError([{ path: CONTENT, message: 'Skjemadataene må ha nøyaktig ett rotelement.' }]);
   }
   const body = parsed[root];
+  if (Array.isArray(body)) {
+    throw new FormDataError([{ path: CONTENT, message: 'Skjemadataene må ha nøyaktig ett rotelement.' }]);
+  }
   return { root, data: body && typeof body === 'object' ? (body as Record<string, unknown>) : {} };
 }

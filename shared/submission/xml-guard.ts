@@ -4,7 +4,8 @@ import { FORBIDDEN_KEYS } from './strict-json.ts';
  * A linear look at XML before any parser sees it. Refused: a DTD or any other markup declaration (entity
  * declarations are how "billion laughs" and external entities get in), processing instructions other than
  * the XML declaration (`<?xml-stylesheet href=…?>` points at an external resource), XInclude, element names
- * that would pollute prototypes once parsed to objects, and more depth or elements than the limits allow.
+ * that would pollute prototypes once parsed to objects, a second root element (which a lenient parser
+ * turns into a list), and more depth or elements than the limits allow.
  * Nothing is expanded or fetched; malformed XML is left for the parser's own validation to describe.
  */
 
@@ -13,6 +14,7 @@ export type XmlIssue =
   | { kind: 'processing-instruction' }
   | { kind: 'xinclude' }
   | { kind: 'forbidden-name' }
+  | { kind: 'several-roots' }
   | { kind: 'too-deep' }
   | { kind: 'too-many-elements' };
 
@@ -23,6 +25,7 @@ export function inspectXml(text: string, limits: { maxDepth: number; maxElements
   const prolog = text.search(/[^\s\uFEFF]/);
   let depth = 0;
   let elements = 0;
+  let roots = 0;
   let i = 0;
   while (i < n) {
     const lt = text.indexOf('<', i);
@@ -47,6 +50,7 @@ export function inspectXml(text: string, limits: { maxDepth: number; maxElements
       const name = /^[^\s/>]*/.exec(tag)?.[0] ?? '';
       if (FORBIDDEN_KEYS.has(name.slice(name.indexOf(':') + 1))) return { kind: 'forbidden-name' };
       if (declaresXInclude(tag)) return { kind: 'xinclude' };
+      if (depth === 0 && ++roots > 1) return { kind: 'several-roots' };
       if (++elements > limits.maxElements) return { kind: 'too-many-elements' };
       if (!tag.endsWith('/') && ++depth > limits.maxDepth) return { kind: 'too-deep' };
       i = end + 1;

@@ -92,6 +92,11 @@ describe('XML guard: nothing declared, included or fetched', () => {
     expect(inspectXml('<a><p:constructor/></a>', limits)?.kind).toBe('forbidden-name');
   });
 
+  it('refuses a second root element', () => {
+    expect(inspectXml('<?xml version="1.0"?>\n<a/>\n<a/>', limits)?.kind).toBe('several-roots');
+    expect(inspectXml('<a><b/></a><!-- end -->', limits)).toBeUndefined();
+  });
+
   it('counts depth and elements, with quoted ">" in attributes', () => {
     expect(inspectXml(`${'<a>'.repeat(9)}${'</a>'.repeat(9)}`, limits)?.kind).toBe('too-deep');
     expect(inspectXml(`${'<a x=">">'.repeat(8)}${'</a>'.repeat(8)}`, limits)).toBeUndefined();
