@@ -15,8 +15,10 @@ export const DEFAULT_LIMITS: Limits = {
   maxFormDataDepth: 32,
   maxFormDataElements: 5000,
   maxStringLength: 10_000,
-  requestsPerSecond: 25,
-  burst: 50,
+  // A guard against a runaway client, not a quota: a provider catching up after an outage, or polling many
+  // statuses at once, stays well below it. Set lower per deployment where wanted.
+  requestsPerSecond: 500,
+  burst: 1000,
 };
 
 /** The limits of the deployment that serves this municipality (defaults where it sets none). */
