@@ -857,6 +857,33 @@ describe('the hostile corpus', () => {
     await waitForStatus(after.body.trackingId, 'eskjema', 'DELIVERED');
   });
 
+  it('duplicate and awkward filenames arrive in the archive safe and distinct', async () => {
+    const body = structuredClone(tt) as any;
+    const [main, attachment] = body.attachments;
+    body.submissionId = 'control-4';
+    body.attachments = [
+      main,
+      { ...attachment, filename: 'Merknad-a\u030A.pdf' },
+      { ...attachment, filename: 'merknad-å.pdf' },
+      { ...attachment, filename: 'Vedtak: "kopi"?.pdf' },
+      { ...attachment, filename: 'arkivmelding.xml', contentType: 'application/pdf' },
+    ];
+    const answer = await post(body);
+    expect(answer.status).toBe(202);
+    controls.push(answer.body.trackingId);
+    await waitForStatus(answer.body.trackingId, 'eskjema', 'DELIVERED');
+    const files = await readdir(join(hub.archiveDir, '3101', answer.body.trackingId));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'Merknad-å.pdf',
+        'merknad-å (2).pdf',
+        'Vedtak_ _kopi__.pdf',
+        'arkivmelding.xml.pdf',
+        'arkivmelding.xml',
+      ]),
+    );
+  });
+
   it('afterwards the table holds only the controls', async () => {
     const { Items = [] } = await hub.clients.dynamodb.send(new ScanCommand({ TableName: hub.resources.tableName }));
     expect(JSON.stringify(Items)).not.toContain(MARKER);
