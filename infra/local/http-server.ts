@@ -1,5 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
   APIGatewayProxyEventV2,
@@ -48,6 +55,14 @@ export interface LocalHttpServerOptions {
   functionTimeoutMs?: number;
   ready?: boolean;
   log?: (line: string) => void;
+  /** Throttling as API Gateway's: seconds the caller must wait (0: go on), decided before the body is read. */
+  throttle?: (request: ThrottleRequest) => number | Promise<number>;
+}
+
+export interface ThrottleRequest {
+  headers: IncomingHttpHeaders;
+  sourceIp: string;
+  routeKey: string;
 }
 
 export interface LocalHttpServer {
@@ -55,6 +70,7 @@ export interface LocalHttpServer {
   port: number;
   server: Server;
   setRoutes(routes: HttpRoute[]): void;
+  setThrottle(throttle: LocalHttpServerOptions['throttle']): void;
   mount(mount: StaticMount): void;
   setReady(ready: boolean): void;
   /** Stops accepting, lets requests in flight finish (up to timeoutMs), then closes what is left. */
@@ -105,6 +121,7 @@ export async function startHttpServer(options: LocalHttpServerOptions = {}): Pro
   let routes = (options.routes ?? []).map(compileRoute);
   const mounts = [...(options.mounts ?? [])];
   let ready = options.ready ?? false;
+  let throttle = options.throttle;
   let port = 0;
 
   const server = createServer((req, res) => {
@@ -150,6 +167,21 @@ export async function startHttpServer(options: LocalHttpServerOptions = {}): Pro
       return sendProblem(res, localProblems.methodNotAllowed(`${method} er ikke tillatt på ${rawPath}.`), { allow });
     }
 
+    const wait = throttle
+      ? await throttle({
+          headers: req.headers,
+          sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+          routeKey: route.routeKey,
+        })
+      : 0;
+    if (wait > 0) {
+      req.resume();
+      return sendProblem(res, problems.tooManyRequests('For mange forespørsler. Vent litt og prøv igjen.'), {
+        'retry-after': String(wait),
+        connection: 'close',
+      });
+    }
+
     const body = await readBody(req, bodyLimit);
     if (body === 'too-large') {
       const megabytes = Math.round((bodyLimit / 1024 / 1024) * 10) / 10;
@@ -192,6 +224,9 @@ export async function startHttpServer(options: LocalHttpServerOptions = {}): Pro
     server,
     setRoutes(next) {
       routes = next.map(compileRoute);
+    },
+    setThrottle(next) {
+      throttle = next;
     },
     mount(next) {
       mounts.push(next);
@@ -334,7 +369,9 @@ export function toApiGatewayEvent(
   }
 
   if (body !== undefined) {
-    if (isTextContentType(headers['content-type'])) {
+    // A "text" body that is not UTF-8 goes on as bytes (base64), so the handler sees what was sent and can
+    // refuse it, instead of a string with the bad bytes already replaced.
+    if (isTextContentType(headers['content-type']) && isUtf8(body)) {
       event.body = body.toString('utf8');
     } else {
       event.body = body.toString('base64');

@@ -2,12 +2,23 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
+import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
+import { tokenVerifier } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { type HubPlan, planHub } from '../../shared/config/plan.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
+import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
+import { redactText } from '../../shared/runtime/redact.ts';
+import { throttleLimits } from '../../shared/submission/limits.ts';
 import { createLocalClients, LOCAL_CREDENTIALS, type LocalClients, type LocalEndpoints } from './clients.ts';
 import { DEFAULT_REGION, type Emulators, startEmulators } from './emulators.ts';
-import { type HttpHandler, type LocalHttpServer, type StaticMount, startHttpServer } from './http-server.ts';
+import {
+  type HttpHandler,
+  type LocalHttpServer,
+  type StaticMount,
+  startHttpServer,
+  type ThrottleRequest,
+} from './http-server.ts';
 import { type QueueHandler, type QueuePoller, startQueuePoller } from './poller.ts';
 import { type ProvisionResult, provisionHub } from './provision.ts';
 
@@ -39,6 +50,8 @@ export interface StartHubOptions {
   /** Long-poll wait of the pollers (default 1 s) */
   waitTimeSeconds?: number;
   region?: string;
+  /** How often the retention rule runs, like a schedule on AWS (default hourly; 0 = never) */
+  retentionIntervalMs?: number;
 }
 
 export interface Hub {
@@ -55,11 +68,15 @@ export interface Hub {
   /** The runner's own SDK clients (pointed at the emulators) */
   clients: LocalClients;
   pollers: QueuePoller[];
+  /** Runs the retention function once, as its schedule would */
+  runRetention(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
 export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
-  const log = options.log ?? (() => {});
+  // The runner's own lines carry error messages: no fødselsnummer or e-mail address gets through.
+  const sink = options.log ?? (() => {});
+  const log = (line: string) => sink(redactText(line));
   const dataDir = resolve(options.dataDir ?? process.env.SKJEMAFLYT_DATA_DIR ?? '.skjemaflyt');
   const configPath = resolve(options.configPath ?? process.env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH);
   const region = options.region ?? DEFAULT_REGION;
@@ -71,8 +88,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   let emulators: Emulators | undefined;
   let clients: LocalClients | undefined;
   const pollers: QueuePoller[] = [];
+  let retentionTimer: NodeJS.Timeout | undefined;
 
   const shutdown = async () => {
+    clearInterval(retentionTimer);
     await http?.close();
     await Promise.all(pollers.map((p) => p.stop()));
     clients?.destroy();
@@ -153,6 +172,23 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       );
     }
 
+    // Throttling per provider, as API Gateway's (rate and burst from the limits of the provider's deployments).
+    const throttle = createThrottle((key) => throttleLimits(config, key));
+    const { source, settings } = authSettingsFromEnv();
+    const verify = tokenVerifier(source, settings);
+    http.setThrottle(async (request: ThrottleRequest) =>
+      throttle.take(await callerKey(request.headers.authorization, request.sourceIp, verify)),
+    );
+
+    const retention = (await importHandler('retention')) as () => Promise<unknown>;
+    const runRetention = () => retention();
+    if (options.retentionIntervalMs !== 0) {
+      retentionTimer = setInterval(() => {
+        runRetention().catch((error) => log(`retention: ${(error as Error)?.name ?? 'error'}`));
+      }, options.retentionIntervalMs ?? 3600_000);
+      retentionTimer.unref();
+    }
+
     http.setRoutes(
       plan.routes.map((route) => ({
         method: route.method,
@@ -178,6 +214,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       endpoints: emulators,
       clients,
       pollers,
+      runRetention,
       stop() {
         stopping ??= shutdown();
         return stopping;
@@ -189,7 +226,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   }
 }
 
-async function importHandler(name: HandlerName): Promise<unknown> {
+async function importHandler(name: HandlerName | 'retention'): Promise<unknown> {
   const file = resolve(import.meta.dirname, '../../functions', name, 'handler.ts');
   const module = (await import(pathToFileURL(file).href)) as { handler?: unknown };
   if (typeof module.handler !== 'function') throw new Error(`functions/${name}/handler.ts does not export a handler`);

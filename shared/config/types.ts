@@ -190,6 +190,29 @@ export interface FormType {
   archive?: ArchiveMapping;
   /** Payload mappings per fagsystem target id */
   fagsystem?: Record<string, FagsystemMapping>;
+  /**
+   * Days the hub keeps the original submission and its documents after the archive has confirmed it
+   * (or, without an archive delivery, after every delivery is done). Default 30.
+   */
+  retentionDays?: number;
+}
+
+/** What one request may hold, and how often a provider may call (see shared/submission/limits.ts for defaults). */
+export interface Limits {
+  maxBodyBytes: number;
+  maxAttachments: number;
+  /** Per attachment, decoded */
+  maxAttachmentBytes: number;
+  /** formData.content, UTF-8 bytes */
+  maxFormDataBytes: number;
+  maxFormDataDepth: number;
+  /** XML elements, or JSON values */
+  maxFormDataElements: number;
+  /** Characters in any one value of the form data */
+  maxStringLength: number;
+  /** Per provider: sustained requests per second and burst (the local runner; API Gateway throttling on AWS) */
+  requestsPerSecond: number;
+  burst: number;
 }
 
 export interface DeploymentConfig {
@@ -200,6 +223,8 @@ export interface DeploymentConfig {
   providers: Provider[];
   targets: Target[];
   formTypes: FormType[];
+  /** Overrides of the default request limits */
+  limits?: Partial<Limits>;
 }
 
 /** All deployments the hub runs (locally: every configuration file; on AWS: the stack's own). */

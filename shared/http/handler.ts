@@ -2,30 +2,50 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../auth/claims.ts';
+import { authSettingsFromEnv } from '../auth/settings.ts';
 import { tokenVerifier } from '../auth/tokens.ts';
-import { readEnv } from '../runtime/env.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { problemDetails } from './middleware.ts';
+import { problems } from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 let verify: ReturnType<typeof tokenVerifier> | undefined;
 
-/** The caller, from the bearer token (verified with the configured key; a forged or missing token is 401). */
+/**
+ * The caller, from the bearer token (a forged, expired or missing token is 401). On AWS API Gateway's JWT
+ * authorizer has checked it already; the handler checks again, so a misconfigured route lets nobody in.
+ * Settings: see shared/auth/settings.ts.
+ */
 export function authenticate(event: HttpEvent): Promise<Principal> {
   if (!verify) {
-    const env = readEnv();
-    if (!env.jwtPublicJwk) throw new Error('SKJEMAFLYT_JWT_PUBLIC_JWK is not set');
-    verify = tokenVerifier(JSON.parse(env.jwtPublicJwk), { issuer: env.jwtIssuer, audience: env.jwtAudience });
+    const { source, settings } = authSettingsFromEnv();
+    verify = tokenVerifier(source, settings);
   }
   return verify(event.headers?.authorization);
 }
 
-/** The request body as text, whatever API Gateway did with it. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The request body as text, whatever API Gateway did with it; bytes that are not UTF-8 are refused (400),
+ * never quietly replaced. A text body that already holds U+FFFD had its invalid bytes replaced on the way.
+ */
 export function bodyText(event: HttpEvent): string {
   if (!event.body) return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let text: string;
+  try {
+    text = event.isBase64Encoded ? utf8.decode(Buffer.from(event.body, 'base64')) : event.body;
+  } catch {
+    text = '\uFFFD';
+  }
+  if (text.includes('\uFFFD')) {
+    throw problems.badRequest('Innsendingen er ikke gyldig UTF-8.', [
+      { path: '', message: 'Forespørselen inneholder byte som ikke er gyldig UTF-8.' },
+    ]);
+  }
+  return text;
 }
 
 /** An HTTP function: the logic as a plain async function, wrapped with logging and problem+json errors. */

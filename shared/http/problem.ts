@@ -42,10 +42,16 @@ export const problems = {
     new HttpProblem(409, 'Konflikt', { detail, errors, type: 'https://skjemaflyt.no/problems/conflict' }),
   tooLarge: (detail: string, errors: FieldError[] = []) =>
     new HttpProblem(413, 'For stor', { detail, errors, type: 'https://skjemaflyt.no/problems/too-large' }),
-  unsupportedMediaType: (detail: string) =>
+  unsupportedMediaType: (detail: string, errors: FieldError[] = []) =>
     new HttpProblem(415, 'Feil innholdstype', {
       detail,
+      errors,
       type: 'https://skjemaflyt.no/problems/unsupported-media-type',
+    }),
+  tooManyRequests: (detail: string) =>
+    new HttpProblem(429, 'For mange forespørsler', {
+      detail,
+      type: 'https://skjemaflyt.no/problems/too-many-requests',
     }),
   unprocessable: (detail: string, errors: FieldError[] = []) =>
     new HttpProblem(422, 'Innsendingen oppfyller ikke skjemaets regler', {

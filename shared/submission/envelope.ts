@@ -2,61 +2,108 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import envelopeSchema from '../../schemas/submission.schema.json' with { type: 'json' };
 import type { FieldError } from '../http/problem.ts';
+import { filenameProblem } from './filenames.ts';
 import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';
+import { isKnownKommunenummer } from './kommunenummer.ts';
+import { isCleanName, stringsIn, UNCLEAN_MESSAGE } from './text.ts';
 import type { SubmissionEnvelope } from './types.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats.default(ajv);
 const validate = ajv.compile<SubmissionEnvelope>(envelopeSchema);
 
-/** Checks the envelope's shape and identifiers; returns the field errors (empty when valid). */
-export function checkEnvelope(body: unknown): { envelope?: SubmissionEnvelope; errors: FieldError[] } {
+/** Fields that are not one-line text: checked elsewhere (form data) or by their pattern (base64). */
+const NOT_NAMES = /^\/formData\/content$|^\/attachments\/\d+\/contentBase64$/;
+
+/**
+ * Checks the envelope's shape, its text and its identifiers; returns the field errors (empty when valid)
+ * and the envelope with its text in Unicode NFC. Messages name the field, never its value.
+ */
+export function checkEnvelope(
+  body: unknown,
+  isConfiguredMunicipality: (kommunenummer: string) => boolean = () => false,
+): { envelope?: SubmissionEnvelope; errors: FieldError[] } {
   const valid = validate(body);
-  const errors: FieldError[] = valid ? [] : (validate.errors ?? []).map(toFieldError);
-  // The semantic checks run on whatever is there, so one answer names every field at fault.
-  const { submitter = {} as Partial<SubmissionEnvelope['submitter']>, attachments = [] } = (body ??
-    {}) as Partial<SubmissionEnvelope>;
-  if (!Array.isArray(attachments)) return { errors };
-  if (
-    typeof submitter.nationalId === 'string' &&
-    /^\d{11}$/.test(submitter.nationalId) &&
-    !isValidNationalId(submitter.nationalId)
-  ) {
+  // The semantic checks run on whatever is there, so one answer names every field at fault; they come first,
+  // so their more precise message wins over the schema's for the same field.
+  const errors: FieldError[] = [];
+  for (const { path, value } of stringsIn(body)) {
+    if (!NOT_NAMES.test(path) && !isCleanName(value)) errors.push({ path, message: UNCLEAN_MESSAGE });
+  }
+  const { submitter, attachments, municipality } = (body && typeof body === 'object' ? body : {}) as Partial<
+    Record<keyof SubmissionEnvelope, unknown>
+  >;
+  const { nationalId, organisationNumber } = (submitter && typeof submitter === 'object' ? submitter : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof nationalId === 'string' && /^\d{11}$/.test(nationalId) && !isValidNationalId(nationalId)) {
     errors.push({
       path: '/submitter/nationalId',
       message: 'Fødselsnummeret er ikke gyldig (kontrollsifrene stemmer ikke).',
     });
   }
   if (
-    typeof submitter.organisationNumber === 'string' &&
-    /^\d{9}$/.test(submitter.organisationNumber) &&
-    !isValidOrganisationNumber(submitter.organisationNumber)
+    typeof organisationNumber === 'string' &&
+    /^\d{9}$/.test(organisationNumber) &&
+    !isValidOrganisationNumber(organisationNumber)
   ) {
     errors.push({
       path: '/submitter/organisationNumber',
       message: 'Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke).',
     });
   }
-  const seen = new Set<string>();
-  attachments.forEach((a, i) => {
-    if (typeof a?.filename !== 'string') return;
-    const name = a.filename.toLowerCase();
-    if (seen.has(name) || name === 'arkivmelding.xml') {
-      errors.push({
-        path: `/attachments/${i}/filename`,
-        message: `Filnavnet «${a.filename}» er brukt mer enn én gang.`,
-      });
-    }
-    seen.add(name);
-    if (a.filename.includes('..')) {
-      errors.push({ path: `/attachments/${i}/filename`, message: 'Filnavnet kan ikke inneholde «..».' });
-    }
-  });
-  if (attachments.filter((a) => a?.role === 'main').length > 1) {
-    errors.push({ path: '/attachments', message: 'Bare ett vedlegg kan ha rollen «main» (hoveddokument).' });
+  if (
+    typeof municipality === 'string' &&
+    /^\d{4}$/.test(municipality) &&
+    !isKnownKommunenummer(municipality, isConfiguredMunicipality)
+  ) {
+    errors.push({ path: '/municipality', message: 'Kommunenummeret finnes ikke.' });
   }
-  return valid && errors.length === 0 ? { envelope: body, errors } : { errors };
+  if (Array.isArray(attachments)) {
+    attachments.forEach((a, i) => {
+      const problem = typeof a?.filename === 'string' ? filenameProblem(a.filename) : undefined;
+      if (problem) errors.push({ path: `/attachments/${i}/filename`, message: problem });
+    });
+    if (attachments.filter((a) => a?.role === 'main').length > 1) {
+      errors.push({ path: '/attachments', message: 'Bare ett vedlegg kan ha rollen «main» (hoveddokument).' });
+    }
+  }
+  if (!valid) {
+    const reported = new Set(errors.map((e) => e.path));
+    for (const e of (validate.errors ?? []).map(toFieldError)) if (!reported.has(e.path)) errors.push(e);
+  }
+  return valid && errors.length === 0 ? { envelope: normalised(body), errors } : { errors };
 }
+
+/** Text in NFC, so "å" typed as a + ring is the same name as "å" (and the same content on a repeat). */
+function normalised(envelope: SubmissionEnvelope): SubmissionEnvelope {
+  const nfc = <T>(value: T): T => {
+    if (typeof value === 'string') return value.normalize('NFC') as T;
+    if (Array.isArray(value)) return value.map(nfc) as T;
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, nfc(v)])) as T;
+    }
+    return value;
+  };
+  const { formData, attachments, ...rest } = envelope;
+  return {
+    ...nfc(rest),
+    formData,
+    ...(attachments
+      ? { attachments: attachments.map(({ contentBase64, ...a }) => ({ ...nfc(a), contentBase64 })) }
+      : {}),
+  };
+}
+
+const PATTERN_MESSAGES: Record<string, string> = {
+  '/submitter/nationalId': 'Fødselsnummeret må ha 11 sifre.',
+  '/submitter/organisationNumber': 'Organisasjonsnummeret må ha 9 sifre.',
+  '/municipality': 'Kommunenummeret må ha 4 sifre.',
+  '/submissionId': 'submissionId kan bare inneholde synlige ASCII-tegn, uten mellomrom.',
+  '/submitter/phone': 'Telefonnummeret har ugyldig format.',
+  '/submitter/address/postalCode': 'Postnummeret må ha 4 sifre.',
+};
 
 function toFieldError(e: ErrorObject): FieldError {
   switch (e.keyword) {
@@ -66,7 +113,8 @@ function toFieldError(e: ErrorObject): FieldError {
     }
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      return { path: `${e.instancePath}/${field}`, message: `Feltet «${field}» er ukjent.` };
+      const shown = field.length > 64 ? `${field.slice(0, 64)}…` : field;
+      return { path: `${e.instancePath}/${shown}`, message: 'Feltet er ukjent.' };
     }
     case 'type':
       return { path: e.instancePath, message: `Feil type: skal være ${(e.params as { type: string }).type}.` };
@@ -77,12 +125,27 @@ function toFieldError(e: ErrorObject): FieldError {
       };
     case 'format':
       return { path: e.instancePath, message: `Ugyldig format: skal være ${(e.params as { format: string }).format}.` };
+    case 'pattern': {
+      const known = PATTERN_MESSAGES[e.instancePath];
+      if (known) return { path: e.instancePath, message: known };
+      if (/^\/attachments\/\d+\/filename$/.test(e.instancePath)) {
+        return { path: e.instancePath, message: 'Filnavnet må ha en filendelse, som .pdf.' };
+      }
+      if (/^\/attachments\/\d+\/contentType$/.test(e.instancePath)) {
+        return { path: e.instancePath, message: 'Innholdstypen har ugyldig format.' };
+      }
+      if (/^\/attachments\/\d+\/contentBase64$/.test(e.instancePath)) {
+        return { path: e.instancePath, message: 'Innholdet er ikke gyldig base64.' };
+      }
+      return { path: e.instancePath, message: 'Ugyldig format.' };
+    }
     case 'minLength':
       return { path: e.instancePath, message: 'Feltet er tomt eller for kort.' };
     case 'maxLength':
-    case 'maxItems':
       return { path: e.instancePath, message: 'Feltet er for langt.' };
+    case 'maxItems':
+      return { path: e.instancePath, message: 'For mange elementer.' };
     default:
-      return { path: e.instancePath, message: `Ugyldig verdi (${e.message ?? e.keyword}).` };
+      return { path: e.instancePath, message: 'Ugyldig verdi.' };
   }
 }

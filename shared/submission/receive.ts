@@ -7,13 +7,12 @@ import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { type DeliveryRecord, deliveryId, type SubmissionRecord } from '../store/records.ts';
 import { DuplicateSubmissionError, type Receipt } from '../store/submissions.ts';
-import { checkEnvelope } from './envelope.ts';
+import { type DecodedDocument, decodeAttachments } from './attachments.ts';
 import { FormDataError, parseFormData } from './form-data.ts';
+import { type Limits, limitsFor } from './limits.ts';
+import { parseEnvelope } from './request.ts';
 import { checkFormRules } from './rules.ts';
 import type { StoredDocument, SubmissionEnvelope } from './types.ts';
-
-/** API Gateway's payload limit; larger requests never reach the function on AWS. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface ReceiveRequest {
   principal: Principal;
@@ -52,9 +51,10 @@ export async function receiveSubmission(
 ): Promise<{ status: 200 | 202; receipt: ReceiptBody }> {
   const { principal } = request;
   if (principal.kind !== 'provider') throw problems.forbidden('Bare skjemaleverandører kan sende inn skjema.');
-  const envelope = parseEnvelope(request);
+  const envelope = parseEnvelope(request, deps.registry);
+  const limits = limitsFor(deps.registry.config, envelope.municipality);
   const formType = authorise(deps.registry, principal.providerId, envelope);
-  const documents = decodeAttachments(envelope, formType, deps.registry);
+  const documents = checkContent(envelope, formType, deps.registry, limits);
 
   const contentHash = sha256(canonicalJson(envelope));
   const existing = await deps.store.findReceipt(principal.providerId, envelope.submissionId);
@@ -67,7 +67,6 @@ export async function receiveSubmission(
     ...d,
     key: DocumentStore.documentKey(trackingId, d.filename),
     size: bytes.byteLength,
-    sha256: sha256(bytes),
   }));
   // Documents first: once the submission row exists, a delivery may look for them.
   await Promise.all([
@@ -105,30 +104,11 @@ export async function receiveSubmission(
   return { status: 202, receipt: receiptFor(trackingId, envelope.submissionId) };
 }
 
-function parseEnvelope(request: ReceiveRequest): SubmissionEnvelope {
-  const mediaType = request.contentType?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    throw problems.unsupportedMediaType('Innsendingen må sendes som application/json.');
-  }
-  if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
-    throw problems.tooLarge(`Innsendingen er større enn ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(request.body);
-  } catch {
-    throw problems.badRequest('Innsendingen er ikke gyldig JSON.', [{ path: '', message: 'Ugyldig JSON.' }]);
-  }
-  const { envelope, errors } = checkEnvelope(body);
-  if (!envelope) throw problems.badRequest('Innsendingen har feil i ett eller flere felt.', errors);
-  return envelope;
-}
-
 function authorise(registry: Registry, providerId: string, envelope: SubmissionEnvelope): FormType {
   const { formType: formTypeId, municipality } = envelope;
   if (!registry.knowsFormType(formTypeId)) {
-    throw problems.badRequest(`Skjematypen «${formTypeId}» er ukjent.`, [
-      { path: '/formType', message: `Ukjent skjematype «${formTypeId}».` },
+    throw problems.badRequest('Skjematypen er ukjent.', [
+      { path: '/formType', message: 'Ukjent skjematype: ingen kommune i Skjemaflyt tar imot den.' },
     ]);
   }
   const formType = registry.formType(municipality, formTypeId);
@@ -150,22 +130,19 @@ function authorise(registry: Registry, providerId: string, envelope: SubmissionE
       },
     ]);
   }
-  let parsed: ReturnType<typeof parseFormData>;
-  try {
-    parsed = parseFormData(envelope.formData.contentType, envelope.formData.content);
-  } catch (error) {
-    if (error instanceof FormDataError) throw problems.badRequest('Skjemadataene kan ikke leses.', error.errors);
-    throw error;
-  }
-  const ruleErrors = checkFormRules(formType, parsed);
-  if (ruleErrors.length > 0)
-    throw problems.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formTypeId}».`, ruleErrors);
   return formType;
 }
 
-type DecodedDocument = Omit<StoredDocument, 'key' | 'size' | 'sha256'> & { bytes: Buffer };
-
-function decodeAttachments(envelope: SubmissionEnvelope, formType: FormType, registry: Registry): DecodedDocument[] {
+/**
+ * What the submission carries, checked before anything is stored: the attachments (count, size, type, names),
+ * then the form data (size, structure, text) and the form type's own rules.
+ */
+function checkContent(
+  envelope: SubmissionEnvelope,
+  formType: FormType,
+  registry: Registry,
+  limits: Limits,
+): DecodedDocument[] {
   const attachments = envelope.attachments ?? [];
   const archived = formType.deliveries.some((d) => registry.target(d.target).kind === 'archive');
   if (archived && !attachments.some((a) => a.role === 'main')) {
@@ -176,15 +153,23 @@ function decodeAttachments(envelope: SubmissionEnvelope, formType: FormType, reg
       },
     ]);
   }
-  return attachments.map((a, i) => {
-    const bytes = Buffer.from(a.contentBase64, 'base64');
-    if (bytes.byteLength === 0) {
-      throw problems.badRequest('Et vedlegg er tomt.', [
-        { path: `/attachments/${i}/contentBase64`, message: 'Vedlegget er tomt.' },
-      ]);
+  const documents = decodeAttachments(attachments, limits);
+  let parsed: ReturnType<typeof parseFormData>;
+  try {
+    parsed = parseFormData(envelope.formData.contentType, envelope.formData.content, limits);
+  } catch (error) {
+    if (error instanceof FormDataError) {
+      throw error.status === 413
+        ? problems.tooLarge('Skjemadataene er for store.', error.errors)
+        : problems.badRequest('Skjemadataene kan ikke leses.', error.errors);
     }
-    return { filename: a.filename, contentType: a.contentType, role: a.role, title: a.title ?? a.filename, bytes };
-  });
+    throw error;
+  }
+  const ruleErrors = checkFormRules(formType, parsed);
+  if (ruleErrors.length > 0) {
+    throw problems.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formType.id}».`, ruleErrors);
+  }
+  return documents;
 }
 
 function planDeliveries(
@@ -239,7 +224,7 @@ async function repeat(
 ): Promise<{ status: 200; receipt: ReceiptBody }> {
   if (existing.contentHash !== contentHash) {
     throw problems.conflict('Denne submissionId er allerede brukt for en innsending med annet innhold.', [
-      { path: '/submissionId', message: `submissionId «${envelope.submissionId}» er brukt før med annet innhold.` },
+      { path: '/submissionId', message: 'submissionId er brukt før, med annet innhold.' },
     ]);
   }
   const stored = await deps.store.get(existing.trackingId);

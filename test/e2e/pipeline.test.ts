@@ -289,6 +289,21 @@ describe('personal data stays out of the logs', () => {
     expect(log).not.toContain('Østby-Lærum');
   });
 
+  it('no applicant or employee name from the screened forms appears in any log line', async () => {
+    const names: string[] = [];
+    for (const name of SAMPLE_NAMES) {
+      const body = await sample(name);
+      const formType = t.hub.config.deployments.flatMap((d) => d.formTypes).find((f) => f.id === body.formType);
+      if (!formType?.archive?.skjerming) continue;
+      const content = (body.formData as { content: string }).content;
+      const inForm = [...content.matchAll(/<(?:fornavn|etternavn|leder)>([^<]+)</g)].map((m) => m[1] ?? '');
+      names.push((body.submitter as { name: string }).name, ...inForm);
+    }
+    expect(names).toEqual(expect.arrayContaining(['Åse Marie Østby-Lærum', 'Jonas', 'Ødegård', 'Randi Sommerseth']));
+    const lines = captured.join('').split('\n');
+    expect(lines.filter((line) => names.some((n) => line.includes(n)))).toEqual([]);
+  });
+
   it('the archive folders exist where the README says', () => {
     expect(existsSync(join(t.hub.archiveDir, '3101'))).toBe(true);
   });

@@ -1,0 +1,96 @@
+import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Registry } from '../config/registry.ts';
+import type { DeliveryRecord, SubmissionRecord } from '../store/records.ts';
+import { retentionVerdict } from './rule.ts';
+
+/** Where receive stores originals and documents: `submissions/<trackingId>/…` (see DocumentStore). */
+export const SUBMISSIONS_PREFIX = 'submissions/';
+
+export interface RetentionDeps {
+  registry: Registry;
+  store: {
+    get(trackingId: string): Promise<{ submission: SubmissionRecord; deliveries: DeliveryRecord[] } | undefined>;
+  };
+  s3: S3Client;
+  bucket: string;
+  now?: () => Date;
+}
+
+export interface RetentionReport {
+  examined: number;
+  /** trackingIds whose objects were deleted */
+  deleted: string[];
+  /** objects deleted */
+  objects: number;
+}
+
+/**
+ * One pass of the retention rule over the bucket: every submission that still has objects is looked up,
+ * and its objects are deleted when the rule says so. Safe to run any time and as often as wanted (a
+ * scheduled function on AWS, a timer in the local runner); it deletes objects only, the status stays.
+ */
+export async function runRetention(deps: RetentionDeps): Promise<RetentionReport> {
+  const now = (deps.now ?? (() => new Date()))();
+  const report: RetentionReport = { examined: 0, deleted: [], objects: 0 };
+  for await (const trackingId of submissionPrefixes(deps)) {
+    report.examined++;
+    const objects = await listObjects(deps, `${SUBMISSIONS_PREFIX}${trackingId}/`);
+    if (objects.length === 0) continue;
+    const found = await deps.store.get(trackingId);
+    const formType = found
+      ? deps.registry.formType(found.submission.municipality, found.submission.formType)
+      : undefined;
+    const storedAt = new Date(Math.min(...objects.map((o) => o.lastModified.getTime())));
+    const verdict = retentionVerdict(found, formType, storedAt, now);
+    if (verdict.action !== 'delete') continue;
+    await deleteObjects(
+      deps,
+      objects.map((o) => o.key),
+    );
+    report.deleted.push(trackingId);
+    report.objects += objects.length;
+  }
+  return report;
+}
+
+async function* submissionPrefixes(deps: RetentionDeps): AsyncGenerator<string> {
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await deps.s3.send(
+      new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: SUBMISSIONS_PREFIX, Delimiter: '/', ContinuationToken }),
+    );
+    for (const p of page.CommonPrefixes ?? []) {
+      const trackingId = p.Prefix?.slice(SUBMISSIONS_PREFIX.length, -1);
+      if (trackingId) yield trackingId;
+    }
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+}
+
+async function listObjects(deps: RetentionDeps, prefix: string): Promise<{ key: string; lastModified: Date }[]> {
+  const objects: { key: string; lastModified: Date }[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await deps.s3.send(
+      new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: prefix, ContinuationToken }),
+    );
+    for (const o of page.Contents ?? []) {
+      if (o.Key) objects.push({ key: o.Key, lastModified: o.LastModified ?? new Date(0) });
+    }
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+  return objects;
+}
+
+async function deleteObjects(deps: RetentionDeps, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    const chunk = keys.slice(i, i + 1000);
+    const result = await deps.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: deps.bucket,
+        Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    if (result.Errors?.length) throw new Error(`Could not delete ${result.Errors.length} object(s)`);
+  }
+}

