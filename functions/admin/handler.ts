@@ -1,4 +1,4 @@
-import { listDeliveries, getDeliveryDetail, resolveDelivery, retryDelivery } from '../../shared/admin/deliveries.ts';
+import { getDeliveryDetail, listDeliveries, resolveDelivery, retryDelivery } from '../../shared/admin/deliveries.ts';
 import { awsClients } from '../../shared/aws/clients.ts';
 import { authenticate, bodyText, httpFunction } from '../../shared/http/handler.ts';
 import { jsonResponse, problems } from '../../shared/http/problem.ts';

@@ -32,7 +32,13 @@ import { type ProvisionResult, provisionHub } from './provision.ts';
 export const TABLE_NAME = 'skjemaflyt';
 export const BUCKET_NAME = 'skjemaflyt-documents';
 
-export type HandlerName = 'receive' | 'get-submission' | 'admin' | 'deliver-archive' | 'deliver-fagsystem' | 'dead-letter';
+export type HandlerName =
+  | 'receive'
+  | 'get-submission'
+  | 'admin'
+  | 'deliver-archive'
+  | 'deliver-fagsystem'
+  | 'dead-letter';
 
 export interface StartHubOptions {
   /** Default: PORT or 8080; 0 = a free port */

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/claims.ts';
-import { type DeliveryStatus } from '../delivery/status.ts';
+import type { DeliveryStatus } from '../delivery/status.ts';
 import { type FieldError, problems } from '../http/problem.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { type DeliveryRecord, parseDeliveryId } from '../store/records.ts';
@@ -104,7 +104,12 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
       municipality: found.submission.municipality,
       submittedAt: found.submission.submittedAt,
       receivedAt: found.submission.receivedAt,
-      documents: found.submission.documents.map((d) => ({ filename: d.filename, role: d.role, title: d.title, size: d.size })),
+      documents: found.submission.documents.map((d) => ({
+        filename: d.filename,
+        role: d.role,
+        title: d.title,
+        size: d.size,
+      })),
     },
   };
 }
@@ -117,7 +122,14 @@ export async function retryDelivery(principal: Principal, id: string, deps: Admi
   try {
     updated = await deps.store.transition(
       delivery,
-      { to: 'QUEUED', from: ['FAILED'], detail: 'Sendt på nytt av en person.', by: who(admin), newRound: true, nextAttemptAt: null },
+      {
+        to: 'QUEUED',
+        from: ['FAILED'],
+        detail: 'Sendt på nytt av en person.',
+        by: who(admin),
+        newRound: true,
+        nextAttemptAt: null,
+      },
       (deps.now ?? (() => new Date()))(),
     );
   } catch (error) {

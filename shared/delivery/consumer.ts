@@ -1,5 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
@@ -9,8 +13,8 @@ import { awsClients } from '../aws/clients.ts';
 import { runtimeRegistry } from '../config/runtime.ts';
 import { type DeliveryMessage, DeliveryQueue, parseDeliveryMessage } from '../queue/delivery-queue.ts';
 import { readEnv } from '../runtime/env.ts';
-import { loggableError } from '../runtime/safe-error.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { loggableError } from '../runtime/safe-error.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { SubmissionStore } from '../store/submissions.ts';
 import {
@@ -97,10 +101,11 @@ async function createDeps(logger: DeliveryDeps['logger'], config: IdempotencyCon
     tableName: env.idempotencyTableName,
     awsSdkV3Client: dynamo as never,
   });
-  const sendOnce = makeIdempotent(
-    async (_key: string, send: () => Promise<unknown>) => send(),
-    { persistenceStore, config, dataIndexArgument: 0 },
-  );
+  const sendOnce = makeIdempotent(async (_key: string, send: () => Promise<unknown>) => send(), {
+    persistenceStore,
+    config,
+    dataIndexArgument: 0,
+  });
   return {
     registry: await runtimeRegistry(),
     store: new SubmissionStore(dynamo, env.tableName),

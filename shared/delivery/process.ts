@@ -91,7 +91,8 @@ export async function processDelivery(
   const target = deps.registry.target(targetId);
   try {
     const formType = deps.registry.formType(found.submission.municipality, found.submission.formType);
-    if (!formType) throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
+    if (!formType)
+      throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
     const input = await mappingInput(found.submission, found.deliveries, delivery, deps.documents);
     const job = { submission: found.submission, delivery, target, formType, input };
     const references = await deps.once(`${delivery.id}#${delivery.round ?? 0}`, () => deliver(job, deps));
@@ -143,7 +144,12 @@ async function recordFailure(
   const delay = last ? 0 : retryDelaySeconds(control.receiveCount, retry);
   const attempt = `Forsøk ${control.receiveCount} av ${maxAttempts}`;
   const change = permanent
-    ? { to: 'FAILED' as const, detail: `Avvist, krever manuell behandling: ${reason}`, countAttempt: true, lastError: reason }
+    ? {
+        to: 'FAILED' as const,
+        detail: `Avvist, krever manuell behandling: ${reason}`,
+        countAttempt: true,
+        lastError: reason,
+      }
     : {
         to: 'RETRYING' as const,
         detail: last ? `${attempt} feilet, ingen flere forsøk: ${reason}` : `${attempt} feilet: ${reason}`,
@@ -188,7 +194,9 @@ async function releaseDependents(
   deps: DeliveryDeps,
   at: Date,
 ): Promise<void> {
-  const waiting = deliveries.filter((d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'));
+  const waiting = deliveries.filter(
+    (d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'),
+  );
   if (waiting.length === 0) return;
   const refs = Object.entries(done.references ?? {})
     .filter(([k]) => k === 'saksnummer' || k === 'journalpostnummer')

@@ -11,7 +11,12 @@ const parser = new XMLParser({
 
 export type FiksArkivAnswer =
   | { kind: 'kvittering'; references: References; existing: boolean }
-  | { kind: 'feil'; type: 'ugyldigforespoersel' | 'ikkefunnet' | 'serverfeil' | 'registreringFeilet' | 'mappeFeilet'; feilId?: string; feilmelding: string }
+  | {
+      kind: 'feil';
+      type: 'ugyldigforespoersel' | 'ikkefunnet' | 'serverfeil' | 'registreringFeilet' | 'mappeFeilet';
+      feilId?: string;
+      feilmelding: string;
+    }
   | { kind: 'ukjent' };
 
 /** Reads a Fiks Arkiv V1 answer: the `arkivmeldingKvittering`, or one of the protocol's error messages. */
@@ -31,7 +36,8 @@ export function readFiksArkivAnswer(xml: string): FiksArkivAnswer {
   if (!kvittering || typeof kvittering !== 'object') return { kind: 'ukjent' };
   for (const failed of ['registreringFeilet', 'mappeFeilet'] as const) {
     const feil = kvittering[failed];
-    if (feil) return { kind: 'feil', type: failed, feilId: text(feil.feilId), feilmelding: text(feil.feilmelding) ?? failed };
+    if (feil)
+      return { kind: 'feil', type: failed, feilId: text(feil.feilId), feilmelding: text(feil.feilmelding) ?? failed };
   }
   const registrering = kvittering.registreringKvittering;
   if (!registrering) return { kind: 'ukjent' };

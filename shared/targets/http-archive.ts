@@ -41,7 +41,9 @@ export class HttpArchive implements ArchiveTargetAdapter {
       throw new TargetUnavailableError(`Arkivet er ikke tilgjengelig (${words}).`);
     }
     if (answer.status === 401 || answer.status === 403) {
-      throw new PermanentDeliveryError(`Arkivet avviste påloggingen (HTTP ${answer.status}). Sjekk nøkkelen for målet.`);
+      throw new PermanentDeliveryError(
+        `Arkivet avviste påloggingen (HTTP ${answer.status}). Sjekk nøkkelen for målet.`,
+      );
     }
     throw new PermanentDeliveryError(`Arkivet avviste arkivmeldingen (${words}).`);
   }

@@ -1,7 +1,7 @@
 import type { HttpTransport } from '../config/types.ts';
 import { PermanentDeliveryError } from '../delivery/errors.ts';
-import { isTransientStatus, postToTarget, TargetUnavailableError } from './http-client.ts';
 import type { References } from '../store/records.ts';
+import { isTransientStatus, postToTarget, TargetUnavailableError } from './http-client.ts';
 import type { FagsystemShipment, FagsystemTargetAdapter } from './types.ts';
 
 /**
@@ -29,7 +29,8 @@ export class HttpFagsystem implements FagsystemTargetAdapter {
     }
     const detail = answer.body.slice(0, 300).replace(/\s+/g, ' ').trim();
     const words = `HTTP ${answer.status}${detail ? `: ${detail}` : ''}`;
-    if (isTransientStatus(answer.status)) throw new TargetUnavailableError(`Fagsystemet er ikke tilgjengelig (${words}).`);
+    if (isTransientStatus(answer.status))
+      throw new TargetUnavailableError(`Fagsystemet er ikke tilgjengelig (${words}).`);
     throw new PermanentDeliveryError(`Fagsystemet avviste leveransen (${words}).`);
   }
 

@@ -22,7 +22,9 @@ export function fagsystemAdapterFor(target: FagsystemTarget): FagsystemTargetAda
   let adapter = adapters.get(target.id) as FagsystemTargetAdapter | undefined;
   if (!adapter) {
     adapter =
-      target.transport.type === 'http' ? new HttpFagsystem(target.transport) : new FileDropFagsystem(target.transport.dir);
+      target.transport.type === 'http'
+        ? new HttpFagsystem(target.transport)
+        : new FileDropFagsystem(target.transport.dir);
     adapters.set(target.id, adapter);
   }
   return adapter;

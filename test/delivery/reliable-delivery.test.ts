@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
-import { providerFor, sample, testHub } from '../support/hub.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
+import { providerFor, sample, testHub } from '../support/hub.ts';
 
 type Hub = Awaited<ReturnType<typeof testHub>>;
 let t: Hub;
@@ -61,7 +61,12 @@ describe('delivery to an HTTP archive', () => {
     const [delivery] = status.deliveries;
     expect(delivery.status).toBe('DELIVERED');
     expect(delivery.attempts).toBe(3);
-    expect(delivery.history.map((h: { status: string }) => h.status)).toEqual(['QUEUED', 'RETRYING', 'RETRYING', 'DELIVERED']);
+    expect(delivery.history.map((h: { status: string }) => h.status)).toEqual([
+      'QUEUED',
+      'RETRYING',
+      'RETRYING',
+      'DELIVERED',
+    ]);
     expect(delivery.history[2].detail).toContain('Databasen svarer ikke');
     expect(delivery.lastError).toBeNull();
   });
@@ -97,7 +102,9 @@ describe('delivery to an HTTP archive', () => {
     const after = await t.waitFor(trackingId, 'eskjema', settled);
     expect(after.deliveries[0].status).toBe('DELIVERED');
     expect(after.status).toBe('DELIVERED');
-    const retryEntry = after.deliveries[0].history.find((h: { status: string; by?: string }) => h.status === 'QUEUED' && h.by);
+    const retryEntry = after.deliveries[0].history.find(
+      (h: { status: string; by?: string }) => h.status === 'QUEUED' && h.by,
+    );
     expect(retryEntry.by).toBeTruthy();
   });
 
@@ -142,7 +149,9 @@ describe('delivery to an HTTP archive', () => {
     const waiting = await t.waitFor(trackingId, 'eskjema', (s) =>
       s.deliveries.some((d: { status: string }) => d.status === 'RETRYING'),
     );
-    const byggesakWhileArchiveDown = waiting.deliveries.find((d: { target: string }) => d.target === 'innherred-byggesak');
+    const byggesakWhileArchiveDown = waiting.deliveries.find(
+      (d: { target: string }) => d.target === 'innherred-byggesak',
+    );
     expect(byggesakWhileArchiveDown.status).toBe('PENDING');
     const status = await t.waitFor(trackingId, 'eskjema', settled);
     const archiveDelivery = status.deliveries.find((d: { target: string }) => d.target === 'innherred-byggesak-arkiv');
@@ -159,7 +168,9 @@ describe('delivery to an HTTP archive', () => {
       'halden-intranett',
       (s) => s.deliveries.filter((d: { status: string }) => d.status === 'DELIVERED').length === 2,
     );
-    const byTarget = Object.fromEntries(status.deliveries.map((d: { target: string; status: string }) => [d.target, d.status]));
+    const byTarget = Object.fromEntries(
+      status.deliveries.map((d: { target: string; status: string }) => [d.target, d.status]),
+    );
     expect(byTarget['halden-lonn']).toBe('DELIVERED');
     expect(byTarget['halden-it-tilgang']).toBe('DELIVERED');
     expect(['QUEUED', 'RETRYING']).toContain(byTarget['halden-arkiv']);

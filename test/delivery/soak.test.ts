@@ -4,9 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { signDevToken } from '../../shared/auth/tokens.ts';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
+import { httpArchiveConfig } from '../support/http-config.ts';
 import { newDataDir, sample, settings } from '../support/hub.ts';
 import { freePort, javaProcessesFor, startHubProcess, stopHubProcess } from '../support/hub-process.ts';
-import { httpArchiveConfig } from '../support/http-config.ts';
 
 /**
  * Soak: thousands of submissions through `npm start` while the archive fails about 30% of calls, hangs on 5%,
@@ -60,7 +60,9 @@ describe('soak: every accepted submission is delivered exactly once through faul
     const base = `http://127.0.0.1:${port}`;
     let hub = await startHubProcess(env, port);
     children.push(hub.child);
-    const token = await signDevToken((await loadOrCreateDevKeys(dataDir)).privateKey, settings, { provider: 'eskjema' });
+    const token = await signDevToken((await loadOrCreateDevKeys(dataDir)).privateKey, settings, {
+      provider: 'eskjema',
+    });
     const sampleBody = await sample('tt-kort-soknad');
     const started = Date.now();
 
@@ -127,7 +129,8 @@ describe('soak: every accepted submission is delivered exactly once through faul
       const undelivered = archive.journalposts.size < N;
       if (!undelivered || Date.now() > deadline) {
         statuses = [];
-        for (let i = 0; i < N; i += 50) statuses.push(...(await Promise.all(trackingIds.slice(i, i + 50).map(statusOf))));
+        for (let i = 0; i < N; i += 50)
+          statuses.push(...(await Promise.all(trackingIds.slice(i, i + 50).map(statusOf))));
         if (statuses.every((s) => s.status === 'DELIVERED') || Date.now() > deadline) break;
       }
       await new Promise((r) => setTimeout(r, 1000));
@@ -145,9 +148,13 @@ describe('soak: every accepted submission is delivered exactly once through faul
     for (const url of QueueUrls) {
       const local = url.replace(/^http:\/\/[^/]+/, hub.fauxqsEndpoint() ?? '');
       const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: local, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: local,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
       );
-      const left = Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+      const left =
+        Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
       if (left > 0) leftInQueues[url.split('/').at(-1) ?? url] = left;
     }
     sqs.destroy();
@@ -173,7 +180,9 @@ describe('soak: every accepted submission is delivered exactly once through faul
     };
     console.log(`soak figures: ${JSON.stringify(figures, null, 2)}`);
     if (process.env.SOAK_DEBUG) {
-      const stuck = statuses.map((s, i) => ({ i, trackingId: trackingIds[i], s })).filter((x) => x.s.status !== 'DELIVERED');
+      const stuck = statuses
+        .map((s, i) => ({ i, trackingId: trackingIds[i], s }))
+        .filter((x) => x.s.status !== 'DELIVERED');
       const { writeFileSync } = await import('node:fs');
       writeFileSync(process.env.SOAK_DEBUG, JSON.stringify(stuck, null, 2));
       writeFileSync(`${process.env.SOAK_DEBUG}.log`, hub.output());

@@ -32,7 +32,14 @@ export async function startFakeArchive(options: { hangMs?: number } = {}) {
   let sequence = { sak: 0, journal: 0 };
   let decide: (call: number) => Fault = () => 'ok';
   let calls = 0;
-  const faultsSeen: Record<Fault, number> = { ok: 0, unavailable: 0, serverfeil: 0, timeout: 0, reject: 0, 'drop-after-accept': 0 };
+  const faultsSeen: Record<Fault, number> = {
+    ok: 0,
+    unavailable: 0,
+    serverfeil: 0,
+    timeout: 0,
+    reject: 0,
+    'drop-after-accept': 0,
+  };
   const hangMs = options.hangMs ?? 60_000;
 
   const server = createServer(async (req, res) => {
@@ -49,14 +56,25 @@ export async function startFakeArchive(options: { hangMs?: number } = {}) {
         body,
       }).formData();
       const melding = form.get('arkivmelding');
-      if (!(melding instanceof Blob)) return send(res, 400, 'application/xml', feil('ugyldigforespoersel', 'Mangler arkivmelding'));
+      if (!(melding instanceof Blob))
+        return send(res, 400, 'application/xml', feil('ugyldigforespoersel', 'Mangler arkivmelding'));
       const xml = await melding.text();
       if (fault === 'reject') {
-        return send(res, 400, 'application/xml', feil('ugyldigforespoersel', 'Mottakers postnummer mangler på korrespondansepart'));
+        return send(
+          res,
+          400,
+          'application/xml',
+          feil('ugyldigforespoersel', 'Mottakers postnummer mangler på korrespondansepart'),
+        );
       }
       const validation = await validateFiksArkivV1(xml);
       if (!validation.valid) {
-        return send(res, 400, 'application/xml', feil('ugyldigforespoersel', `Ugyldig arkivmelding: ${validation.errors[0]?.message}`));
+        return send(
+          res,
+          400,
+          'application/xml',
+          feil('ugyldigforespoersel', `Ugyldig arkivmelding: ${validation.errors[0]?.message}`),
+        );
       }
       const files = form.getAll('dokument').map((f) => (f as File).name);
       const receipt = store(xml, files, req.headers.authorization);
@@ -78,7 +96,9 @@ export async function startFakeArchive(options: { hangMs?: number } = {}) {
     const doc = parser.parse(xml).arkivmelding;
     const jp = doc.registrering;
     const key = `${jp.referanseEksternNoekkel.fagsystem}/${jp.referanseEksternNoekkel.noekkel}`;
-    const folderKey = doc.mappe ? `${doc.mappe.referanseEksternNoekkel.fagsystem}/${doc.mappe.referanseEksternNoekkel.noekkel}` : key;
+    const folderKey = doc.mappe
+      ? `${doc.mappe.referanseEksternNoekkel.fagsystem}/${doc.mappe.referanseEksternNoekkel.noekkel}`
+      : key;
     const existing = journalposts.get(key);
     if (existing) {
       existing.receivedTimes++;
