@@ -8,15 +8,17 @@ import { readEnv } from '../runtime/env.ts';
  * SDK clients, created once per cold start. Endpoints for local emulators come from the SDK's own
  * AWS_ENDPOINT_URL_<SERVICE> variables, so this code is the same on AWS and locally.
  */
-let clients: { dynamo: DynamoDBDocumentClient; s3: S3Client; sqs: SQSClient } | undefined;
+let clients:
+  | { dynamo: DynamoDBDocumentClient; dynamoClient: DynamoDBClient; s3: S3Client; sqs: SQSClient }
+  | undefined;
 
 export function awsClients() {
   if (!clients) {
-    const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    const dynamoClient = new DynamoDBClient({});
+    const dynamo = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
     clients = {
       dynamo,
+      dynamoClient,
       s3: new S3Client({ forcePathStyle: readEnv().s3ForcePathStyle }),
       sqs: new SQSClient({}),
     };

@@ -17,13 +17,8 @@ import { createLogger } from '../runtime/logger.ts';
 import { loggableError } from '../runtime/safe-error.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { SubmissionStore } from '../store/submissions.ts';
-import {
-  type Deliverer,
-  type DeliveryDeps,
-  DeliveryInProgressError,
-  type MessageControl,
-  processDelivery,
-} from './process.ts';
+import { createOnce } from './once.ts';
+import { type Deliverer, type DeliveryDeps, type MessageControl, processDelivery } from './process.ts';
 
 /** How long a completed send is remembered: longer than any message can live on a queue with its retries. */
 const IDEMPOTENCY_EXPIRY_SECONDS = 15 * 24 * 3600;
@@ -96,29 +91,13 @@ function messageControl(record: SQSRecord, message: DeliveryMessage, logger: Del
 
 async function createDeps(logger: DeliveryDeps['logger'], config: IdempotencyConfig): Promise<DeliveryDeps> {
   const env = readEnv();
-  const { dynamo, s3, sqs } = awsClients();
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: env.idempotencyTableName,
-    awsSdkV3Client: dynamo as never,
-  });
-  const sendOnce = makeIdempotent(async (_key: string, send: () => Promise<unknown>) => send(), {
-    persistenceStore,
-    config,
-    dataIndexArgument: 0,
-  });
+  const { dynamo, dynamoClient, s3, sqs } = awsClients();
   return {
     registry: await runtimeRegistry(),
     store: new SubmissionStore(dynamo, env.tableName),
     documents: new DocumentStore(s3, env.bucketName),
     queue: new DeliveryQueue(sqs, env.queueUrls),
     logger,
-    once: async <T>(key: string, send: () => Promise<T>) => {
-      try {
-        return (await sendOnce(key, send)) as T;
-      } catch (error) {
-        if (error instanceof IdempotencyAlreadyInProgressError) throw new DeliveryInProgressError();
-        throw error;
-      }
-    },
+    once: createOnce(dynamoClient, env.idempotencyTableName, config),
   };
 }

@@ -16,13 +16,17 @@ export const FAST_DELIVERY = {
  * The demo configuration with every archive target switched to HTTP (URL and token from FAKE_ARCHIVE_URL and
  * FAKE_ARCHIVE_TOKEN), written to a temp folder.
  */
-export async function httpArchiveConfig(delivery: Record<string, unknown> = FAST_DELIVERY): Promise<string> {
+export async function httpArchiveConfig(
+  delivery: Record<string, unknown> = FAST_DELIVERY,
+  transports: Record<string, Record<string, unknown>> = {},
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'skjemaflyt-http-config-'));
   for (const file of (await readdir(DEFAULT_CONFIG_PATH)).filter((f) => f.endsWith('.json'))) {
     const config = JSON.parse(await readFile(join(DEFAULT_CONFIG_PATH, file), 'utf8'));
     config.$schema = undefined;
     for (const target of config.targets) {
       target.delivery = { ...target.delivery, ...delivery };
+      if (transports[target.id]) target.transport = transports[target.id];
       if (target.kind === 'archive') {
         target.transport = {
           type: 'http',
