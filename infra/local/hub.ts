@@ -163,6 +163,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
           handler: handlers.get(handler) as QueueHandler,
           batchSize: settings.batchSize,
           maxConcurrency: settings.maxConcurrency,
+          ...(settings.ratePerSecond ? { ratePerSecond: settings.ratePerSecond } : {}),
           functionTimeoutMs: settings.visibilityTimeoutSeconds * 1000,
         }),
         startQueuePoller({

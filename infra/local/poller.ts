@@ -29,6 +29,8 @@ export interface QueuePollerOptions {
   batchSize: number;
   /** Batches in flight at most */
   maxConcurrency: number;
+  /** Messages handed to the handler per second at most (a recovering target is not flooded). Default: no limit. */
+  ratePerSecond?: number;
   /** Long-poll wait; short so that stop is quick. Default 1 s. */
   waitTimeSeconds?: number;
   /** Function timeout; a slower invocation counts as failed (the messages come back). Default 30 s. */
@@ -74,10 +76,33 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
     return Messages ?? [];
   };
 
+  // Token bucket for ratePerSecond: a receive takes no more messages than there are tokens.
+  const rate = options.ratePerSecond;
+  let tokens = rate ? Math.max(1, rate) : Number.POSITIVE_INFINITY;
+  let refilled = Date.now();
+  const takeTokens = async (wanted: number): Promise<number> => {
+    if (!rate) return wanted;
+    for (;;) {
+      const now = Date.now();
+      tokens = Math.min(Math.max(1, rate), tokens + ((now - refilled) / 1000) * rate);
+      refilled = now;
+      if (tokens >= 1) {
+        const granted = Math.min(wanted, Math.floor(tokens));
+        tokens -= granted;
+        return granted;
+      }
+      await sleep(Math.ceil(((1 - tokens) / rate) * 1000));
+      if (stopping) return 0;
+    }
+  };
+
   const receiveBatch = async (): Promise<Message[]> => {
-    const batch = await receive(batchSize, waitTimeSeconds);
+    const allowed = await takeTokens(batchSize);
+    if (allowed === 0) return [];
+    const batch = await receive(allowed, waitTimeSeconds);
+    if (rate) tokens += allowed - batch.length; // give back what the queue did not have
     // Batches above 10 (SQS's maximum per receive): keep taking what is there right now.
-    while (batch.length < batchSize && batch.length % 10 === 0 && batch.length > 0 && !stopping) {
+    while (!rate && batch.length < batchSize && batch.length % 10 === 0 && batch.length > 0 && !stopping) {
       const more = await receive(batchSize - batch.length, 0);
       if (more.length === 0) break;
       batch.push(...more);

@@ -214,6 +214,41 @@ describe('queue poller (Lambda SQS event source mapping)', () => {
     }
   }, 20_000);
 
+  it('hands out no more messages per second than ratePerSecond allows', async () => {
+    const { queue } = await queuePair('rate', 10);
+    for (let i = 0; i < 30; i += 10) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queue.queueUrl,
+          Entries: Array.from({ length: 10 }, (_, n) => ({ Id: String(n), MessageBody: `r${i + n}` })),
+        }),
+      );
+    }
+    const started: number[] = [];
+    const poller = startQueuePoller({
+      sqs,
+      queueUrl: queue.queueUrl,
+      queueArn: queue.queueArn,
+      region,
+      functionName: 'test-rate',
+      batchSize: 10,
+      maxConcurrency: 4,
+      ratePerSecond: 10,
+      handler: async (event) => {
+        for (const _ of event.Records) started.push(Date.now());
+      },
+    });
+    try {
+      await waitFor(() => poller.stats.deleted === 30);
+      // In any one-second window: at most the rate plus the bucket's one-second burst.
+      const busiest = Math.max(...started.map((t) => started.filter((u) => u >= t && u < t + 1000).length));
+      expect(busiest).toBeLessThanOrEqual(20);
+      expect(started.at(-1)! - started[0]!).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await poller.stop();
+    }
+  }, 20_000);
+
   it('applies Lambda rules to the batch response', () => {
     const records = [{ messageId: 'a' }, { messageId: 'b' }] as SQSRecord[];
     expect(failedMessageIds(undefined, records)).toEqual(new Set());
