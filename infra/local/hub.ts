@@ -5,7 +5,12 @@ import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
 import { tokenVerifier } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
-import { type HubPlan, planHub } from '../../shared/config/plan.ts';
+import {
+  type DeliveryHandlerName,
+  type HttpHandlerName,
+  type HubPlan,
+  planHub,
+} from '../../shared/config/plan.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
 import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
@@ -32,13 +37,7 @@ import { type ProvisionResult, provisionHub } from './provision.ts';
 export const TABLE_NAME = 'skjemaflyt';
 export const BUCKET_NAME = 'skjemaflyt-documents';
 
-export type HandlerName =
-  | 'receive'
-  | 'get-submission'
-  | 'admin'
-  | 'deliver-archive'
-  | 'deliver-fagsystem'
-  | 'dead-letter';
+export type HandlerName = HttpHandlerName | DeliveryHandlerName | 'dead-letter';
 
 export interface StartHubOptions {
   /** Default: PORT or 8080; 0 = a free port */

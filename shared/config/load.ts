@@ -69,6 +69,9 @@ function expandEnv(file: string, config: DeploymentConfig): DeploymentConfig {
         ? { ...t.transport, url: expand(t.transport.url, `/targets/${i}/transport/url`) }
         : { ...t.transport, dir: expand(t.transport.dir, `/targets/${i}/transport/dir`) },
   }));
+  const providers = config.providers.map((p, i) =>
+    p.webhook ? { ...p, webhook: { ...p.webhook, url: expand(p.webhook.url, `/providers/${i}/webhook/url`) } } : p,
+  );
   if (issues.length > 0) throw new ConfigError(issues);
-  return { ...config, targets };
+  return { ...config, targets, providers };
 }

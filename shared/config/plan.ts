@@ -5,7 +5,7 @@ import type { DeliverySettings, HubConfig, Target } from './types.ts';
  * and (later) the CDK stacks. Plain data out of plain data.
  */
 
-export type DeliveryHandlerName = 'deliver-archive' | 'deliver-fagsystem';
+export type DeliveryHandlerName = 'deliver-archive' | 'deliver-fagsystem' | 'notify';
 export type HttpHandlerName = 'receive' | 'get-submission' | 'admin';
 
 export interface QueuePlan {
@@ -43,6 +43,17 @@ export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin' },
 ];
 
+/** The queue of status-change notifications to providers' webhooks (keyed like a target in the queue URLs). */
+export const NOTIFICATIONS = 'notifications';
+
+const NOTIFICATION_DELIVERY: DeliverySettings = {
+  maxAttempts: 8,
+  batchSize: 10,
+  visibilityTimeoutSeconds: 30,
+  maxConcurrency: 2,
+  retry: { firstDelaySeconds: 10, factor: 3, maxDelaySeconds: 3600 },
+};
+
 export function queueNameFor(targetId: string): string {
   return `skjemaflyt-${targetId}`;
 }
@@ -71,5 +82,13 @@ export function planHub(
       }),
     ),
   );
+  queues.push({
+    deployment: '*',
+    targetId: NOTIFICATIONS,
+    queueName: queueNameFor(NOTIFICATIONS),
+    deadLetterQueueName: deadLetterQueueNameFor(NOTIFICATIONS),
+    handler: 'notify',
+    settings: NOTIFICATION_DELIVERY,
+  });
   return { idempotencyTableName: `${names.tableName}-idempotency`, ...names, queues, routes: ROUTES };
 }

@@ -20,6 +20,8 @@ export interface Provider {
   id: string;
   name: string;
   grants: ProviderGrant[];
+  /** Status changes of the provider's submissions are POSTed here, signed with the secret (HMAC-SHA256). */
+  webhook?: { url: string; secret: SecretRef };
 }
 
 /** Capped exponential backoff between attempts: first, first·factor, first·factor², … at most maxDelaySeconds. */

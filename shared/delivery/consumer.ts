@@ -17,6 +17,7 @@ import { createLogger } from '../runtime/logger.ts';
 import { loggableError } from '../runtime/safe-error.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { SubmissionStore } from '../store/submissions.ts';
+import { withStatusNotifications } from '../notify/notifier.ts';
 import { createOnce } from './once.ts';
 import { type Deliverer, type DeliveryDeps, type MessageControl, processDelivery } from './process.ts';
 
@@ -45,7 +46,7 @@ export function queueConsumer(
     deps ??= createDeps(logger, idempotency);
     try {
       const message = parseDeliveryMessage(record.body);
-      await handle(message, messageControl(record, message, logger), await deps);
+      await handle(message, messageControl(record, logger), await deps);
     } catch (error) {
       logger.warn('Message failed; the queue will hand it out again', {
         messageId: record.messageId,
@@ -67,12 +68,13 @@ export function queueConsumer(
 }
 
 /** Backoff through the message's own visibility timeout (the queue is the retry scheduler). */
-function messageControl(record: SQSRecord, message: DeliveryMessage, logger: DeliveryDeps['logger']): MessageControl {
+function messageControl(record: SQSRecord, logger: DeliveryDeps['logger']): MessageControl {
   return {
     receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
     retryAfter: async (seconds) => {
-      const queueUrl = readEnv().queueUrls[message.targetId];
-      if (!queueUrl || !record.eventSourceARN.endsWith(`:${queueUrl.split('/').at(-1)}`)) return;
+      const queueName = record.eventSourceARN.split(':').at(-1);
+      const queueUrl = Object.values(readEnv().queueUrls).find((url) => url.split('/').at(-1) === queueName);
+      if (!queueUrl) return;
       try {
         await awsClients().sqs.send(
           new ChangeMessageVisibilityCommand({
@@ -92,9 +94,15 @@ function messageControl(record: SQSRecord, message: DeliveryMessage, logger: Del
 async function createDeps(logger: DeliveryDeps['logger'], config: IdempotencyConfig): Promise<DeliveryDeps> {
   const env = readEnv();
   const { dynamo, dynamoClient, s3, sqs } = awsClients();
+  const registry = await runtimeRegistry();
   return {
-    registry: await runtimeRegistry(),
-    store: new SubmissionStore(dynamo, env.tableName),
+    registry,
+    store: withStatusNotifications(new SubmissionStore(dynamo, env.tableName), {
+      registry,
+      sqs,
+      queueUrls: env.queueUrls,
+      logger,
+    }),
     documents: new DocumentStore(s3, env.bucketName),
     queue: new DeliveryQueue(sqs, env.queueUrls),
     logger,

@@ -11,6 +11,11 @@ export async function markDeadLettered(
   _control: unknown,
   deps: { store: SubmissionStore; logger: Logger; now?: () => Date },
 ): Promise<void> {
+  if (message.kind === 'notification') {
+    // A webhook that never answered: the delivery itself is unaffected.
+    deps.logger.warn('Status notification given up', { trackingId: message.trackingId, target: message.targetId });
+    return;
+  }
   const delivery = await deps.store.getDelivery(message.trackingId, message.targetId);
   if (!delivery) return;
   try {

@@ -6,6 +6,8 @@ export interface DeliveryMessage {
   targetId: string;
   /** Which manual retry this message belongs to (0 for the first round); part of the idempotency key. */
   round?: number;
+  /** A status notification about this delivery, for the provider's webhook (not the delivery itself) */
+  kind?: 'notification';
 }
 
 export function parseDeliveryMessage(body: string): DeliveryMessage {
@@ -17,6 +19,7 @@ export function parseDeliveryMessage(body: string): DeliveryMessage {
     trackingId: message.trackingId,
     targetId: message.targetId,
     ...(typeof message.round === 'number' ? { round: message.round } : {}),
+    ...(message.kind === 'notification' ? { kind: 'notification' as const } : {}),
   };
 }
 

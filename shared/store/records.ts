@@ -41,6 +41,8 @@ export interface DeliveryRecord {
   formType: string;
   /** The provider's own id, for finding it again */
   submissionId?: string;
+  /** Who sent it (for notifications) */
+  providerId?: string;
   status: DeliveryStatus;
   /** Attempts so far, over all rounds */
   attempts: number;

@@ -190,6 +190,7 @@ function planDeliveries(
       municipality: submission.municipality,
       formType: submission.formType,
       submissionId: submission.submissionId,
+      providerId: submission.providerId,
       status: waits ? 'PENDING' : 'QUEUED',
       attempts: 0,
       references: {},

@@ -19,11 +19,13 @@ export const FAST_DELIVERY = {
 export async function httpArchiveConfig(
   delivery: Record<string, unknown> = FAST_DELIVERY,
   transports: Record<string, Record<string, unknown>> = {},
+  webhooks: Record<string, Record<string, unknown>> = {},
 ): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'skjemaflyt-http-config-'));
   for (const file of (await readdir(DEFAULT_CONFIG_PATH)).filter((f) => f.endsWith('.json'))) {
     const config = JSON.parse(await readFile(join(DEFAULT_CONFIG_PATH, file), 'utf8'));
     config.$schema = undefined;
+    for (const provider of config.providers) if (webhooks[provider.id]) provider.webhook = webhooks[provider.id];
     for (const target of config.targets) {
       target.delivery = { ...target.delivery, ...delivery };
       if (transports[target.id]) target.transport = transports[target.id];

@@ -1,0 +1,18 @@
+import { queueConsumer } from '../../shared/delivery/consumer.ts';
+import { retryDelaySeconds } from '../../shared/delivery/backoff.ts';
+import { PermanentDeliveryError } from '../../shared/delivery/errors.ts';
+import { sendStatusNotification } from '../../shared/notify/webhook.ts';
+
+/** SQS: status-change notifications → the provider's webhook, signed; retried with backoff, never blocking delivery. */
+export const handler = queueConsumer('notify', async (message, control, deps) => {
+  try {
+    await sendStatusNotification(message, deps);
+  } catch (error) {
+    if (error instanceof PermanentDeliveryError) {
+      deps.logger.warn('Webhook refused a notification; dropped', { trackingId: message.trackingId });
+      return;
+    }
+    await control.retryAfter(retryDelaySeconds(control.receiveCount, { firstDelaySeconds: 10, factor: 3, maxDelaySeconds: 3600 }));
+    throw error;
+  }
+});

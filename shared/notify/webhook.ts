@@ -1,0 +1,56 @@
+import { createHmac } from 'node:crypto';
+import type { Registry } from '../config/registry.ts';
+import { submissionStatus } from '../delivery/status.ts';
+import { PermanentDeliveryError } from '../delivery/errors.ts';
+import type { DeliveryMessage } from '../queue/delivery-queue.ts';
+import type { SubmissionStore } from '../store/submissions.ts';
+import { isTransientStatus, TargetUnavailableError } from '../targets/http-client.ts';
+
+/** The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe and others do it. */
+export function signWebhook(secret: string, body: string, timestamp: number): string {
+  const v1 = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${v1}`;
+}
+
+/**
+ * Tells the provider's webhook the current status of a delivery and of its submission. Sends the state as it is
+ * now (not as it was when queued), so a late or repeated notification never tells an old story.
+ */
+export async function sendStatusNotification(
+  message: DeliveryMessage,
+  deps: { registry: Registry; store: Pick<SubmissionStore, 'get'>; now?: () => Date; timeoutMs?: number },
+): Promise<'sent' | 'skipped'> {
+  const found = await deps.store.get(message.trackingId);
+  const delivery = found?.deliveries.find((d) => d.target === message.targetId);
+  const webhook = found && deps.registry.provider(found.submission.providerId)?.webhook;
+  if (!found || !delivery || !webhook) return 'skipped';
+  const secret = process.env[webhook.secret.env];
+  if (!secret) throw new PermanentDeliveryError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`);
+  const body = JSON.stringify({
+    event: 'delivery.status',
+    trackingId: found.submission.trackingId,
+    submissionId: found.submission.submissionId,
+    submissionStatus: submissionStatus(found.deliveries),
+    delivery: { id: delivery.id, target: delivery.target, status: delivery.status, references: delivery.references ?? {} },
+    at: delivery.updatedAt,
+  });
+  const timestamp = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+  let response: Response;
+  try {
+    response = await fetch(webhook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-skjemaflyt-signature': signWebhook(secret, body, timestamp),
+        'x-skjemaflyt-delivery': delivery.id,
+      },
+      body,
+      signal: AbortSignal.timeout(deps.timeoutMs ?? 5000),
+    });
+  } catch (error) {
+    throw new TargetUnavailableError('Webhooken svarte ikke.', { cause: error });
+  }
+  if (response.ok) return 'sent';
+  if (isTransientStatus(response.status)) throw new TargetUnavailableError(`Webhooken svarte HTTP ${response.status}.`);
+  throw new PermanentDeliveryError(`Webhooken avviste varselet (HTTP ${response.status}).`);
+}
