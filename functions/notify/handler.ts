@@ -1,5 +1,5 @@
-import { queueConsumer } from '../../shared/delivery/consumer.ts';
 import { retryDelaySeconds } from '../../shared/delivery/backoff.ts';
+import { queueConsumer } from '../../shared/delivery/consumer.ts';
 import { PermanentDeliveryError } from '../../shared/delivery/errors.ts';
 import { sendStatusNotification } from '../../shared/notify/webhook.ts';
 
@@ -12,7 +12,9 @@ export const handler = queueConsumer('notify', async (message, control, deps) =>
       deps.logger.warn('Webhook refused a notification; dropped', { trackingId: message.trackingId });
       return;
     }
-    await control.retryAfter(retryDelaySeconds(control.receiveCount, { firstDelaySeconds: 10, factor: 3, maxDelaySeconds: 3600 }));
+    await control.retryAfter(
+      retryDelaySeconds(control.receiveCount, { firstDelaySeconds: 10, factor: 3, maxDelaySeconds: 3600 }),
+    );
     throw error;
   }
 });

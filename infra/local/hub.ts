@@ -5,12 +5,7 @@ import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
 import { tokenVerifier } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
-import {
-  type DeliveryHandlerName,
-  type HttpHandlerName,
-  type HubPlan,
-  planHub,
-} from '../../shared/config/plan.ts';
+import { type DeliveryHandlerName, type HttpHandlerName, type HubPlan, planHub } from '../../shared/config/plan.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
 import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
@@ -94,9 +89,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   let clients: LocalClients | undefined;
   const pollers: QueuePoller[] = [];
   let retentionTimer: NodeJS.Timeout | undefined;
+  let requeueTimer: NodeJS.Timeout | undefined;
 
   const shutdown = async () => {
     clearInterval(retentionTimer);
+    clearInterval(requeueTimer);
     await http?.close();
     await Promise.all(pollers.map((p) => p.stop()));
     clients?.destroy();
@@ -195,6 +192,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       retentionTimer.unref();
     }
 
+    // The requeue sweep, as its schedule would run it on AWS: once at start (after a crash) and every minute.
+    const requeue = (await importHandler('requeue')) as () => Promise<unknown>;
+    const runRequeue = () => requeue().catch((error) => log(`requeue: ${(error as Error)?.name ?? 'error'}`));
+    await runRequeue();
+    requeueTimer = setInterval(runRequeue, 60_000);
+    requeueTimer.unref();
+
     http.setRoutes(
       plan.routes.map((route) => ({
         method: route.method,
@@ -232,7 +236,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   }
 }
 
-async function importHandler(name: HandlerName | 'retention'): Promise<unknown> {
+async function importHandler(name: HandlerName | 'retention' | 'requeue'): Promise<unknown> {
   const file = resolve(import.meta.dirname, '../../functions', name, 'handler.ts');
   const module = (await import(pathToFileURL(file).href)) as { handler?: unknown };
   if (typeof module.handler !== 'function') throw new Error(`functions/${name}/handler.ts does not export a handler`);

@@ -11,13 +11,13 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsClients } from '../aws/clients.ts';
 import { runtimeRegistry } from '../config/runtime.ts';
+import { withStatusNotifications } from '../notify/notifier.ts';
 import { type DeliveryMessage, DeliveryQueue, parseDeliveryMessage } from '../queue/delivery-queue.ts';
 import { readEnv } from '../runtime/env.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { loggableError } from '../runtime/safe-error.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { SubmissionStore } from '../store/submissions.ts';
-import { withStatusNotifications } from '../notify/notifier.ts';
 import { createOnce } from './once.ts';
 import { type Deliverer, type DeliveryDeps, type MessageControl, processDelivery } from './process.ts';
 

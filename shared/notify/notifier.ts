@@ -34,10 +34,17 @@ async function queueNotification(
     await deps.sqs.send(
       new SendMessageCommand({
         QueueUrl,
-        MessageBody: JSON.stringify({ kind: 'notification', trackingId: delivery.trackingId, targetId: delivery.target }),
+        MessageBody: JSON.stringify({
+          kind: 'notification',
+          trackingId: delivery.trackingId,
+          targetId: delivery.target,
+        }),
       }),
     );
   } catch (error) {
-    deps.logger.warn('Could not queue a status notification', { trackingId: delivery.trackingId, ...loggableError(error) });
+    deps.logger.warn('Could not queue a status notification', {
+      trackingId: delivery.trackingId,
+      ...loggableError(error),
+    });
   }
 }

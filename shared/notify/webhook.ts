@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Registry } from '../config/registry.ts';
-import { submissionStatus } from '../delivery/status.ts';
 import { PermanentDeliveryError } from '../delivery/errors.ts';
+import { submissionStatus } from '../delivery/status.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import type { SubmissionStore } from '../store/submissions.ts';
 import { isTransientStatus, TargetUnavailableError } from '../targets/http-client.ts';
@@ -31,7 +31,12 @@ export async function sendStatusNotification(
     trackingId: found.submission.trackingId,
     submissionId: found.submission.submissionId,
     submissionStatus: submissionStatus(found.deliveries),
-    delivery: { id: delivery.id, target: delivery.target, status: delivery.status, references: delivery.references ?? {} },
+    delivery: {
+      id: delivery.id,
+      target: delivery.target,
+      status: delivery.status,
+      references: delivery.references ?? {},
+    },
     at: delivery.updatedAt,
   });
   const timestamp = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);

@@ -19,6 +19,9 @@ const receiptKey = (providerId: string, submissionId: string) => ({
 /** What identifies a delivery for a status change (the municipality keys the admin index). */
 export type DeliveryRef = Pick<DeliveryRecord, 'trackingId' | 'target' | 'municipality'>;
 
+/** Index key of submissions not yet confirmed on their queues (sparse: removed by markEnqueued). */
+const UNQUEUED = 'UNQUEUED';
+
 /** Index of deliveries by municipality and status, newest change last: what the admin lists read. */
 export const STATUS_INDEX = 'byMunicipalityStatus';
 
@@ -117,7 +120,14 @@ export class SubmissionStore {
             {
               Put: {
                 TableName: this.table,
-                Item: { ...submissionKey(submission.trackingId), type: 'submission', ...submission },
+                // In the index until its messages are on the queues, so a sweep can finish what a crash left.
+                Item: {
+                  ...submissionKey(submission.trackingId),
+                  gsi1pk: UNQUEUED,
+                  gsi1sk: `${submission.receivedAt}#${submission.trackingId}`,
+                  type: 'submission',
+                  ...submission,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -153,7 +163,7 @@ export class SubmissionStore {
       new UpdateCommand({
         TableName: this.table,
         Key: submissionKey(trackingId),
-        UpdateExpression: 'SET enqueuedAt = :at',
+        UpdateExpression: 'SET enqueuedAt = :at REMOVE gsi1pk, gsi1sk',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':at': at },
       }),
@@ -227,6 +237,20 @@ export class SubmissionStore {
       scannedCount: page.ScannedCount ?? 0,
       consumedCapacity: page.ConsumedCapacity?.CapacityUnits ?? 0,
     };
+  }
+
+  /** Submissions stored before `before` whose delivery messages were never confirmed queued (a crash in receive). */
+  async listUnqueued(before: string, limit = 100): Promise<string[]> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: STATUS_INDEX,
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+        ExpressionAttributeValues: { ':pk': UNQUEUED, ':before': before },
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((i) => String(i.trackingId));
   }
 
   async getDelivery(trackingId: string, targetId: string): Promise<DeliveryRecord | undefined> {

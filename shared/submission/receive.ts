@@ -8,6 +8,7 @@ import { DocumentStore } from '../store/documents.ts';
 import { type DeliveryRecord, deliveryId, type SubmissionRecord } from '../store/records.ts';
 import { DuplicateSubmissionError, type Receipt } from '../store/submissions.ts';
 import { type DecodedDocument, decodeAttachments } from './attachments.ts';
+import { enqueueDeliveries } from './enqueue.ts';
 import { FormDataError, parseFormData } from './form-data.ts';
 import { type Limits, limitsFor } from './limits.ts';
 import { parseEnvelope } from './request.ts';
@@ -100,7 +101,7 @@ export async function receiveSubmission(
     if (error instanceof DuplicateSubmissionError) return repeat(error.existing, contentHash, envelope, deps);
     throw error;
   }
-  await enqueue(trackingId, deliveries, deps, now);
+  await enqueueDeliveries(trackingId, deliveries, deps, now);
   return { status: 202, receipt: receiptFor(trackingId, envelope.submissionId) };
 }
 
@@ -206,12 +207,6 @@ function planDeliveries(
   });
 }
 
-async function enqueue(trackingId: string, deliveries: DeliveryRecord[], deps: ReceiveDeps, now: Date): Promise<void> {
-  const messages = deliveries.filter((d) => d.status === 'QUEUED').map((d) => ({ trackingId, targetId: d.target }));
-  await deps.queue.send(messages);
-  await deps.store.markEnqueued(trackingId, now.toISOString());
-}
-
 /**
  * A repeat of a known submissionId. Same content: the same receipt, and if the first attempt stopped
  * between storing and queueing, the queueing is finished now (deliveries are idempotent, so a
@@ -230,7 +225,7 @@ async function repeat(
   }
   const stored = await deps.store.get(existing.trackingId);
   if (stored && !stored.submission.enqueuedAt) {
-    await enqueue(existing.trackingId, stored.deliveries, deps, (deps.now ?? (() => new Date()))());
+    await enqueueDeliveries(existing.trackingId, stored.deliveries, deps, (deps.now ?? (() => new Date()))());
   }
   return { status: 200, receipt: receiptFor(existing.trackingId, envelope.submissionId) };
 }

@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
-import { sample, testHub } from '../support/hub.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
+import { sample, testHub } from '../support/hub.ts';
 
 /** A provider's webhook hears of every status change, signed; a broken webhook never holds a delivery back. */
 type Hub = Awaited<ReturnType<typeof testHub>>;
@@ -31,9 +31,13 @@ beforeAll(async () => {
   process.env.FAKE_ARCHIVE_TOKEN = 'token';
   process.env.ESKJEMA_WEBHOOK_URL = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/skjemaflyt`;
   process.env.ESKJEMA_WEBHOOK_SECRET = 'delt-hemmelighet';
-  const configPath = await httpArchiveConfig(undefined, {}, {
-    eskjema: { url: '${ESKJEMA_WEBHOOK_URL}', secret: { env: 'ESKJEMA_WEBHOOK_SECRET' } },
-  });
+  const configPath = await httpArchiveConfig(
+    undefined,
+    {},
+    {
+      eskjema: { url: '${ESKJEMA_WEBHOOK_URL}', secret: { env: 'ESKJEMA_WEBHOOK_SECRET' } },
+    },
+  );
   t = await testHub(undefined, { configPath });
 });
 
