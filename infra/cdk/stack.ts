@@ -187,6 +187,8 @@ export class SkjemaflytStack extends Stack {
   private grant(fn: SkjemaflytFunction): void {
     const { access } = fn.spec;
     const { table, idempotencyTable, documents } = this.storage;
+    // Lambda decrypts the environment (encrypted with the stack's key) with the function's own role.
+    this.key.grantDecrypt(fn.role);
     if (access.table === 'read') table.grantReadData(fn.role);
     else table.grantReadWriteData(fn.role);
     if (access.idempotencyTable) idempotencyTable.grantReadWriteData(fn.role);

@@ -221,6 +221,37 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     }
   });
 
+  it('lets each function do what its access profile lists and no more', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const name = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as keyof typeof FUNCTIONS;
+      const role = fn.Properties.Role['Fn::GetAtt'][0];
+      const statements = policies
+        .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+      const actions = new Set(statements.flatMap((s: any) => [s.Action].flat()));
+      const { access } = FUNCTIONS[name];
+      const can = (action: string) => actions.has(action);
+      expect({ id, put: can('s3:PutObject'), get: can('s3:GetObject') }).toEqual({
+        id,
+        put: access.documents === 'put',
+        get: access.documents === 'get',
+      });
+      expect([id, can('dynamodb:PutItem'), can('sqs:SendMessage')]).toEqual([
+        id,
+        access.table === 'readWrite',
+        Boolean(access.sendsDeliveries),
+      ]);
+      // Its environment is encrypted with the stack's key; the role decrypts it at start.
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Action: expect.arrayContaining(['kms:Decrypt']), Resource: arnOf(keyId) }),
+      );
+      expect([...actions].filter((a) => a.startsWith('s3:') && a !== 's3:PutObject' && a !== 's3:GetObject')).toEqual(
+        [],
+      );
+    }
+  });
+
   it('alarms the operators on dead letters, waiting deliveries, function errors and throttles', () => {
     const [topicId, topic] = only(template, 'AWS::SNS::Topic', { TopicName: `skjemaflyt-${name}-alarms` });
     expect(topic.Properties.KmsMasterKeyId).toEqual(arnOf(keyId));
