@@ -34,6 +34,8 @@ export function buildApp(
     const { config, aws } = deployment;
     const stack = new SkjemaflytStack(app, stackNameFor(config.deployment), {
       deployment,
+      // `cdk destroy` of a municipality's stack must be a deliberate two-step act.
+      terminationProtection: true,
       description: `Skjemaflyt for ${config.name} (${config.municipalities.map((m) => m.kommunenummer).join(', ')}), from ${deployment.file}`,
       ...(aws.account || aws.region ? { env: { account: aws.account, region: aws.region } } : {}),
     });
