@@ -2,7 +2,7 @@ import type { DeliverySettings, HubConfig, Target } from './types.ts';
 
 /**
  * What a configuration implies in infrastructure: the one source of truth for the local runner
- * and (later) the CDK stacks. Plain data out of plain data.
+ * and the CDK stacks (infra/cdk). Plain data out of plain data.
  */
 
 export type DeliveryHandlerName = 'deliver-archive' | 'deliver-fagsystem' | 'notify';
@@ -24,6 +24,11 @@ export interface RoutePlan {
   /** API Gateway route syntax, e.g. /v1/submissions/{trackingId} */
   path: string;
   handler: HttpHandlerName;
+  /**
+   * Whose tokens the gateway lets through (on AWS one JWT authorizer per route). The status route is the
+   * providers'; admins read the same data through the admin API.
+   */
+  caller: 'provider' | 'admin';
 }
 
 export interface HubPlan {
@@ -35,12 +40,12 @@ export interface HubPlan {
 }
 
 export const ROUTES: RoutePlan[] = [
-  { method: 'POST', path: '/v1/submissions', handler: 'receive' },
-  { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission' },
-  { method: 'GET', path: '/v1/admin/deliveries', handler: 'admin' },
-  { method: 'GET', path: '/v1/admin/deliveries/{id}', handler: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/{id}/retry', handler: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin' },
+  { method: 'POST', path: '/v1/submissions', handler: 'receive', caller: 'provider' },
+  { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission', caller: 'provider' },
+  { method: 'GET', path: '/v1/admin/deliveries', handler: 'admin', caller: 'admin' },
+  { method: 'GET', path: '/v1/admin/deliveries/{id}', handler: 'admin', caller: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/{id}/retry', handler: 'admin', caller: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin', caller: 'admin' },
 ];
 
 /** The queue of status-change notifications to providers' webhooks (keyed like a target in the queue URLs). */
@@ -82,11 +87,14 @@ export function planHub(
       }),
     ),
   );
+  // One per stack on AWS (queue names are unique in an account), one for the whole local hub.
+  const only = config.deployments.length === 1 ? config.deployments[0]?.deployment : undefined;
+  const notifications = only ? `${only}-${NOTIFICATIONS}` : NOTIFICATIONS;
   queues.push({
-    deployment: '*',
+    deployment: only ?? '*',
     targetId: NOTIFICATIONS,
-    queueName: queueNameFor(NOTIFICATIONS),
-    deadLetterQueueName: deadLetterQueueNameFor(NOTIFICATIONS),
+    queueName: queueNameFor(notifications),
+    deadLetterQueueName: deadLetterQueueNameFor(notifications),
     handler: 'notify',
     settings: NOTIFICATION_DELIVERY,
   });

@@ -227,6 +227,48 @@ export interface DeploymentConfig {
   formTypes: FormType[];
   /** Overrides of the default request limits */
   limits?: Partial<Limits>;
+  /** How the deployment runs on AWS (the CDK stack); the local runner ignores it. */
+  aws?: AwsSettings;
+}
+
+/** Who may call the API on AWS: one token issuer, checked by API Gateway's JWT authorizer and again by the handler. */
+export interface TokenIssuer {
+  /** Exactly the tokens' `iss`, e.g. "https://maskinporten.no/"; must serve /.well-known/openid-configuration */
+  issuer: string;
+  /** The `aud` (or, without `aud`, `client_id`) the tokens must carry */
+  audience: string;
+  /** The issuer's keys, for the handler's own check */
+  jwksUrl: string;
+  /** A token needs at least one of these scopes (default: the hub's own, skjemaflyt:submit / skjemaflyt:admin) */
+  scopes?: string[];
+}
+
+export interface Throttle {
+  /** Sustained requests per second */
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/** The AWS side of a deployment; defaults in infra/cdk/settings.ts. */
+export interface AwsSettings {
+  /** Pin the stack to this account and region (recommended): a deploy with other credentials fails */
+  account?: string;
+  region?: string;
+  auth: {
+    /** Form providers, e.g. Maskinporten */
+    providers: TokenIssuer;
+    /** Archive staff, e.g. the municipality's own identity provider */
+    admins: TokenIssuer;
+  };
+  /** Addresses subscribed to the operators' alarm topic */
+  alarmEmails?: string[];
+  alarms?: { oldestMessageAgeMinutes?: number };
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  logRetentionDays?: number;
+  /** Lifecycle of the bucket with originals and documents */
+  documents?: { expireAfterDays?: number; noncurrentVersionsExpireAfterDays?: number };
+  /** API Gateway throttling: the stage default and per route ("POST /v1/submissions") */
+  throttling?: { default?: Throttle; routes?: Record<string, Throttle> };
 }
 
 /** All deployments the hub runs (locally: every configuration file; on AWS: the stack's own). */

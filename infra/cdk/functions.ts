@@ -1,0 +1,196 @@
+import { resolve } from 'node:path';
+import type { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { DeliveryHandlerName, HttpHandlerName } from '../../shared/config/plan.ts';
+
+/** Every Lambda function of the hub: one folder in functions/ each. */
+export type FunctionName = HttpHandlerName | DeliveryHandlerName | 'dead-letter' | ScheduledFunctionName;
+
+/** Functions on a schedule rather than a route or a queue. */
+export type ScheduledFunctionName = 'requeue' | 'retention';
+
+/** What a function may touch; the stack turns it into grants (least privilege per function). */
+export interface FunctionAccess {
+  table: 'read' | 'readWrite';
+  /** Powertools idempotency records */
+  idempotencyTable?: boolean;
+  /** Originals and documents, under submissions/ */
+  documents?: 'put' | 'get';
+  /** Sends delivery messages to the target queues */
+  sendsDeliveries?: boolean;
+  /** Lists and deletes originals and documents past their retention */
+  deletesDocuments?: boolean;
+}
+
+export interface FunctionSpec {
+  description: string;
+  memoryMb: number;
+  /** HTTP functions; a delivery function's timeout follows its queues' visibility timeout */
+  timeoutSeconds?: number;
+  access: FunctionAccess;
+  /** Validates arkivmelding against the Fiks Arkiv XSDs: ships them and xmllint-wasm (a worker + wasm file) */
+  archiveSchemas?: boolean;
+}
+
+/** API Gateway waits at most 30 s for an integration. */
+const HTTP_TIMEOUT_SECONDS = 29;
+
+export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
+  receive: {
+    description: 'POST /v1/submissions: validate, authorise, store the original, queue the deliveries',
+    memoryMb: 1024,
+    timeoutSeconds: HTTP_TIMEOUT_SECONDS,
+    access: { table: 'readWrite', documents: 'put', sendsDeliveries: true },
+  },
+  'get-submission': {
+    description: 'GET /v1/submissions/{trackingId}: the status of a submission',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    access: { table: 'read' },
+  },
+  admin: {
+    description: 'The admin API: list, inspect, retry and resolve deliveries',
+    memoryMb: 512,
+    timeoutSeconds: HTTP_TIMEOUT_SECONDS,
+    access: { table: 'readWrite', sendsDeliveries: true },
+  },
+  'deliver-archive': {
+    description: 'Archive targets: arkivmelding to the archive, receipt recorded',
+    memoryMb: 1024,
+    access: { table: 'readWrite', idempotencyTable: true, documents: 'get', sendsDeliveries: true },
+    archiveSchemas: true,
+  },
+  'deliver-fagsystem': {
+    description: 'Specialist-system targets: payload to the system, receipt recorded',
+    memoryMb: 512,
+    access: { table: 'readWrite', idempotencyTable: true, documents: 'get', sendsDeliveries: true },
+  },
+  'dead-letter': {
+    description: 'Every dead-letter queue: the delivery becomes FAILED for a person to act on',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: 'readWrite' },
+  },
+  notify: {
+    description: "Status notifications: a signed POST to the provider's webhook",
+    memoryMb: 256,
+    // The notifications queue's visibility timeout (30 s) is six times this.
+    timeoutSeconds: 5,
+    access: { table: 'read' },
+  },
+  requeue: {
+    description: 'Every few minutes: queue what a crash between storing and queueing left behind',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    access: { table: 'readWrite', sendsDeliveries: true },
+  },
+  retention: {
+    description: 'Daily: delete originals and documents whose retention has passed',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    access: { table: 'read', deletesDocuments: true },
+  },
+};
+
+/** When the scheduled functions run. */
+export const SCHEDULES: Record<ScheduledFunctionName, string> = {
+  requeue: 'rate(5 minutes)',
+  retention: 'cron(15 2 * * ? *)',
+};
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * The bundling of one function, the same in every stack: that is what lets CDK's asset cache bundle each
+ * function once per synth, however many municipality stacks there are (tenant values go in the environment,
+ * never in `define`). The bundle is placed where its source sits (functions/<name>/index.mjs) so module-relative
+ * paths in shared code, like the XSD folder, resolve on Lambda as they do in the repository.
+ */
+export function bundlingFor(name: FunctionName): BundlingOptions {
+  const spec = FUNCTIONS[name];
+  return {
+    format: OutputFormat.ESM,
+    target: 'node24',
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    bundleAwsSDK: true,
+    // Starts a worker from its own folder and loads a .wasm file beside it: shipped as is, not bundled.
+    externalModules: ['xmllint-wasm'],
+    // CommonJS dependencies that call require() for Node built-ins need a real require inside an ES module.
+    banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+    logLevel: LogLevel.WARNING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) => [
+        `mkdir -p "${outputDir}/functions/${name}"`,
+        `mv "${outputDir}/index.mjs" "${outputDir}/index.mjs.map" "${outputDir}/functions/${name}/"`,
+        ...(spec.archiveSchemas
+          ? [
+              `mkdir -p "${outputDir}/schemas/fiks-arkiv-v1" "${outputDir}/node_modules"`,
+              `cp "${inputDir}"/schemas/fiks-arkiv-v1/*.xsd "${inputDir}/schemas/fiks-arkiv-v1/LICENSE" "${outputDir}/schemas/fiks-arkiv-v1/"`,
+              `cp -RL "${inputDir}/node_modules/xmllint-wasm" "${outputDir}/node_modules/"`,
+            ]
+          : []),
+      ],
+    },
+  };
+}
+
+export interface SkjemaflytFunctionProps {
+  name: FunctionName;
+  timeout: Duration;
+  environment: Record<string, string>;
+  layers: lambda.ILayerVersion[];
+  logRetentionDays: number;
+  environmentKey: lambda.FunctionProps['environmentEncryption'];
+}
+
+/**
+ * One of the hub's functions: Node.js 24 on ARM, its own log group, and its own role that may write to that log
+ * group and nothing else until the stack grants what the function's access profile lists.
+ */
+export class SkjemaflytFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly spec: FunctionSpec;
+
+  constructor(scope: Construct, id: string, props: SkjemaflytFunctionProps) {
+    super(scope, id);
+    this.spec = FUNCTIONS[props.name];
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Skjemaflyt ${props.name}`,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: resolve(REPO_ROOT, 'functions', props.name, 'handler.ts'),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: resolve(REPO_ROOT, 'package-lock.json'),
+      handler: `functions/${props.name}/index.handler`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: this.spec.memoryMb,
+      timeout: props.timeout,
+      description: this.spec.description,
+      role: this.role,
+      logGroup,
+      layers: props.layers,
+      environment: props.environment,
+      environmentEncryption: props.environmentKey,
+      bundling: bundlingFor(props.name),
+    });
+  }
+}

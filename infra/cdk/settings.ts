@@ -1,0 +1,188 @@
+import { SCOPE } from '../../shared/auth/claims.ts';
+import {
+  type DeliveryHandlerName,
+  deliveryHandlerFor,
+  queueNameFor,
+  ROUTES,
+  type RoutePlan,
+} from '../../shared/config/plan.ts';
+import type { AwsSettings, DeploymentConfig, Throttle, TokenIssuer } from '../../shared/config/types.ts';
+import { retryDelaySeconds } from '../../shared/delivery/backoff.ts';
+
+/**
+ * What a deployment's configuration means on AWS: defaults for the optional `aws` settings, the numbers the
+ * stack derives (function timeouts), and the checks only AWS needs. Plain data, so it is tested without synth.
+ */
+
+type Issue = { file: string; path: string; message: string };
+
+/** SQS keeps a message at most 14 days: every queue keeps them that long, to outlive a long archive outage. */
+export const QUEUE_RETENTION_SECONDS = 14 * 24 * 3600;
+/** AWS: a queue's visibility timeout must be at least six times the timeout of the function it feeds. */
+export const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
+export const MIN_FUNCTION_TIMEOUT_SECONDS = 3;
+export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+/** Beyond an HTTP target's own timeout: reading documents, validating, recording the receipt. */
+export const HTTP_DELIVERY_MARGIN_SECONDS = 5;
+/** The SQS event source mapping's maximum concurrency cannot be set below 2. */
+export const MIN_EVENT_SOURCE_CONCURRENCY = 2;
+/** Lambda's limit on a function's environment, all variables together. */
+export const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** What the other variables (table, bucket, config path, issuer, JWKS URL, Powertools) take, generously. */
+const ENVIRONMENT_BYTES_BESIDES_QUEUES = 1500;
+
+/** Where file-drop targets write on Lambda: /tmp, the only writable place (demo only: it does not outlive the instance). */
+export const LAMBDA_DATA_DIR = '/tmp/skjemaflyt';
+
+export interface ResolvedAws {
+  account?: string;
+  region?: string;
+  auth: Record<RoutePlan['caller'], Required<TokenIssuer>>;
+  alarmEmails: string[];
+  oldestMessageAgeSeconds: number;
+  logLevel: NonNullable<AwsSettings['logLevel']>;
+  logRetentionDays: number;
+  documents: { expireAfterDays?: number; noncurrentVersionsExpireAfterDays: number };
+  throttling: { default: Throttle; routes: Map<string, Throttle> };
+}
+
+/** Per route, when the configuration does not say: a provider like the security defaults, admins a little less. */
+const DEFAULT_ROUTE_THROTTLE: Record<RoutePlan['caller'], Throttle> = {
+  provider: { rateLimit: 25, burstLimit: 50 },
+  admin: { rateLimit: 10, burstLimit: 20 },
+};
+
+export function routeKey(route: Pick<RoutePlan, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** The `aws` settings with their defaults (call after checkForAws has passed). */
+export function resolveAws(aws: AwsSettings): ResolvedAws {
+  const issuer = (t: TokenIssuer, scope: string): Required<TokenIssuer> => ({ ...t, scopes: t.scopes ?? [scope] });
+  const stageDefault = aws.throttling?.default ?? { rateLimit: 50, burstLimit: 100 };
+  return {
+    ...(aws.account ? { account: aws.account } : {}),
+    ...(aws.region ? { region: aws.region } : {}),
+    auth: { provider: issuer(aws.auth.providers, SCOPE.submit), admin: issuer(aws.auth.admins, SCOPE.admin) },
+    alarmEmails: aws.alarmEmails ?? [],
+    oldestMessageAgeSeconds: (aws.alarms?.oldestMessageAgeMinutes ?? 30) * 60,
+    logLevel: aws.logLevel ?? 'INFO',
+    logRetentionDays: aws.logRetentionDays ?? 90,
+    documents: {
+      ...(aws.documents?.expireAfterDays ? { expireAfterDays: aws.documents.expireAfterDays } : {}),
+      noncurrentVersionsExpireAfterDays: aws.documents?.noncurrentVersionsExpireAfterDays ?? 30,
+    },
+    throttling: {
+      default: stageDefault,
+      routes: new Map(
+        ROUTES.map((r) => [
+          routeKey(r),
+          aws.throttling?.routes?.[routeKey(r)] ?? aws.throttling?.default ?? DEFAULT_ROUTE_THROTTLE[r.caller],
+        ]),
+      ),
+    },
+  };
+}
+
+/**
+ * A delivery function's timeout: a sixth of the shortest visibility timeout among the queues it reads, so every
+ * queue keeps AWS's six-to-one margin (a message is not handed out again while an attempt may still be running).
+ */
+export function deliveryFunctionTimeouts(config: DeploymentConfig): Map<DeliveryHandlerName, number> {
+  const timeouts = new Map<DeliveryHandlerName, number>();
+  for (const target of config.targets) {
+    const handler = deliveryHandlerFor(target);
+    const timeout = Math.min(
+      MAX_FUNCTION_TIMEOUT_SECONDS,
+      Math.floor(target.delivery.visibilityTimeoutSeconds / VISIBILITY_PER_FUNCTION_TIMEOUT),
+    );
+    timeouts.set(handler, Math.min(timeouts.get(handler) ?? Number.POSITIVE_INFINITY, timeout));
+  }
+  return timeouts;
+}
+
+/** The longest a delivery can keep a message on the queue before it is dead-lettered: every attempt and every wait. */
+export function worstCaseRetrySpanSeconds(delivery: DeploymentConfig['targets'][number]['delivery']): number {
+  let span = delivery.maxAttempts * delivery.visibilityTimeoutSeconds;
+  for (let attempt = 1; attempt < delivery.maxAttempts; attempt++) span += retryDelaySeconds(attempt, delivery.retry);
+  return span;
+}
+
+/** What a deployment needs before it can become a stack; each issue names the file and the field. */
+export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
+  const issues: Issue[] = [];
+  const add = (path: string, message: string) => issues.push({ file, path, message });
+  if (!config.aws) {
+    add(
+      '/aws',
+      'missing: a deployment on AWS needs "aws": { "auth": { "providers": …, "admins": … } } (token issuers)',
+    );
+  }
+  const known = new Set(ROUTES.map(routeKey));
+  for (const key of Object.keys(config.aws?.throttling?.routes ?? {})) {
+    if (!known.has(key))
+      add(`/aws/throttling/routes/${pointerEscape(key)}`, `unknown route; routes: ${[...known].join(', ')}`);
+  }
+
+  const timeouts = deliveryFunctionTimeouts(config);
+  config.targets.forEach((target, i) => {
+    const at = `/targets/${i}/delivery`;
+    const { delivery } = target;
+    if (delivery.maxConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
+      add(
+        `${at}/maxConcurrency`,
+        `must be at least ${MIN_EVENT_SOURCE_CONCURRENCY} on AWS (the lowest maximum concurrency an SQS event source mapping takes)`,
+      );
+    }
+    // The function serving this target must have time for the slowest target it serves.
+    const handler = deliveryHandlerFor(target);
+    const needed = Math.max(
+      ...config.targets.filter((t) => deliveryHandlerFor(t) === handler).map(secondsNeeded),
+      MIN_FUNCTION_TIMEOUT_SECONDS,
+    );
+    const minimum = needed * VISIBILITY_PER_FUNCTION_TIMEOUT;
+    if ((timeouts.get(handler) ?? 0) < needed && delivery.visibilityTimeoutSeconds < minimum) {
+      add(
+        `${at}/visibilityTimeoutSeconds`,
+        `must be at least ${minimum} on AWS: the ${handler} function's timeout is a sixth of its queues' shortest ` +
+          `visibility timeout and needs ${needed} s (${MIN_FUNCTION_TIMEOUT_SECONDS} s at least, an HTTP target's ` +
+          `timeoutMs plus ${HTTP_DELIVERY_MARGIN_SECONDS} s)`,
+      );
+    }
+    const span = worstCaseRetrySpanSeconds(delivery);
+    if (span > QUEUE_RETENTION_SECONDS) {
+      add(
+        at,
+        `attempts and retries can take ${Math.ceil(span / 3600)} hours, longer than SQS keeps a message ` +
+          `(${QUEUE_RETENTION_SECONDS / 86400} days): messages would expire instead of being dead-lettered; ` +
+          'lower maxAttempts or retry.maxDelaySeconds',
+      );
+    }
+  });
+
+  // SKJEMAFLYT_QUEUE_URLS carries every queue URL in each function's environment (Lambda allows 4 KB in all).
+  const longestRegion = 'ap-southeast-5';
+  const urls = Object.fromEntries(
+    config.targets.map((t) => [t.id, `https://sqs.${longestRegion}.amazonaws.com/123456789012/${queueNameFor(t.id)}`]),
+  );
+  const bytes = JSON.stringify(urls).length + ENVIRONMENT_BYTES_BESIDES_QUEUES;
+  if (bytes > LAMBDA_ENVIRONMENT_BYTES) {
+    add(
+      '/targets',
+      `${config.targets.length} targets are more than one stack's functions can carry (their queue URLs would ` +
+        `take about ${bytes} of Lambda's ${LAMBDA_ENVIRONMENT_BYTES} bytes of environment); split the deployment`,
+    );
+  }
+  return issues;
+}
+
+function secondsNeeded(target: DeploymentConfig['targets'][number]): number {
+  return target.transport.type === 'http'
+    ? Math.ceil(target.transport.timeoutMs / 1000) + HTTP_DELIVERY_MARGIN_SECONDS
+    : MIN_FUNCTION_TIMEOUT_SECONDS;
+}
+
+/** RFC 6901: a key inside a JSON pointer. */
+function pointerEscape(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}

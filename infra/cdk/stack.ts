@@ -1,0 +1,275 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import {
+  Annotations,
+  AssetHashType,
+  CfnOutput,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { deliveryHandlerFor, planHub } from '../../shared/config/plan.ts';
+import { HubApi } from './api.ts';
+import type { Deployment } from './deployments.ts';
+import {
+  FUNCTIONS,
+  type FunctionName,
+  SCHEDULES,
+  type ScheduledFunctionName,
+  SkjemaflytFunction,
+} from './functions.ts';
+import { Monitoring } from './monitoring.ts';
+import { acknowledgeFindings } from './nag.ts';
+import { TargetQueues } from './queues.ts';
+import { deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
+import { DOCUMENTS_PREFIX, Storage } from './storage.ts';
+
+/** Where the configuration layer puts the deployment's file (layers are extracted under /opt). */
+const CONFIG_DIR_IN_LAYER = 'skjemaflyt/config';
+const DEAD_LETTER_BATCH_SIZE = 10;
+
+export interface SkjemaflytStackProps extends StackProps {
+  deployment: Deployment;
+}
+
+/** The stack's name: one per configuration file, named after its deployment (`skjemaflyt-halden`). */
+export function stackNameFor(deployment: string): string {
+  return `skjemaflyt-${deployment}`;
+}
+
+/**
+ * One deployment (a municipality, or a cooperation such as a samkommune) on AWS, from its configuration file:
+ * HTTP API → receive → one queue per target (with its dead-letter queue) → delivery functions → DynamoDB and S3,
+ * all under the stack's own KMS key, with alarms and a dashboard.
+ */
+export class SkjemaflytStack extends Stack {
+  readonly storage: Storage;
+  readonly key: kms.Key;
+  readonly queues: TargetQueues[];
+  readonly functions = new Map<FunctionName, SkjemaflytFunction>();
+  readonly api: HubApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: SkjemaflytStackProps) {
+    super(scope, id, props);
+    const { config, aws } = props.deployment;
+    const name = config.deployment;
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: `alias/skjemaflyt/${name}`,
+      description: `Skjemaflyt ${name}: table, documents, queues, alarm topic and function settings`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish to the encrypted alarm topic.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.storage = new Storage(this, 'Storage', { key: this.key, documents: aws.documents });
+
+    // Queues and routes from the plan the local runner uses too; table and bucket are named by CloudFormation.
+    const plan = planHub({ deployments: [config] }, { tableName: 'unused', bucketName: 'unused' });
+    const deadLetterTimeout = Duration.seconds(FUNCTIONS['dead-letter'].timeoutSeconds ?? 10);
+    this.queues = plan.queues.map(
+      (queue) => new TargetQueues(this, `Target-${queue.targetId}`, { plan: queue, key: this.key, deadLetterTimeout }),
+    );
+    const queueUrls = JSON.stringify(Object.fromEntries(this.queues.map((q) => [q.plan.targetId, q.queue.queueUrl])));
+
+    // The function code is the same in every stack; the deployment's configuration comes in its own layer.
+    const configLayer = new lambda.LayerVersion(this, 'Configuration', {
+      code: configurationCode(props.deployment.path),
+      compatibleRuntimes: [lambda.Runtime.NODEJS_24_X],
+      compatibleArchitectures: [lambda.Architecture.ARM_64],
+      description: `Skjemaflyt configuration ${props.deployment.file}`,
+    });
+
+    const timeouts = deliveryFunctionTimeouts(config);
+    const names = new Set<FunctionName>([
+      ...plan.routes.map((r) => r.handler),
+      ...plan.queues.map((q) => q.handler),
+      'dead-letter',
+      ...(Object.keys(SCHEDULES) as ScheduledFunctionName[]),
+    ]);
+    for (const fnName of names) {
+      const spec = FUNCTIONS[fnName];
+      const caller = plan.routes.find((r) => r.handler === fnName)?.caller;
+      const issuer = caller ? aws.auth[caller] : undefined;
+      const targetSecrets = config.targets.flatMap((t) => {
+        const env = props.deployment.secrets.get(t.id);
+        return env && deliveryHandlerFor(t) === fnName ? [env] : [];
+      });
+      // Providers' webhook secrets, for the function that signs the notifications.
+      if (fnName === 'notify')
+        targetSecrets.push(...config.providers.flatMap((p) => (p.webhook ? [p.webhook.secret.env] : [])));
+      const timeout = spec.timeoutSeconds ?? timeouts.get(fnName as 'deliver-archive' | 'deliver-fagsystem');
+      if (!timeout) throw new Error(`No timeout for function ${fnName}`);
+      const fn = new SkjemaflytFunction(this, fnName, {
+        name: fnName,
+        timeout: Duration.seconds(timeout),
+        layers: [configLayer],
+        logRetentionDays: aws.logRetentionDays,
+        environmentKey: this.key,
+        environment: {
+          SKJEMAFLYT_DEPLOYMENT: name,
+          SKJEMAFLYT_CONFIG: `/opt/${CONFIG_DIR_IN_LAYER}/${props.deployment.file}`,
+          SKJEMAFLYT_DATA_DIR: LAMBDA_DATA_DIR,
+          SKJEMAFLYT_TABLE: this.storage.table.tableName,
+          SKJEMAFLYT_IDEMPOTENCY_TABLE: this.storage.idempotencyTable.tableName,
+          SKJEMAFLYT_BUCKET: this.storage.documents.bucketName,
+          ...(spec.access.sendsDeliveries ? { SKJEMAFLYT_QUEUE_URLS: queueUrls } : {}),
+          ...(issuer
+            ? {
+                SKJEMAFLYT_JWT_ISSUER: issuer.issuer,
+                SKJEMAFLYT_JWT_AUDIENCE: issuer.audience,
+                SKJEMAFLYT_JWT_JWKS_URL: issuer.jwksUrl,
+              }
+            : {}),
+          ...props.deployment.variables,
+          ...Object.fromEntries(targetSecrets.map((env) => [env, this.secretValue(name, env)])),
+          POWERTOOLS_SERVICE_NAME: fnName,
+          POWERTOOLS_LOG_LEVEL: aws.logLevel,
+          POWERTOOLS_METRICS_NAMESPACE: 'Skjemaflyt',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      });
+      this.grant(fn);
+      this.functions.set(fnName, fn);
+    }
+
+    for (const { plan: queuePlan, queue, deadLetterQueue } of this.queues) {
+      const { batchSize, maxConcurrency } = queuePlan.settings;
+      this.fn(queuePlan.handler).addEventSource(
+        new SqsEventSource(queue, { batchSize, maxConcurrency, reportBatchItemFailures: true }),
+      );
+      this.fn('dead-letter').addEventSource(
+        new SqsEventSource(deadLetterQueue, {
+          batchSize: DEAD_LETTER_BATCH_SIZE,
+          maxConcurrency: 2,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+
+    for (const [fnName, schedule] of Object.entries(SCHEDULES) as [ScheduledFunctionName, string][]) {
+      new events.Rule(this, `Schedule-${fnName}`, {
+        description: FUNCTIONS[fnName].description,
+        schedule: events.Schedule.expression(schedule),
+        targets: [new eventTargets.LambdaFunction(this.fn(fnName))],
+      });
+    }
+
+    const lambdas = new Map([...this.functions].map(([fnName, f]) => [fnName, f.fn as lambda.IFunction]));
+    this.api = new HubApi(this, 'Http', { deployment: name, routes: plan.routes, functions: lambdas, aws });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      deployment: name,
+      key: this.key,
+      aws,
+      api: this.api.api,
+      queues: this.queues,
+      functions: lambdas,
+    });
+
+    if (config.targets.some((t) => t.transport.type === 'file-drop')) {
+      Annotations.of(this).addInfo(
+        `${props.deployment.file} has file-drop targets: on Lambda they write to ${LAMBDA_DATA_DIR}, which does ` +
+          'not outlive the function instance. Use HTTP targets for real deliveries.',
+      );
+    }
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarms go here' });
+    new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboard.dashboardName });
+    acknowledgeFindings(this);
+  }
+
+  private fn(name: FunctionName): lambda.Function {
+    const found = this.functions.get(name);
+    if (!found) throw new Error(`No function ${name}`);
+    return found.fn;
+  }
+
+  /** What the function's access profile lists, and nothing more. */
+  private grant(fn: SkjemaflytFunction): void {
+    const { access } = fn.spec;
+    const { table, idempotencyTable, documents } = this.storage;
+    // Lambda decrypts the environment (encrypted with the stack's key) with the function's own role.
+    this.key.grantDecrypt(fn.role);
+    if (access.table === 'read') table.grantReadData(fn.role);
+    else table.grantReadWriteData(fn.role);
+    if (access.idempotencyTable) idempotencyTable.grantReadWriteData(fn.role);
+    if (access.documents) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [access.documents === 'put' ? 's3:PutObject' : 's3:GetObject'],
+          resources: [documents.arnForObjects(`${DOCUMENTS_PREFIX}*`)],
+        }),
+      );
+      // SSE-KMS: a single-part upload needs a data key, a download its decryption.
+      this.key.grant(fn.role, access.documents === 'put' ? 'kms:GenerateDataKey' : 'kms:Decrypt');
+    }
+    if (access.sendsDeliveries) for (const { queue } of this.queues) queue.grantSendMessages(fn.role);
+    if (access.deletesDocuments) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [documents.bucketArn] }),
+      );
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:DeleteObject'],
+          resources: [documents.arnForObjects(`${DOCUMENTS_PREFIX}*`)],
+        }),
+      );
+    }
+  }
+
+  /**
+   * A target's secret (`transport.auth.secret.env`): from the Secrets Manager secret
+   * `skjemaflyt/<deployment>/<ENV>`, which the operator creates before deploying. CloudFormation resolves it at
+   * deploy time; the template holds only the reference, and Lambda keeps the value encrypted with the stack's key.
+   */
+  private secretValue(deployment: string, env: string): string {
+    const id = `Secret-${env}`;
+    const secret =
+      (this.node.tryFindChild(id) as secrets.ISecret | undefined) ??
+      secrets.Secret.fromSecretNameV2(this, id, `skjemaflyt/${deployment}/${env}`);
+    return secret.secretValue.unsafeUnwrap();
+  }
+}
+
+/**
+ * The deployment's configuration file as a layer (`/opt/skjemaflyt/config/<file>`), hashed by its content so a
+ * change to another deployment's file does not touch this stack.
+ */
+function configurationCode(file: string): lambda.Code {
+  const content = readFileSync(file);
+  return lambda.Code.fromAsset(dirname(file), {
+    assetHashType: AssetHashType.CUSTOM,
+    assetHash: createHash('sha256').update(content).digest('hex'),
+    bundling: {
+      // Never pulled: the local step below always succeeds.
+      image: DockerImage.fromRegistry('scratch'),
+      local: {
+        tryBundle(outputDir: string) {
+          const target = join(outputDir, CONFIG_DIR_IN_LAYER);
+          mkdirSync(target, { recursive: true });
+          copyFileSync(file, join(target, basename(file)));
+          return true;
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,323 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/cdk/build.ts';
+import { type Deployment, loadDeployments } from '../../infra/cdk/deployments.ts';
+import { FUNCTIONS } from '../../infra/cdk/functions.ts';
+import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
+import { ROUTES } from '../../shared/config/plan.ts';
+import type { DeploymentConfig } from '../../shared/config/types.ts';
+import { configFolder, demoConfig } from './support.ts';
+
+type Resources = Record<string, { Type: string; Properties: any }>;
+
+/** The one resource of a type whose properties match, with its logical id. */
+function only(template: Template, type: string, props: Record<string, unknown>): [string, any] {
+  const found = Object.entries(template.findResources(type, { Properties: Match.objectLike(props) }));
+  expect(found, `${type} matching ${JSON.stringify(props)}`).toHaveLength(1);
+  return found[0] as [string, any];
+}
+
+function arnOf(logicalId: string) {
+  return { 'Fn::GetAtt': [logicalId, 'Arn'] };
+}
+
+// One synthesized app (both demo deployments, as `npx cdk synth` builds them) shared by every assertion below.
+let deployments: Deployment[];
+let stacks: SkjemaflytStack[];
+beforeAll(async () => {
+  deployments = await loadDeployments();
+  ({ stacks } = buildApp(deployments, { skipBundling: true }));
+});
+
+describe.each(['halden', 'innherred'])('the %s stack', (name) => {
+  let config: DeploymentConfig;
+  let stack: SkjemaflytStack;
+  let template: Template;
+  let resources: Resources;
+  let keyId: string;
+  beforeAll(() => {
+    const index = deployments.findIndex((d) => d.config.deployment === name);
+    config = (deployments[index] as Deployment).config;
+    stack = stacks[index] as SkjemaflytStack;
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources;
+    [keyId] = only(template, 'AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('is named after its deployment and holds only its own targets', () => {
+    expect(stack.stackName).toBe(`skjemaflyt-${name}`);
+    const queueNames = Object.values(template.findResources('AWS::SQS::Queue')).map((q) => q.Properties.QueueName);
+    expect(queueNames.sort()).toEqual(
+      [
+        ...config.targets.flatMap((t) => [`skjemaflyt-${t.id}`, `skjemaflyt-${t.id}-dlq`]),
+        // The stack's own queue of status notifications to providers' webhooks.
+        `skjemaflyt-${name}-notifications`,
+        `skjemaflyt-${name}-notifications-dlq`,
+      ].sort(),
+    );
+  });
+
+  it('gives every target a KMS-encrypted queue with a dead-letter queue after maxAttempts, both kept 14 days', () => {
+    for (const target of config.targets) {
+      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}-dlq` });
+      const [, queue] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}` });
+      expect(queue.Properties).toMatchObject({
+        KmsMasterKeyId: arnOf(keyId),
+        MessageRetentionPeriod: 14 * 24 * 3600,
+        VisibilityTimeout: target.delivery.visibilityTimeoutSeconds,
+        RedrivePolicy: { deadLetterTargetArn: arnOf(dlqId), maxReceiveCount: target.delivery.maxAttempts },
+      });
+      expect(resources[dlqId]?.Properties).toMatchObject({
+        KmsMasterKeyId: arnOf(keyId),
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    }
+  });
+
+  it('refuses requests to any queue that do not use TLS', () => {
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    for (const queue of queues) {
+      const policy = policies.find((p) => p.Properties.Queues.some((q: any) => q.Ref === queue));
+      expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it('feeds each queue to its function with partial batch responses and the configured concurrency', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const target of config.targets) {
+      const [queueId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}` });
+      const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping', { EventSourceArn: arnOf(queueId) });
+      expect(mapping.Properties).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: target.delivery.batchSize,
+        ScalingConfig: { MaximumConcurrency: target.delivery.maxConcurrency },
+      });
+      const handler = target.kind === 'archive' ? 'deliver-archive' : 'deliver-fagsystem';
+      expect(functions[mapping.Properties.FunctionName.Ref]?.Properties.Handler).toBe(
+        `functions/${handler}/index.handler`,
+      );
+      // The dead-letter function reads every dead-letter queue the same way.
+      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}-dlq` });
+      const [, deadLetters] = only(template, 'AWS::Lambda::EventSourceMapping', { EventSourceArn: arnOf(dlqId) });
+      expect(deadLetters.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(functions[deadLetters.Properties.FunctionName.Ref]?.Properties.Handler).toBe(
+        'functions/dead-letter/index.handler',
+      );
+    }
+  });
+
+  it('keeps every queue visible at least six times as long as the function it feeds may run', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength((config.targets.length + 1) * 2);
+    for (const mapping of mappings) {
+      const queue = resources[mapping.Properties.EventSourceArn['Fn::GetAtt'][0]]?.Properties;
+      const fn = resources[mapping.Properties.FunctionName.Ref]?.Properties;
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Timeout);
+    }
+  });
+
+  it('keeps the tables recoverable (PITR), encrypted with the stack key, and protected from deletion', () => {
+    const tables = Object.entries(template.findResources('AWS::DynamoDB::GlobalTable'));
+    expect(tables).toHaveLength(2);
+    for (const [id, table] of tables) {
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(table.Properties.Replicas).toEqual([
+        expect.objectContaining({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { KMSMasterKeyId: arnOf(keyId) },
+          DeletionProtectionEnabled: true,
+        }),
+      ]);
+      expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
+    }
+    // The status index the admin list reads (from the same definition the local runner uses).
+    only(template, 'AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byMunicipalityStatus' })],
+    });
+  });
+
+  it('keeps documents in a private, versioned, KMS-encrypted bucket that only takes TLS, with a lifecycle rule', () => {
+    const [bucketId, bucket] = only(template, 'AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf(keyId) } },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: expect.anything(),
+      LifecycleConfiguration: {
+        Rules: [expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' })],
+      },
+    });
+    const [, policy] = only(template, 'AWS::S3::BucketPolicy', { Bucket: { Ref: bucketId } });
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('puts every route behind the JWT authorizer of its callers, with their issuer, audience and scopes', () => {
+    const aws = config.aws;
+    const [providersId] = only(template, 'AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: aws?.auth.providers.issuer, Audience: [aws?.auth.providers.audience] },
+    });
+    const [adminsId] = only(template, 'AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: aws?.auth.admins.issuer, Audience: [aws?.auth.admins.audience] },
+    });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of routes) {
+      const plan = ROUTES.find((r) => `${r.method} ${r.path}` === route.Properties.RouteKey);
+      expect(route.Properties).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: plan?.caller === 'admin' ? adminsId : providersId },
+        AuthorizationScopes: [plan?.caller === 'admin' ? 'skjemaflyt:admin' : 'skjemaflyt:submit'],
+      });
+    }
+  });
+
+  it('logs access and throttles each route on the API stage', () => {
+    const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage', { StageName: '$default' });
+    expect(stage.Properties.AccessLogSettings).toMatchObject({ DestinationArn: expect.anything() });
+    expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(
+      ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+    );
+    expect(stage.Properties.RouteSettings['POST /v1/submissions']).toEqual({
+      ThrottlingRateLimit: 25,
+      ThrottlingBurstLimit: 50,
+    });
+  });
+
+  it('runs every function on Node.js 24 / ARM with its Powertools settings and the configuration layer', () => {
+    const [layerId] = only(template, 'AWS::Lambda::LayerVersion', {});
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
+    for (const fn of functions) {
+      const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: `functions/${service}/index.handler`,
+        Layers: [{ Ref: layerId }],
+        KmsKeyArn: arnOf(keyId),
+        Environment: {
+          Variables: expect.objectContaining({
+            SKJEMAFLYT_CONFIG: `/opt/skjemaflyt/config/${name}.json`,
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+            POWERTOOLS_METRICS_NAMESPACE: 'Skjemaflyt',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+    }
+  });
+
+  it('lets each function do what its access profile lists and no more', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const name = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as keyof typeof FUNCTIONS;
+      const role = fn.Properties.Role['Fn::GetAtt'][0];
+      const statements = policies
+        .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+      const actions = new Set(statements.flatMap((s: any) => [s.Action].flat()));
+      const { access } = FUNCTIONS[name];
+      const can = (action: string) => actions.has(action);
+      expect({ id, put: can('s3:PutObject'), get: can('s3:GetObject') }).toEqual({
+        id,
+        put: access.documents === 'put',
+        get: access.documents === 'get',
+      });
+      expect([id, can('dynamodb:PutItem'), can('sqs:SendMessage')]).toEqual([
+        id,
+        access.table === 'readWrite',
+        Boolean(access.sendsDeliveries),
+      ]);
+      // Its environment is encrypted with the stack's key; the role decrypts it at start.
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Action: expect.arrayContaining(['kms:Decrypt']), Resource: arnOf(keyId) }),
+      );
+      expect([...actions].filter((a) => a.startsWith('s3:') && a !== 's3:PutObject' && a !== 's3:GetObject')).toEqual(
+        access.deletesDocuments ? ['s3:ListBucket', 's3:DeleteObject'] : [],
+      );
+    }
+  });
+
+  it('alarms the operators on dead letters, waiting deliveries, function errors and throttles', () => {
+    const [topicId, topic] = only(template, 'AWS::SNS::Topic', { TopicName: `skjemaflyt-${name}-alarms` });
+    expect(topic.Properties.KmsMasterKeyId).toEqual(arnOf(keyId));
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const names = alarms.map((a) => a.Properties.AlarmName.replace(`skjemaflyt-${name}-`, '')).sort();
+    expect(names).toEqual(
+      [
+        ...config.targets.flatMap((t) => [`${t.id}-dead-letters`, `${t.id}-oldest-message`]),
+        'notifications-dead-letters',
+        'notifications-oldest-message',
+        ...Object.keys(FUNCTIONS).flatMap((f) => [`${f}-errors`, `${f}-throttles`]),
+        'api-server-errors',
+      ].sort(),
+    );
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    // A dead letter is counted when it arrives, not only while it waits: the dead-letter function takes it at once.
+    const deadLetters = alarms.find((a) => a.Properties.AlarmName.endsWith('-dead-letters'));
+    expect(
+      deadLetters?.Properties.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['ApproximateNumberOfMessagesVisible', 'NumberOfMessagesReceived']);
+    only(template, 'AWS::CloudWatch::Dashboard', { DashboardName: `skjemaflyt-${name}` });
+  });
+
+  it('passes cdk-nag (AwsSolutions) with nothing unacknowledged', () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+describe('a deployment with an HTTP archive', () => {
+  let template: Template;
+  beforeAll(async () => {
+    const halden = await demoConfig('halden.json');
+    const archive = halden.targets.find((t: any) => t.kind === 'archive');
+    archive.transport = {
+      type: 'http',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
+      url: '${ARCHIVE_URL}',
+      timeoutMs: 10_000,
+      auth: { header: 'authorization', scheme: 'Bearer', secret: { env: 'ARCHIVE_TOKEN' } },
+    };
+    archive.delivery.visibilityTimeoutSeconds = 90;
+    process.env.ARCHIVE_URL = 'https://arkiv.halden.example/fiks';
+    const { stacks } = buildApp(await loadDeployments(await configFolder({ 'halden.json': halden })), {
+      skipBundling: true,
+    });
+    template = Template.fromStack(stacks[0] as SkjemaflytStack);
+  });
+
+  it('gives the archive function the URL from the environment at synth and the token from Secrets Manager', () => {
+    const [, archive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/deliver-archive/index.handler' });
+    const variables = archive.Properties.Environment.Variables;
+    expect(variables.ARCHIVE_URL).toBe('https://arkiv.halden.example/fiks');
+    expect(JSON.stringify(variables.ARCHIVE_TOKEN)).toContain('{{resolve:secretsmanager:');
+    expect(JSON.stringify(variables.ARCHIVE_TOKEN)).toContain('skjemaflyt/halden/ARCHIVE_TOKEN');
+    // Its timeout is a sixth of its shortest queue visibility (halden-arkiv: 90 s), enough for the 10 s request.
+    expect(archive.Properties.Timeout).toBe(15);
+    // Other functions read the same file, so they need the URL too, but never the token.
+    const [, receive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/receive/index.handler' });
+    expect(receive.Properties.Environment.Variables.ARCHIVE_URL).toBe('https://arkiv.halden.example/fiks');
+    expect(receive.Properties.Environment.Variables.ARCHIVE_TOKEN).toBeUndefined();
+  });
+});
