@@ -82,6 +82,7 @@ function checkDefinition(d: FormTypeDefinition): { path: string; message: string
   }
   const archive = d.archive;
   if (!archive) return issues;
+  issues.push(...checkSources(d));
   archive.korrespondansepart.forEach((p, i) => {
     if (!isCode('korrespondanseparttype', p.type)) {
       add(`/archive/korrespondansepart/${i}/type`, `"${p.type}" is not a korrespondanseparttype code`);
@@ -109,6 +110,62 @@ function checkDefinition(d: FormTypeDefinition): { path: string; message: string
     }
   }
   return issues;
+}
+
+/**
+ * A value the record cannot do without must not come out empty for a submission that passed the form's rules:
+ * it must read at least one required form field, or have text of its own (a folder key: every field required,
+ * or submissions missing one would share a folder). Else the delivery would fail later, for a clerk to handle.
+ */
+function checkSources(d: FormTypeDefinition): { path: string; message: string }[] {
+  const archive = d.archive;
+  if (!archive) return [];
+  const required = new Set(d.formData.required);
+  const issues: { path: string; message: string }[] = [];
+  const mustHaveValue = (spec: string | undefined, path: string) => {
+    if (spec === undefined || isExpression(spec) || spec.startsWith('=')) return;
+    const paths = pathsOf(spec);
+    const ownText = spec.replace(/\{[^{}]*\}/g, '').trim() !== '' && spec.includes('{');
+    if (ownText || paths.some((p) => required.has(p) || !isFormField(p))) return;
+    issues.push({
+      path,
+      message: `can come out empty: none of ${paths.join(', ')} is in formData.required (add it, or write a fallback)`,
+    });
+  };
+  mustHaveValue(archive.tittel, '/archive/tittel');
+  mustHaveValue(archive.offentligTittel, '/archive/offentligTittel');
+  archive.korrespondansepart.forEach((p, i) => {
+    if (!p.optional) mustHaveValue(p.navn, `/archive/korrespondansepart/${i}/navn`);
+  });
+  mustHaveValue(archive.dokumenter.skjemadata?.tittel, '/archive/dokumenter/skjemadata/tittel');
+  const mappe = archive.saksmappe;
+  if (mappe) {
+    mustHaveValue(mappe.tittel, '/archive/saksmappe/tittel');
+    mustHaveValue(mappe.offentligTittel, '/archive/saksmappe/offentligTittel');
+    mappe.klassifikasjon?.forEach((k, i) =>
+      mustHaveValue(k.klasseID, `/archive/saksmappe/klassifikasjon/${i}/klasseID`),
+    );
+    if (mappe.strategy === 'external-key' && !isExpression(mappe.noekkel)) {
+      const missing = pathsOf(mappe.noekkel).filter((p) => isFormField(p) && !required.has(p));
+      if (missing.length > 0) {
+        issues.push({
+          path: '/archive/saksmappe/noekkel',
+          message: `the folder key must identify the folder: ${missing.join(', ')} must be in formData.required, or submissions without it would share one folder`,
+        });
+      }
+    }
+    if (mappe.strategy === 'property') {
+      for (const part of ['kommunenummer', 'gaardsnummer', 'bruksnummer'] as const) {
+        mustHaveValue(mappe.matrikkelnummer[part], `/archive/saksmappe/matrikkelnummer/${part}`);
+      }
+    }
+  }
+  return issues;
+}
+
+/** Fields of the envelope are always there; everything else is the form's own. */
+function isFormField(path: string): boolean {
+  return !/^(trackingId|submissionId|formType|municipality|submittedAt|receivedAt|submitter\.name)$/.test(path);
 }
 
 /**
