@@ -64,7 +64,7 @@ try {
 
 let registry: ReturnType<typeof buildRegistry>;
 try {
-  registry = buildRegistry(await loadHubConfig(values.config ?? process.env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH));
+  registry = buildRegistry(await loadHubConfig(values.config || process.env.SKJEMAFLYT_CONFIG || DEFAULT_CONFIG_PATH));
 } catch (error) {
   process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
   process.exit(1);

@@ -142,9 +142,9 @@ function checkSources(d: FormTypeDefinition): { path: string; message: string }[
   if (mappe) {
     mustHaveValue(mappe.tittel, '/archive/saksmappe/tittel');
     mustHaveValue(mappe.offentligTittel, '/archive/saksmappe/offentligTittel');
-    mappe.klassifikasjon?.forEach((k, i) =>
-      mustHaveValue(k.klasseID, `/archive/saksmappe/klassifikasjon/${i}/klasseID`),
-    );
+    for (const [i, k] of (mappe.klassifikasjon ?? []).entries()) {
+      mustHaveValue(k.klasseID, `/archive/saksmappe/klassifikasjon/${i}/klasseID`);
+    }
     if (mappe.strategy === 'external-key' && !isExpression(mappe.noekkel)) {
       const missing = pathsOf(mappe.noekkel).filter((p) => isFormField(p) && !required.has(p));
       if (missing.length > 0) {
@@ -205,9 +205,7 @@ export async function joinDefinitions(
       for (const issue of checkPairing(entry, definition, targets, `/formTypes/${f}`)) {
         add({ file: issue.inDefinition ? fileOf(entry.id) : file, path: issue.path, message: issue.message });
       }
-      if (own.length === 0) {
-        for (const issue of compileFormType(formType).issues) add({ file: fileOf(entry.id), ...issue });
-      }
+      for (const issue of compileFormType(formType).issues) add({ file: fileOf(entry.id), ...issue });
       formTypes.push(formType);
     });
     return { file, config: { ...config, formTypes } };

@@ -106,8 +106,19 @@ export async function previewSubmission(
   const files: PreviewFile[] = [];
   const problems: PreviewProblem[] = [];
   const archiveTargets = formType.deliveries.filter((d) => registry.target(d.target).kind === 'archive').length;
-  for (const delivery of formType.deliveries) {
+  // Those that wait for the archive last: they depend on how it went.
+  const ordered = [...formType.deliveries].sort(
+    (a, b) => Number(a.after !== undefined) - Number(b.after !== undefined),
+  );
+  for (const delivery of ordered) {
     const target = registry.target(delivery.target);
+    if (delivery.after && problems.some((p) => p.target === delivery.after)) {
+      problems.push({
+        target: target.id,
+        message: `Venter på arkivleveransen til ${delivery.after}, som ikke kan lages.`,
+      });
+      continue;
+    }
     try {
       if (target.kind === 'archive') {
         const format = options.format ?? target.format;
