@@ -47,7 +47,6 @@ async function issuesOf(dir: string) {
 
 const TT = 'form-types/tt-kort-soknad.json';
 const A = 'form-types/a-skjema-tilsetting.json';
-const BYGG = 'form-types/soknad-tiltak-uten-ansvarsrett.json';
 
 describe('a definition that cannot work stops the start, naming file and field', () => {
   it('syntax, codes and schema', async () => {
