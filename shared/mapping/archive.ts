@@ -18,10 +18,18 @@ import type { StoredDocument } from '../submission/types.ts';
 import { type DefinitionCompiler, expressionFault, requireText, text, type Value } from './compiler.ts';
 import { type MappingInput, mappingData } from './context.ts';
 import { osloTime } from './dates.ts';
-import type { ArchiveMapping, DocumentKind, KorrespondansepartMapping, SaksmappeMapping } from './definition.ts';
+import type {
+  ArchiveMapping,
+  DocumentKind,
+  KorrespondansepartMapping,
+  MatrikkelnummerMapping,
+  PropertyFolder,
+  SaksmappeMapping,
+} from './definition.ts';
 import { ADVICE, MappingError } from './errors.ts';
-import { asText, type Data, ExpressionError } from './values.ts';
+import { asText, type Data, ExpressionError, pathsOf } from './values.ts';
 
+// The delivery processing recognises a permanent mapping fault by this class (imported from here).
 export { MappingError } from './errors.ts';
 
 /** A file the archive message names, to be sent beside it under `filename` (its referanseDokumentfil). */
@@ -341,12 +349,7 @@ function compileSaksmappe(c: DefinitionCompiler, spec: SaksmappeMapping, setting
  * "/<festenummer>" and "/<seksjonsnummer>" only when not 0. The municipality number is part of it, because a
  * samkommune's archive holds properties of several municipalities (314/27 in Levanger is not 314/27 in Verdal).
  */
-function compileProperty(
-  c: DefinitionCompiler,
-  m: NonNullable<Extract<SaksmappeMapping, { strategy: 'property' }>['matrikkelnummer']>,
-  gbnr: { klassifikasjonssystem: string; tittel?: string },
-  at: string,
-) {
+function compileProperty(c: DefinitionCompiler, m: MatrikkelnummerMapping, gbnr: PropertyFolder['gbnr'], at: string) {
   const mat = `${at}/matrikkelnummer`;
   const kommunenummer = c.value(m.kommunenummer, `${mat}/kommunenummer`);
   const gaardsnummer = c.value(m.gaardsnummer, `${mat}/gaardsnummer`);
@@ -370,7 +373,7 @@ function compileProperty(
       label: archiveLabel(value.field),
       problem,
       rule: value.spec,
-      formFields: value.spec.startsWith('=') || value.spec.startsWith('{%') ? [] : [value.spec.replace(/[{}]/g, '')],
+      formFields: pathsOf(value.spec),
       advice: ADVICE.invalid,
     });
 

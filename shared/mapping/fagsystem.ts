@@ -9,7 +9,7 @@ import { type DefinitionCompiler, emptyFields, expressionFault, type Value } fro
 import { type MappingInput, mappingData } from './context.ts';
 import type { PayloadMapping } from './definition.ts';
 import { ADVICE, MappingError } from './errors.ts';
-import { type Data, ExpressionError } from './values.ts';
+import { type Data, ExpressionError, pathsOf } from './values.ts';
 
 export interface Payload {
   contentType: 'application/json' | 'application/xml';
@@ -55,15 +55,12 @@ export function compilePayload(c: DefinitionCompiler, system: string, mapping: P
     for (const r of required) {
       if (valueAt(value, r.steps) !== undefined) continue;
       const node = findNode(template, r.steps);
-      const rule = node && 'spec' in node ? (node as Value) : undefined;
+      const rule = node && isValue(node) ? node : undefined;
       throw new MappingError({
         formType: c.formType,
         field: rule?.field ?? `${at}/template`,
         label: label(`${at}/template/${r.steps.join('/')}`),
-        problem:
-          r.path.startsWith('arkiv') && rule?.spec.includes('archive.')
-            ? 'ble tomt (arkivet ga ingen verdi)'
-            : 'ble tomt',
+        problem: rule && readsArchive(rule) ? 'ble tomt (arkivet ga ingen verdi)' : 'ble tomt',
         ...(rule ? { rule: rule.spec, formFields: emptyFields(rule, data) } : {}),
         advice: ADVICE.empty,
       });
@@ -93,6 +90,8 @@ function compileNode(c: DefinitionCompiler, node: unknown, at: string): Node {
   }
   return new Constant(node);
 }
+
+const readsArchive = (rule: Value) => pathsOf(rule.spec).some((p) => p.startsWith('archive.'));
 
 function isValue(node: Node): node is Value {
   return typeof (node as Value).get === 'function';
