@@ -1,33 +1,39 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
+import { DEFINITIONS_DIR, joinDefinitions } from '../mapping/definitions.ts';
 import { ConfigError } from './errors.ts';
 import { checkReferences } from './references.ts';
-import type { DeploymentConfig, HubConfig } from './types.ts';
+import type { DeploymentFile, HubConfig } from './types.ts';
 
 /** The demo configuration shipped in the repository. */
 export const DEFAULT_CONFIG_PATH = resolve(import.meta.dirname, '../../config');
 
-const validateDeployment = new Ajv({ allErrors: true, strict: false }).compile<DeploymentConfig>(configSchema);
+const validateDeployment = new Ajv({ allErrors: true, strict: false }).compile<DeploymentFile>(configSchema);
 
-/** Loads a deployment file or every `*.json` in a folder, validates each against the schema and cross-checks them. */
+/**
+ * Loads a deployment file or every `*.json` in a folder, validates each against the schema, joins its form types
+ * with their mapping definitions (`form-types/<id>.json` beside the deployment files) and cross-checks them all.
+ */
 export async function loadHubConfig(path: string = DEFAULT_CONFIG_PATH): Promise<HubConfig> {
-  const files = (await stat(path)).isDirectory()
+  const isFolder = (await stat(path)).isDirectory();
+  const files = isFolder
     ? (await readdir(path))
         .filter((name) => name.endsWith('.json'))
         .sort()
         .map((name) => join(path, name))
     : [path];
   if (files.length === 0) throw new ConfigError([{ file: path, path: '', message: 'no *.json configuration files' }]);
-  const deployments: { file: string; config: DeploymentConfig }[] = [];
+  const deployments: { file: string; config: DeploymentFile }[] = [];
   for (const file of files) deployments.push({ file: basename(file), config: await parseDeployment(file) });
-  const issues = checkReferences(deployments);
+  const joined = await joinDefinitions(deployments, join(isFolder ? path : dirname(path), DEFINITIONS_DIR));
+  const issues = [...checkReferences(deployments), ...joined.issues];
   if (issues.length > 0) throw new ConfigError(issues);
-  return { deployments: deployments.map((d) => d.config) };
+  return { deployments: joined.deployments.map((d) => d.config) };
 }
 
-async function parseDeployment(file: string): Promise<DeploymentConfig> {
+async function parseDeployment(file: string): Promise<DeploymentFile> {
   const name = basename(file);
   let data: unknown;
   try {
@@ -54,7 +60,7 @@ async function parseDeployment(file: string): Promise<DeploymentConfig> {
  * `${VARIABLE}` in target folders and URLs: the data dir and endpoints move between machines, the configuration
  * does not. An unset variable is an error naming the field (SKJEMAFLYT_DATA_DIR defaults to ./.skjemaflyt).
  */
-function expandEnv(file: string, config: DeploymentConfig): DeploymentConfig {
+function expandEnv(file: string, config: DeploymentFile): DeploymentFile {
   const issues: { file: string; path: string; message: string }[] = [];
   const expand = (text: string, path: string) =>
     text.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_, name: string) => {

@@ -1,10 +1,12 @@
-import { compileTemplate, compileValue } from '../mapping/values.ts';
-import type { ArchiveMapping, DeploymentConfig, ValueSpec } from './types.ts';
+import type { DeploymentFile } from './types.ts';
 
 type Issue = { file: string; path: string; message: string };
 
-/** What a JSON Schema cannot say: ids that must exist, be unique, and mappings that must compile. */
-export function checkReferences(deployments: { file: string; config: DeploymentConfig }[]): Issue[] {
+/**
+ * What a JSON Schema cannot say: ids that must exist and be unique. (The form types' mappings are checked where
+ * they are joined with their definitions: shared/mapping/definitions.ts.)
+ */
+export function checkReferences(deployments: { file: string; config: DeploymentFile }[]): Issue[] {
   const issues: Issue[] = [];
   const seen = {
     deployment: new Map<string, string>(),
@@ -39,12 +41,6 @@ export function checkReferences(deployments: { file: string; config: DeploymentC
           add(`${at}/deliveries/${d}/target`, `unknown target "${delivery.target}"`);
           return;
         }
-        if (target.kind === 'archive' && !formType.archive) {
-          add(`${at}/archive`, `form type delivers to archive target "${target.id}" but has no archive mapping`);
-        }
-        if (target.kind === 'fagsystem' && !formType.fagsystem?.[target.id]) {
-          add(`${at}/fagsystem`, `form type delivers to "${target.id}" but has no payload mapping for it`);
-        }
         if (delivery.after) {
           if (!routed.has(delivery.after) || delivery.after === delivery.target) {
             add(`${at}/deliveries/${d}/after`, `"${delivery.after}" is not another delivery of this form type`);
@@ -59,17 +55,6 @@ export function checkReferences(deployments: { file: string; config: DeploymentC
         }
       });
       if (routed.size !== formType.deliveries.length) add(`${at}/deliveries`, 'a target is listed twice');
-      if (formType.archive) {
-        for (const [path, spec] of archiveValueSpecs(formType.archive, `${at}/archive`)) {
-          checkSpec(compileValue, spec, path, add);
-        }
-      }
-      for (const [id, mapping] of Object.entries(formType.fagsystem ?? {})) {
-        if (!routed.has(id)) add(`${at}/fagsystem/${id}`, `payload mapping for "${id}", which is not a delivery`);
-        for (const [path, spec] of strings(mapping.template, `${at}/fagsystem/${id}/template`)) {
-          checkSpec(compileTemplate, spec, path, add);
-        }
-      }
     });
 
     config.providers.forEach((provider, p) => {
@@ -89,44 +74,4 @@ export function checkReferences(deployments: { file: string; config: DeploymentC
     });
   }
   return issues;
-}
-
-function checkSpec(
-  compile: (spec: string) => unknown,
-  spec: ValueSpec,
-  path: string,
-  add: (path: string, message: string) => void,
-): void {
-  try {
-    compile(spec);
-  } catch (error) {
-    add(path, (error as Error).message);
-  }
-}
-
-/** The value specs of an archive mapping (codes and fixed texts left out), with their JSON pointers. */
-function* archiveValueSpecs(archive: ArchiveMapping, at: string): Generator<[string, string]> {
-  yield [`${at}/tittel`, archive.tittel];
-  if (archive.offentligTittel) yield [`${at}/offentligTittel`, archive.offentligTittel];
-  for (const [i, part] of archive.korrespondansepart.entries()) {
-    const { type: _code, ...values } = part;
-    yield* strings(values, `${at}/korrespondansepart/${i}`);
-  }
-  const mappe = archive.saksmappe;
-  if (mappe) {
-    const { strategy: _s, administrativEnhet: _a, saksansvarlig: _r, klassifikasjon = [], ...values } = mappe;
-    yield* strings(values, `${at}/saksmappe`);
-    for (const [i, { klassifikasjonssystem: _k, skjermetKlasse: _x, ...k }] of klassifikasjon.entries()) {
-      yield* strings(k, `${at}/saksmappe/klassifikasjon/${i}`);
-    }
-  }
-}
-
-/** Every string leaf, with its JSON pointer. */
-function* strings(node: unknown, path: string): Generator<[string, string]> {
-  if (typeof node === 'string') yield [path, node];
-  else if (Array.isArray(node)) for (const [i, v] of node.entries()) yield* strings(v, `${path}/${i}`);
-  else if (node && typeof node === 'object') {
-    for (const [k, v] of Object.entries(node)) yield* strings(v, `${path}/${k}`);
-  }
 }

@@ -3,6 +3,7 @@
  * inter-municipal cooperation such as a samkommune that shares targets. `schemas/config.schema.json`
  * is the authority; these types mirror it.
  */
+import type { FormTypeDefinition } from '../mapping/definition.ts';
 
 export interface Municipality {
   /** 4-digit kommunenummer */
@@ -78,7 +79,8 @@ export interface ArchiveTarget {
   id: string;
   kind: 'archive';
   name: string;
-  format: 'fiks-arkiv-v1';
+  /** The arkivmelding format the archive receives */
+  format: 'fiks-arkiv-v1' | 'eformidling';
   transport: Transport;
   delivery: DeliverySettings;
 }
@@ -102,73 +104,34 @@ export interface DeliveryRoute {
   after?: string;
 }
 
-/** A value taken from the submission: a path (`soker.fornavn`) or a template (`Søknad – {soker.fornavn}`). */
-export type ValueSpec = string;
-
-export interface SkjermingSpec {
+export interface SkjermingSettings {
+  /** The archive's tilgangskode, e.g. "13" (the municipality's code list) */
   tilgangsrestriksjon: string;
+  /** Legal basis, e.g. "Offl. § 13 jf. fvl. § 13 første ledd nr. 1" */
   skjermingshjemmel: string;
+  /** What is screened: "tittel", "korrespondansepart", "klassifikasjon" … (Noark skjermingMetadata) */
   skjermingMetadata: string[];
+  /** Screening of the documents: H whole, D parts */
   skjermingDokument?: 'H' | 'D';
 }
 
-export interface KorrespondansepartSpec {
-  /** EA (avsender) for citizens and businesses, IA for internal senders */
-  type: 'EA' | 'IA' | 'EM' | 'IM';
-  navn: ValueSpec;
-  personid?: ValueSpec;
-  organisasjonid?: ValueSpec;
-  postadresse?: ValueSpec[];
-  postnummer?: ValueSpec;
-  poststed?: ValueSpec;
-  epostadresse?: ValueSpec;
-  telefonnummer?: ValueSpec;
-  administrativEnhet?: ValueSpec;
-}
-
-export interface SaksmappeSpec {
-  /** new: a folder per submission; external-key: reuse by referanseEksternNoekkel (the archive answers Eksisterende) */
-  strategy: 'new' | 'external-key';
-  tittel: ValueSpec;
-  offentligTittel?: ValueSpec;
-  /** Folder key, e.g. the property `{eiendom.kommunenummer}-{eiendom.gardsnummer}/{eiendom.bruksnummer}` */
-  noekkel?: ValueSpec;
-  klassifikasjon?: {
-    klassifikasjonssystem: string;
-    klasseID: ValueSpec;
-    tittel?: ValueSpec;
-    skjermetKlasse?: boolean;
-  }[];
-  matrikkelnummer?: {
-    kommunenummer: ValueSpec;
-    gaardsnummer: ValueSpec;
-    bruksnummer: ValueSpec;
-    festenummer?: ValueSpec;
-    seksjonsnummer?: ValueSpec;
-  };
+/**
+ * How the archive files a form type: the archive's own decisions, per deployment. Where each field's content comes
+ * from is the mapping definition's business (config/form-types/<id>.json).
+ */
+export interface ArchiveSettings {
+  /** I incoming; N / X internal notes with / without follow-up */
+  journalposttype: 'I' | 'N' | 'X';
+  /** Fiks Arkiv journalstatus code, e.g. J (journalført) or M (midlertidig registrering) */
+  journalstatus: string;
+  /** The unit responsible for the case folder */
   administrativEnhet?: string;
   saksansvarlig?: string;
-}
-
-export interface ArchiveMapping {
-  journalposttype: 'I' | 'X' | 'N';
-  journalstatus: string;
-  dokumenttype: string;
-  tittel: ValueSpec;
-  /** Required when screened: the title without the screened words. */
-  offentligTittel?: ValueSpec;
-  korrespondansepart: KorrespondansepartSpec[];
-  skjerming?: SkjermingSpec;
-  saksmappe?: SaksmappeSpec;
-  /** Archive the form data itself as a Vedlegg (XML or JSON) */
-  archiveFormData?: boolean;
-}
-
-export interface FagsystemMapping {
-  /** For XML payloads: the root element name. */
-  root?: string;
-  /** A JSON template; strings holding `{path}` are filled in from the submission (and `archive.*` in model 3). */
-  template: Record<string, unknown>;
+  /** The receiving unit, registered as a korrespondansepart (EM, or IM on internal notes) */
+  mottaker?: { navn: string; administrativEnhet?: string; saksbehandler?: string };
+  skjerming?: SkjermingSettings;
+  /** The archive part (arkivdel) new folders, or journalposts without a folder, go into */
+  arkivdel?: string;
 }
 
 export interface FormDataRules {
@@ -183,20 +146,25 @@ export interface FormDataRules {
   organisationNumbers?: string[];
 }
 
-export interface FormType {
+/** A form type as the deployment file routes it. */
+export interface FormTypeEntry {
   id: string;
-  title: string;
   municipalities: string[];
-  formData: FormDataRules;
   deliveries: DeliveryRoute[];
-  archive?: ArchiveMapping;
-  /** Payload mappings per fagsystem target id */
-  fagsystem?: Record<string, FagsystemMapping>;
+  /** Required when a delivery goes to an archive target */
+  archive?: ArchiveSettings;
   /**
    * Days the hub keeps the original submission and its documents after the archive has confirmed it
    * (or, without an archive delivery, after every delivery is done). Default 30.
    */
   retentionDays?: number;
+}
+
+/** A form type as the hub runs it: the deployment's entry with its mapping definition (form-types/<id>.json). */
+export interface FormType extends FormTypeEntry {
+  title: string;
+  formData: FormDataRules;
+  definition: FormTypeDefinition;
 }
 
 /** What one request may hold, and how often a provider may call (see shared/submission/limits.ts for defaults). */
@@ -270,6 +238,9 @@ export interface AwsSettings {
   /** API Gateway throttling: the stage default and per route ("POST /v1/submissions") */
   throttling?: { default?: Throttle; routes?: Record<string, Throttle> };
 }
+
+/** A deployment file as written, before its form types are joined with their mapping definitions. */
+export type DeploymentFile = Omit<DeploymentConfig, 'formTypes'> & { formTypes: FormTypeEntry[] };
 
 /** All deployments the hub runs (locally: every configuration file; on AWS: the stack's own). */
 export interface HubConfig {

@@ -1,19 +1,32 @@
-import { mapToArchive } from '../mapping/archive.ts';
-import { toFiksArkivV1Xml } from '../noark/fiks-arkiv-v1.ts';
-import { validateFiksArkivV1 } from '../noark/validate.ts';
+import { mapToArchive } from '../mapping/form-type.ts';
+import { writeArkivmelding } from '../noark/formats.ts';
+import { validateArkivmelding } from '../noark/validate.ts';
+import { ArchiveFormatError } from '../noark/xml.ts';
 import { archiveAdapterFor } from '../targets/index.ts';
 import { PermanentDeliveryError } from './errors.ts';
 import type { Deliverer } from './process.ts';
 
-/** Archive delivery: map to an arkivmelding, check it against the official XSD, send it with its documents. */
+/**
+ * Archive delivery: map to an arkivmelding in the target's format, check it against the format's official XSD,
+ * send it with its documents. A record that cannot be made or is not valid fails permanently (no retries): the
+ * same submission and definition would fail the same way every time.
+ */
 export const deliverToArchive: Deliverer = async ({ submission, target, formType, input }, deps) => {
   if (target.kind !== 'archive') throw new PermanentDeliveryError(`${target.id} er ikke et arkivmål.`);
-  const record = mapToArchive(formType, input, submission.documents);
-  const xml = toFiksArkivV1Xml(record.arkivmelding);
-  const validation = await validateFiksArkivV1(xml);
+  const record = await mapToArchive(formType, input, submission.documents);
+  let xml: string;
+  try {
+    xml = writeArkivmelding(target.format, record.arkivmelding);
+  } catch (error) {
+    if (!(error instanceof ArchiveFormatError)) throw error;
+    throw new PermanentDeliveryError(`Arkivmeldingen kan ikke skrives som ${target.format}: ${error.message}`, {
+      cause: error,
+    });
+  }
+  const validation = await validateArkivmelding(target.format, xml);
   if (!validation.valid) {
     const first = validation.errors.slice(0, 3).map((e) => `${e.line ? `linje ${e.line}: ` : ''}${e.message}`);
-    throw new PermanentDeliveryError(`Arkivmeldingen er ikke gyldig etter XSD: ${first.join('; ')}`);
+    throw new PermanentDeliveryError(`Arkivmeldingen er ikke gyldig etter XSD (${target.format}): ${first.join('; ')}`);
   }
   const files = await Promise.all(
     record.files.map(async (file) => ({

@@ -1,14 +1,12 @@
-import { mapToFagsystem } from '../mapping/fagsystem.ts';
+import { mapToPayload } from '../mapping/form-type.ts';
 import { fagsystemAdapterFor } from '../targets/index.ts';
 import { PermanentDeliveryError } from './errors.ts';
 import type { Deliverer } from './process.ts';
 
-/** Specialist-system delivery: fill the system's payload template and send it. */
+/** Specialist-system delivery: fill the system's payload from the form type's definition and send it. */
 export const deliverToFagsystem: Deliverer = async ({ submission, target, formType, input }) => {
   if (target.kind !== 'fagsystem') throw new PermanentDeliveryError(`${target.id} er ikke et fagsystem.`);
-  const mapping = formType.fagsystem?.[target.id];
-  if (!mapping) throw new PermanentDeliveryError(`Skjematypen ${formType.id} har ingen mapping for ${target.id}.`);
-  const payload = mapToFagsystem(target, mapping, input);
+  const payload = await mapToPayload(formType, target, input);
   const { references } = await fagsystemAdapterFor(target).send({
     system: target.system,
     trackingId: submission.trackingId,

@@ -15,53 +15,10 @@ import type {
   Saksmappe,
   Skjerming,
 } from './model.ts';
+import { ArchiveFormatError, XmlWriter, XSI_NS } from './xml.ts';
 
 export const FIKS_ARKIV_V1_NS = 'https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1';
 export const FIKS_ARKIV_V1_MDK_NS = 'https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1';
-const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
-
-// Characters XML 1.0 cannot carry at all (not even as &#..;): C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and
-// lone surrogates (the `u` flag makes those match as single code points). Form input can contain them; drop them.
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const MARKUP = /[&<>"\r]/g;
-const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
-
-function escapeXml(text: string): string {
-  return text.replace(NOT_XML_CHAR, '').replace(MARKUP, (c) => ENTITY[c] ?? c);
-}
-
-/** Minimal indenting writer; values are escaped here and nowhere else. */
-class XmlWriter {
-  #parts: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
-  #indent = '';
-
-  leaf(name: string, value: string | number | boolean | undefined): void {
-    if (value === undefined) return;
-    this.#parts.push(`${this.#indent}<${name}>${escapeXml(String(value))}</${name}>\n`);
-  }
-
-  group(name: string, body: () => void, attributes = ''): void {
-    this.#parts.push(`${this.#indent}<${name}${attributes}>\n`);
-    this.#indent += '  ';
-    body();
-    this.#indent = this.#indent.slice(2);
-    this.#parts.push(`${this.#indent}</${name}>\n`);
-  }
-
-  /** Code types (`n5mdk:kode` extensions) are `<name><n5mdk:kode>value</n5mdk:kode></name>`. */
-  code(name: string, value: string | undefined): void {
-    if (value !== undefined) this.group(name, () => this.leaf('n5mdk:kode', value));
-  }
-
-  /** `identifikatorer` types (administrativEnhet, saksansvarlig, saksbehandler): we only know a name. */
-  named(name: string, navn: string | undefined): void {
-    if (navn !== undefined) this.group(name, () => this.leaf('n5mdk:navn', navn));
-  }
-
-  toString(): string {
-    return this.#parts.join('');
-  }
-}
 
 export function toFiksArkivV1Xml(melding: Arkivmelding): string {
   const w = new XmlWriter();
@@ -89,6 +46,7 @@ function writeSaksmappe(w: XmlWriter, mappe: Saksmappe): void {
       // mappe
       w.leaf('tittel', mappe.tittel);
       w.leaf('offentligTittel', mappe.offentligTittel);
+      w.code('arkivdel', mappe.arkivdel);
       if (mappe.skjerming) writeSkjerming(w, mappe.skjerming);
       const screenKlasse = screens(mappe.skjerming, 'klassifikasjon');
       for (const k of mappe.klassifikasjon) writeKlassifikasjon(w, k, screenKlasse);
@@ -108,7 +66,9 @@ function writeJournalpost(w: XmlWriter, jp: Journalpost, mappe: Saksmappe | unde
   requireOffentligTittel('journalpost', jp.skjerming, jp.offentligTittel);
   const mappeNoekkel = mappe?.referanseEksternNoekkel;
   if (mappe && !mappeNoekkel) {
-    throw new Error('Fiks Arkiv V1: saksmappe.referanseEksternNoekkel is required to attach the journalpost to it');
+    throw new ArchiveFormatError(
+      'Fiks Arkiv V1: saksmappe.referanseEksternNoekkel is required to attach the journalpost to it',
+    );
   }
   const screenParts = screens(jp.skjerming, 'korrespondansepart');
   // Fiks Arkiv has no skjermingDokument: screened documents carry their own skjerming.
@@ -121,6 +81,8 @@ function writeJournalpost(w: XmlWriter, jp: Journalpost, mappe: Saksmappe | unde
       w.leaf('arkivertAv', jp.arkivertAv);
       if (mappeNoekkel) {
         w.group('referanseForelderMappe', () => writeEksternNoekkel(w, 'n5mdk:referanseEksternNoekkel', mappeNoekkel));
+      } else {
+        w.code('arkivdel', jp.arkivdel);
       }
       if (jp.skjerming) writeSkjerming(w, jp.skjerming);
       for (const d of jp.dokumentbeskrivelse) writeDokumentbeskrivelse(w, d, documentSkjerming);
@@ -152,8 +114,12 @@ function writeDokumentbeskrivelse(w: XmlWriter, d: Dokumentbeskrivelse, inherite
         w.leaf('versjonsnummer', o.versjonsnummer);
         w.code('variantformat', o.variantformat);
         w.code('format', o.format);
+        w.leaf('mimeType', o.mimeType);
         w.leaf('filnavn', o.filnavn);
         w.leaf('referanseDokumentfil', o.referanseDokumentfil);
+        w.leaf('sjekksum', o.sjekksum);
+        w.leaf('sjekksumAlgoritme', o.sjekksumAlgoritme);
+        w.leaf('filstoerrelse', o.filstoerrelse);
       });
     }
   });
@@ -161,7 +127,7 @@ function writeDokumentbeskrivelse(w: XmlWriter, d: Dokumentbeskrivelse, inherite
 
 function writeKorrespondansepart(w: XmlWriter, k: Korrespondansepart, screened: boolean): void {
   if (k.personid !== undefined && k.organisasjonid !== undefined) {
-    throw new Error('Fiks Arkiv V1: a korrespondansepart has either personid or organisasjonid, not both');
+    throw new ArchiveFormatError('Fiks Arkiv V1: a korrespondansepart has either personid or organisasjonid, not both');
   }
   w.group('korrespondansepart', () => {
     w.code('korrespondanseparttype', k.korrespondanseparttype);
@@ -174,6 +140,7 @@ function writeKorrespondansepart(w: XmlWriter, k: Korrespondansepart, screened: 
     w.code('landkode', k.land);
     w.leaf('epostadresse', k.epostadresse);
     w.leaf('telefonnummer', k.telefonnummer);
+    w.leaf('kontaktperson', k.kontaktperson);
     w.named('administrativEnhet', k.administrativEnhet);
     w.named('saksbehandler', k.saksbehandler);
     w.leaf('erSkjermet', k.skjermetKorrespondansepart ?? (screened || undefined));
@@ -225,6 +192,6 @@ function screens(skjerming: Skjerming | undefined, metadata: string): boolean {
 /** A screened title without a public title would publish the screened words in the public journal. */
 function requireOffentligTittel(what: string, skjerming: Skjerming | undefined, offentligTittel?: string): void {
   if (screens(skjerming, 'tittel') && !offentligTittel) {
-    throw new Error(`Fiks Arkiv V1: ${what} screens tittel but has no offentligTittel`);
+    throw new ArchiveFormatError(`Fiks Arkiv V1: ${what} screens tittel but has no offentligTittel`);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The archive record as data: what Skjemaflyt files in a Noark 5 archive for one submission.
- * Independent of any wire format; `fiks-arkiv-v1.ts` (and later an eFormidling writer) serialise it.
+ * Independent of any wire format; `fiks-arkiv-v1.ts` and `eformidling.ts` serialise it.
  * Field names follow the Noark 5 / Fiks Arkiv metadata catalogue so an archivist can read the mapping.
  */
 
@@ -8,7 +8,7 @@
 export type Journalposttype = 'I' | 'U' | 'N' | 'X' | 'S';
 export type Korrespondanseparttype = 'EA' | 'EM' | 'EK' | 'IA' | 'IM' | 'IK';
 export type TilknyttetRegistreringSom = 'H' | 'V';
-export type Variantformat = 'P' | 'A' | 'O';
+export type Variantformat = 'P' | 'A' | 'O' | 'S';
 
 export interface Kode {
   kode: string;
@@ -46,6 +46,7 @@ export interface Korrespondansepart {
   land?: string;
   epostadresse?: string;
   telefonnummer?: string;
+  kontaktperson?: string;
   administrativEnhet?: string;
   saksbehandler?: string;
   skjermetKorrespondansepart?: boolean;
@@ -59,6 +60,12 @@ export interface Dokumentobjekt {
   filnavn: string;
   /** Name of the file next to the arkivmelding (file-drop) or of the uploaded attachment (HTTP). */
   referanseDokumentfil: string;
+  mimeType?: string;
+  /** Hex digest of the file, with its algorithm (e.g. "SHA-256") */
+  sjekksum?: string;
+  sjekksumAlgoritme?: string;
+  /** Bytes */
+  filstoerrelse?: number;
 }
 
 export interface Dokumentbeskrivelse {
@@ -103,6 +110,8 @@ export interface Saksmappe {
   saksansvarlig?: string;
   saksstatus?: string;
   skjerming?: Skjerming;
+  /** The archive part (arkivdel) to create the folder in, as the archive names it */
+  arkivdel?: string;
 }
 
 export interface Journalpost {
@@ -122,6 +131,8 @@ export interface Journalpost {
   dokumentbeskrivelse: Dokumentbeskrivelse[];
   opprettetAv?: string;
   arkivertAv?: string;
+  /** The archive part for a journalpost filed without a folder */
+  arkivdel?: string;
 }
 
 export interface Arkivmelding {

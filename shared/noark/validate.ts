@@ -1,50 +1,97 @@
 /**
- * Validates Fiks Arkiv V1 arkivmelding XML against the vendored official XSDs (schemas/fiks-arkiv-v1) with
- * libxml2 (xmllint-wasm, runs in a worker thread). Error messages quote offending values, which may be personal
- * data: do not log them unfiltered.
+ * Validates arkivmelding XML against the vendored official XSDs (schemas/fiks-arkiv-v1, schemas/eformidling) with
+ * libxml2 (xmllint-wasm, runs in a worker thread). Each call starts a worker and parses the schema once, so many
+ * documents are best checked in one call (`validateArkivmeldinger`). Messages are cleared of the quoted values
+ * xmllint echoes (they can be personal data).
  */
 import { readFile } from 'node:fs/promises';
 import { validateXML, type XMLFileInfo } from 'xmllint-wasm';
+import type { ArchiveFormat } from './formats.ts';
 
-const SCHEMA_DIR = new URL('../../schemas/fiks-arkiv-v1/', import.meta.url);
-const MAIN_XSD = 'no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd';
-/** Imported by the main XSD as `./metadatakatalog.xsd`; preloaded next to it in xmllint's in-memory file system. */
-const IMPORTED_XSDS = ['metadatakatalog.xsd'];
-const XML_NAME = 'arkivmelding.xml';
+const SCHEMAS: Record<ArchiveFormat, { dir: URL; main: string; imports: string[] }> = {
+  'fiks-arkiv-v1': {
+    dir: new URL('../../schemas/fiks-arkiv-v1/', import.meta.url),
+    main: 'no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd',
+    // Imported by the main XSD as `./metadatakatalog.xsd`; preloaded next to it in xmllint's in-memory file system.
+    imports: ['metadatakatalog.xsd'],
+  },
+  eformidling: {
+    dir: new URL('../../schemas/eformidling/', import.meta.url),
+    main: 'arkivmelding.xsd',
+    imports: ['metadatakatalog.xsd'],
+  },
+};
 
 export interface ValidationResult {
   valid: boolean;
   errors: { line?: number; message: string }[];
 }
 
-let schemas: Promise<{ schema: XMLFileInfo; preload: XMLFileInfo[] }> | undefined;
+const loaded = new Map<ArchiveFormat, Promise<{ schema: XMLFileInfo; preload: XMLFileInfo[] }>>();
 
-function loadSchemas() {
-  const load = async (fileName: string): Promise<XMLFileInfo> => ({
-    fileName,
-    contents: await readFile(new URL(fileName, SCHEMA_DIR), 'utf8'),
-  });
-  schemas ??= Promise.all([load(MAIN_XSD), Promise.all(IMPORTED_XSDS.map(load))]).then(([schema, preload]) => ({
-    schema,
-    preload,
-  }));
-  // A failed read (e.g. missing schema folder) must not be cached forever.
-  schemas.catch(() => {
-    schemas = undefined;
-  });
+function loadSchemas(format: ArchiveFormat) {
+  let schemas = loaded.get(format);
+  if (!schemas) {
+    const { dir, main, imports } = SCHEMAS[format];
+    const load = async (fileName: string): Promise<XMLFileInfo> => ({
+      fileName,
+      contents: await readFile(new URL(fileName, dir), 'utf8'),
+    });
+    schemas = Promise.all([load(main), Promise.all(imports.map(load))]).then(([schema, preload]) => ({
+      schema,
+      preload,
+    }));
+    // A failed read (e.g. missing schema folder) must not be cached forever.
+    schemas.catch(() => loaded.delete(format));
+    loaded.set(format, schemas);
+  }
   return schemas;
 }
 
-export async function validateFiksArkivV1(xml: string): Promise<ValidationResult> {
-  const { schema, preload } = await loadSchemas();
+/** Validates several documents of one format in one libxml2 run; results in the order given. */
+export async function validateArkivmeldinger(format: ArchiveFormat, xmls: string[]): Promise<ValidationResult[]> {
+  if (xmls.length === 0) return [];
+  const { schema, preload } = await loadSchemas(format);
+  const names = xmls.map((_, i) => `arkivmelding-${i}.xml`);
   // Document problems (not well-formed, schema-invalid) resolve with valid=false; a rejection is a setup failure.
-  const result = await validateXML({ xml: { fileName: XML_NAME, contents: xml }, schema, preload });
-  if (result.valid) return { valid: true, errors: [] };
-  // Read xmllint's `arkivmelding.xml:12: message` lines ourselves: the library's own split also returns the source
+  const result = await validateXML({
+    xml: xmls.map((contents, i) => ({ fileName: names[i] ?? '', contents })),
+    schema,
+    preload,
+    // Room for many documents with long texts in one run.
+    maxMemoryPages: 16 * 256,
+  });
+  // Read xmllint's `arkivmelding-0.xml:12: message` lines ourselves: the library's own split also returns the source
   // line that xmllint echoes after a parser error.
-  const errors = [...result.rawOutput.matchAll(/^arkivmelding\.xml:(\d+): (.*)$/gm)].map((m) => ({
-    line: Number(m[1]),
-    message: m[2] ?? '',
-  }));
-  return { valid: false, errors: errors.length > 0 ? errors : [{ message: 'arkivmelding.xml fails to validate' }] };
+  const errors = new Map<number, { line: number; message: string }[]>();
+  for (const m of result.rawOutput.matchAll(/^arkivmelding-(\d+)\.xml:(\d+): (.*)$/gm)) {
+    const index = Number(m[1]);
+    errors.set(index, [...(errors.get(index) ?? []), { line: Number(m[2]), message: withoutValues(m[3] ?? '') }]);
+  }
+  const failed = new Set(
+    [...result.rawOutput.matchAll(/^arkivmelding-(\d+)\.xml fails to validate$/gm)].map((m) => Number(m[1])),
+  );
+  return xmls.map((_, i) => {
+    const found = errors.get(i) ?? [];
+    if (!failed.has(i) && found.length === 0) return { valid: true, errors: [] };
+    return { valid: false, errors: found.length > 0 ? found : [{ message: 'arkivmelding.xml fails to validate' }] };
+  });
+}
+
+export async function validateArkivmelding(format: ArchiveFormat, xml: string): Promise<ValidationResult> {
+  const [result] = await validateArkivmeldinger(format, [xml]);
+  return result ?? { valid: false, errors: [{ message: 'no result' }] };
+}
+
+export function validateFiksArkivV1(xml: string): Promise<ValidationResult> {
+  return validateArkivmelding('fiks-arkiv-v1', xml);
+}
+
+export function validateEFormidling(xml: string): Promise<ValidationResult> {
+  return validateArkivmelding('eformidling', xml);
+}
+
+/** xmllint quotes offending values ("[facet 'minLength'] The value 'x' has …"): keep the rule, drop the value. */
+function withoutValues(message: string): string {
+  return message.replace(/(value|Value) '[^']*'/g, "$1 '…'").replace(/: '[^']*' is not/g, ": '…' is not");
 }

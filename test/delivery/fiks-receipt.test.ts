@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { loadHubConfig } from '../../shared/config/load.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
-import { mapToArchive } from '../../shared/mapping/archive.ts';
+import { mapToArchive } from '../../shared/mapping/form-type.ts';
 import { toFiksArkivV1Xml } from '../../shared/noark/fiks-arkiv-v1.ts';
 import { parseFormData } from '../../shared/submission/form-data.ts';
 import { readFiksArkivAnswer } from '../../shared/targets/fiks-arkiv-receipt.ts';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const formType = registry.formType('5037', 'soknad-tiltak-uten-ansvarsrett');
   if (!formType) throw new Error('demo form type missing');
   const content = (envelope.formData as { content: string }).content;
-  const record = mapToArchive(
+  const record = await mapToArchive(
     formType,
     {
       trackingId: '0b6f0d3e-3f0e-4a4e-9a43-0c5c3f1f7a11',

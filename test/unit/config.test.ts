@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,11 +7,23 @@ import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts'
 import { planHub } from '../../shared/config/plan.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
 
-async function withChangedDemo(change: (halden: any) => void): Promise<string> {
+async function withChangedDemo(
+  change: (halden: any) => void,
+  changeDefinitions: (definitions: Record<string, any>) => void = () => {},
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'skjemaflyt-config-'));
   const halden = JSON.parse(await readFile(join(DEFAULT_CONFIG_PATH, 'halden.json'), 'utf8'));
   change(halden);
   await writeFile(join(dir, 'halden.json'), JSON.stringify(halden));
+  await cp(join(DEFAULT_CONFIG_PATH, 'form-types'), join(dir, 'form-types'), { recursive: true });
+  const definitions: Record<string, any> = {};
+  for (const id of ['tt-kort-soknad', 'melding-vei-gatelys', 'a-skjema-tilsetting']) {
+    definitions[id] = JSON.parse(await readFile(join(dir, 'form-types', `${id}.json`), 'utf8'));
+  }
+  changeDefinitions(definitions);
+  for (const [id, definition] of Object.entries(definitions)) {
+    await writeFile(join(dir, 'form-types', `${id}.json`), JSON.stringify(definition));
+  }
   return dir;
 }
 
@@ -70,17 +82,21 @@ describe('configuration', () => {
   });
 
   it('names an unknown target, a broken template and an unknown grant', async () => {
-    const dir = await withChangedDemo((h) => {
-      h.formTypes[0].deliveries[0].target = 'halden-arkiv-typo';
-      h.formTypes[2].archive.tittel = 'A-skjema {ansatt.fornavn';
-      h.providers[0].grants[0].formTypes.push('hundeluftetillatelse');
-    });
+    const dir = await withChangedDemo(
+      (h) => {
+        h.formTypes[0].deliveries[0].target = 'halden-arkiv-typo';
+        h.providers[0].grants[0].formTypes.push('hundeluftetillatelse');
+      },
+      (definitions) => {
+        definitions['a-skjema-tilsetting'].archive.tittel = 'A-skjema {ansatt.fornavn';
+      },
+    );
     const issues = await issuesOf(dir);
-    expect(issues.map((i) => i.path)).toEqual(
+    expect(issues.map((i) => `${i.file}${i.path}`)).toEqual(
       expect.arrayContaining([
-        '/formTypes/0/deliveries/0/target',
-        '/formTypes/2/archive/tittel',
-        '/providers/0/grants/0/formTypes/2',
+        'halden.json/formTypes/0/deliveries/0/target',
+        'form-types/a-skjema-tilsetting.json/archive/tittel',
+        'halden.json/providers/0/grants/0/formTypes/2',
       ]),
     );
     expect(issues.find((i) => i.path === '/formTypes/0/deliveries/0/target')?.message).toContain('halden-arkiv-typo');

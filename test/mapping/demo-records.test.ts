@@ -1,0 +1,218 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FormType } from '../../shared/config/types.ts';
+import { mapToArchive } from '../../shared/mapping/form-type.ts';
+import { writeArkivmelding } from '../../shared/noark/formats.ts';
+import { validateArkivmeldinger } from '../../shared/noark/validate.ts';
+import { parseFormData } from '../../shared/submission/form-data.ts';
+import { FileDropArchive } from '../../shared/targets/file-drop-archive.ts';
+import { SAMPLE_NAMES, sample } from '../support/hub.ts';
+import { changedSample, demoRegistry, parseArkivmelding, parseXml, produce, VALIDATE_TIMEOUT } from './support.ts';
+
+describe('the four demo form types', () => {
+  it(
+    'produce records that validate against the official XSD of their target’s format, and of the other format',
+    async () => {
+      const registry = await demoRegistry();
+      const produced: Record<'fiks-arkiv-v1' | 'eformidling', string[]> = { 'fiks-arkiv-v1': [], eformidling: [] };
+      for (const name of SAMPLE_NAMES) {
+        const body = await sample(name);
+        for (const format of ['fiks-arkiv-v1', 'eformidling'] as const) {
+          const files = await produce(registry, body, { format });
+          if (files['arkivmelding.xml']) produced[format].push(files['arkivmelding.xml']);
+        }
+      }
+      // The street light report goes to the work-order system only in the demo; its definition's archive mapping is
+      // ready for a municipality that archives such reports (without a case folder, in an arkivdel).
+      const body = await sample('melding-vei-gatelys');
+      const routed = registry.formType('3101', 'melding-vei-gatelys') as FormType;
+      const archived: FormType = {
+        ...routed,
+        archive: { journalposttype: 'I', journalstatus: 'J', arkivdel: 'Driftsmeldinger' },
+      };
+      const { attachments: _, ...envelope } = body as any;
+      const record = await mapToArchive(
+        archived,
+        {
+          trackingId: 'trk-1',
+          receivedAt: envelope.submittedAt,
+          envelope,
+          formData: parseFormData('application/xml', envelope.formData.content).data,
+        },
+        [
+          {
+            filename: 'melding.pdf',
+            contentType: 'application/pdf',
+            role: 'main',
+            title: 'Melding',
+            key: 'k',
+            size: 3,
+            sha256: 'ab',
+          },
+        ],
+      );
+      for (const format of ['fiks-arkiv-v1', 'eformidling'] as const) {
+        produced[format].push(writeArkivmelding(format, record.arkivmelding));
+      }
+
+      expect(produced['fiks-arkiv-v1']).toHaveLength(4);
+      expect(produced.eformidling).toHaveLength(4);
+      for (const format of ['fiks-arkiv-v1', 'eformidling'] as const) {
+        for (const result of await validateArkivmeldinger(format, produced[format])) {
+          expect(result.errors, format).toEqual([]);
+        }
+      }
+    },
+    VALIDATE_TIMEOUT,
+  );
+});
+
+describe('TT-kort: a health matter, screened under Offl. § 13', () => {
+  it(
+    'keeps the applicant’s name and fødselsnummer out of everything public',
+    async () => {
+      const registry = await demoRegistry();
+      for (const format of ['fiks-arkiv-v1', 'eformidling'] as const) {
+        const xml = (await produce(registry, await sample('tt-kort-soknad'), { format }))['arkivmelding.xml'] ?? '';
+        const doc = parseArkivmelding(xml);
+        const mappe = doc.mappe;
+        const jp = format === 'eformidling' ? mappe.basisregistrering : doc.registrering;
+        expect(jp.tittel).toBe('Søknad om TT-kort – Åse Marie Østby-Lærum');
+        expect(jp.offentligTittel).toBe('Søknad om TT-kort');
+        expect(mappe.offentligTittel).toBe('TT-kort');
+        const hjemmel = 'Offl. § 13 jf. fvl. § 13 første ledd nr. 1';
+        for (const skjerming of [
+          jp.skjerming,
+          mappe.skjerming,
+          ...jp.dokumentbeskrivelse.map((d: any) => d.skjerming),
+        ]) {
+          expect([
+            skjerming.tilgangsrestriksjon.kode ?? skjerming.tilgangsrestriksjon,
+            skjerming.skjermingshjemmel,
+          ]).toEqual(['13', hjemmel]);
+        }
+        if (format === 'fiks-arkiv-v1') {
+          // The citizen is screened; the municipality's own receiving unit is not.
+          const parts = jp.korrespondansepart.map((k: any) => [k.korrespondanseparttype.kode, k.erSkjermet]);
+          expect(parts).toEqual([
+            ['EA', 'true'],
+            ['EM', 'false'],
+          ]);
+          expect(mappe.klassifikasjon[0]).toMatchObject({ klassifikasjonssystemID: 'FNR', erSkjermet: 'true' });
+        } else {
+          expect(jp.skjerming.skjermingMetadata).toEqual(['tittel', 'korrespondansepart', 'klassifikasjon']);
+        }
+      }
+    },
+    VALIDATE_TIMEOUT,
+  );
+});
+
+describe('building application: a case folder per property', () => {
+  const folderOf = (xml: string) => {
+    const mappe = parseArkivmelding(xml).mappe;
+    return { key: mappe.referanseEksternNoekkel.noekkel, mappe };
+  };
+
+  it(
+    'carries the matrikkelnummer and a GBNR klassifikasjon, and a second application on the property finds the same folder',
+    async () => {
+      const registry = await demoRegistry();
+      const first = (await produce(registry, await sample('soknad-tiltak-uten-ansvarsrett')))['arkivmelding.xml'] ?? '';
+      const { key, mappe } = folderOf(first);
+      expect(mappe.matrikkelnummer).toEqual([
+        { kommunenummer: '5037', gardsnummer: '314', bruksnummer: '27', festenummer: '0', seksjonsnummer: '0' },
+      ]);
+      expect(mappe.klassifikasjon).toEqual([
+        { klassifikasjonssystemID: 'GBNR', klasseID: '5037-314/27', tittel: 'Moafjæra 3, 7600 Levanger' },
+      ]);
+      expect(mappe.administrativEnhet.navn).toBe('Byggesak, Innherred samkommune');
+      expect(mappe.saksansvarlig.navn).toBe('Byggesaksbehandler');
+
+      // Another application on the same property, written a little differently (no festenummer, a leading zero).
+      const second = await changedSample('soknad-tiltak-uten-ansvarsrett', (xml) =>
+        xml
+          .replace('<festenummer>0</festenummer>', '')
+          .replace('<gardsnummer>314</gardsnummer>', '<gardsnummer>0314</gardsnummer>')
+          .replace('Tilbygg til bolig', 'Garasje'),
+      );
+      const secondXml = (await produce(registry, second))['arkivmelding.xml'] ?? '';
+      expect(folderOf(secondXml).key).toBe(key);
+      const jp = parseArkivmelding(secondXml).registrering;
+      expect(jp.referanseForelderMappe.referanseEksternNoekkel.noekkel).toBe(key);
+      expect(jp.referanseEksternNoekkel.noekkel).not.toBe(
+        parseArkivmelding(first).registrering.referanseEksternNoekkel.noekkel,
+      );
+
+      // The same gnr/bnr in Verdal is another property: another folder.
+      const verdal = await changedSample('soknad-tiltak-uten-ansvarsrett', (xml) =>
+        xml.replace('<kommunenummer>5037</kommunenummer>', '<kommunenummer>5038</kommunenummer>'),
+      );
+      const verdalXml = (await produce(registry, { ...verdal, municipality: '5038' }))['arkivmelding.xml'] ?? '';
+      expect(folderOf(verdalXml).key).not.toBe(key);
+
+      // The archive finds the folder by that key: the second journalpost goes into the first's case.
+      const archive = new FileDropArchive(await mkdtemp(join(tmpdir(), 'skjemaflyt-arkiv-')));
+      const send = (trackingId: string, xml: string) =>
+        archive.send({
+          kommunenummer: '5037',
+          trackingId,
+          arkivmeldingXml: xml,
+          files: [],
+          folderKey: folderOf(xml).key,
+        });
+      const a = await send('trk-a', first);
+      const b = await send('trk-b', secondXml);
+      expect(b.references.saksnummer).toBe(a.references.saksnummer);
+      expect(b.references.saksmappe).toBe('Eksisterende');
+    },
+    VALIDATE_TIMEOUT,
+  );
+
+  it('sends the building-case system the archive’s saksnummer and journalpostnummer', async () => {
+    const registry = await demoRegistry();
+    const files = await produce(registry, await sample('soknad-tiltak-uten-ansvarsrett'), {
+      archiveReferences: { saksnummer: '2026/17', journalpostnummer: '3' },
+    });
+    const payload = parseXml(files['innherred-byggesak.xml'] ?? '').byggesak;
+    expect(payload.arkiv).toEqual({ saksnummer: '2026/17', journalpostnummer: '3' });
+    expect(payload.eiendom.gardsnummer).toBe('314');
+  });
+});
+
+describe('A-skjema: an internal record, screened under Offl. § 25', () => {
+  it(
+    'is an X journalpost from an internal sender, with the form data archived and no employee name in public',
+    async () => {
+      const registry = await demoRegistry();
+      const files = await produce(registry, await sample('a-skjema-tilsetting'));
+      const doc = parseArkivmelding(files['arkivmelding.xml'] ?? '');
+      const jp = doc.registrering;
+      expect(jp.journalposttype.kode).toBe('X');
+      expect(jp.korrespondansepart.map((k: any) => k.korrespondanseparttype.kode)).toEqual(['IA', 'IM']);
+      expect(jp.skjerming).toEqual({ tilgangsrestriksjon: { kode: '25' }, skjermingshjemmel: 'Offl. § 25' });
+      expect(jp.tittel).toBe('A-skjema tilsetting – Jonas Ødegård – Sykepleier');
+      expect(jp.offentligTittel).toBe('A-skjema tilsetting – Sykepleier');
+      expect(doc.mappe.offentligTittel).toBe('Personalmappe');
+      const skjemadata = jp.dokumentbeskrivelse.at(-1);
+      expect(skjemadata.tilknyttetRegistreringSom.kode).toBe('V');
+      expect(skjemadata.dokumentobjekt.format.kode).toBe('XML');
+      expect(skjemadata.dokumentobjekt.referanseDokumentfil).toBe('skjemadata.xml');
+    },
+    VALIDATE_TIMEOUT,
+  );
+
+  it('gives payroll a number and IT a list, however the form wrote them (JSONata where paths are not enough)', async () => {
+    const registry = await demoRegistry();
+    const body = await changedSample('a-skjema-tilsetting', (xml) =>
+      xml
+        .replace('<stillingsprosent>80</stillingsprosent>', '<stillingsprosent>80,5</stillingsprosent>')
+        .replace('<tilgang>e-post</tilgang>', ''),
+    );
+    const files = await produce(registry, body);
+    expect(JSON.parse(files['halden-lonn.json'] ?? '').stilling.stillingsprosent).toBe(80.5);
+    expect(JSON.parse(files['halden-it-tilgang.json'] ?? '').tilganger).toEqual(['Gerica']);
+  });
+});

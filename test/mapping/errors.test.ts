@@ -1,0 +1,295 @@
+/**
+ * When a mapping cannot be made, the people who must act get told which field and which rule: the integration
+ * specialist at start-up (file + JSON pointer), the archive clerk at run time (in Norwegian, without the
+ * submission's personal data), and the delivery fails at once instead of being retried as if the archive were down.
+ */
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../shared/config/errors.ts';
+import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
+import type { FormType } from '../../shared/config/types.ts';
+import { deliverToArchive } from '../../shared/delivery/archive-delivery.ts';
+import { processDelivery } from '../../shared/delivery/process.ts';
+import { MappingError } from '../../shared/mapping/errors.ts';
+import { mapToArchive } from '../../shared/mapping/form-type.ts';
+import { previewSubmission } from '../../shared/mapping/preview.ts';
+import { DocumentStore } from '../../shared/store/documents.ts';
+import type { DeliveryRecord, SubmissionRecord } from '../../shared/store/records.ts';
+import { parseFormData } from '../../shared/submission/form-data.ts';
+import { sample } from '../support/hub.ts';
+import { changedSample, demoRegistry } from './support.ts';
+
+type Json = Record<string, any>;
+
+/** The demo configuration in a temporary folder, with some of its files changed. */
+async function demoWith(changes: Record<string, (json: Json) => void>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'skjemaflyt-mapping-'));
+  await cp(DEFAULT_CONFIG_PATH, dir, { recursive: true });
+  for (const [file, change] of Object.entries(changes)) {
+    const json = JSON.parse(await readFile(join(dir, file), 'utf8'));
+    change(json);
+    await writeFile(join(dir, file), JSON.stringify(json));
+  }
+  return dir;
+}
+
+async function issuesOf(dir: string) {
+  try {
+    await loadHubConfig(dir);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+const TT = 'form-types/tt-kort-soknad.json';
+const A = 'form-types/a-skjema-tilsetting.json';
+
+describe('a definition that cannot work stops the start, naming file and field', () => {
+  it('syntax, codes and schema', async () => {
+    const issues = await issuesOf(
+      await demoWith({
+        [TT]: (d) => {
+          d.archive.tittel = '{% $join(soker.fornavn, %}';
+          d.archive.dokumenter.hoveddokument.dokumenttype = 'SOKNAD';
+          d.archive.korrespondansepart[0].type = 'XX';
+          d.archive.saksmappe.matrikkelnummer = { kommunenummer: 'a', gaardsnummer: 'b', bruksnummer: 'c' };
+        },
+        [A]: (d) => {
+          d.archive.tittle = 'typo';
+          d.payloads.lonn.template.stilling.prosent = '{stilling.stillingsprosent';
+        },
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { file: TT, path: '/archive/tittel', message: expect.stringContaining('JSONata') },
+        {
+          file: TT,
+          path: '/archive/dokumenter/hoveddokument/dokumenttype',
+          message: expect.stringContaining('SOKNAD'),
+        },
+        { file: TT, path: '/archive/korrespondansepart/0/type', message: expect.stringContaining('XX') },
+        { file: TT, path: '/archive/saksmappe/matrikkelnummer', message: 'not used by strategy "external-key"' },
+        { file: A, path: '/archive', message: 'unknown field "tittle"' },
+      ]),
+    );
+    // The payload template is checked too (the schema error above stops the A-skjema first; fix it and look again).
+    const again = await issuesOf(
+      await demoWith({ [A]: (d) => (d.payloads.lonn.template.stilling.prosent = '{stilling.stillingsprosent') }),
+    );
+    expect(again).toEqual([
+      { file: A, path: '/payloads/lonn/template/stilling/prosent', message: expect.stringContaining('unbalanced') },
+    ]);
+  });
+
+  it('a screened title needs a public title, and the public title must not name the person', async () => {
+    const issues = await issuesOf(
+      await demoWith({
+        [TT]: (d) => {
+          delete d.archive.offentligTittel;
+          d.archive.saksmappe.offentligTittel = 'TT-kort – {soker.etternavn}';
+        },
+      }),
+    );
+    expect(issues).toEqual([
+      { file: TT, path: '/archive/offentligTittel', message: expect.stringContaining('screens the title') },
+      {
+        file: TT,
+        path: '/archive/saksmappe/offentligTittel',
+        message: 'the public title must not show soker.etternavn: it names or identifies the person',
+      },
+    ]);
+  });
+
+  it('a value the record needs must read a required form field; a folder key every field of it', async () => {
+    const issues = await issuesOf(
+      await demoWith({
+        [A]: (d) => {
+          d.formData.required = d.formData.required.filter((p: string) => p !== 'godkjenning.leder');
+        },
+        [TT]: (d) => {
+          d.archive.saksmappe.noekkel = 'tt-kort/{soker.adresse.postnummer}';
+        },
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { file: A, path: '/archive/korrespondansepart/0/navn', message: expect.stringContaining('godkjenning.leder') },
+        { file: TT, path: '/archive/saksmappe/noekkel', message: expect.stringContaining('share one folder') },
+      ]),
+    );
+  });
+
+  it('routing: a missing definition, a payload that needs the archive, a format that cannot hold the record', async () => {
+    const issues = await issuesOf(
+      await demoWith({
+        'halden.json': (h) => {
+          h.formTypes[0].id = 'tt-kort-soknad-v2';
+          h.providers[0].grants[0].formTypes[0] = 'tt-kort-soknad-v2';
+          h.targets[0].format = 'eformidling';
+          h.formTypes[2].archive.journalstatus = 'M';
+        },
+        'innherred.json': (h) => {
+          delete h.formTypes[0].deliveries[1].after;
+        },
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        {
+          file: 'halden.json',
+          path: '/formTypes/0/id',
+          message: 'form type "tt-kort-soknad-v2" has no mapping definition form-types/tt-kort-soknad-v2.json',
+        },
+        {
+          file: 'halden.json',
+          path: '/formTypes/2/archive',
+          message: 'archive target "halden-arkiv" receives eFormidling: journalstatus "M" has no eFormidling value',
+        },
+        { file: 'innherred.json', path: '/formTypes/0/deliveries/1', message: expect.stringContaining('archive.*') },
+      ]),
+    );
+  });
+});
+
+describe('a submission the mapping cannot handle', () => {
+  it('names the field and the rule, in words a clerk can act on, without the submission’s values', async () => {
+    const registry = await demoRegistry();
+    const body = await changedSample('soknad-tiltak-uten-ansvarsrett', (xml) =>
+      xml.replace('<gardsnummer>314</gardsnummer>', '<gardsnummer>314b</gardsnummer>'),
+    );
+    const preview = await previewSubmission(registry, body);
+    expect(preview.files).toEqual([]);
+    const [archive, byggesak] = preview.problems;
+    expect(archive).toEqual({
+      target: 'innherred-byggesak-arkiv',
+      field: '/archive/saksmappe/matrikkelnummer/gaardsnummer',
+      message:
+        'Gårdsnummeret er ikke et heltall (skjemafelt: eiendom.gardsnummer). Regel i skjemadefinisjonen ' +
+        'soknad-tiltak-uten-ansvarsrett, /archive/saksmappe/matrikkelnummer/gaardsnummer: «eiendom.gardsnummer». ' +
+        'Rett verdien i innsendingen (send skjemaet på nytt), eller rett regelen i skjemadefinisjonen.',
+    });
+    expect(archive?.message).not.toContain('314b');
+    // The building-case system would never get its payload: it waits for the archive.
+    expect(byggesak).toEqual({
+      target: 'innherred-byggesak',
+      message: 'Venter på arkivleveransen til innherred-byggesak-arkiv, som ikke kan lages.',
+    });
+  });
+
+  it('says which expression failed and on which field', async () => {
+    const registry = await demoRegistry();
+    const body = await changedSample('a-skjema-tilsetting', (xml) =>
+      xml.replace('<stillingsprosent>80</stillingsprosent>', '<stillingsprosent>åttifem</stillingsprosent>'),
+    );
+    const preview = await previewSubmission(registry, body, { validate: false });
+    expect(preview.files.map((f) => f.target)).toEqual(['halden-arkiv', 'halden-it-tilgang']);
+    expect(preview.problems).toEqual([
+      {
+        target: 'halden-lonn',
+        field: '/payloads/lonn/template/stilling/stillingsprosent',
+        message: expect.stringMatching(
+          /^Feltet «stilling\.stillingsprosent» i nyttelasten til lonn kunne ikke beregnes \(JSONata D3030/,
+        ),
+      },
+    ]);
+    expect(preview.problems[0]?.message).toContain('$number($replace(stilling.stillingsprosent');
+    expect(preview.problems[0]?.message).not.toContain('åttifem');
+  });
+
+  it('a payload that needs the archive’s saksnummer fails when the archive gave none', async () => {
+    const registry = await demoRegistry();
+    const preview = await previewSubmission(registry, await sample('soknad-tiltak-uten-ansvarsrett'), {
+      archiveReferences: { journalpostnummer: '1' },
+      validate: false,
+    });
+    expect(preview.problems).toEqual([
+      {
+        target: 'innherred-byggesak',
+        field: '/payloads/byggesak/template/arkiv/saksnummer',
+        message: expect.stringContaining(
+          'Feltet «arkiv.saksnummer» i nyttelasten til byggesak ble tomt (arkivet ga ingen verdi)',
+        ),
+      },
+    ]);
+  });
+
+  it('an empty value names the empty form fields (a definition loaded without the start-up checks)', async () => {
+    const registry = await demoRegistry();
+    const tt = registry.formType('3101', 'tt-kort-soknad') as FormType;
+    const loose: FormType = {
+      ...tt,
+      definition: {
+        ...tt.definition,
+        archive: { ...(tt.definition.archive as any), tittel: '{soker.kallenavn} {soker.mellomnavn}' },
+      },
+    };
+    const body: any = await sample('tt-kort-soknad');
+    const { attachments: _, ...envelope } = body;
+    const input = {
+      trackingId: 't',
+      receivedAt: body.submittedAt,
+      envelope,
+      formData: parseFormData('application/xml', body.formData.content).data,
+    };
+    const error = await mapToArchive(loose, input, []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as MappingError).fault).toMatchObject({
+      field: '/archive/tittel',
+      formFields: ['soker.kallenavn', 'soker.mellomnavn'],
+    });
+    expect((error as Error).message).toMatch(
+      /^Journalpostens tittel ble tom \(skjemafelt: soker.kallenavn, soker.mellomnavn\)/,
+    );
+  });
+
+  it('fails the delivery at the first attempt, with the reason, instead of retrying', async () => {
+    const registry = await demoRegistry();
+    const body: any = await changedSample('soknad-tiltak-uten-ansvarsrett', (xml) =>
+      xml.replace('<bruksnummer>27</bruksnummer>', '<bruksnummer>27 og 28</bruksnummer>'),
+    );
+    const { attachments: _, ...envelope } = body;
+    const submission = {
+      trackingId: 'trk-1',
+      municipality: '5037',
+      formType: body.formType,
+      receivedAt: body.submittedAt,
+      documents: [],
+    } as unknown as SubmissionRecord;
+    const delivery = { target: 'innherred-byggesak-arkiv', status: 'QUEUED', attempts: 0 } as DeliveryRecord;
+    const transitions: { to: string; lastError?: string }[] = [];
+    const deps = {
+      registry,
+      store: {
+        get: async () => ({ submission, deliveries: [delivery] }),
+        transition: async (_t: string, _target: string, change: { to: string; lastError?: string }) => {
+          transitions.push(change);
+          return { ...delivery, status: change.to };
+        },
+      },
+      documents: {
+        get: async (key: string) => {
+          expect(key).toBe(DocumentStore.formKey('trk-1'));
+          return Buffer.from(JSON.stringify(envelope));
+        },
+      },
+      queue: { send: async () => {} },
+      logger: { info: () => {}, warn: () => {} },
+      once: (_key: string, send: () => Promise<unknown>) => send(),
+    } as any;
+    const outcome = await processDelivery(
+      { trackingId: 'trk-1', targetId: delivery.target },
+      { receiveCount: 1, retryAfter: async () => {} },
+      deliverToArchive,
+      deps,
+    );
+    expect(outcome).toBe('failed');
+    expect(transitions).toEqual([
+      expect.objectContaining({ to: 'FAILED', lastError: expect.stringMatching(/^Bruksnummeret er ikke et heltall/) }),
+    ]);
+  });
+});
