@@ -133,8 +133,9 @@ export function bundlingFor(name: FunctionName): BundlingOptions {
         `mv "${outputDir}/index.mjs" "${outputDir}/index.mjs.map" "${outputDir}/functions/${name}/"`,
         ...(spec.archiveSchemas
           ? [
-              `mkdir -p "${outputDir}/schemas/fiks-arkiv-v1" "${outputDir}/node_modules"`,
+              `mkdir -p "${outputDir}/schemas/fiks-arkiv-v1" "${outputDir}/schemas/eformidling" "${outputDir}/node_modules"`,
               `cp "${inputDir}"/schemas/fiks-arkiv-v1/*.xsd "${inputDir}/schemas/fiks-arkiv-v1/LICENSE" "${outputDir}/schemas/fiks-arkiv-v1/"`,
+              `cp "${inputDir}"/schemas/eformidling/*.xsd "${outputDir}/schemas/eformidling/"`,
               `cp -RL "${inputDir}/node_modules/xmllint-wasm" "${outputDir}/node_modules/"`,
             ]
           : []),

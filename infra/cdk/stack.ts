@@ -20,6 +20,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { deliveryHandlerFor, planHub } from '../../shared/config/plan.ts';
+import { DEFINITIONS_DIR } from '../../shared/mapping/definitions.ts';
 import { HubApi } from './api.ts';
 import type { Deployment } from './deployments.ts';
 import {
@@ -93,7 +94,10 @@ export class SkjemaflytStack extends Stack {
 
     // The function code is the same in every stack; the deployment's configuration comes in its own layer.
     const configLayer = new lambda.LayerVersion(this, 'Configuration', {
-      code: configurationCode(props.deployment.path),
+      code: configurationCode(
+        props.deployment.path,
+        config.formTypes.map((f) => f.id),
+      ),
       compatibleRuntimes: [lambda.Runtime.NODEJS_24_X],
       compatibleArchitectures: [lambda.Architecture.ARM_64],
       description: `Skjemaflyt configuration ${props.deployment.file}`,
@@ -254,11 +258,14 @@ export class SkjemaflytStack extends Stack {
  * The deployment's configuration file as a layer (`/opt/skjemaflyt/config/<file>`), hashed by its content so a
  * change to another deployment's file does not touch this stack.
  */
-function configurationCode(file: string): lambda.Code {
-  const content = readFileSync(file);
+function configurationCode(file: string, formTypeIds: string[]): lambda.Code {
+  // The deployment file and the mapping definitions of its form types (form-types/<id>.json beside it).
+  const definitions = [...new Set(formTypeIds)].sort().map((id) => join(dirname(file), DEFINITIONS_DIR, `${id}.json`));
+  const hash = createHash('sha256').update(readFileSync(file));
+  for (const definition of definitions) hash.update(readFileSync(definition));
   return lambda.Code.fromAsset(dirname(file), {
     assetHashType: AssetHashType.CUSTOM,
-    assetHash: createHash('sha256').update(content).digest('hex'),
+    assetHash: hash.digest('hex'),
     bundling: {
       // Never pulled: the local step below always succeeds.
       image: DockerImage.fromRegistry('scratch'),
@@ -267,6 +274,10 @@ function configurationCode(file: string): lambda.Code {
           const target = join(outputDir, CONFIG_DIR_IN_LAYER);
           mkdirSync(target, { recursive: true });
           copyFileSync(file, join(target, basename(file)));
+          mkdirSync(join(target, DEFINITIONS_DIR), { recursive: true });
+          for (const definition of definitions) {
+            copyFileSync(definition, join(target, DEFINITIONS_DIR, basename(definition)));
+          }
           return true;
         },
       },
