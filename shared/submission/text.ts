@@ -6,13 +6,14 @@
 
 /**
  * Anywhere (free text included): control characters except tab, line feed and carriage return; bidirectional
- * overrides, embeddings, isolates and marks; zero-width space, word joiner and invisible operators; a BOM
- * inside text; interlinear annotation; U+FFFD (what a decoder leaves of invalid UTF-8); noncharacters;
- * lone surrogates.
+ * overrides, embeddings and isolates (they make text display other than it reads); zero-width space, word joiner
+ * and invisible operators; a BOM inside text; interlinear annotation; U+FFFD (what a decoder leaves of invalid
+ * UTF-8); noncharacters; lone surrogates. The plain direction marks (LRM, RLM, ALM) stay allowed in free text:
+ * Arabic or Hebrew text mixed with Norwegian needs them, and they reorder nothing. Names refuse them too.
  */
 const FORBIDDEN_IN_TEXT =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB\uFFFD\uFFFE\uFFFF\p{Cs}]/u;
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\uFFF9-\uFFFB\uFFFD\uFFFE\uFFFF\p{Cs}]/u;
 
 /**
  * In names, titles, filenames and other one-line identity fields: also every other invisible formatting

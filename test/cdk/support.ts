@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_PATH } from '../../shared/config/load.ts';
+import { DEFINITIONS_DIR } from '../../shared/mapping/definitions.ts';
 
 export async function demoConfig(file: 'halden.json' | 'innherred.json'): Promise<any> {
   return JSON.parse(await readFile(join(DEFAULT_CONFIG_PATH, file), 'utf8'));
@@ -10,6 +11,8 @@ export async function demoConfig(file: 'halden.json' | 'innherred.json'): Promis
 /** Writes configuration files to a fresh folder and returns it. */
 export async function configFolder(files: Record<string, unknown>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'skjemaflyt-cdk-'));
+  // The demo form types' mapping definitions, which deployment files route by id.
+  await cp(join(DEFAULT_CONFIG_PATH, DEFINITIONS_DIR), join(dir, DEFINITIONS_DIR), { recursive: true });
   for (const [name, config] of Object.entries(files)) await writeFile(join(dir, name), JSON.stringify(config, null, 2));
   return dir;
 }

@@ -266,7 +266,7 @@ describe('a submission the mapping cannot handle', () => {
       registry,
       store: {
         get: async () => ({ submission, deliveries: [delivery] }),
-        transition: async (_t: string, _target: string, change: { to: string; lastError?: string }) => {
+        transition: async (_delivery: unknown, change: { to: string; lastError?: string }) => {
           transitions.push(change);
           return { ...delivery, status: change.to };
         },

@@ -27,9 +27,9 @@ async function fixture() {
 describe('a fifth form type, from files only', () => {
   it('is routed, received by its own rules, and may be submitted by the granted provider', async () => {
     const { registry, submission } = await fixture();
-    const formType = registry.formType('4699', ID) as FormType;
+    const formType = registry.formType('4647', ID) as FormType;
     expect(formType.title).toBe('Søknad om parkeringstillatelse for forflytningshemmede');
-    expect(registry.mayProviderSubmit('eskjema', '4699', ID)).toBe(true);
+    expect(registry.mayProviderSubmit('eskjema', '4647', ID)).toBe(true);
 
     const content = JSON.parse(submission.formData.content);
     const ok = parseFormData('application/json', JSON.stringify(content));

@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_PATH } from '../../shared/config/load.ts';
+import { DEFINITIONS_DIR } from '../../shared/mapping/definitions.ts';
 
 /** Quick retries so tests see several attempts in seconds rather than minutes. */
 export const FAST_DELIVERY = {
@@ -22,6 +23,7 @@ export async function httpArchiveConfig(
   webhooks: Record<string, Record<string, unknown>> = {},
 ): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'skjemaflyt-http-config-'));
+  await cp(join(DEFAULT_CONFIG_PATH, DEFINITIONS_DIR), join(dir, DEFINITIONS_DIR), { recursive: true });
   for (const file of (await readdir(DEFAULT_CONFIG_PATH)).filter((f) => f.endsWith('.json'))) {
     const config = JSON.parse(await readFile(join(DEFAULT_CONFIG_PATH, file), 'utf8'));
     config.$schema = undefined;

@@ -63,6 +63,8 @@ describe('configuration', () => {
       'skjemaflyt-halden-lonn',
       'skjemaflyt-innherred-byggesak',
       'skjemaflyt-innherred-byggesak-arkiv',
+      // Not a target: the hub's queue of status notifications to providers' webhooks.
+      'skjemaflyt-notifications',
     ]);
     expect(plan.queues.every((q) => q.deadLetterQueueName === `${q.queueName}-dlq`)).toBe(true);
   });
