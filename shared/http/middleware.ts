@@ -20,6 +20,17 @@ export function problemDetails(
         request.response = problemResponse(error, instance);
       } else if (error instanceof AuthenticationError) {
         request.response = problemResponse(problems.unauthorized(error.message), instance);
+      } else if (isTransient(error)) {
+        // The store or the queue said "not now": nothing was confirmed, and the same request again is safe.
+        logger.warn('Transient failure; answered 503', loggableError(error));
+        const response = problemResponse(
+          new HttpProblem(503, 'Midlertidig utilgjengelig', {
+            detail: 'Skjemaflyt kunne ikke fullføre forespørselen akkurat nå. Send den samme forespørselen igjen.',
+            type: 'https://skjemaflyt.no/problems/unavailable',
+          }),
+          instance,
+        );
+        request.response = { ...response, headers: { ...response.headers, 'retry-after': '1' } };
       } else {
         logger.error('Unhandled error', loggableError(error));
         request.response = problemResponse(
@@ -29,4 +40,31 @@ export function problemDetails(
       }
     },
   };
+}
+
+const TRANSIENT = new Set([
+  'TransactionConflictException',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+]);
+
+/** AWS errors the SDK marks retryable, or that say so by name: a retry of the whole request will do. */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const sdk = error as Error & {
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    CancellationReasons?: { Code?: string }[];
+  };
+  if (sdk.$retryable || TRANSIENT.has(error.name)) return true;
+  if (sdk.$metadata?.httpStatusCode !== undefined && sdk.$metadata.httpStatusCode >= 500) return true;
+  // A transaction that lost to another one on the same items (not a failed condition).
+  return (
+    error.name === 'TransactionCanceledException' &&
+    !!sdk.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')
+  );
 }

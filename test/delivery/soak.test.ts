@@ -86,7 +86,13 @@ describe('soak: every accepted submission is delivered exactly once through faul
           }
           // 503 while the restarted hub starts up: a provider tries again, as after a refused connection.
           if (response.status === 503) throw new Error('starting');
-          throw new Error(`unexpected ${response.status}: ${await response.text()}`);
+          const logged = hub
+            .output()
+            .split('\n')
+            .filter((l) => l.includes('Unhandled error'))
+            .slice(-3)
+            .join('\n');
+          throw new Error(`unexpected ${response.status}: ${await response.text()}\n${logged}`);
         } catch (error) {
           if ((error as Error).message.startsWith('unexpected')) throw error;
           repeatedPosts++;
