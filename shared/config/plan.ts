@@ -37,10 +37,14 @@ export interface HubPlan {
 export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/submissions', handler: 'receive' },
   { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission' },
+  { method: 'GET', path: '/v1/admin/me', handler: 'admin' },
+  { method: 'GET', path: '/v1/admin/overview', handler: 'admin' },
   { method: 'GET', path: '/v1/admin/deliveries', handler: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/retry', handler: 'admin' },
   { method: 'GET', path: '/v1/admin/deliveries/{id}', handler: 'admin' },
   { method: 'POST', path: '/v1/admin/deliveries/{id}/retry', handler: 'admin' },
   { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/{id}/national-id', handler: 'admin' },
 ];
 
 export function queueNameFor(targetId: string): string {

@@ -6,10 +6,11 @@ import { PermanentDeliveryError } from './errors.ts';
 import type { Deliverer } from './process.ts';
 
 /** Archive delivery: map to an arkivmelding, check it against the official XSD, send it with its documents. */
-export const deliverToArchive: Deliverer = async ({ submission, target, formType, input }, deps) => {
+export const deliverToArchive: Deliverer = async ({ submission, target, formType, input, keep }, deps) => {
   if (target.kind !== 'archive') throw new PermanentDeliveryError(`${target.id} er ikke et arkivmål.`);
   const record = mapToArchive(formType, input, submission.documents);
   const xml = toFiksArkivV1Xml(record.arkivmelding);
+  await keep?.(xml);
   const validation = await validateFiksArkivV1(xml);
   if (!validation.valid) {
     const first = validation.errors.slice(0, 3).map((e) => `${e.line ? `linje ${e.line}: ` : ''}${e.message}`);

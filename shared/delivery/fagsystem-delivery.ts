@@ -4,11 +4,12 @@ import { PermanentDeliveryError } from './errors.ts';
 import type { Deliverer } from './process.ts';
 
 /** Specialist-system delivery: fill the system's payload template and send it. */
-export const deliverToFagsystem: Deliverer = async ({ submission, target, formType, input }) => {
+export const deliverToFagsystem: Deliverer = async ({ submission, target, formType, input, keep }) => {
   if (target.kind !== 'fagsystem') throw new PermanentDeliveryError(`${target.id} er ikke et fagsystem.`);
   const mapping = formType.fagsystem?.[target.id];
   if (!mapping) throw new PermanentDeliveryError(`Skjematypen ${formType.id} har ingen mapping for ${target.id}.`);
   const payload = mapToFagsystem(target, mapping, input);
+  await keep?.(payload.body);
   const { references } = await fagsystemAdapterFor(target).send({
     system: target.system,
     trackingId: submission.trackingId,

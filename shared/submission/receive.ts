@@ -92,7 +92,7 @@ export async function receiveSubmission(
     formDataContentType: envelope.formData.contentType,
     documents: stored,
   };
-  const deliveries = planDeliveries(submission, formType, deps.registry, now);
+  const deliveries = planDeliveries(submission, formType, deps.registry, now, envelope.submitter.name);
   try {
     await deps.store.create(submission, deliveries);
   } catch (error) {
@@ -177,6 +177,7 @@ function planDeliveries(
   formType: FormType,
   registry: Registry,
   now: Date,
+  submitterName: string,
 ): DeliveryRecord[] {
   const at = now.toISOString();
   return formType.deliveries.map((route) => {
@@ -190,6 +191,7 @@ function planDeliveries(
       municipality: submission.municipality,
       formType: submission.formType,
       submissionId: submission.submissionId,
+      submitter: { name: submitterName },
       status: waits ? 'PENDING' : 'QUEUED',
       attempts: 0,
       references: {},
