@@ -114,7 +114,7 @@ describe('the console', () => {
     await page.getByRole('heading', { level: 1, name: 'Søknad om TT-kort til Halden sak/arkiv' }).waitFor();
     const explanation = page.getByRole('region', { name: 'Hva er galt' });
     await expect.poll(() => explanation.locator('.oppsummering').textContent()).toBe('Mottakers postnummer mangler');
-    const facts = await explanation.locator('dl').innerText();
+    const facts = await explanation.locator('dl').textContent();
     expect(facts).toContain('soker.adresse.postnummer');
     expect(facts).toContain('registrering/korrespondansepart/postnummer');
     expect(facts).toContain('«Mottakers postnummer mangler på korrespondansepart» (ugyldigforespoersel)');
@@ -129,20 +129,20 @@ describe('the console', () => {
 
     // The fødselsnummer is masked until asked for, and the look is recorded in the timeline with who looked.
     const submission = page.getByRole('region', { name: 'Innsending' });
-    expect(await submission.innerText()).toContain('120354*****');
+    expect(await submission.textContent()).toContain('120354*****');
     expect(await page.content()).not.toContain('12035440095');
     await submission.getByRole('button', { name: 'Vis fødselsnummer' }).click();
     await expect.poll(() => page.locator('#fnr').textContent()).toBe('12035440095');
     const timeline = page.locator('#tidslinje');
-    await expect.poll(() => timeline.innerText()).toContain('Fødselsnummeret ble vist.');
-    expect(await timeline.locator('li.innsyn').innerText()).toContain(`Utført av ${STAFF}`);
+    await expect.poll(() => timeline.textContent()).toContain('Fødselsnummeret ble vist.');
+    expect(await timeline.locator('li.innsyn').textContent()).toContain(`Utført av ${STAFF}`);
 
     // The archive's people fix it; one click and the delivery goes through.
     gate.fix();
     await page.getByRole('button', { name: 'Prøv igjen' }).click();
     await expect.poll(() => page.locator('#status-linje .status').textContent(), { timeout: 30_000 }).toBe('Levert');
-    expect(await timeline.innerText()).toContain('Sendt på nytt av en person.');
-    expect(await timeline.innerText()).toContain(`Utført av ${STAFF}`);
+    expect(await timeline.textContent()).toContain('Sendt på nytt av en person.');
+    expect(await timeline.textContent()).toContain(`Utført av ${STAFF}`);
     await page.getByRole('region', { name: 'Referanser fra mottakeren' }).getByText('Saksnummer').waitFor();
     await expectAccessible(page, '4-detalj-levert');
 
@@ -195,8 +195,8 @@ describe('the console', () => {
     await expect.poll(() => page.locator('#status-linje .status').textContent()).toBe('Lukket');
     expect(await focusedId(page)).toBe('status-linje');
     const last = page.locator('#tidslinje li').last();
-    expect(await last.innerText()).toContain('Lukket: Journalført manuelt i Elements, jnr 2026/4711');
-    expect(await last.innerText()).toContain(`Utført av ${STAFF}`);
+    expect(await last.textContent()).toContain('Lukket: Journalført manuelt i Elements, jnr 2026/4711');
+    expect(await last.textContent()).toContain(`Utført av ${STAFF}`);
     await expectAccessible(page, '7-detalj-lukket');
     expect((await t.status(trackingId)).body.deliveries[0].status).toBe('RESOLVED');
     expect(problemsSeen).toEqual([]);
@@ -237,7 +237,7 @@ describe('the console', () => {
     expect((await t.admin('GET', `/deliveries/${id}`, undefined, ['5037'])).status).toBe(200);
 
     const page = await signedIn();
-    expect(await page.locator('#bruker').innerText()).toContain('Halden kommune');
+    expect(await page.locator('#bruker').textContent()).toContain('Halden kommune');
     expect(await page.locator('#kommune').count()).toBe(0);
     await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(id)}`);
     await page.getByRole('heading', { level: 1, name: 'Fant ikke leveransen' }).waitFor();
