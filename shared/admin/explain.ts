@@ -312,10 +312,12 @@ function explainXsd(messages: string, input: ExplainInput, raw: string): Explana
     problem = 'missing';
     if (element) context = [...context, element];
     subject = expected[0];
+  } else if (/This element is not expected/.test(text) && expected.length > 0) {
+    // xmllint lists what could come next: optional elements, then the first required one. That one is missing.
+    problem = 'missing';
+    subject = expected.at(-1);
   } else if (/This element is not expected/.test(text)) {
-    // An element out of place usually means the one expected before it is missing.
-    problem = expected.length === 1 ? 'missing' : 'unexpected';
-    subject = expected.length === 1 ? expected[0] : element;
+    problem = 'unexpected';
   } else if (/length of '0'|underruns the allowed minimum length/.test(text)) {
     problem = 'missing';
   } else if (/not a valid value|not accepted by the pattern|not an element of the set|facet/.test(text)) {

@@ -24,6 +24,7 @@ export function me(principal: Principal, deps: Pick<AdminDeps, 'registry'>) {
       return {
         kommunenummer,
         name: deps.registry.municipality(kommunenummer)?.name ?? kommunenummer,
+        formTypes: formTypes.map((f) => ({ id: f.id, title: f.title })),
         targets: [...new Set(formTypes.flatMap((f) => f.deliveries.map((d) => d.target)))].map((id) => ({
           id,
           name: targetName(deps.registry, id),
@@ -88,6 +89,8 @@ export async function overview(principal: Principal, params: Params, deps: Admin
             target: waiting.oldest.target,
             targetName: targetName(deps.registry, waiting.oldest.target),
             formType: waiting.oldest.formType,
+            formTypeTitle:
+              deps.registry.formType(municipality, waiting.oldest.formType)?.title ?? waiting.oldest.formType,
             since: waiting.oldest.since,
           }
         : null,
