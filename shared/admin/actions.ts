@@ -50,7 +50,8 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
   }
   const filter = { ...parseFilter(admin, params, 'FAILED'), status: 'FAILED' as const };
   const limit = parseLimit(params.limit, 25, 100);
-  let until = filter.to ?? now(deps).toISOString();
+  const started = now(deps).toISOString();
+  let until = filter.to && filter.to < started ? filter.to : started;
   let cursor: Record<string, string> | undefined;
   if (params.cursor) {
     let state: { k?: unknown; u?: unknown } = {};
