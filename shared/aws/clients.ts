@@ -8,9 +8,7 @@ import { readEnv } from '../runtime/env.ts';
  * SDK clients, created once per cold start. Endpoints for local emulators come from the SDK's own
  * AWS_ENDPOINT_URL_<SERVICE> variables, so this code is the same on AWS and locally.
  */
-let clients:
-  | { dynamo: DynamoDBDocumentClient; dynamoClient: DynamoDBClient; s3: S3Client; sqs: SQSClient }
-  | undefined;
+let clients: { dynamo: DynamoDBDocumentClient; dynamoClient: DynamoDBClient; s3: S3Client; sqs: SQSClient } | undefined;
 
 export function awsClients() {
   if (!clients) {

@@ -12,8 +12,8 @@ import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
-import { sample, testHub } from '../support/hub.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
+import { sample, testHub } from '../support/hub.ts';
 
 /**
  * The window every integration fears: the work order was sent, then the process died before recording it.
