@@ -1,27 +1,47 @@
-import { getDeliveryDetail, listDeliveries, resolveDelivery, retryDelivery } from '../../shared/admin/deliveries.ts';
+import { resolveDelivery, retryDelivery, retryMatching } from '../../shared/admin/actions.ts';
+import { getDeliveryDetail, listDeliveries, revealNationalId } from '../../shared/admin/deliveries.ts';
+import { me, overview } from '../../shared/admin/overview.ts';
 import { awsClients } from '../../shared/aws/clients.ts';
+import { runtimeRegistry } from '../../shared/config/runtime.ts';
 import { authenticate, bodyText, httpFunction } from '../../shared/http/handler.ts';
 import { jsonResponse, problems } from '../../shared/http/problem.ts';
 import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
 import { readEnv } from '../../shared/runtime/env.ts';
+import { DocumentStore } from '../../shared/store/documents.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
 
-/** The admin API for archive staff: list, inspect, retry and resolve deliveries of their own municipalities. */
+/** The admin API for archive staff: see, understand, retry and resolve deliveries of their own municipalities. */
 export const handler = httpFunction('admin', async (event) => {
   const principal = await authenticate(event);
   const env = readEnv();
-  const { dynamo, sqs } = awsClients();
-  const deps = { store: new SubmissionStore(dynamo, env.tableName), queue: new DeliveryQueue(sqs, env.queueUrls) };
+  const { dynamo, s3, sqs } = awsClients();
+  const deps = {
+    store: new SubmissionStore(dynamo, env.tableName),
+    queue: new DeliveryQueue(sqs, env.queueUrls),
+    documents: new DocumentStore(s3, env.bucketName),
+    registry: await runtimeRegistry(),
+  };
   const id = event.pathParameters?.id ?? '';
+  const query = event.queryStringParameters ?? {};
+  // Personal data in every answer: never cached on the way.
+  const ok = (body: unknown) => jsonResponse(200, body, { 'cache-control': 'no-store' });
   switch (event.routeKey) {
+    case 'GET /v1/admin/me':
+      return ok(me(principal, deps));
+    case 'GET /v1/admin/overview':
+      return ok(await overview(principal, query, deps));
     case 'GET /v1/admin/deliveries':
-      return jsonResponse(200, await listDeliveries(principal, event.queryStringParameters ?? {}, deps));
+      return ok(await listDeliveries(principal, query, deps));
+    case 'POST /v1/admin/deliveries/retry':
+      return ok(await retryMatching(principal, parseJson(bodyText(event)), deps));
     case 'GET /v1/admin/deliveries/{id}':
-      return jsonResponse(200, await getDeliveryDetail(principal, id, deps));
+      return ok(await getDeliveryDetail(principal, id, deps));
     case 'POST /v1/admin/deliveries/{id}/retry':
-      return jsonResponse(200, await retryDelivery(principal, id, deps));
+      return ok(await retryDelivery(principal, id, deps));
     case 'POST /v1/admin/deliveries/{id}/resolve':
-      return jsonResponse(200, await resolveDelivery(principal, id, parseJson(bodyText(event)), deps));
+      return ok(await resolveDelivery(principal, id, parseJson(bodyText(event)), deps));
+    case 'POST /v1/admin/deliveries/{id}/national-id':
+      return ok(await revealNationalId(principal, id, deps));
     default:
       throw problems.notFound('Ukjent adresse.');
   }

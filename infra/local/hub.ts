@@ -11,6 +11,7 @@ import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
 import { throttleLimits } from '../../shared/submission/limits.ts';
 import { createLocalClients, LOCAL_CREDENTIALS, type LocalClients, type LocalEndpoints } from './clients.ts';
+import { consoleMount } from './console-files.ts';
 import { DEFAULT_REGION, type Emulators, startEmulators } from './emulators.ts';
 import {
   type HttpHandler,
@@ -107,7 +108,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       port,
       region,
       ...(options.host ? { host: options.host } : {}),
-      ...(options.mounts ? { mounts: options.mounts } : {}),
+      // The archive staff's console at /console/, like the static files beside the API on AWS.
+      mounts: [consoleMount(), ...(options.mounts ?? [])],
       log,
     });
 

@@ -75,6 +75,7 @@ Skjemaflyt is running on ${url}
   Health:          ${url}/health
   Submit:          POST ${url}/v1/submissions
   Status:          GET  ${url}/v1/submissions/{trackingId}
+  Console:         ${url}/console/  (log in with an admin token)
 
   Data folder:     ${dataDir}  (survives a restart)
   Archive files:   ${join(archiveDir, '<kommunenummer>', '<trackingId>', 'arkivmelding.xml')}
@@ -82,6 +83,7 @@ Skjemaflyt is running on ${url}
 
   A token:         npm run --silent token -- --provider eskjema
                    npm run --silent token -- --admin 3101
+  Retry failures:  npm run --silent redrive -- --municipality 3101 --target <target> --status FAILED
   Sample posts:    npm run post-samples
 
 Press Ctrl-C to stop.

@@ -1,172 +1,345 @@
 import type { Principal } from '../auth/claims.ts';
+import type { Registry } from '../config/registry.ts';
+import type { Target } from '../config/types.ts';
+import { producedFile, producedKey } from '../delivery/produced.ts';
 import type { DeliveryStatus } from '../delivery/status.ts';
 import { type FieldError, problems } from '../http/problem.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
-import { type DeliveryRecord, parseDeliveryId } from '../store/records.ts';
-import { StaleTransitionError, type StatusPage, type StatusQuery, type SubmissionStore } from '../store/submissions.ts';
+import { DocumentStore } from '../store/documents.ts';
+import type { DeliveryRecord } from '../store/records.ts';
+import { nameWords, normaliseTerm } from '../store/search-terms.ts';
+import { type StatusQuery, type SubmissionStore, statusIndexKeys } from '../store/submissions.ts';
+import { maskNationalId } from '../submission/identifiers.ts';
+import type { SubmissionEnvelope } from '../submission/types.ts';
+import { type Admin, findDelivery, municipalityFor, requireAdmin, who } from './access.ts';
+import { explainFailure } from './explain.ts';
 
-/** The admin API's logic: every call checks that the admin may see the delivery's municipality. */
+/** What the admin API's logic needs; every call checks the admin's municipalities first (see access.ts). */
 export interface AdminDeps {
-  store: Pick<SubmissionStore, 'get' | 'getDelivery' | 'transition' | 'listByStatus'>;
+  store: Pick<
+    SubmissionStore,
+    'get' | 'getDelivery' | 'transition' | 'listByStatus' | 'summarize' | 'findByTerm' | 'recordAudit'
+  >;
   queue: { send(messages: DeliveryMessage[]): Promise<void> };
+  documents: { get(key: string): Promise<Uint8Array> };
+  registry: Registry;
   now?: () => Date;
 }
 
-const STATUSES: DeliveryStatus[] = ['PENDING', 'QUEUED', 'RETRYING', 'DELIVERED', 'FAILED', 'RESOLVED'];
+export const STATUSES: DeliveryStatus[] = ['PENDING', 'QUEUED', 'RETRYING', 'DELIVERED', 'FAILED', 'RESOLVED'];
 
-function requireAdmin(principal: Principal): Extract<Principal, { kind: 'admin' }> {
-  if (principal.kind !== 'admin') throw problems.forbidden('Krever administratortilgang for kommunen.');
-  return principal;
+/** Search results are capped: a name common enough to hit more asks for a longer name or a form type. */
+const SEARCH_LIMIT = 50;
+/** The produced arkivmelding / payload is shown up to this size. */
+const PRODUCED_LIMIT = 512 * 1024;
+
+export type Params = Record<string, string | undefined>;
+
+/** The filters of a list or a bulk action, checked; `status` only when given (or defaulted by the caller). */
+export interface DeliveryFilter {
+  municipality: string;
+  status?: DeliveryStatus;
+  target?: string;
+  formType?: string;
+  from?: string;
+  to?: string;
 }
 
-function who(principal: Extract<Principal, { kind: 'admin' }>): string {
-  return principal.name ?? principal.subject;
-}
-
-/** A delivery the admin may not see answers like a missing one. */
-async function findDelivery(principal: Principal, id: string, deps: AdminDeps): Promise<DeliveryRecord> {
-  const admin = requireAdmin(principal);
-  const ref = parseDeliveryId(id);
-  const delivery = ref ? await deps.store.getDelivery(ref.trackingId, ref.targetId) : undefined;
-  if (!delivery || !admin.municipalities.includes(delivery.municipality)) {
-    throw problems.notFound('Ingen leveranse med denne identifikatoren.');
-  }
-  return delivery;
-}
-
-export async function listDeliveries(
-  principal: Principal,
-  params: Record<string, string | undefined>,
-  deps: AdminDeps,
-): Promise<{ items: DeliveryRecord[]; nextCursor: string | null; scannedCount: number; consumedCapacity: number }> {
-  const admin = requireAdmin(principal);
+export function parseFilter(admin: Admin, params: Params, defaultStatus?: DeliveryStatus): DeliveryFilter {
   const errors: FieldError[] = [];
-  const municipality = params.municipality ?? (admin.municipalities.length === 1 ? admin.municipalities[0] : undefined);
-  if (!municipality) errors.push({ path: '/municipality', message: 'Velg kommune (kommunenummer).' });
-  const status = (params.status ?? 'FAILED') as DeliveryStatus;
-  if (!STATUSES.includes(status)) errors.push({ path: '/status', message: `Ukjent status «${params.status}».` });
-  const limit = Number(params.limit ?? '50');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    errors.push({ path: '/limit', message: 'limit må være et heltall fra 1 til 100.' });
-  }
+  const status = (params.status || defaultStatus) as DeliveryStatus | undefined;
+  if (status && !STATUSES.includes(status)) errors.push({ path: '/status', message: `Ukjent status «${status}».` });
+  const times: { from?: string; to?: string } = {};
   for (const field of ['from', 'to'] as const) {
-    if (params[field] && Number.isNaN(Date.parse(params[field] ?? ''))) {
+    const value = params[field];
+    if (!value) continue;
+    // A bare date means the whole day: from its start, to its end (Norwegian time is close enough here).
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(value)
+      ? `${value}T${field === 'from' ? '00:00:00' : '23:59:59.999'}Z`
+      : value;
+    if (Number.isNaN(Date.parse(date))) {
       errors.push({ path: `/${field}`, message: 'Ugyldig tidspunkt (RFC 3339 eller ÅÅÅÅ-MM-DD).' });
-    }
-  }
-  let cursor: Record<string, unknown> | undefined;
-  if (params.cursor) {
-    try {
-      cursor = JSON.parse(Buffer.from(params.cursor, 'base64url').toString('utf8'));
-    } catch {
-      errors.push({ path: '/cursor', message: 'Ugyldig markør.' });
-    }
+    } else times[field] = new Date(date).toISOString();
   }
   if (errors.length > 0) throw problems.badRequest('Ugyldig søk.', errors);
-  if (!admin.municipalities.includes(municipality ?? '')) {
-    throw problems.forbidden(`Ingen administratortilgang for kommune ${municipality}.`, [
-      { path: '/municipality', message: `Ingen tilgang til kommune ${municipality}.` },
-    ]);
-  }
-  const query: StatusQuery = {
-    municipality: municipality ?? '',
-    status,
-    limit,
+  return {
+    municipality: municipalityFor(admin, params.municipality),
+    ...(status ? { status } : {}),
     ...(params.target ? { target: params.target } : {}),
     ...(params.formType ? { formType: params.formType } : {}),
-    ...(params.from ? { from: new Date(params.from).toISOString() } : {}),
-    ...(params.to ? { to: new Date(params.to).toISOString() } : {}),
-    ...(cursor ? { cursor } : {}),
+    ...times,
   };
-  const page: StatusPage = await deps.store.listByStatus(query);
-  const q = params.q?.trim().toLowerCase();
-  const items = q
-    ? page.items.filter((d) => [d.id, d.trackingId, d.submissionId ?? ''].some((v) => v.toLowerCase().includes(q)))
-    : page.items;
+}
+
+export function parseLimit(value: string | number | undefined, fallback: number, max: number): number {
+  const limit = Number(value ?? fallback);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw problems.badRequest('Ugyldig søk.', [
+      { path: '/limit', message: `limit må være et heltall fra 1 til ${max}.` },
+    ]);
+  }
+  return limit;
+}
+
+/** Page cursors are the index position, base64url JSON; one that points into another list is refused. */
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+export function decodeCursor(
+  text: string,
+  filter: DeliveryFilter & { status: DeliveryStatus },
+): Record<string, string> {
+  const refused = problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw refused;
+  }
+  const key = value as Record<string, unknown>;
+  const expected = statusIndexKeys(filter.municipality, filter.status, '', '').gsi1pk;
+  if (
+    !key ||
+    typeof key !== 'object' ||
+    key.gsi1pk !== expected ||
+    !['pk', 'sk', 'gsi1sk'].every((k) => typeof key[k] === 'string') ||
+    Object.keys(key).length !== 4
+  ) {
+    throw refused;
+  }
+  return key as Record<string, string>;
+}
+
+/** One delivery as a row of a list: what staff scan for, with the error in plain words. */
+export function deliveryRow(d: DeliveryRecord, registry: Registry) {
+  const target = targetOf(registry, d.target);
+  const formType = registry.formType(d.municipality, d.formType);
+  const explanation = d.lastError ? explainFailure({ raw: d.lastError, formType, target }) : undefined;
   return {
-    items,
-    nextCursor: page.cursor ? Buffer.from(JSON.stringify(page.cursor)).toString('base64url') : null,
+    id: d.id,
+    trackingId: d.trackingId,
+    submissionId: d.submissionId ?? null,
+    municipality: d.municipality,
+    target: d.target,
+    targetName: target?.name ?? d.target,
+    formType: d.formType,
+    formTypeTitle: formType?.title ?? d.formType,
+    submitterName: d.submitter?.name ?? null,
+    status: d.status,
+    attempts: d.attempts,
+    lastError: d.lastError ?? null,
+    problem: explanation?.summary ?? null,
+    nextAttemptAt: d.nextAttemptAt ?? null,
+    receivedAt: d.history[0]?.at ?? d.updatedAt,
+    updatedAt: d.updatedAt,
+  };
+}
+
+function targetOf(registry: Registry, id: string): Target | undefined {
+  try {
+    return registry.target(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * GET /v1/admin/deliveries: with `q`, a search by name, submissionId or trackingId (all statuses unless one is
+ * given); without, one status's list (FAILED by default) from the status index, oldest change first, paginated.
+ */
+export async function listDeliveries(principal: Principal, params: Params, deps: AdminDeps) {
+  const admin = requireAdmin(principal);
+  const q = params.q?.trim();
+  if (q) return searchDeliveries(admin, q, parseFilter(admin, params), deps);
+  const filter = parseFilter(admin, params, 'FAILED') as DeliveryFilter & { status: DeliveryStatus };
+  const limit = parseLimit(params.limit, 50, 100);
+  const cursor = params.cursor ? decodeCursor(params.cursor, filter) : undefined;
+  const query: StatusQuery = { ...filter, limit, ...(cursor ? { cursor } : {}) };
+  const page = await deps.store.listByStatus(query);
+  return {
+    items: page.items.map((d) => deliveryRow(d, deps.registry)),
+    nextCursor: page.cursor ? encodeCursor(page.cursor) : null,
     scannedCount: page.scannedCount,
     consumedCapacity: page.consumedCapacity,
   };
 }
 
-export async function getDeliveryDetail(principal: Principal, id: string, deps: AdminDeps) {
-  const delivery = await findDelivery(principal, id, deps);
-  const found = await deps.store.get(delivery.trackingId);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * A trackingId (or a delivery id) is read directly; anything else through the search entries: the whole query
+ * as a prefix of a submissionId or name word, and its longest word, then every word must start a name word.
+ */
+async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter, deps: AdminDeps) {
+  const trackingId = UUID.exec(q)?.[0]?.toLowerCase();
+  let candidates: string[];
+  let truncated = false;
+  let scannedCount = 0;
+  let consumedCapacity = 0;
+  const whole = normaliseTerm(q);
+  const words = nameWords(q);
+  if (trackingId) candidates = [trackingId];
+  else {
+    const longest = [...words].sort((a, b) => b.length - a.length)[0];
+    const prefixes = [...new Set([whole, ...(longest ? [longest] : [])])];
+    const found = await Promise.all(prefixes.map((p) => deps.store.findByTerm(filter.municipality, p, SEARCH_LIMIT)));
+    candidates = [...new Set(found.flatMap((f) => f.trackingIds))];
+    truncated = found.some((f) => f.more);
+    for (const f of found) {
+      scannedCount += f.scannedCount;
+      consumedCapacity += f.consumedCapacity;
+    }
+  }
+  const submissions = [];
+  for (let i = 0; i < candidates.length; i += 10) {
+    submissions.push(...(await Promise.all(candidates.slice(i, i + 10).map((t) => deps.store.get(t)))));
+  }
+  const matches = (d: DeliveryRecord) => {
+    if (trackingId) return true;
+    if (normaliseTerm(d.submissionId ?? '').startsWith(whole)) return true;
+    const name = nameWords(d.submitter?.name ?? '');
+    return words.length > 0 && words.every((w) => name.some((n) => n.startsWith(w)));
+  };
+  const items = submissions
+    .flatMap((s) => s?.deliveries ?? [])
+    .filter((d) => d.municipality === filter.municipality && admin.municipalities.includes(d.municipality))
+    .filter(matches)
+    .filter((d) => !filter.status || d.status === filter.status)
+    .filter((d) => !filter.target || d.target === filter.target)
+    .filter((d) => !filter.formType || d.formType === filter.formType)
+    .filter((d) => !filter.from || d.updatedAt >= (filter.from ?? ''))
+    .filter((d) => !filter.to || d.updatedAt <= (filter.to ?? ''))
+    .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
   return {
-    delivery,
-    submission: found && {
-      trackingId: found.submission.trackingId,
-      submissionId: found.submission.submissionId,
-      providerId: found.submission.providerId,
-      formType: found.submission.formType,
-      municipality: found.submission.municipality,
-      submittedAt: found.submission.submittedAt,
-      receivedAt: found.submission.receivedAt,
-      documents: found.submission.documents.map((d) => ({
+    items: items.map((d) => deliveryRow(d, deps.registry)),
+    nextCursor: null,
+    truncated,
+    scannedCount,
+    consumedCapacity,
+  };
+}
+
+/** GET /v1/admin/deliveries/{id}: everything staff need to understand and act on one delivery. */
+export async function getDeliveryDetail(principal: Principal, id: string, deps: AdminDeps) {
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  const target = targetOf(deps.registry, delivery.target);
+  const [found, envelope, produced] = await Promise.all([
+    deps.store.get(delivery.trackingId),
+    readEnvelope(delivery.trackingId, deps),
+    target ? readOptional(deps, producedKey(delivery.trackingId, target)) : undefined,
+  ]);
+  const formType = deps.registry.formType(delivery.municipality, delivery.formType);
+  const raw = delivery.lastError ?? (delivery.status === 'FAILED' ? delivery.history.at(-1)?.detail : undefined);
+  const producedText = produced ? Buffer.from(produced).toString('utf8') : undefined;
+  const explanation = raw
+    ? explainFailure({
+        raw,
+        ...(formType ? { formType } : {}),
+        ...(target ? { target } : {}),
+        ...(producedText && target?.kind === 'archive' ? { producedXml: producedText } : {}),
+      })
+    : null;
+  const submission = found?.submission;
+  const nationalId = envelope?.submitter.nationalId;
+  return {
+    delivery: {
+      ...deliveryRow(delivery, deps.registry),
+      targetKind: delivery.targetKind,
+      waitsFor: delivery.after ?? null,
+      round: delivery.round ?? 0,
+      references: delivery.references ?? {},
+      history: delivery.history,
+      audit: delivery.audit ?? [],
+    },
+    municipality: {
+      kommunenummer: delivery.municipality,
+      name: deps.registry.municipality(delivery.municipality)?.name ?? delivery.municipality,
+    },
+    submission: submission && {
+      trackingId: submission.trackingId,
+      submissionId: submission.submissionId,
+      providerId: submission.providerId,
+      providerName: deps.registry.provider(submission.providerId)?.name ?? submission.providerId,
+      formType: submission.formType,
+      submittedAt: submission.submittedAt,
+      receivedAt: submission.receivedAt,
+      documents: submission.documents.map((d) => ({
         filename: d.filename,
         role: d.role,
         title: d.title,
         size: d.size,
       })),
     },
+    submitter: {
+      name: envelope?.submitter.name ?? delivery.submitter?.name ?? null,
+      // Masked unless the user asks (POST …/national-id), and that look is recorded.
+      nationalIdMasked: nationalId ? maskNationalId(nationalId) : null,
+      organisationNumber: envelope?.submitter.organisationNumber ?? null,
+      // After the retention period the envelope is gone: the number can no longer be shown.
+      stored: envelope !== undefined,
+    },
+    related: (found?.deliveries ?? [])
+      .filter((d) => d.id !== delivery.id)
+      .map((d) => ({
+        id: d.id,
+        target: d.target,
+        targetName: targetOf(deps.registry, d.target)?.name ?? d.target,
+        status: d.status,
+      })),
+    explanation,
+    produced:
+      target && producedText !== undefined
+        ? {
+            ...producedFile(target),
+            content: maskNationalIds(producedText.slice(0, PRODUCED_LIMIT)),
+            truncated: producedText.length > PRODUCED_LIMIT,
+          }
+        : null,
   };
 }
 
-/** A person puts a FAILED delivery back in the queue: a new round of attempts, recorded with who did it. */
-export async function retryDelivery(principal: Principal, id: string, deps: AdminDeps): Promise<DeliveryRecord> {
-  const delivery = await findDelivery(principal, id, deps);
+/**
+ * POST /v1/admin/deliveries/{id}/national-id: the submitter's whole fødselsnummer, for a person who asked to
+ * see it; the look is recorded on the delivery (who and when) before the number is handed out.
+ */
+export async function revealNationalId(principal: Principal, id: string, deps: AdminDeps) {
   const admin = requireAdmin(principal);
-  let updated: DeliveryRecord;
-  try {
-    updated = await deps.store.transition(
-      delivery,
-      {
-        to: 'QUEUED',
-        from: ['FAILED'],
-        detail: 'Sendt på nytt av en person.',
-        by: who(admin),
-        newRound: true,
-        nextAttemptAt: null,
-      },
-      (deps.now ?? (() => new Date()))(),
-    );
-  } catch (error) {
-    if (error instanceof StaleTransitionError) {
-      throw problems.conflict(`Leveransen har status ${delivery.status}; bare feilede leveranser kan sendes på nytt.`);
-    }
-    throw error;
-  }
-  await deps.queue.send([{ trackingId: updated.trackingId, targetId: updated.target, round: updated.round ?? 0 }]);
-  return updated;
+  const delivery = await findDelivery(admin, id, deps.store);
+  const envelope = await readEnvelope(delivery.trackingId, deps);
+  const nationalId = envelope?.submitter.nationalId;
+  if (!nationalId) throw problems.notFound('Innsendingen har ikke (lenger) noe fødselsnummer lagret.');
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  await deps.store.recordAudit(delivery, {
+    at,
+    by: who(admin),
+    action: 'national-id-shown',
+    detail: 'Fødselsnummeret ble vist.',
+  });
+  return { nationalId, shownAt: at };
 }
 
-/** A person closes a delivery that will not be delivered by Skjemaflyt (handled by hand), with why. */
-export async function resolveDelivery(
-  principal: Principal,
-  id: string,
-  body: unknown,
+/** Fødselsnummer-shaped numbers in produced text shown masked: the number itself is shown only on request. */
+function maskNationalIds(text: string): string {
+  return text.replace(/(?<!\d)\d{11}(?!\d)/g, (n) => maskNationalId(n));
+}
+
+async function readEnvelope(
+  trackingId: string,
   deps: AdminDeps,
-): Promise<DeliveryRecord> {
-  const comment = (body as { comment?: unknown } | undefined)?.comment;
-  if (typeof comment !== 'string' || comment.trim().length < 3 || comment.length > 2000) {
-    throw problems.badRequest('En kommentar er påkrevd.', [
-      { path: '/comment', message: 'Skriv hvorfor leveransen lukkes (3–2000 tegn).' },
-    ]);
-  }
-  const delivery = await findDelivery(principal, id, deps);
-  const admin = requireAdmin(principal);
+): Promise<Omit<SubmissionEnvelope, 'attachments'> | undefined> {
+  const bytes = await readOptional(deps, DocumentStore.formKey(trackingId));
+  return bytes ? JSON.parse(Buffer.from(bytes).toString('utf8')) : undefined;
+}
+
+/** An object that may be gone (the retention rule deletes documents) or never made. */
+async function readOptional(deps: AdminDeps, key: string): Promise<Uint8Array | undefined> {
   try {
-    return await deps.store.transition(
-      delivery,
-      { to: 'RESOLVED', detail: `Lukket: ${comment.trim()}`, by: who(admin), nextAttemptAt: null },
-      (deps.now ?? (() => new Date()))(),
-    );
+    return await deps.documents.get(key);
   } catch (error) {
-    if (error instanceof StaleTransitionError) {
-      throw problems.conflict(`Leveransen har status ${delivery.status} og kan ikke lukkes.`);
-    }
+    const name = (error as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
     throw error;
   }
 }

@@ -42,10 +42,14 @@ export interface HubPlan {
 export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/submissions', handler: 'receive', caller: 'provider' },
   { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission', caller: 'provider' },
+  { method: 'GET', path: '/v1/admin/me', handler: 'admin', caller: 'admin' },
+  { method: 'GET', path: '/v1/admin/overview', handler: 'admin', caller: 'admin' },
   { method: 'GET', path: '/v1/admin/deliveries', handler: 'admin', caller: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/retry', handler: 'admin', caller: 'admin' },
   { method: 'GET', path: '/v1/admin/deliveries/{id}', handler: 'admin', caller: 'admin' },
   { method: 'POST', path: '/v1/admin/deliveries/{id}/retry', handler: 'admin', caller: 'admin' },
   { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin', caller: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/{id}/national-id', handler: 'admin', caller: 'admin' },
 ];
 
 /** The queue of status-change notifications to providers' webhooks (keyed like a target in the queue URLs). */

@@ -11,7 +11,7 @@ import type { Deliverer } from './process.ts';
  * send it with its documents. A record that cannot be made or is not valid fails permanently (no retries): the
  * same submission and definition would fail the same way every time.
  */
-export const deliverToArchive: Deliverer = async ({ submission, target, formType, input }, deps) => {
+export const deliverToArchive: Deliverer = async ({ submission, target, formType, input, keep }, deps) => {
   if (target.kind !== 'archive') throw new PermanentDeliveryError(`${target.id} er ikke et arkivmål.`);
   const record = await mapToArchive(formType, input, submission.documents);
   let xml: string;
@@ -23,6 +23,8 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
       cause: error,
     });
   }
+  // Kept before validation, so the console can show staff the record the archive would have got.
+  await keep?.(xml);
   const validation = await validateArkivmelding(target.format, xml);
   if (!validation.valid) {
     const first = validation.errors.slice(0, 3).map((e) => `${e.line ? `linje ${e.line}: ` : ''}${e.message}`);

@@ -12,6 +12,7 @@ import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import { describeFailure, PermanentDeliveryError } from './errors.ts';
+import { producedFile, producedKey } from './produced.ts';
 import { FINAL_STATUSES } from './status.ts';
 
 export interface DeliveryDeps {
@@ -37,6 +38,8 @@ export interface DeliveryJob {
   target: Target;
   formType: FormType;
   input: MappingInput;
+  /** Keeps what the deliverer built (arkivmelding, payload) for the console, before it is checked or sent. */
+  keep?: (body: string) => Promise<void>;
 }
 
 /** The queue's side of one message: how often it was received, and a way to put off its next attempt. */
@@ -94,7 +97,8 @@ export async function processDelivery(
     if (!formType)
       throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
     const input = await mappingInput(found.submission, found.deliveries, delivery, deps.documents);
-    const job = { submission: found.submission, delivery, target, formType, input };
+    const keep = (body: string) => keepProduced(trackingId, target, body, deps);
+    const job = { submission: found.submission, delivery, target, formType, input, keep };
     const references = await deps.once(`${delivery.id}#${delivery.round ?? 0}`, () => deliver(job, deps));
     const done = await deps.store.transition(
       delivery,
@@ -165,6 +169,15 @@ async function recordFailure(
   // to the dead-letter queue instead of handing it out.
   if (!last) await control.retryAfter(delay);
   throw error;
+}
+
+/** Saving the produced payload is for people to read later: a failure to save must not fail the delivery. */
+async function keepProduced(trackingId: string, target: Target, body: string, deps: DeliveryDeps): Promise<void> {
+  try {
+    await deps.documents.put(producedKey(trackingId, target), body, producedFile(target).contentType);
+  } catch (error) {
+    deps.logger.warn('Could not keep the produced payload', { trackingId, target: target.id, ...loggableError(error) });
+  }
 }
 
 async function mappingInput(

@@ -23,6 +23,11 @@ export class DocumentStore {
     return `submissions/${trackingId}/documents/${filename}`;
   }
 
+  /** What the hub made of a submission for one target (the arkivmelding, the payload), kept for the console. */
+  static producedKey(trackingId: string, targetId: string, filename: string): string {
+    return `submissions/${trackingId}/deliveries/${targetId}/${filename}`;
+  }
+
   async put(key: string, body: Uint8Array | string, contentType: string, sha256?: string): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({

@@ -43,6 +43,8 @@ export interface DeliveryRecord {
   submissionId?: string;
   /** Who sent it (for notifications) */
   providerId?: string;
+  /** Who sent it, so the service desk can find it by name (personal data: the key keeps it out of logs) */
+  submitter?: { name: string };
   status: DeliveryStatus;
   /** Attempts so far, over all rounds */
   attempts: number;
@@ -52,7 +54,17 @@ export interface DeliveryRecord {
   nextAttemptAt?: string;
   references: References;
   history: HistoryEntry[];
+  /** Looks at personal data by staff (e.g. the fødselsnummer shown in the console): kept apart from the status history */
+  audit?: AuditEntry[];
   updatedAt: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  by: string;
+  /** What was done, e.g. `national-id-shown` */
+  action: string;
+  detail: string;
 }
 
 export function deliveryId(trackingId: string, targetId: string): string {

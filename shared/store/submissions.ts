@@ -7,7 +7,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ALLOWED_FROM, type DeliveryStatus } from '../delivery/status.ts';
-import type { DeliveryRecord, HistoryEntry, References, SubmissionRecord } from './records.ts';
+import type { AuditEntry, DeliveryRecord, HistoryEntry, References, SubmissionRecord } from './records.ts';
+import { searchTerms } from './search-terms.ts';
 
 const submissionKey = (trackingId: string) => ({ pk: `SUB#${trackingId}`, sk: 'SUBMISSION' });
 const deliveryKey = (trackingId: string, targetId: string) => ({ pk: `SUB#${trackingId}`, sk: `DELIVERY#${targetId}` });
@@ -29,6 +30,17 @@ export function statusIndexKeys(municipality: string, status: string, at: string
   return { [`${prefix}gsi1pk`]: `ADMIN#${municipality}#${status}`, [`${prefix}gsi1sk`]: `${at}#${id}` };
 }
 
+/**
+ * Search entries share the index (single-table overloading): one small item per search term of a submission,
+ * gsi1pk = FIND#<kommunenummer>, gsi1sk = <term>#<trackingId>, so a name or submissionId is found by prefix.
+ */
+export function searchIndexKeys(municipality: string, term: string, trackingId: string) {
+  return { gsi1pk: `FIND#${municipality}`, gsi1sk: `${term}#${trackingId}` };
+}
+
+/** Reads one status list stops after this many items even when filters kept few: the next page goes on. */
+const LIST_READ_BUDGET = 1000;
+
 export interface StatusQuery {
   municipality: string;
   status: DeliveryStatus;
@@ -44,6 +56,19 @@ export interface StatusQuery {
 export interface StatusPage {
   items: DeliveryRecord[];
   cursor?: Record<string, unknown>;
+  scannedCount: number;
+  consumedCapacity: number;
+}
+
+/** How many deliveries are in one status, per target and form type, and which has waited longest. */
+export interface StatusSummary {
+  count: number;
+  byTarget: Record<string, number>;
+  byFormType: Record<string, number>;
+  /** The one received longest ago (its first history entry) */
+  oldest?: { id: string; target: string; formType: string; since: string; updatedAt: string };
+  /** False when the read stopped at maxItems: count is a lower bound */
+  complete: boolean;
   scannedCount: number;
   consumedCapacity: number;
 }
@@ -143,6 +168,18 @@ export class SubmissionStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             })),
+            ...searchTerms(deliveries[0]?.submitter?.name, submission.submissionId).map((term) => ({
+              Put: {
+                TableName: this.table,
+                Item: {
+                  pk: submissionKey(submission.trackingId).pk,
+                  sk: `FIND#${term}`,
+                  ...searchIndexKeys(submission.municipality, term, submission.trackingId),
+                  type: 'search',
+                  trackingId: submission.trackingId,
+                },
+              },
+            })),
           ],
         }),
       );
@@ -199,7 +236,8 @@ export class SubmissionStore {
 
   /**
    * Deliveries of one municipality in one status, oldest change first, from the status index: reads only
-   * those deliveries (filters on target and form type apply within them). Reports the read capacity used.
+   * those deliveries (filters on target and form type apply within them), and goes on reading until the page
+   * is full or the read budget is spent. Reports what it read (items and capacity).
    */
   async listByStatus(query: StatusQuery): Promise<StatusPage> {
     const values: Record<string, unknown> = {
@@ -218,22 +256,143 @@ export class SubmissionStore {
       filters.push('formType = :formType');
       values[':formType'] = query.formType;
     }
+    const items: Record<string, unknown>[] = [];
+    let start = query.cursor;
+    let cursor: Record<string, unknown> | undefined;
+    let scannedCount = 0;
+    let consumedCapacity = 0;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: STATUS_INDEX,
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          // Without filters every item read is kept: read just the page. With filters, read more at a time.
+          Limit: filters.length ? Math.max(query.limit, 100) : query.limit - items.length,
+          ExclusiveStartKey: start,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      scannedCount += page.ScannedCount ?? 0;
+      consumedCapacity += page.ConsumedCapacity?.CapacityUnits ?? 0;
+      const room = query.limit - items.length;
+      const found = page.Items ?? [];
+      items.push(...found.slice(0, room));
+      // A page cut short goes on after the last item kept; else after what DynamoDB read.
+      cursor = found.length > room ? indexKey(items.at(-1) ?? {}) : page.LastEvaluatedKey;
+      start = cursor;
+    } while (cursor && items.length < query.limit && scannedCount < LIST_READ_BUDGET);
+    return {
+      items: items.map((i) => strip(i) as unknown as DeliveryRecord),
+      ...(cursor ? { cursor } : {}),
+      scannedCount,
+      consumedCapacity,
+    };
+  }
+
+  /**
+   * Counts the deliveries of one municipality in one status (optionally last changed between `from` and `to`, of
+   * one target or form type), per target and form type, reading only that status's index entries; stops at
+   * maxItems.
+   */
+  async summarize(
+    municipality: string,
+    status: DeliveryStatus,
+    options: { from?: string; to?: string; target?: string; formType?: string; maxItems?: number } = {},
+  ): Promise<StatusSummary> {
+    const maxItems = options.maxItems ?? 10_000;
+    const summary: StatusSummary = {
+      count: 0,
+      byTarget: {},
+      byFormType: {},
+      complete: true,
+      scannedCount: 0,
+      consumedCapacity: 0,
+    };
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: STATUS_INDEX,
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': statusIndexKeys(municipality, status, '', '').gsi1pk,
+            ':from': options.from ?? '0000',
+            ':to': `${options.to ?? '9999'}~`,
+          },
+          ProjectionExpression: '#id, #target, #formType, #updatedAt, #history[0]',
+          ExpressionAttributeNames: {
+            '#id': 'id',
+            '#target': 'target',
+            '#formType': 'formType',
+            '#updatedAt': 'updatedAt',
+            '#history': 'history',
+          },
+          ExclusiveStartKey,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      summary.scannedCount += page.ScannedCount ?? 0;
+      summary.consumedCapacity += page.ConsumedCapacity?.CapacityUnits ?? 0;
+      for (const item of (page.Items ?? []) as Pick<
+        DeliveryRecord,
+        'id' | 'target' | 'formType' | 'updatedAt' | 'history'
+      >[]) {
+        if (options.target && item.target !== options.target) continue;
+        if (options.formType && item.formType !== options.formType) continue;
+        summary.count++;
+        summary.byTarget[item.target] = (summary.byTarget[item.target] ?? 0) + 1;
+        summary.byFormType[item.formType] = (summary.byFormType[item.formType] ?? 0) + 1;
+        const since = item.history?.[0]?.at ?? item.updatedAt;
+        if (!summary.oldest || since < summary.oldest.since) {
+          summary.oldest = {
+            id: item.id,
+            target: item.target,
+            formType: item.formType,
+            since,
+            updatedAt: item.updatedAt,
+          };
+        }
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+      if (ExclusiveStartKey && summary.count >= maxItems) {
+        summary.complete = false;
+        break;
+      }
+    } while (ExclusiveStartKey);
+    return summary;
+  }
+
+  /**
+   * Submissions of one municipality with a search term (a name word or the submissionId) starting with `prefix`:
+   * at most `limit` trackingIds, in term order, reading the search entries only.
+   */
+  async findByTerm(
+    municipality: string,
+    prefix: string,
+    limit: number,
+  ): Promise<{ trackingIds: string[]; more: boolean; scannedCount: number; consumedCapacity: number }> {
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: STATUS_INDEX,
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-        Limit: query.limit,
-        ExclusiveStartKey: query.cursor,
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': searchIndexKeys(municipality, '', '').gsi1pk,
+          ':prefix': prefix,
+        },
+        ProjectionExpression: 'trackingId',
+        Limit: limit,
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
     return {
-      items: (page.Items ?? []).map((i) => strip(i) as unknown as DeliveryRecord),
-      cursor: page.LastEvaluatedKey,
+      trackingIds: [...new Set((page.Items ?? []).map((i) => String(i.trackingId)))],
+      more: page.LastEvaluatedKey !== undefined,
       scannedCount: page.ScannedCount ?? 0,
       consumedCapacity: page.ConsumedCapacity?.CapacityUnits ?? 0,
     };
@@ -251,6 +410,19 @@ export class SubmissionStore {
       }),
     );
     return (page.Items ?? []).map((i) => String(i.trackingId));
+  }
+
+  /** Notes a look at personal data (or another act that changes no status) on the delivery, with who did it. */
+  async recordAudit(delivery: DeliveryRef, entry: AuditEntry): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: deliveryKey(delivery.trackingId, delivery.target),
+        UpdateExpression: 'SET audit = list_append(if_not_exists(audit, :none), :entry)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':none': [], ':entry': [entry] },
+      }),
+    );
   }
 
   async getDelivery(trackingId: string, targetId: string): Promise<DeliveryRecord | undefined> {
@@ -330,6 +502,11 @@ export class SubmissionStore {
       throw error;
     }
   }
+}
+
+/** The index position of an item, as DynamoDB's LastEvaluatedKey would give it. */
+function indexKey(item: Record<string, unknown>): Record<string, unknown> {
+  return { pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk };
 }
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {

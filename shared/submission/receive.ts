@@ -93,7 +93,7 @@ export async function receiveSubmission(
     formDataContentType: envelope.formData.contentType,
     documents: stored,
   };
-  const deliveries = planDeliveries(submission, formType, deps.registry, now);
+  const deliveries = planDeliveries(submission, formType, deps.registry, now, envelope.submitter.name);
   try {
     await deps.store.create(submission, deliveries);
   } catch (error) {
@@ -178,6 +178,7 @@ function planDeliveries(
   formType: FormType,
   registry: Registry,
   now: Date,
+  submitterName: string,
 ): DeliveryRecord[] {
   const at = now.toISOString();
   return formType.deliveries.map((route) => {
@@ -192,6 +193,7 @@ function planDeliveries(
       formType: submission.formType,
       submissionId: submission.submissionId,
       providerId: submission.providerId,
+      submitter: { name: submitterName },
       status: waits ? 'PENDING' : 'QUEUED',
       attempts: 0,
       references: {},

@@ -1,0 +1,137 @@
+import type { Principal } from '../auth/claims.ts';
+import { problems } from '../http/problem.ts';
+import type { DeliveryRecord } from '../store/records.ts';
+import { StaleTransitionError } from '../store/submissions.ts';
+import { type Admin, findDelivery, requireAdmin, who } from './access.ts';
+import { type AdminDeps, decodeCursor, encodeCursor, type Params, parseFilter, parseLimit } from './deliveries.ts';
+
+/** What a person does about failed deliveries; each change is recorded in the history with who did it. */
+
+const now = (deps: AdminDeps) => (deps.now ?? (() => new Date()))();
+
+/** FAILED → QUEUED with a new round of attempts (its own idempotency key), recorded with who did it. */
+async function requeue(admin: Admin, delivery: DeliveryRecord, deps: AdminDeps, detail: string) {
+  return deps.store.transition(
+    delivery,
+    { to: 'QUEUED', from: ['FAILED'], detail, by: who(admin), newRound: true, nextAttemptAt: null },
+    now(deps),
+  );
+}
+
+/** POST /v1/admin/deliveries/{id}/retry */
+export async function retryDelivery(principal: Principal, id: string, deps: AdminDeps): Promise<DeliveryRecord> {
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  let updated: DeliveryRecord;
+  try {
+    updated = await requeue(admin, delivery, deps, 'Sendt på nytt av en person.');
+  } catch (error) {
+    if (error instanceof StaleTransitionError) {
+      throw problems.conflict(`Leveransen har status ${delivery.status}; bare feilede leveranser kan sendes på nytt.`);
+    }
+    throw error;
+  }
+  await deps.queue.send([{ trackingId: updated.trackingId, targetId: updated.target, round: updated.round ?? 0 }]);
+  return updated;
+}
+
+/**
+ * POST /v1/admin/deliveries/retry: every FAILED delivery matching the filter (after an outage), one page per
+ * call; the caller goes on with `cursor` until `done`. Only deliveries that failed before the first call are
+ * taken (`until`), so one that fails again meanwhile is not retried in a loop. The first call counts them all.
+ */
+export async function retryMatching(principal: Principal, body: unknown, deps: AdminDeps) {
+  const admin = requireAdmin(principal);
+  const params = stringParams(body);
+  if (params.status && params.status !== 'FAILED') {
+    throw problems.badRequest('Bare feilede leveranser kan sendes på nytt.', [
+      { path: '/status', message: 'Status må være FAILED.' },
+    ]);
+  }
+  const filter = { ...parseFilter(admin, params, 'FAILED'), status: 'FAILED' as const };
+  const limit = parseLimit(params.limit, 25, 100);
+  const started = now(deps).toISOString();
+  let until = filter.to && filter.to < started ? filter.to : started;
+  let cursor: Record<string, string> | undefined;
+  if (params.cursor) {
+    let state: { k?: unknown; u?: unknown } = {};
+    try {
+      state = JSON.parse(Buffer.from(params.cursor, 'base64url').toString('utf8'));
+    } catch {
+      // refused below
+    }
+    if (typeof state?.u !== 'string' || Number.isNaN(Date.parse(state.u)) || (state.k && typeof state.k !== 'string')) {
+      throw problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
+    }
+    until = state.u;
+    if (typeof state.k === 'string') cursor = decodeCursor(state.k, filter);
+  }
+  const total = params.cursor
+    ? undefined
+    : (
+        await deps.store.summarize(filter.municipality, 'FAILED', {
+          ...(filter.from ? { from: filter.from } : {}),
+          to: until,
+          ...(filter.target ? { target: filter.target } : {}),
+          ...(filter.formType ? { formType: filter.formType } : {}),
+        })
+      ).count;
+  const page = await deps.store.listByStatus({ ...filter, to: until, limit, ...(cursor ? { cursor } : {}) });
+  const retried: DeliveryRecord[] = [];
+  let skipped = 0;
+  for (const delivery of page.items) {
+    try {
+      retried.push(await requeue(admin, delivery, deps, 'Sendt på nytt av en person (alle som passet et filter).'));
+    } catch (error) {
+      if (!(error instanceof StaleTransitionError)) throw error;
+      skipped++;
+    }
+  }
+  await deps.queue.send(retried.map((d) => ({ trackingId: d.trackingId, targetId: d.target, round: d.round ?? 0 })));
+  return {
+    ...(total !== undefined ? { total } : {}),
+    retried: retried.length,
+    ids: retried.map((d) => d.id),
+    skipped,
+    done: !page.cursor,
+    nextCursor: page.cursor ? encodeCursor({ k: encodeCursor(page.cursor), u: until }) : null,
+  };
+}
+
+/** POST /v1/admin/deliveries/{id}/resolve: closed by a person (handled by hand), with why. */
+export async function resolveDelivery(
+  principal: Principal,
+  id: string,
+  body: unknown,
+  deps: AdminDeps,
+): Promise<DeliveryRecord> {
+  const comment = (body as { comment?: unknown } | undefined)?.comment;
+  if (typeof comment !== 'string' || comment.trim().length < 3 || comment.length > 2000) {
+    throw problems.badRequest('En kommentar er påkrevd.', [
+      { path: '/comment', message: 'Skriv hvorfor leveransen lukkes (3–2000 tegn).' },
+    ]);
+  }
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  try {
+    return await deps.store.transition(
+      delivery,
+      { to: 'RESOLVED', detail: `Lukket: ${comment.trim()}`, by: who(admin), nextAttemptAt: null },
+      now(deps),
+    );
+  } catch (error) {
+    if (error instanceof StaleTransitionError) {
+      throw problems.conflict(`Leveransen har status ${delivery.status} og kan ikke lukkes.`);
+    }
+    throw error;
+  }
+}
+
+function stringParams(body: unknown): Params {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
+  const params: Params = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === 'string' || typeof value === 'number') params[key] = String(value);
+  }
+  return params;
+}

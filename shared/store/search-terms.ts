@@ -1,0 +1,27 @@
+/**
+ * The words a submission can be found by at the service desk: each word of the submitter's name and the
+ * provider's submissionId, in one normal form, so "Østby", "østby" and an "ø" typed as o + stroke all match.
+ */
+
+const MAX_TERMS = 12;
+const MAX_TERM_LENGTH = 64;
+
+/** Lower case (Norwegian rules), Unicode NFC, no '#' (the index's separator), at most 64 characters. */
+export function normaliseTerm(word: string): string {
+  return word.normalize('NFC').toLocaleLowerCase('nb').replaceAll('#', '').trim().slice(0, MAX_TERM_LENGTH);
+}
+
+/** A name or a query split into words: on spaces, hyphens and commas ("Østby-Lærum" → østby, lærum). */
+export function nameWords(text: string): string[] {
+  return text
+    .split(/[\s,\u2010-\u2015-]+/u)
+    .map(normaliseTerm)
+    .filter((w) => w.length > 0);
+}
+
+/** The search terms stored for one submission: its name words and its submissionId, without repeats. */
+export function searchTerms(submitterName: string | undefined, submissionId: string): string[] {
+  const terms = new Set([normaliseTerm(submissionId), ...nameWords(submitterName ?? '')]);
+  terms.delete('');
+  return [...terms].slice(0, MAX_TERMS);
+}
