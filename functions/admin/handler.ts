@@ -5,21 +5,32 @@ import { awsClients } from '../../shared/aws/clients.ts';
 import { runtimeRegistry } from '../../shared/config/runtime.ts';
 import { authenticate, bodyText, httpFunction } from '../../shared/http/handler.ts';
 import { jsonResponse, problems } from '../../shared/http/problem.ts';
+import { withStatusNotifications } from '../../shared/notify/notifier.ts';
 import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
 import { readEnv } from '../../shared/runtime/env.ts';
+import { createLogger } from '../../shared/runtime/logger.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
+
+const logger = createLogger('admin');
 
 /** The admin API for archive staff: see, understand, retry and resolve deliveries of their own municipalities. */
 export const handler = httpFunction('admin', async (event) => {
   const principal = await authenticate(event);
   const env = readEnv();
   const { dynamo, s3, sqs } = awsClients();
+  const registry = await runtimeRegistry();
   const deps = {
-    store: new SubmissionStore(dynamo, env.tableName),
+    // A person's retry or resolve is a status change the provider's webhook hears of too.
+    store: withStatusNotifications(new SubmissionStore(dynamo, env.tableName), {
+      registry,
+      sqs,
+      queueUrls: env.queueUrls,
+      logger,
+    }),
     queue: new DeliveryQueue(sqs, env.queueUrls),
     documents: new DocumentStore(s3, env.bucketName),
-    registry: await runtimeRegistry(),
+    registry,
   };
   const id = event.pathParameters?.id ?? '';
   const query = event.queryStringParameters ?? {};
