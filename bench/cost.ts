@@ -56,6 +56,9 @@ export interface CostInputs {
   /** XSD validation, CPU ms per record: one document per call (as delivered) and five per call (an SQS batch) */
   validationMs: number;
   validationBatchedMs: number;
+  /** The same with the warm validator (one worker per instance, wasm compiled once), alone and per batch of 5 */
+  validationWarmMs: number;
+  validationWarmBatchedMs: number;
   /** Queues the demo configuration has Lambda poll (each target's queue and its dead-letter queue) */
   queuesPolled: number;
 }
@@ -167,7 +170,10 @@ export function costModel(inputs: CostInputs, submissions = 100_000): CostModel 
   const perRecordGbS = (ms: number) => submissions * (ms / 1000) * gb('deliver-archive');
   choices.push({
     item: 'XSD validation of every arkivmelding, one libxml2 run each',
-    basis: `${fmt(inputs.validationMs, 0)} ms CPU per record at ${FUNCTIONS['deliver-archive'].memoryMb} MB; per SQS batch of 5 it would be ${fmt(inputs.validationBatchedMs, 0)} ms`,
+    basis:
+      `${fmt(inputs.validationMs, 0)} ms CPU per record at ${FUNCTIONS['deliver-archive'].memoryMb} MB; per SQS batch ` +
+      `of 5: ${fmt(inputs.validationBatchedMs, 0)} ms; warm validator: ${fmt(inputs.validationWarmMs, 0)} ms, per ` +
+      `batch of 5: ${fmt(inputs.validationWarmBatchedMs, 1)} ms`,
     usd: perRecordGbS(inputs.validationMs) * p.lambdaArmPerGbSecond,
   });
   const transact = op('receive', 'DynamoDB', 'TransactWriteItems');

@@ -1,7 +1,7 @@
 /** The bench's printed tables, and the goals of issue 8 judged against the figures. */
 import type { ColdStartResult } from './coldstart.ts';
 import type { CostModel } from './cost.ts';
-import type { MappingResult } from './mapping/mapping.ts';
+import { type MappingResult, VALIDATION } from './mapping/mapping.ts';
 import type { PipelineResult } from './pipeline/pipeline.ts';
 import type { Figure } from './stats.ts';
 
@@ -221,7 +221,7 @@ export function goals(
       inTheWay:
         'The archive delivery validates each arkivmelding in a fresh libxml2 (wasm) run' +
         (m
-          ? ` (${n0(m.validation.perRecordCpuMs['1 per call (as delivered)']?.median ?? Number.NaN)} ms CPU per record, ` +
+          ? ` (${n0(m.validation.perRecordCpuMs[VALIDATION.asDelivered]?.median ?? Number.NaN)} ms CPU per record, ` +
             `of the ${n0(p.quiet.deliverArchiveMs.median)} ms a delivery takes one at a time)`
           : '') +
         ', on the same two cores as the emulators and the receiving side; the pollers hand the delivery function at ' +

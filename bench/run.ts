@@ -80,13 +80,16 @@ if (only.has('pipeline')) {
 }
 if (only.has('cost') && pipeline && mapping) {
   const { costModel } = await import('./cost.ts');
+  const { VALIDATION } = await import('./mapping/mapping.ts');
   const validation = mapping.validation.perRecordCpuMs;
   cost = costModel({
     usage: pipeline.usage,
     receiveMs: pipeline.quiet.receiveMs.median,
     deliverArchiveMs: pipeline.quiet.deliverArchiveMs.median,
-    validationMs: validation['1 per call (as delivered)']?.median ?? Number.NaN,
-    validationBatchedMs: validation['5 per call (the demo SQS batch)']?.median ?? Number.NaN,
+    validationMs: validation[VALIDATION.asDelivered]?.median ?? Number.NaN,
+    validationBatchedMs: validation[VALIDATION.batched]?.median ?? Number.NaN,
+    validationWarmMs: validation[VALIDATION.warm]?.median ?? Number.NaN,
+    validationWarmBatchedMs: validation[VALIDATION.warmBatched]?.median ?? Number.NaN,
     queuesPolled: pipeline.queuesPolled,
   });
 }
