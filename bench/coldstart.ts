@@ -20,7 +20,11 @@ const REPO = resolve(import.meta.dirname, '..');
 interface Built {
   production: string;
   sdkExternal: string;
+  /** Minified like production but with the SDK left to the runtime: the size the goal would need */
+  minifiedSdkExternalBytes: number;
   contents: { name: string; bytes: number }[];
+  /** Bytes of @aws-sdk/* and @smithy/* in the production bundle */
+  sdkBytes: number;
 }
 
 export interface BundleSize {
@@ -42,6 +46,10 @@ export interface ColdStartResult {
   importCpuMs: Comparison;
   /** The largest packages in the production bundle (bytes of minified output) */
   contents: { name: string; bytes: number }[];
+  /** Bytes of the AWS SDK (@aws-sdk/*, @smithy/*) in the production bundle */
+  sdkBytes: number;
+  /** The bundle minified as in production but with the SDK left to the runtime */
+  minifiedSdkExternalBytes: number;
   /** Production imported without NODE_OPTIONS=--enable-source-maps, which the stack sets (what the flag costs) */
   importMsWithoutSourceMaps: Figure;
 }
@@ -92,16 +100,26 @@ async function buildVariants(name: FunctionName, dir: string): Promise<Built> {
     external: [...(options.externalModules ?? []), '@aws-sdk/*'],
   });
   await symlink(join(REPO, 'node_modules'), join(external, 'node_modules'), 'dir');
+  const minified = join(dir, 'minified-sdk-external', name, 'index.mjs');
+  await build({
+    ...common,
+    outfile: minified,
+    minify: true,
+    external: [...(options.externalModules ?? []), '@aws-sdk/*'],
+  });
   if (FUNCTIONS[name].archiveSchemas) await cp(join(REPO, 'schemas'), join(external, 'schemas'), { recursive: true });
+  const packages = metafile ? bytesByPackage(metafile) : [];
   return {
     production: productionEntry,
     sdkExternal: externalEntry,
-    contents: metafile ? largestPackages(metafile) : [],
+    minifiedSdkExternalBytes: (await stat(minified)).size,
+    contents: packages.slice(0, 5),
+    sdkBytes: packages.filter((p) => /^@(aws-sdk|smithy)\//.test(p.name)).reduce((sum, p) => sum + p.bytes, 0),
   };
 }
 
 /** What fills a bundle: bytes in the output by npm package (or "skjemaflyt" for the repository's own code). */
-function largestPackages(metafile: Metafile): { name: string; bytes: number }[] {
+function bytesByPackage(metafile: Metafile): { name: string; bytes: number }[] {
   const byPackage = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [path, input] of Object.entries(output.inputs)) {
@@ -110,10 +128,7 @@ function largestPackages(metafile: Metafile): { name: string; bytes: number }[] 
       byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
     }
   }
-  return [...byPackage]
-    .map(([name, bytes]) => ({ name, bytes }))
-    .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, 5);
+  return [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
 async function sizeOf(file: string, withMap: boolean): Promise<BundleSize> {
@@ -187,6 +202,8 @@ export async function measureColdStart(options: { runs: number; log: (line: stri
         production: await sizeOf(files.production, true),
         sdkExternal: await sizeOf(files.sdkExternal, false),
         contents: files.contents,
+        sdkBytes: files.sdkBytes,
+        minifiedSdkExternalBytes: files.minifiedSdkExternalBytes,
         importMs: compare(runs.production, baseline.ms),
         importCpuMs: compare(runs.productionCpu, baseline.cpu),
         importMsWithoutSourceMaps: figure(runs.noMaps),

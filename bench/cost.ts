@@ -209,8 +209,10 @@ export function costModel(inputs: CostInputs, submissions = 100_000): CostModel 
     usd: submissions * Math.max(0, historyWru - updates) * p.dynamoPerWriteUnit,
   });
   choices.push({
-    item: 'Original and every document as its own S3 object',
-    basis: `${fmt(puts, 1)} PUT + ${fmt(gets, 1)} GET per submission; one object per submission would be 1 PUT + 1 GET`,
+    item: 'Original, form data and every attachment as their own S3 objects',
+    basis:
+      `${fmt(puts, 1)} PUT + ${fmt(gets, 1)} GET per submission; the original alone (the rest read from it) would be ` +
+      '1 PUT + 1 GET, and would not store the attachments twice',
     usd: submissions * (Math.max(0, puts - 1) * p.s3PerPut + Math.max(0, gets - 1) * p.s3PerGet),
   });
   choices.push({

@@ -90,8 +90,8 @@ export function coldStartTable(c: ColdStartResult[]): string {
       rows,
     ),
     '',
-    'What fills the production bundles (minified bytes by package)',
-    table(['function', 'largest packages'], contents),
+    'What fills the production bundles (minified bytes by package; "skjemaflyt" is the repository\'s own code)',
+    table(['function', 'AWS SDK', 'minified w/o SDK', 'largest packages'], contents),
   ].join('\n');
 }
 
@@ -194,7 +194,13 @@ export function goals(
       goal: 'Every function bundle under 250 KB minified',
       measured: `${c.length - over.length} of ${c.length} under; ${kb(Math.min(...c.map((f) => f.production.bytes)))} to ${kb(Math.max(...c.map((f) => f.production.bytes)))}`,
       met: over.length === 0,
-      inTheWay: `The AWS SDK bundled in (bundleAwsSDK) and large dependencies: ${top}.`,
+      inTheWay:
+        `The AWS SDK bundled in (bundleAwsSDK): ${kb(Math.min(...c.map((f) => f.sdkBytes)))} to ` +
+        `${kb(Math.max(...c.map((f) => f.sdkBytes)))} of each bundle; every function gets the DynamoDB, S3 and SQS ` +
+        'clients (shared/aws/clients.ts makes all three), and those that read the configuration carry ajv and jsonata ' +
+        `(it is checked against its JSON Schema and the mappings compiled at every cold start). Largest: ${top}. ` +
+        `Minified with the SDK left to the runtime: ${kb(Math.min(...c.map((f) => f.minifiedSdkExternalBytes)))} to ` +
+        `${kb(Math.max(...c.map((f) => f.minifiedSdkExternalBytes)))}.`,
     });
     out.push({
       goal: "Import under 30 % of the SDK-external baseline's",

@@ -16,6 +16,7 @@ import { type ArchiveFormat, writeArkivmelding } from '../../shared/noark/format
 import { validateArkivmeldinger } from '../../shared/noark/validate.ts';
 import { createWarmValidator } from '../../shared/noark/warm-validator.ts';
 import { parseFormData } from '../../shared/submission/form-data.ts';
+import { isCleanText, stringsIn } from '../../shared/submission/text.ts';
 import { inspectXml } from '../../shared/submission/xml-guard.ts';
 import { type Comparison, compare, type Figure, figure } from '../stats.ts';
 import { type MappingCase, sampleCases, ttKortCases, xsltInput } from './documents.ts';
@@ -152,6 +153,11 @@ async function stages(demo: DemoFormType, cases: MappingCase[]): Promise<Record<
   const parse = await timed(() => {
     for (const [i, x] of contents.entries()) parsed[i] = parseFormData('application/xml', x).data;
   });
+  const texts = await timed(() => {
+    for (const data of parsed) {
+      for (const { value } of stringsIn(data, '/formData/content')) isCleanText(value);
+    }
+  });
   const records: Awaited<ReturnType<typeof mapToArchive>>[] = [];
   const map = await timed(async () => {
     for (const [i, c] of cases.entries()) {
@@ -171,6 +177,7 @@ async function stages(demo: DemoFormType, cases: MappingCase[]): Promise<Record<
     'parse form data (all checks)': per(parse),
     '… of which DTD/size guard': per(guard),
     '… of which XMLValidator': per(validator),
+    '… of which text checks (every string)': per(texts),
     'mapping (compiled definition)': per(map),
     'writing the XML': per(write),
   };
