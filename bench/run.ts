@@ -18,7 +18,7 @@ import { resultsJson } from './json.ts';
 import type { MappingResult } from './mapping/mapping.ts';
 import type { PipelineResult } from './pipeline/pipeline.ts';
 import { coldStartTable, costTables, goals, goalsTable, mappingTables, pipelineTables } from './report.ts';
-import { median } from './stats.ts';
+import { median, spread } from './stats.ts';
 
 // fauxqs persists through node:sqlite, which Node still calls experimental: not worth a warning in the output.
 const emitWarning = process.emitWarning.bind(process);
@@ -100,6 +100,7 @@ const spreads = [
   ...(mapping?.formTypes.flatMap((f) => [f.perCpuSecond.subject.spread, f.perCpuSecond.baseline.spread]) ?? []),
   ...(mapping ? [mapping.ttKort.vsXsltproc.baseline.spread] : []),
   ...(coldStart?.flatMap((f) => [f.importMs.subject.spread, f.importMs.baseline.spread]) ?? []),
+  ...(pipeline?.runs.map((r) => spread(r.substrateRuns.map((t) => t.deliveredPerSecond))) ?? []),
 ];
 const noise = {
   loadAverage: [machine.loadAverageAtStart, machine.loadAverageAtEnd],

@@ -63,6 +63,8 @@ export interface LoadRun {
   substrateRuns: [Throughput, Throughput];
   /** hub ÷ the mean of the two substrate runs */
   ratio: { accepted: number; delivered: number; p99: number };
+  /** hub ÷ each substrate run on its own, lowest and highest: how much the machine's load moved meanwhile */
+  ratioRange: { accepted: [number, number]; delivered: [number, number] };
 }
 
 /** Per submission, as measured in the first load run */
@@ -241,6 +243,12 @@ function throughput(sentAt: number[], acceptedAt: number[], deliveredAt: number[
     acceptLatencyMs: { p50: quantile(accept, 0.5), p99: quantile(accept, 0.99) },
     seconds: (lastDelivered - first) / 1000,
   };
+}
+
+/** `value` against each of `baselines`: the lowest and the highest ratio. */
+function range(value: number, baselines: number[]): [number, number] {
+  const ratios = baselines.map((b) => value / b);
+  return [Math.min(...ratios), Math.max(...ratios)];
 }
 
 /** Average operations per submission of one function, from the request counts: service/operation → count. */
@@ -555,6 +563,16 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
           accepted: hubRun.acceptedPerSecond / mean((t) => t.acceptedPerSecond),
           delivered: hubRun.deliveredPerSecond / mean((t) => t.deliveredPerSecond),
           p99: hubRun.latencyMs.p99 / mean((t) => t.latencyMs.p99),
+        },
+        ratioRange: {
+          accepted: range(
+            hubRun.acceptedPerSecond,
+            [before, after].map((t) => t.acceptedPerSecond),
+          ),
+          delivered: range(
+            hubRun.deliveredPerSecond,
+            [before, after].map((t) => t.deliveredPerSecond),
+          ),
         },
       });
     }
