@@ -29,7 +29,8 @@ export interface ValidationResult {
 
 const loaded = new Map<ArchiveFormat, Promise<{ schema: XMLFileInfo; preload: XMLFileInfo[] }>>();
 
-function loadSchemas(format: ArchiveFormat) {
+/** The format's main XSD and the XSDs it imports, read once. */
+export function loadSchemas(format: ArchiveFormat): Promise<{ schema: XMLFileInfo; preload: XMLFileInfo[] }> {
   let schemas = loaded.get(format);
   if (!schemas) {
     const { dir, main, imports } = SCHEMAS[format];
@@ -52,7 +53,7 @@ function loadSchemas(format: ArchiveFormat) {
 export async function validateArkivmeldinger(format: ArchiveFormat, xmls: string[]): Promise<ValidationResult[]> {
   if (xmls.length === 0) return [];
   const { schema, preload } = await loadSchemas(format);
-  const names = xmls.map((_, i) => `arkivmelding-${i}.xml`);
+  const names = xmls.map((_, i) => validationFileName(i));
   // Document problems (not well-formed, schema-invalid) resolve with valid=false; a rejection is a setup failure.
   const result = await validateXML({
     xml: xmls.map((contents, i) => ({ fileName: names[i] ?? '', contents })),
@@ -61,17 +62,29 @@ export async function validateArkivmeldinger(format: ArchiveFormat, xmls: string
     // Room for many documents with long texts in one run.
     maxMemoryPages: 16 * 256,
   });
-  // Read xmllint's `arkivmelding-0.xml:12: message` lines ourselves: the library's own split also returns the source
-  // line that xmllint echoes after a parser error.
+  return readValidationOutput(result.rawOutput, xmls.length);
+}
+
+/** The file name document `index` gets in xmllint's in-memory file system (its messages name it). */
+export function validationFileName(index: number): string {
+  return `arkivmelding-${index}.xml`;
+}
+
+/**
+ * xmllint's report on documents named by `validationFileName`, as one result per document. Reads the
+ * `arkivmelding-0.xml:12: message` lines itself: the library's own split also returns the source line that xmllint
+ * echoes after a parser error.
+ */
+export function readValidationOutput(rawOutput: string, count: number): ValidationResult[] {
   const errors = new Map<number, { line: number; message: string }[]>();
-  for (const m of result.rawOutput.matchAll(/^arkivmelding-(\d+)\.xml:(\d+): (.*)$/gm)) {
+  for (const m of rawOutput.matchAll(/^arkivmelding-(\d+)\.xml:(\d+): (.*)$/gm)) {
     const index = Number(m[1]);
     errors.set(index, [...(errors.get(index) ?? []), { line: Number(m[2]), message: withoutValues(m[3] ?? '') }]);
   }
   const failed = new Set(
-    [...result.rawOutput.matchAll(/^arkivmelding-(\d+)\.xml fails to validate$/gm)].map((m) => Number(m[1])),
+    [...rawOutput.matchAll(/^arkivmelding-(\d+)\.xml fails to validate$/gm)].map((m) => Number(m[1])),
   );
-  return xmls.map((_, i) => {
+  return Array.from({ length: count }, (_, i) => {
     const found = errors.get(i) ?? [];
     if (!failed.has(i) && found.length === 0) return { valid: true, errors: [] };
     return { valid: false, errors: found.length > 0 ? found : [{ message: 'arkivmelding.xml fails to validate' }] };

@@ -1,0 +1,115 @@
+/**
+ * The same XSD validation as validate.ts (the same libxml2 build from xmllint-wasm, the same vendored XSDs, the same
+ * messages), without its fixed cost per call: `validateArkivmeldinger` starts a worker thread, reads and compiles
+ * xmllint.wasm and tears it all down again for every call. This keeps one worker per process (per Lambda instance)
+ * with the wasm compiled once; each call still gets a fresh libxml2 instance (its own memory, nothing carried over
+ * from the document before) and parses the schema anew. Not used by the delivery path yet: measured by the bench.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ArchiveFormat } from './formats.ts';
+import { loadSchemas, readValidationOutput, type ValidationResult, validationFileName } from './validate.ts';
+
+/** Runs in the worker: xmllint's Emscripten module, started per job from the one compiled wasm module. */
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const createXmllint = require(workerData.glue);
+const compiled = new WebAssembly.Module(readFileSync(workerData.wasm));
+parentPort.on('message', (job) => {
+  if (!job || job.skjemaflyt !== true) return;
+  let stderr = '';
+  const reply = (exitCode, text) => parentPort.postMessage({ skjemaflyt: true, id: job.id, exitCode, stderr: text });
+  createXmllint({
+    inputFiles: job.inputFiles,
+    arguments: job.args,
+    print() {},
+    printErr(text) { stderr += text + '\\n'; },
+    onExit(exitCode) { reply(exitCode, stderr); },
+    onAbort(reason) { reply(-1, 'WASM Abort: ' + reason); },
+    wasmMemory: new WebAssembly.Memory({ initial: 256, maximum: job.maxMemoryPages }),
+    instantiateWasm(imports, receive) {
+      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), (e) => reply(-1, String(e)));
+      return {};
+    },
+  }).catch((e) => reply(-1, String(e && e.message || e)));
+});
+`;
+
+/** Room for many documents with long texts in one run (as validate.ts). */
+const MAX_MEMORY_PAGES = 16 * 256;
+
+interface Reply {
+  skjemaflyt: true;
+  id: number;
+  exitCode: number;
+  stderr: string;
+}
+
+export interface WarmValidator {
+  /** Several documents of one format in one libxml2 run; results in the order given. */
+  validate(format: ArchiveFormat, xmls: string[]): Promise<ValidationResult[]>;
+  close(): Promise<void>;
+}
+
+export function createWarmValidator(): WarmValidator {
+  const require = createRequire(import.meta.url);
+  const glue = require.resolve('xmllint-wasm/xmllint-node.js');
+  let worker: Worker | undefined;
+  let nextId = 0;
+  const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+
+  const failAll = (error: Error) => {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+    worker = undefined;
+  };
+  const start = () => {
+    const w = new Worker(WORKER, { eval: true, workerData: { glue, wasm: join(dirname(glue), 'xmllint.wasm') } });
+    // An idle validator must not keep a process (a test, a CLI) alive; a job in flight refs it again.
+    w.unref();
+    w.on('message', (reply: Reply) => {
+      if (reply?.skjemaflyt !== true) return;
+      const p = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (pending.size === 0) w.unref();
+      p?.resolve(reply);
+    });
+    w.on('error', (error) => failAll(error));
+    w.on('exit', (code) => failAll(new Error(`The validator worker stopped (${code})`)));
+    return w;
+  };
+
+  return {
+    async validate(format, xmls) {
+      if (xmls.length === 0) return [];
+      const { schema, preload } = await loadSchemas(format);
+      const names = xmls.map((_, i) => validationFileName(i));
+      worker ??= start();
+      const w = worker;
+      const id = nextId++;
+      const reply = await new Promise<Reply>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        w.ref();
+        w.postMessage({
+          skjemaflyt: true,
+          id,
+          inputFiles: [...xmls.map((contents, i) => ({ fileName: names[i], contents })), schema, ...preload],
+          args: ['--schema', schema.fileName, '--noout', ...names],
+          maxMemoryPages: MAX_MEMORY_PAGES,
+        });
+      });
+      // 0: all valid; 3 and 4: a document is not well-formed or not valid. Anything else is a setup failure.
+      if (reply.exitCode !== 0 && reply.exitCode !== 3 && reply.exitCode !== 4) {
+        throw new Error(`xmllint failed (${reply.exitCode}): ${reply.stderr.slice(0, 300)}`);
+      }
+      return readValidationOutput(reply.stderr, xmls.length);
+    },
+    async close() {
+      const w = worker;
+      worker = undefined;
+      await w?.terminate();
+    },
+  };
+}
