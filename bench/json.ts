@@ -12,13 +12,13 @@ export function resultsJson(value: unknown): string {
   );
   // An array whose items are all numbers, strings, booleans or null: put it on one line if it fits.
   const collapsed = text.replace(
-    /^( *)(.*)\[\n((?:\1 {2}(?:-?[\d.e+-]+|"(?:[^"\\]|\\.)*"|true|false|null),?\n)+)\1\]/gm,
-    (whole, indent: string, head: string, body: string) => {
+    /^( *)(.*)\[\n((?:\1 {2}(?:-?[\d.e+-]+|"(?:[^"\\]|\\.)*"|true|false|null),?\n)+)\1\](,?)/gm,
+    (whole, indent: string, head: string, body: string, comma: string) => {
       const items = body
         .trim()
         .split('\n')
         .map((line) => line.trim().replace(/,$/, ''));
-      const line = `${indent}${head}[${items.join(', ')}]`;
+      const line = `${indent}${head}[${items.join(', ')}]${comma}`;
       if (line.length <= WIDTH) return line;
       // Numbers that do not fit on one line fill the lines, as many to a line as fit.
       if (!items.every((item) => /^-?[\d.e+-]+$/.test(item))) return whole;
@@ -32,7 +32,7 @@ export function resultsJson(value: unknown): string {
         } else current = next;
       }
       lines.push(`${indent}  ${current}`);
-      return `${indent}${head}[\n${lines.join('\n')}\n${indent}]`;
+      return `${indent}${head}[\n${lines.join('\n')}\n${indent}]${comma}`;
     },
   );
   return `${collapsed}\n`;

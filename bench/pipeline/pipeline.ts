@@ -13,31 +13,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import {
-  CreateTableCommand,
-  PutItemCommand,
-  ScanCommand,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createLocalClients, type LocalClients } from '../../infra/local/clients.ts';
 import { type Hub, startHub } from '../../infra/local/hub.ts';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { signDevToken } from '../../shared/auth/tokens.ts';
-import { tableDefinition } from '../../shared/store/table.ts';
 import type { SubmissionEnvelope } from '../../shared/submission/types.ts';
 import { SAMPLES_DIR, ttKortCases } from '../mapping/documents.ts';
-import { type Figure, figure, quantile } from '../stats.ts';
+import { type Figure, figure } from '../stats.ts';
 import { captureLogs, type LogCounts } from './logs.ts';
 import type { PosterInput, PosterOutput } from './poster.ts';
 import { asCaller, installRequestCounter, type RequestCounts, since, snapshot } from './requests.ts';
+import { runSubstrate, type SubstratePlan } from './substrate.ts';
+import { type Throughput, throughput } from './throughput.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 /** The local runner's default development token settings (shared/auth/settings.ts) */
@@ -45,17 +34,6 @@ const TOKEN_SETTINGS = { issuer: 'skjemaflyt-local', audience: 'skjemaflyt' };
 const HANDLERS = ['receive', 'get-submission', 'admin', 'deliver-archive', 'deliver-fagsystem', 'dead-letter'] as const;
 type Handler = (typeof HANDLERS)[number];
 type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
-
-export interface Throughput {
-  submissions: number;
-  acceptedPerSecond: number;
-  deliveredPerSecond: number;
-  /** POST sent → DELIVERED recorded (substrate: message sent → deleted after its writes), ms */
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  /** POST sent → 202 received (substrate: producer's writes and send done), ms */
-  acceptLatencyMs: { p50: number; p99: number };
-  seconds: number;
-}
 
 export interface LoadRun {
   hub: Throughput & { throttled: number; failed: number };
@@ -224,27 +202,6 @@ async function deliveredTimes(hub: Hub, trackingIds: Set<string>): Promise<Map<s
   return times;
 }
 
-function throughput(sentAt: number[], acceptedAt: number[], deliveredAt: number[]): Throughput {
-  const n = sentAt.length;
-  const first = Math.min(...sentAt);
-  const latency = deliveredAt.map((d, i) => d - (sentAt[i] as number));
-  const accept = acceptedAt.map((a, i) => a - (sentAt[i] as number));
-  const lastDelivered = Math.max(...deliveredAt);
-  return {
-    submissions: n,
-    acceptedPerSecond: n / ((Math.max(...acceptedAt) - first) / 1000),
-    deliveredPerSecond: n / ((lastDelivered - first) / 1000),
-    latencyMs: {
-      p50: quantile(latency, 0.5),
-      p95: quantile(latency, 0.95),
-      p99: quantile(latency, 0.99),
-      max: Math.max(...latency),
-    },
-    acceptLatencyMs: { p50: quantile(accept, 0.5), p99: quantile(accept, 0.99) },
-    seconds: (lastDelivered - first) / 1000,
-  };
-}
-
 /** `value` against each of `baselines`: the lowest and the highest ratio. */
 function range(value: number, baselines: number[]): [number, number] {
   const ratios = baselines.map((b) => value / b);
@@ -260,120 +217,6 @@ function opsPer(counts: RequestCounts, fn: string, submissions: number): Map<str
     if (caller === fn) ops.set(op, (ops.get(op) ?? 0) + t.requests / submissions);
   }
   return ops;
-}
-
-interface SubstratePlan {
-  /** DynamoDB writes (operation → count) and SQS sends per submission, as the hub's receive made them */
-  produce: Map<string, number>;
-  /** DynamoDB writes per message, as the hub's archive delivery made them */
-  consume: Map<string, number>;
-  batchSize: number;
-  maxConcurrency: number;
-  waitTimeSeconds: number;
-  /** Items of the real size: a submission and a delivery as the hub stored them */
-  submissionItem: Record<string, unknown>;
-  deliveryItem: Record<string, unknown>;
-}
-
-const DYNAMO_WRITES = new Set(['PutItem', 'UpdateItem', 'TransactWriteItems', 'DeleteItem', 'BatchWriteItem']);
-
-/**
- * The raw substrate: per submission, the producer does receive's DynamoDB writes and SQS send; consumers (as many
- * and as large batches as the hub's archive poller) receive, do the archive delivery's DynamoDB writes per message
- * and delete the batch. Same emulators, its own table (same definition) and queue.
- */
-async function runSubstrate(
-  clients: LocalClients,
-  plan: SubstratePlan,
-  n: number,
-  concurrency: number,
-  tag: string,
-): Promise<Throughput> {
-  const table = `bench-substrate-${tag}`;
-  await clients.dynamodb.send(new CreateTableCommand(tableDefinition(table)));
-  const { QueueUrl } = await clients.sqs.send(
-    new CreateQueueCommand({ QueueName: `bench-substrate-${tag}`, Attributes: { VisibilityTimeout: '30' } }),
-  );
-  const queueUrl = QueueUrl as string;
-  const item = (template: Record<string, unknown>, pk: string) => ({ ...template, pk: { S: pk } }) as never;
-  const write = async (operation: string, i: number) => {
-    const pk = `SUB#${tag}-${i}`;
-    if (operation === 'TransactWriteItems') {
-      await clients.dynamodb.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            { Put: { TableName: table, Item: item(plan.submissionItem, pk) } },
-            { Put: { TableName: table, Item: item(plan.deliveryItem, pk) } },
-          ],
-        }),
-      );
-    } else if (operation === 'UpdateItem') {
-      await clients.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { pk: { S: pk }, sk: plan.deliveryItem.sk as never },
-          UpdateExpression: 'SET updatedAt = :now',
-          ExpressionAttributeValues: { ':now': { S: new Date().toISOString() } },
-        }),
-      );
-    } else {
-      await clients.dynamodb.send(new PutItemCommand({ TableName: table, Item: item(plan.deliveryItem, pk) }));
-    }
-  };
-  const repeat = (ops: Map<string, number>, kind: string) =>
-    [...ops].flatMap(([op, count]) => (op.startsWith(kind) ? Array(Math.round(count)).fill(op.split('/')[1]) : []));
-  const produceWrites = repeat(plan.produce, 'DynamoDB/').filter((op) => DYNAMO_WRITES.has(op));
-  const consumeWrites = repeat(plan.consume, 'DynamoDB/').filter((op) => DYNAMO_WRITES.has(op));
-
-  const sentAt = new Array<number>(n).fill(0);
-  const acceptedAt = new Array<number>(n).fill(0);
-  const deliveredAt = new Array<number>(n).fill(0);
-  let done = 0;
-  let producing = true;
-  const consumers = Array.from({ length: plan.maxConcurrency }, async () => {
-    while (producing || done < n) {
-      const { Messages = [] } = await clients.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: plan.batchSize,
-          WaitTimeSeconds: plan.waitTimeSeconds,
-        }),
-      );
-      if (Messages.length === 0) continue;
-      await Promise.all(
-        Messages.map(async (m) => {
-          const i = Number(m.Body);
-          for (const op of consumeWrites) await write(op, i);
-        }),
-      );
-      await clients.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: Messages.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle as string })),
-        }),
-      );
-      const at = Date.now();
-      for (const m of Messages) deliveredAt[Number(m.Body)] = at;
-      done += Messages.length;
-    }
-  });
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) {
-        const i = next++;
-        sentAt[i] = Date.now();
-        for (const op of produceWrites) await write(op, i);
-        await clients.sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: '0', MessageBody: String(i) }] }),
-        );
-        acceptedAt[i] = Date.now();
-      }
-    }),
-  );
-  producing = false;
-  await Promise.all(consumers);
-  return throughput(sentAt, acceptedAt, deliveredAt);
 }
 
 /** Per submission, by function, service and operation ("PutItem (idempotency table)" for that table's calls). */
@@ -593,4 +436,4 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
   }
 }
 
-export type { LogCounts };
+export type { LogCounts, Throughput };
