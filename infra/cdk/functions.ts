@@ -18,8 +18,8 @@ export interface FunctionAccess {
   table: 'read' | 'readWrite';
   /** Powertools idempotency records */
   idempotencyTable?: boolean;
-  /** Originals and documents, under submissions/ */
-  documents?: 'put' | 'get';
+  /** Originals and documents, under submissions/: writes, reads, or both (deliveries keep what they produced) */
+  documents?: 'put' | 'get' | 'get-put';
   /** Sends delivery messages to the target queues */
   sendsDeliveries?: boolean;
   /** Lists and deletes originals and documents past their retention */
@@ -56,18 +56,19 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'The admin API: list, inspect, retry and resolve deliveries',
     memoryMb: 512,
     timeoutSeconds: HTTP_TIMEOUT_SECONDS,
-    access: { table: 'readWrite', sendsDeliveries: true },
+    // Reads the stored form (masked fødselsnummer on request) and the payloads deliveries produced.
+    access: { table: 'readWrite', documents: 'get', sendsDeliveries: true },
   },
   'deliver-archive': {
     description: 'Archive targets: arkivmelding to the archive, receipt recorded',
     memoryMb: 1024,
-    access: { table: 'readWrite', idempotencyTable: true, documents: 'get', sendsDeliveries: true },
+    access: { table: 'readWrite', idempotencyTable: true, documents: 'get-put', sendsDeliveries: true },
     archiveSchemas: true,
   },
   'deliver-fagsystem': {
     description: 'Specialist-system targets: payload to the system, receipt recorded',
     memoryMb: 512,
-    access: { table: 'readWrite', idempotencyTable: true, documents: 'get', sendsDeliveries: true },
+    access: { table: 'readWrite', idempotencyTable: true, documents: 'get-put', sendsDeliveries: true },
   },
   'dead-letter': {
     description: 'Every dead-letter queue: the delivery becomes FAILED for a person to act on',
@@ -194,4 +195,9 @@ export class SkjemaflytFunction extends Construct {
       bundling: bundlingFor(props.name),
     });
   }
+}
+
+/** The S3 actions a function's document access stands for. */
+export function documentActions(access: 'put' | 'get' | 'get-put'): string[] {
+  return access === 'get-put' ? ['s3:GetObject', 's3:PutObject'] : [access === 'put' ? 's3:PutObject' : 's3:GetObject'];
 }

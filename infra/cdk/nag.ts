@@ -1,4 +1,5 @@
 import { type CfnElement, Validations } from 'aws-cdk-lib';
+import { documentActions } from './functions.ts';
 import type { SkjemaflytStack } from './stack.ts';
 import { DOCUMENTS_PREFIX } from './storage.ts';
 
@@ -36,7 +37,7 @@ export function acknowledgeFindings(stack: SkjemaflytStack): void {
         id: `AwsSolutions-IAM5[Resource::${documents}/${DOCUMENTS_PREFIX}*]`,
         reason:
           `Objects are keyed ${DOCUMENTS_PREFIX}<trackingId>/…, one prefix per submission, named at run time. The ` +
-          `statement allows one action (${access.documents === 'put' ? 's3:PutObject' : 's3:GetObject'}) in this ` +
+          `statement allows ${documentActions(access.documents).join(' and ')} in this ` +
           "stack's bucket under that prefix only; no listing, no deletion.",
       });
     }

@@ -24,6 +24,7 @@ import { DEFINITIONS_DIR } from '../../shared/mapping/definitions.ts';
 import { HubApi } from './api.ts';
 import type { Deployment } from './deployments.ts';
 import {
+  documentActions,
   FUNCTIONS,
   type FunctionName,
   SCHEDULES,
@@ -217,14 +218,16 @@ export class SkjemaflytStack extends Stack {
     else table.grantReadWriteData(fn.role);
     if (access.idempotencyTable) idempotencyTable.grantReadWriteData(fn.role);
     if (access.documents) {
+      const actions = documentActions(access.documents);
       fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: [access.documents === 'put' ? 's3:PutObject' : 's3:GetObject'],
-          resources: [documents.arnForObjects(`${DOCUMENTS_PREFIX}*`)],
-        }),
+        new iam.PolicyStatement({ actions, resources: [documents.arnForObjects(`${DOCUMENTS_PREFIX}*`)] }),
       );
       // SSE-KMS: a single-part upload needs a data key, a download its decryption.
-      this.key.grant(fn.role, access.documents === 'put' ? 'kms:GenerateDataKey' : 'kms:Decrypt');
+      this.key.grant(
+        fn.role,
+        ...(actions.includes('s3:PutObject') ? ['kms:GenerateDataKey'] : []),
+        ...(actions.includes('s3:GetObject') ? ['kms:Decrypt'] : []),
+      );
     }
     if (access.sendsDeliveries) for (const { queue } of this.queues) queue.grantSendMessages(fn.role);
     if (access.deletesDocuments) {
