@@ -122,12 +122,19 @@ describe('soak: every accepted submission is delivered exactly once through faul
     const acceptedAt = Date.now();
 
     // Wait until every submission is DELIVERED (or the time is up).
-    const statusOf = async (trackingId: string) => {
-      const r = await fetch(`${base}/v1/submissions/${trackingId}`, { headers: { authorization: `Bearer ${token}` } });
-      return (await r.json()) as {
-        status: string;
-        deliveries: { status: string; attempts: number; history: { at: string; status: string }[] }[];
-      };
+    type Status = {
+      status: string;
+      deliveries: { status: string; attempts: number; history: { at: string; status: string }[] }[];
+    };
+    const statusOf = async (trackingId: string): Promise<Status> => {
+      for (let tries = 0; ; tries++) {
+        const r = await fetch(`${base}/v1/submissions/${trackingId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (r.ok) return (await r.json()) as Status;
+        if (tries >= 20) return { status: `HTTP ${r.status}`, deliveries: [] };
+        await new Promise((done) => setTimeout(done, 250));
+      }
     };
     const deadline = Date.now() + 600_000;
     let statuses: Awaited<ReturnType<typeof statusOf>>[] = [];

@@ -40,6 +40,8 @@ export async function httpArchiveConfig(
         };
       }
     }
+    // These tests poll statuses hard; the per-provider throttle is tested elsewhere (test/security).
+    config.limits = { ...(config.limits ?? {}), requestsPerSecond: 100_000, burst: 100_000 };
     await writeFile(join(dir, file), JSON.stringify(config, null, 2));
   }
   return dir;
