@@ -236,7 +236,7 @@ export function goals(
         .join('; '),
       met: worst >= 0.5,
       inTheWay:
-        'The archive delivery validates each arkivmelding in a fresh libxml2 (wasm) run' +
+        'The archive delivery validates each arkivmelding with libxml2 (wasm, one warm worker)' +
         (m
           ? ` (${n0(m.validation.perRecordCpuMs[VALIDATION.asDelivered]?.median ?? Number.NaN)} ms CPU per record, ` +
             `of the ${n0(p.quiet.deliverArchiveMs.median)} ms a delivery takes one at a time)`

@@ -88,8 +88,8 @@ if (only.has('cost') && pipeline && mapping) {
     deliverArchiveMs: pipeline.quiet.deliverArchiveMs.median,
     validationMs: validation[VALIDATION.asDelivered]?.median ?? Number.NaN,
     validationBatchedMs: validation[VALIDATION.batched]?.median ?? Number.NaN,
-    validationWarmMs: validation[VALIDATION.warm]?.median ?? Number.NaN,
-    validationWarmBatchedMs: validation[VALIDATION.warmBatched]?.median ?? Number.NaN,
+    validationFreshMs: validation[VALIDATION.fresh]?.median ?? Number.NaN,
+    validationFreshBatchedMs: validation[VALIDATION.freshBatched]?.median ?? Number.NaN,
     queuesPolled: pipeline.queuesPolled,
   });
 }

@@ -1,99 +1,75 @@
 /**
  * Validates arkivmelding XML against the vendored official XSDs (schemas/fiks-arkiv-v1, schemas/eformidling) with
- * libxml2 (xmllint-wasm, runs in a worker thread). Each call starts a worker and parses the schema once, so many
- * documents are best checked in one call (`validateArkivmeldinger`). Messages are cleared of the quoted values
- * xmllint echoes (they can be personal data).
+ * libxml2 (xmllint-wasm, in one worker thread per process). Each run parses the schema once, so documents asked
+ * for together share a run. Messages are cleared of the quoted values xmllint echoes (they can be personal data).
  */
-import { readFile } from 'node:fs/promises';
-import { validateXML, type XMLFileInfo } from 'xmllint-wasm';
 import type { ArchiveFormat } from './formats.ts';
+import { createWarmValidator, type WarmValidator } from './warm-validator.ts';
+import type { ValidationResult } from './xsd.ts';
 
-const SCHEMAS: Record<ArchiveFormat, { dir: URL; main: string; imports: string[] }> = {
-  'fiks-arkiv-v1': {
-    dir: new URL('../../schemas/fiks-arkiv-v1/', import.meta.url),
-    main: 'no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd',
-    // Imported by the main XSD as `./metadatakatalog.xsd`; preloaded next to it in xmllint's in-memory file system.
-    imports: ['metadatakatalog.xsd'],
-  },
-  eformidling: {
-    dir: new URL('../../schemas/eformidling/', import.meta.url),
-    main: 'arkivmelding.xsd',
-    imports: ['metadatakatalog.xsd'],
-  },
-};
+export type { ValidationResult } from './xsd.ts';
 
-export interface ValidationResult {
-  valid: boolean;
-  errors: { line?: number; message: string }[];
-}
-
-const loaded = new Map<ArchiveFormat, Promise<{ schema: XMLFileInfo; preload: XMLFileInfo[] }>>();
-
-/** The format's main XSD and the XSDs it imports, read once. */
-export function loadSchemas(format: ArchiveFormat): Promise<{ schema: XMLFileInfo; preload: XMLFileInfo[] }> {
-  let schemas = loaded.get(format);
-  if (!schemas) {
-    const { dir, main, imports } = SCHEMAS[format];
-    const load = async (fileName: string): Promise<XMLFileInfo> => ({
-      fileName,
-      contents: await readFile(new URL(fileName, dir), 'utf8'),
-    });
-    schemas = Promise.all([load(main), Promise.all(imports.map(load))]).then(([schema, preload]) => ({
-      schema,
-      preload,
-    }));
-    // A failed read (e.g. missing schema folder) must not be cached forever.
-    schemas.catch(() => loaded.delete(format));
-    loaded.set(format, schemas);
-  }
-  return schemas;
+/**
+ * The process's validator: one worker with xmllint compiled once (warm-validator.ts), started on first use. Not
+ * per call: starting a worker and compiling the wasm cost ~60 ms, 30 times the validation of a record itself.
+ */
+let validator: WarmValidator | undefined;
+function sharedValidator(): WarmValidator {
+  validator ??= createWarmValidator();
+  return validator;
 }
 
 /** Validates several documents of one format in one libxml2 run; results in the order given. */
-export async function validateArkivmeldinger(format: ArchiveFormat, xmls: string[]): Promise<ValidationResult[]> {
-  if (xmls.length === 0) return [];
-  const { schema, preload } = await loadSchemas(format);
-  const names = xmls.map((_, i) => validationFileName(i));
-  // Document problems (not well-formed, schema-invalid) resolve with valid=false; a rejection is a setup failure.
-  const result = await validateXML({
-    xml: xmls.map((contents, i) => ({ fileName: names[i] ?? '', contents })),
-    schema,
-    preload,
-    // Room for many documents with long texts in one run.
-    maxMemoryPages: 16 * 256,
-  });
-  return readValidationOutput(result.rawOutput, xmls.length);
+export function validateArkivmeldinger(format: ArchiveFormat, xmls: string[]): Promise<ValidationResult[]> {
+  return sharedValidator().validate(format, xmls);
 }
 
-/** The file name document `index` gets in xmllint's in-memory file system (its messages name it). */
-export function validationFileName(index: number): string {
-  return `arkivmelding-${index}.xml`;
+/** At most this many documents share one libxml2 run (its memory grows with them). */
+const MAX_DOCUMENTS_PER_RUN = 25;
+
+interface Waiting {
+  xml: string;
+  resolve: (result: ValidationResult) => void;
+  reject: (error: unknown) => void;
 }
+
+const waiting = new Map<ArchiveFormat, Waiting[]>();
+const running = new Set<ArchiveFormat>();
 
 /**
- * xmllint's report on documents named by `validationFileName`, as one result per document. Reads the
- * `arkivmelding-0.xml:12: message` lines itself: the library's own split also returns the source line that xmllint
- * echoes after a parser error.
+ * One document. Runs at once when the validator is idle; documents that arrive while a run is going (the other
+ * records of an SQS batch) wait and go together in the next run, so the schema is parsed once for all of them.
  */
-export function readValidationOutput(rawOutput: string, count: number): ValidationResult[] {
-  const errors = new Map<number, { line: number; message: string }[]>();
-  for (const m of rawOutput.matchAll(/^arkivmelding-(\d+)\.xml:(\d+): (.*)$/gm)) {
-    const index = Number(m[1]);
-    errors.set(index, [...(errors.get(index) ?? []), { line: Number(m[2]), message: withoutValues(m[3] ?? '') }]);
-  }
-  const failed = new Set(
-    [...rawOutput.matchAll(/^arkivmelding-(\d+)\.xml fails to validate$/gm)].map((m) => Number(m[1])),
-  );
-  return Array.from({ length: count }, (_, i) => {
-    const found = errors.get(i) ?? [];
-    if (!failed.has(i) && found.length === 0) return { valid: true, errors: [] };
-    return { valid: false, errors: found.length > 0 ? found : [{ message: 'arkivmelding.xml fails to validate' }] };
+export function validateArkivmelding(format: ArchiveFormat, xml: string): Promise<ValidationResult> {
+  return new Promise((resolve, reject) => {
+    const queue = waiting.get(format) ?? [];
+    waiting.set(format, queue);
+    queue.push({ xml, resolve, reject });
+    if (!running.has(format)) void runWaiting(format);
   });
 }
 
-export async function validateArkivmelding(format: ArchiveFormat, xml: string): Promise<ValidationResult> {
-  const [result] = await validateArkivmeldinger(format, [xml]);
-  return result ?? { valid: false, errors: [{ message: 'no result' }] };
+async function runWaiting(format: ArchiveFormat): Promise<void> {
+  running.add(format);
+  try {
+    for (;;) {
+      const batch = waiting.get(format)?.splice(0, MAX_DOCUMENTS_PER_RUN) ?? [];
+      if (batch.length === 0) return;
+      try {
+        const results = await validateArkivmeldinger(
+          format,
+          batch.map((w) => w.xml),
+        );
+        batch.forEach((w, i) => {
+          w.resolve(results[i] ?? { valid: false, errors: [{ message: 'no result' }] });
+        });
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+  } finally {
+    running.delete(format);
+  }
 }
 
 export function validateFiksArkivV1(xml: string): Promise<ValidationResult> {
@@ -102,9 +78,4 @@ export function validateFiksArkivV1(xml: string): Promise<ValidationResult> {
 
 export function validateEFormidling(xml: string): Promise<ValidationResult> {
   return validateArkivmelding('eformidling', xml);
-}
-
-/** xmllint quotes offending values ("[facet 'minLength'] The value 'x' has …"): keep the rule, drop the value. */
-function withoutValues(message: string): string {
-  return message.replace(/(value|Value) '[^']*'/g, "$1 '…'").replace(/: '[^']*' is not/g, ": '…' is not");
 }

@@ -1,15 +1,14 @@
 /**
- * The same XSD validation as validate.ts (the same libxml2 build from xmllint-wasm, the same vendored XSDs, the same
- * messages), without its fixed cost per call: `validateArkivmeldinger` starts a worker thread, reads and compiles
- * xmllint.wasm and tears it all down again for every call. This keeps one worker per process (per Lambda instance)
- * with the wasm compiled once; each call still gets a fresh libxml2 instance (its own memory, nothing carried over
- * from the document before) and parses the schema anew. Not used by the delivery path yet: measured by the bench.
+ * XSD validation with the libxml2 build from xmllint-wasm, without that library's fixed cost per call (its
+ * `validateXML` starts a worker thread, reads and compiles xmllint.wasm and tears it all down again every time).
+ * This keeps one worker per process (per Lambda instance) with the wasm compiled once; each call still gets a fresh
+ * libxml2 instance (its own memory, nothing carried over from the document before) and parses the schema anew.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ArchiveFormat } from './formats.ts';
-import { loadSchemas, readValidationOutput, type ValidationResult, validationFileName } from './validate.ts';
+import { loadSchemas, readValidationOutput, type ValidationResult, validationFileName } from './xsd.ts';
 
 /** Runs in the worker: xmllint's Emscripten module, started per job from the one compiled wasm module. */
 const WORKER = `

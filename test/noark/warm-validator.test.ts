@@ -1,11 +1,26 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { validateXML } from 'xmllint-wasm';
 import { toEFormidlingXml } from '../../shared/noark/eformidling.ts';
 import { toFiksArkivV1Xml } from '../../shared/noark/fiks-arkiv-v1.ts';
-import { validateArkivmeldinger } from '../../shared/noark/validate.ts';
+import type { ArchiveFormat } from '../../shared/noark/formats.ts';
+import { validateArkivmelding } from '../../shared/noark/validate.ts';
 import { createWarmValidator } from '../../shared/noark/warm-validator.ts';
+import { loadSchemas, readValidationOutput, validationFileName } from '../../shared/noark/xsd.ts';
 import { byggesak, innkommendeSoknad, interntNotat, skjermetSoknadISak } from './fixtures.ts';
 
 const validator = createWarmValidator();
+
+/** The library's own one-off validation (a fresh worker and wasm per call): what the warm worker must agree with. */
+async function oneOff(format: ArchiveFormat, xmls: string[]) {
+  const { schema, preload } = await loadSchemas(format);
+  const result = await validateXML({
+    xml: xmls.map((contents, i) => ({ fileName: validationFileName(i), contents })),
+    schema,
+    preload,
+    maxMemoryPages: 16 * 256,
+  });
+  return readValidationOutput(result.rawOutput, xmls.length);
+}
 afterAll(() => validator.close());
 
 // The eFormidling writer needs an arkivdel or a case folder: the building case has its folder.
@@ -14,7 +29,7 @@ const records = {
   eformidling: [byggesak()].map(toEFormidlingXml),
 };
 
-describe('the warm validator (one worker, wasm compiled once) judges as the one-off validator does', () => {
+describe("the warm validator (one worker, wasm compiled once) judges as xmllint-wasm's one-off validation does", () => {
   it.each(['fiks-arkiv-v1', 'eformidling'] as const)(
     '%s: valid records, an element the XSD does not have, XML that is not well-formed',
     async (format) => {
@@ -26,7 +41,7 @@ describe('the warm validator (one worker, wasm compiled once) judges as the one-
 
       const warm = await validator.validate(format, documents);
       expect(warm.map((r) => r.valid)).toEqual([...valid.map(() => true), false, false]);
-      expect(warm).toEqual(await validateArkivmeldinger(format, documents));
+      expect(warm).toEqual(await oneOff(format, documents));
     },
   );
 
@@ -37,5 +52,17 @@ describe('the warm validator (one worker, wasm compiled once) judges as the one-
       Array.from({ length: 12 }, (_, i) => validator.validate('fiks-arkiv-v1', [i % 3 === 0 ? broken : xml])),
     );
     expect(answers.map(([r]) => r?.valid)).toEqual(Array.from({ length: 12 }, (_, i) => i % 3 !== 0));
+  });
+
+  it('the delivery path: documents asked for while a run is going share the next run, each with its own answer', async () => {
+    const xml = toFiksArkivV1Xml(innkommendeSoknad());
+    const broken = xml.replace('<system>', '<systemet>').replace('</system>', '</systemet>');
+    const documents = Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? broken : xml));
+    const answers = await Promise.all(documents.map((d) => validateArkivmelding('fiks-arkiv-v1', d)));
+    expect(answers.map((r) => r.valid)).toEqual(documents.map((d) => d === xml));
+    // The broken one is named by its own line, not by the position it had in a shared run.
+    const reference = (await oneOff('fiks-arkiv-v1', [broken]))[0];
+    expect(answers[3]).toEqual(reference);
+    expect(reference?.errors[0]?.message).toMatch(/systemet/);
   });
 });
