@@ -23,21 +23,28 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
       cause: error,
     });
   }
-  // Kept before validation, so the console can show staff the record the archive would have got.
-  await keep?.(xml);
-  const validation = await validateArkivmelding(target.format, xml);
+  // Kept (so the console can show staff the record the archive would have got), checked and its documents read at
+  // once: three waits on different services, none needing another's answer.
+  const [, checked, read] = await Promise.allSettled([
+    keep?.(xml),
+    validateArkivmelding(target.format, xml),
+    Promise.all(
+      record.files.map(async (file) => ({
+        filename: file.filename,
+        contentType: file.contentType,
+        bytes:
+          'key' in file.source ? await deps.documents.get(file.source.key) : Buffer.from(file.source.content, 'utf8'),
+      })),
+    ),
+  ]);
+  if (checked.status === 'rejected') throw checked.reason;
+  const validation = checked.value;
   if (!validation.valid) {
     const first = validation.errors.slice(0, 3).map((e) => `${e.line ? `linje ${e.line}: ` : ''}${e.message}`);
     throw new PermanentDeliveryError(`Arkivmeldingen er ikke gyldig etter XSD (${target.format}): ${first.join('; ')}`);
   }
-  const files = await Promise.all(
-    record.files.map(async (file) => ({
-      filename: file.filename,
-      contentType: file.contentType,
-      bytes:
-        'key' in file.source ? await deps.documents.get(file.source.key) : Buffer.from(file.source.content, 'utf8'),
-    })),
-  );
+  if (read.status === 'rejected') throw read.reason;
+  const files = read.value;
   const receipt = await archiveAdapterFor(target).send({
     kommunenummer: submission.municipality,
     trackingId: submission.trackingId,

@@ -74,6 +74,9 @@ export async function processDelivery(
   const now = deps.now ?? (() => new Date());
   const { trackingId, targetId } = message;
   const log = { trackingId, target: targetId, receiveCount: control.receiveCount };
+  // The stored form is read while the delivery is looked up (it needs only the trackingId); awaited only if used.
+  const form = readForm(trackingId, deps.documents);
+  form.catch(() => {});
   const found = await deps.store.get(trackingId);
   const delivery = found?.deliveries.find((d) => d.target === targetId);
   if (!found || !delivery) {
@@ -96,7 +99,7 @@ export async function processDelivery(
     const formType = deps.registry.formType(found.submission.municipality, found.submission.formType);
     if (!formType)
       throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
-    const input = await mappingInput(found.submission, found.deliveries, delivery, deps.documents);
+    const input = mappingInput(found.submission, await form, found.deliveries, delivery);
     const keep = (body: string) => keepProduced(trackingId, target, body, deps);
     const job = { submission: found.submission, delivery, target, formType, input, keep };
     const references = await deps.once(`${delivery.id}#${delivery.round ?? 0}`, () => deliver(job, deps));
@@ -180,15 +183,21 @@ async function keepProduced(trackingId: string, target: Target, body: string, de
   }
 }
 
-async function mappingInput(
+/** The envelope as stored at receipt (without the attachments' content). */
+async function readForm(
+  trackingId: string,
+  documents: DocumentStore,
+): Promise<Omit<SubmissionEnvelope, 'attachments'>> {
+  const bytes = await documents.get(DocumentStore.formKey(trackingId));
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as Omit<SubmissionEnvelope, 'attachments'>;
+}
+
+function mappingInput(
   submission: SubmissionRecord,
+  envelope: Omit<SubmissionEnvelope, 'attachments'>,
   deliveries: DeliveryRecord[],
   delivery: DeliveryRecord,
-  documents: DocumentStore,
-): Promise<MappingInput> {
-  const envelope = JSON.parse(
-    Buffer.from(await documents.get(DocumentStore.formKey(submission.trackingId))).toString('utf8'),
-  ) as Omit<SubmissionEnvelope, 'attachments'>;
+): MappingInput {
   const parsed = parseFormData(envelope.formData.contentType, envelope.formData.content);
   const archive = delivery.after ? deliveries.find((d) => d.target === delivery.after)?.references : undefined;
   return {

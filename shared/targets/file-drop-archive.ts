@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { References } from '../store/records.ts';
@@ -8,7 +8,7 @@ import type { ArchiveReceipt, ArchiveShipment, ArchiveTargetAdapter } from './ty
 /**
  * The file-drop archive: `<dir>/<kommunenummer>/<trackingId>/arkivmelding.xml` plus the documents it names,
  * for archives that import from a folder (and so `npm start` works with no archive at all).
- * It plays the archive's part of the protocol too: it numbers cases and journalposts in a small register,
+ * It plays the archive's part of the protocol too: it numbers cases and journalposts in a small register (a log),
  * reuses a case folder for the same external key, and answers Eksisterende for a journalpost it already has.
  */
 export class FileDropArchive implements ArchiveTargetAdapter {
@@ -53,33 +53,80 @@ interface Register {
   folderCounts: Record<string, number>;
 }
 
+/** One numbering, as a line of the register's log */
+interface Assignment {
+  year: string;
+  folderKey?: string;
+  saksnummer: string;
+  journalpostnummer: number;
+  journalnummer: string;
+}
+
+const REGISTER_LOG = '.arkivregister.jsonl';
+const registers = new Map<string, Register>();
+
 /**
- * Synchronous on purpose: read-modify-write in one tick cannot interleave with another delivery in
+ * The register of one municipality's folder: read from its log once per process, then kept in memory. An append
+ * per journalpost, not a rewrite of the whole register: the cost of numbering stays flat however many there are.
+ */
+function registerOf(municipalityDir: string): Register {
+  let register = registers.get(municipalityDir);
+  if (register) return register;
+  register = { sequences: {}, folders: {}, folderCounts: {} };
+  const file = join(municipalityDir, REGISTER_LOG);
+  if (existsSync(file)) {
+    const log = readFileSync(file, 'utf8');
+    // Close a line a crash cut short, so the next entry starts on a line of its own.
+    if (log.length > 0 && !log.endsWith('\n')) appendFileSync(file, '\n');
+    for (const line of log.split('\n')) {
+      if (!line) continue;
+      let entry: Assignment;
+      try {
+        entry = JSON.parse(line) as Assignment;
+      } catch {
+        continue; // a line cut short by a crash: its delivery never got its folder, and numbers anew
+      }
+      apply(register, entry);
+    }
+  }
+  registers.set(municipalityDir, register);
+  return register;
+}
+
+function apply(register: Register, a: Assignment): void {
+  const seq = register.sequences[a.year] ?? { sak: 0, journal: 0 };
+  register.sequences[a.year] = seq;
+  seq.sak = Math.max(seq.sak, Number(a.saksnummer.split('/')[1] ?? 0));
+  seq.journal = Math.max(seq.journal, Number(a.journalnummer.split('/')[1] ?? 0));
+  if (a.folderKey) register.folders[a.folderKey] = a.saksnummer;
+  register.folderCounts[a.saksnummer] = Math.max(register.folderCounts[a.saksnummer] ?? 0, a.journalpostnummer);
+}
+
+/**
+ * Synchronous on purpose: read-modify-append in one tick cannot interleave with another delivery in
  * the same process (the local runner). Not for concurrent processes; a real archive does this itself.
  */
 function assignNumbers(municipalityDir: string, shipment: ArchiveShipment): References {
-  const file = join(municipalityDir, '.arkivregister.json');
   mkdirSync(municipalityDir, { recursive: true });
-  const register: Register = existsSync(file)
-    ? JSON.parse(readFileSync(file, 'utf8'))
-    : { sequences: {}, folders: {}, folderCounts: {} };
+  const register = registerOf(municipalityDir);
   const year = String(new Date().getFullYear());
   const seq = register.sequences[year] ?? { sak: 0, journal: 0 };
-  register.sequences[year] = seq;
   const known = shipment.folderKey ? register.folders[shipment.folderKey] : undefined;
-  if (!known) seq.sak += 1;
-  const saksnummer = known ?? `${year}/${seq.sak}`;
-  if (shipment.folderKey && !known) register.folders[shipment.folderKey] = saksnummer;
-  const journalpostnummer = (register.folderCounts[saksnummer] ?? 0) + 1;
-  register.folderCounts[saksnummer] = journalpostnummer;
-  seq.journal += 1;
-  const journalnummer = `${year}/${seq.journal}`;
-  writeFileSync(file, JSON.stringify(register, null, 2));
+  const saksnummer = known ?? `${year}/${seq.sak + 1}`;
+  const assignment: Assignment = {
+    year,
+    ...(shipment.folderKey ? { folderKey: shipment.folderKey } : {}),
+    saksnummer,
+    journalpostnummer: (register.folderCounts[saksnummer] ?? 0) + 1,
+    journalnummer: `${year}/${seq.journal + 1}`,
+  };
+  appendFileSync(join(municipalityDir, REGISTER_LOG), `${JSON.stringify(assignment)}\n`);
+  apply(register, assignment);
   return {
     saksnummer,
-    journalpostnummer: String(journalpostnummer),
-    dokumentreferanse: `${saksnummer}-${journalpostnummer}`,
-    journalnummer,
+    journalpostnummer: String(assignment.journalpostnummer),
+    dokumentreferanse: `${saksnummer}-${assignment.journalpostnummer}`,
+    journalnummer: assignment.journalnummer,
     saksmappe: known ? 'Eksisterende' : 'Opprettet',
   };
 }
