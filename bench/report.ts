@@ -2,7 +2,7 @@
 import type { ColdStartResult } from './coldstart.ts';
 import type { CostModel } from './cost.ts';
 import { type MappingResult, VALIDATION } from './mapping/mapping.ts';
-import type { PipelineResult } from './pipeline/pipeline.ts';
+import type { LoadRun, PipelineResult } from './pipeline/pipeline.ts';
 import type { Figure } from './stats.ts';
 
 export function table(headers: string[], rows: (string | number)[][]): string {
@@ -113,7 +113,7 @@ export function pipelineTables(p: PipelineResult): string {
       n1(r.hub.seconds),
     ],
     ...r.substrateRuns.map((t, i) => [
-      `substrate ${i === 0 ? 'before' : 'after'}`,
+      `substrate ${i === 0 && r.substrateBracketed ? 'before' : 'after'}`,
       n1(t.acceptedPerSecond),
       n1(t.deliveredPerSecond),
       n0(t.latencyMs.p50),
@@ -128,6 +128,7 @@ export function pipelineTables(p: PipelineResult): string {
   return [
     `Local pipeline: TT-kort submissions posted ${p.concurrency} at a time to the hub (demo configuration), POST → DELIVERED;`,
     'the raw substrate (same SQS and DynamoDB writes per submission, no hub) run just before and just after it',
+    '(only after it where both would not fit in the bench’s time)',
     table(['run', 'accepted/s', 'delivered/s', 'p50 ms', 'p95 ms', 'p99 ms', 'seconds'], rows),
     ...p.skipped.map((s) => `N=${n0(s.submissions)} not run: ${s.reason}.`),
     `One at a time: receive ${n0(q.receiveMs.median)} ms, deliver-archive ${n0(q.deliverArchiveMs.median)} ms per ` +
@@ -245,13 +246,26 @@ export function goals(
         'most batch size × maxConcurrency messages at a time, as on AWS.',
     });
     const p99Growth = first && last ? last.hub.latencyMs.p99 / first.hub.latencyMs.p99 : Number.NaN;
+    const substrateP99 = (r: LoadRun) =>
+      r.substrateRuns.reduce((sum, t) => sum + t.latencyMs.p99, 0) / r.substrateRuns.length;
+    const substrateGrowth = first && last ? substrateP99(last) / substrateP99(first) : Number.NaN;
     out.push({
       goal: 'Flat p99 latency from 1,000 to 10,000 submissions',
-      measured: `p99 ${p.runs.map((r) => `${n0(r.hub.latencyMs.p99)} ms at N=${n0(r.hub.submissions)}`).join(', ')}${reached < 10_000 ? ` (N=10,000 not reached: ${p.skipped.find((s) => s.submissions >= 10_000)?.reason ?? 'not asked for'})` : ''}`,
+      measured:
+        `p99 ${p.runs.map((r) => `${n0(r.hub.latencyMs.p99)} ms at N=${n0(r.hub.submissions)}`).join(', ')}` +
+        (p.runs.length > 1
+          ? ` (${x2(p99Growth)}; the substrate's p99 grew ${x2(substrateGrowth)} over the same sizes)`
+          : '') +
+        (reached < 10_000
+          ? ` (N=10,000 not reached: ${p.skipped.find((s) => s.submissions >= 10_000)?.reason ?? 'not asked for'})`
+          : ''),
       met: reached >= 10_000 ? p99Growth <= 1.25 : false,
       inTheWay:
-        'Submissions are accepted faster than they are delivered, so the queue grows with N and so does the wait ' +
-        'in it: latency is flat only when delivery keeps up with the arrivals.',
+        `All N submissions are posted at once (${p.concurrency} at a time), and they are accepted faster than the ` +
+        "archive target's poller (batch size × maxConcurrency, the municipality's protection of its archive) hands " +
+        'them to the delivery function, so the queue grows with N and so does the wait in it, for the raw substrate ' +
+        'as for the hub: latency under a burst is flat only when delivery keeps up with arrivals. What the hub adds ' +
+        'is the ratio of its p99 to the substrate’s at each N (the pipeline table).',
     });
   }
   return out;

@@ -37,8 +37,13 @@ type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
 export interface LoadRun {
   hub: Throughput & { throttled: number; failed: number };
-  /** Run just before and just after the hub's */
-  substrateRuns: [Throughput, Throughput];
+  /**
+   * Run just before and just after the hub's; when both do not fit in the bench's time, one, just after (the hub
+   * run's `substrateRuns[0]` is then labelled 'after')
+   */
+  substrateRuns: Throughput[];
+  /** Whether `substrateRuns` brackets the hub run (before and after) or follows it */
+  substrateBracketed: boolean;
   /** hub ÷ the mean of the two substrate runs */
   ratio: { accepted: number; delivered: number; p99: number };
   /** hub ÷ each substrate run on its own, lowest and highest: how much the machine's load moved meanwhile */
@@ -320,34 +325,43 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
     const clients = substrateClients;
     const substrate = (n: number, tag: string) =>
       asCaller('substrate', () => runSubstrate(clients, substratePlan, n, options.concurrency, tag));
+    // The database's JIT warmed for the substrate as the hub's warm-up did for the hub (the first run was slower).
+    await substrate(300, 'warm');
     for (const [index, asked] of options.sizes.entries()) {
       let n = asked;
+      let bracketed = true;
       const previous = runs.at(-1);
       if (previous) {
-        // What fits in the time left: the hub run at the delivery rate just measured, and the substrate twice.
-        const perSubmission =
-          1 / previous.hub.deliveredPerSecond +
-          previous.substrateRuns.reduce((sum, r) => sum + r.seconds / r.submissions, 0);
+        // What fits in the time left: the hub run at the delivery rate just measured, and the substrate twice, or
+        // once if twice does not fit (better the size asked for against one substrate run than a smaller size).
+        const hubPer = 1 / previous.hub.deliveredPerSecond;
+        const substratePer =
+          previous.substrateRuns.reduce((sum, r) => sum + r.seconds / r.submissions, 0) / previous.substrateRuns.length;
         const secondsLeft = (options.deadline - Date.now()) / 1000 - 20;
-        const fits = Math.floor((secondsLeft * 0.85) / perSubmission / 500) * 500;
-        if (fits < n) {
+        const fits = (runsOfSubstrate: number) =>
+          Math.floor((secondsLeft * 0.85) / (hubPer + runsOfSubstrate * substratePer) / 500) * 500;
+        if (fits(2) < n) bracketed = false;
+        if (fits(1) < n) {
           skipped.push({
             submissions: asked,
             reason:
-              `would take about ${Math.round(asked * perSubmission)} s with its substrate runs at the rates measured ` +
-              `at N=${previous.hub.submissions} (${previous.hub.deliveredPerSecond.toFixed(1)} deliveries/s); ` +
+              `would take about ${Math.round(asked * (hubPer + substratePer))} s with one substrate run at the rates ` +
+              `measured at N=${previous.hub.submissions} (${previous.hub.deliveredPerSecond.toFixed(1)} deliveries/s); ` +
               `${Math.max(0, Math.round(secondsLeft))} s of the bench's time were left`,
           });
-          n = fits;
+          n = fits(1);
           if (n <= previous.hub.submissions) break;
         }
       }
       // The substrate before and after the hub, so a change in the machine's load during the run hits both sides.
-      options.log(`N=${n}: substrate …`);
-      const before = await substrate(n, `${index}a`);
-      options.log(
-        `substrate: ${before.acceptedPerSecond.toFixed(1)} accepted/s, ${before.deliveredPerSecond.toFixed(1)} delivered/s`,
-      );
+      let before: Throughput | undefined;
+      if (bracketed) {
+        options.log(`N=${n}: substrate …`);
+        before = await substrate(n, `${index}a`);
+        options.log(
+          `substrate: ${before.acceptedPerSecond.toFixed(1)} accepted/s, ${before.deliveredPerSecond.toFixed(1)} delivered/s`,
+        );
+      }
       options.log(`N=${n}: posting to the hub, ${options.concurrency} at a time …`);
       const bodies = await requestBodies(`load${index}`, n, 100 + index);
       const requestsBefore = snapshot();
@@ -398,10 +412,13 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
       options.log(
         `substrate: ${after.acceptedPerSecond.toFixed(1)} accepted/s, ${after.deliveredPerSecond.toFixed(1)} delivered/s`,
       );
-      const mean = (f: (t: Throughput) => number) => (f(before) + f(after)) / 2;
+      const substrateRuns = before ? [before, after] : [after];
+      const mean = (f: (t: Throughput) => number) =>
+        substrateRuns.reduce((sum, t) => sum + f(t), 0) / substrateRuns.length;
       runs.push({
         hub: { ...hubRun, throttled: posted.throttled, failed: posted.failed.length + (accepted - rows.length) },
-        substrateRuns: [before, after],
+        substrateRuns,
+        substrateBracketed: bracketed,
         ratio: {
           accepted: hubRun.acceptedPerSecond / mean((t) => t.acceptedPerSecond),
           delivered: hubRun.deliveredPerSecond / mean((t) => t.deliveredPerSecond),
@@ -410,11 +427,11 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
         ratioRange: {
           accepted: range(
             hubRun.acceptedPerSecond,
-            [before, after].map((t) => t.acceptedPerSecond),
+            substrateRuns.map((t) => t.acceptedPerSecond),
           ),
           delivered: range(
             hubRun.deliveredPerSecond,
-            [before, after].map((t) => t.deliveredPerSecond),
+            substrateRuns.map((t) => t.deliveredPerSecond),
           ),
         },
       });
