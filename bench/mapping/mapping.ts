@@ -10,12 +10,11 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
-import { validateXML } from 'xmllint-wasm';
 import type { Target } from '../../shared/config/types.ts';
 import { mapToArchive } from '../../shared/mapping/form-type.ts';
 import { type ArchiveFormat, writeArkivmelding } from '../../shared/noark/formats.ts';
+import { validateWithFreshWorker } from '../../shared/noark/fresh-validator.ts';
 import { validateArkivmelding } from '../../shared/noark/validate.ts';
-import { loadSchemas, readValidationOutput, validationFileName } from '../../shared/noark/xsd.ts';
 import { parseFormData } from '../../shared/submission/form-data.ts';
 import { isCleanText, stringsIn } from '../../shared/submission/text.ts';
 import { inspectXml } from '../../shared/submission/xml-guard.ts';
@@ -193,16 +192,7 @@ type Validate = (xmls: string[]) => Promise<{ valid: boolean }[]>;
 
 async function validation(xmls: string[], log: (line: string) => void) {
   const asDelivered: Validate = (batch) => Promise.all(batch.map((x) => validateArkivmelding('fiks-arkiv-v1', x)));
-  const fresh: Validate = async (batch) => {
-    const { schema, preload } = await loadSchemas('fiks-arkiv-v1');
-    const result = await validateXML({
-      xml: batch.map((contents, i) => ({ fileName: validationFileName(i), contents })),
-      schema,
-      preload,
-      maxMemoryPages: 16 * 256,
-    });
-    return readValidationOutput(result.rawOutput, batch.length);
-  };
+  const fresh: Validate = (batch) => validateWithFreshWorker('fiks-arkiv-v1', batch);
   // Calls per variant: enough for a median, few enough to stay within the bench's time.
   const plan: [string, Validate, number, number][] = [
     [VALIDATION.asDelivered, asDelivered, 1, 15],

@@ -1,27 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateXML } from 'xmllint-wasm';
 import { toEFormidlingXml } from '../../shared/noark/eformidling.ts';
 import { toFiksArkivV1Xml } from '../../shared/noark/fiks-arkiv-v1.ts';
-import type { ArchiveFormat } from '../../shared/noark/formats.ts';
+import { validateWithFreshWorker } from '../../shared/noark/fresh-validator.ts';
 import { validateArkivmelding } from '../../shared/noark/validate.ts';
 import { createWarmValidator } from '../../shared/noark/warm-validator.ts';
-import { loadSchemas, readValidationOutput, validationFileName } from '../../shared/noark/xsd.ts';
 import { byggesak, innkommendeSoknad, interntNotat, skjermetSoknadISak } from './fixtures.ts';
 
 const validator = createWarmValidator();
-
-/** The library's own one-off validation (a fresh worker and wasm per call): what the warm worker must agree with. */
-async function oneOff(format: ArchiveFormat, xmls: string[]) {
-  const { schema, preload } = await loadSchemas(format);
-  const result = await validateXML({
-    xml: xmls.map((contents, i) => ({ fileName: validationFileName(i), contents })),
-    schema,
-    preload,
-    maxMemoryPages: 16 * 256,
-  });
-  return readValidationOutput(result.rawOutput, xmls.length);
-}
 afterAll(() => validator.close());
+
+/** xmllint-wasm's own one-off validation: what the warm worker must agree with. */
+const oneOff = validateWithFreshWorker;
 
 // The eFormidling writer needs an arkivdel or a case folder: the building case has its folder.
 const records = {
