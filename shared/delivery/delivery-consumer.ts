@@ -3,6 +3,7 @@ import { dynamoDb } from '../aws/dynamodb.ts';
 import { s3Client } from '../aws/s3.ts';
 import { sqsClient } from '../aws/sqs.ts';
 import { runtimeRegistry } from '../config/runtime.ts';
+import { compileMappings } from '../mapping/form-type.ts';
 import { notifyingStore } from '../notify/notifying-store.ts';
 import { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { readEnv } from '../runtime/env.ts';
@@ -21,6 +22,7 @@ export function deliveryConsumer(service: string, deliver: Deliverer) {
     deps: async (logger) => {
       const env = readEnv();
       const registry = await runtimeRegistry();
+      compileMappings(registry.config);
       return {
         registry,
         store: notifyingStore(registry, logger),

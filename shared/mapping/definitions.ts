@@ -11,8 +11,8 @@ import formTypeSchema from '../../schemas/form-type.schema.json' with { type: 'j
 import type { DeploymentConfig, DeploymentFile, FormType, FormTypeEntry, Target } from '../config/types.ts';
 import { isCode } from '../noark/codes.ts';
 import { EFORMIDLING_CODES } from '../noark/eformidling.ts';
+import type { Issue } from './compiler.ts';
 import type { FormTypeDefinition } from './definition.ts';
-import { compileFormType } from './form-type.ts';
 import { compilePath, isExpression, pathsOf } from './values.ts';
 
 export const DEFINITIONS_DIR = 'form-types';
@@ -169,12 +169,13 @@ function isFormField(path: string): boolean {
 }
 
 /**
- * Joins every deployment's form types with their definitions from `dir`, checks each pairing and compiles it.
- * Returns the deployments as the hub runs them, and every issue found.
+ * Joins every deployment's form types with their definitions from `dir`, checks each pairing and (given
+ * `compileMappings`) compiles it. Returns the deployments as the hub runs them, and every issue found.
  */
 export async function joinDefinitions(
   deployments: { file: string; config: DeploymentFile }[],
   dir: string,
+  compileMappings?: (formType: FormType) => Issue[],
 ): Promise<{ deployments: { file: string; config: DeploymentConfig }[]; issues: FileIssue[] }> {
   const ids = [...new Set(deployments.flatMap((d) => d.config.formTypes.map((f) => f.id)))];
   const loaded = new Map(await Promise.all(ids.map(async (id) => [id, await loadDefinition(dir, id)] as const)));
@@ -205,7 +206,7 @@ export async function joinDefinitions(
       for (const issue of checkPairing(entry, definition, targets, `/formTypes/${f}`)) {
         add({ file: issue.inDefinition ? fileOf(entry.id) : file, path: issue.path, message: issue.message });
       }
-      for (const issue of compileFormType(formType).issues) add({ file: fileOf(entry.id), ...issue });
+      for (const issue of compileMappings?.(formType) ?? []) add({ file: fileOf(entry.id), ...issue });
       formTypes.push(formType);
     });
     return { file, config: { ...config, formTypes } };
