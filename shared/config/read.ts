@@ -1,14 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
-import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
 import type { Issue } from '../mapping/compiler.ts';
 import { DEFINITIONS_DIR, joinDefinitions } from '../mapping/definitions.ts';
+// schemas/config.schema.json, compiled at build time (npm run generate:validators), not at every cold start.
+import validateDeployment from '../validators/config.js';
 import { ConfigError } from './errors.ts';
 import { checkReferences } from './references.ts';
 import type { DeploymentFile, FormType, HubConfig } from './types.ts';
-
-const validateDeployment = new Ajv({ allErrors: true, strict: false }).compile<DeploymentFile>(configSchema);
 
 export interface ReadOptions {
   /**

@@ -6,11 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import formTypeSchema from '../../schemas/form-type.schema.json' with { type: 'json' };
 import type { DeploymentConfig, DeploymentFile, FormType, FormTypeEntry, Target } from '../config/types.ts';
 import { isCode } from '../noark/codes.ts';
 import { EFORMIDLING_CODES } from '../noark/eformidling.ts';
+// schemas/form-type.schema.json, compiled at build time (npm run generate:validators), not at every cold start.
+import validateDefinition from '../validators/form-type.js';
 import type { Issue } from './compiler.ts';
 import type { FormTypeDefinition } from './definition.ts';
 import { compilePath, isExpression, pathsOf } from './values.ts';
@@ -22,8 +22,6 @@ export interface FileIssue {
   path: string;
   message: string;
 }
-
-const validateDefinition = new Ajv({ allErrors: true, strict: false }).compile<FormTypeDefinition>(formTypeSchema);
 
 const fileOf = (id: string) => `${DEFINITIONS_DIR}/${id}.json`;
 
