@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { compileFormType } from '../mapping/form-type.ts';
+import validateDeployment from '../validators/config.js';
+import validateDefinition from '../validators/form-type.js';
 import { readHubConfig } from './read.ts';
 import type { HubConfig } from './types.ts';
 
@@ -7,9 +9,14 @@ import type { HubConfig } from './types.ts';
 export const DEFAULT_CONFIG_PATH = resolve(import.meta.dirname, '../../config');
 
 /**
- * Loads a configuration with every check, the mappings compiled too: for synth, the local tools and the tests.
- * The functions read it with readHubConfig (shared/config/runtime.ts), which compiles mappings only where they map.
+ * Loads a configuration with every check: the schemas (schemas/config.schema.json, schemas/form-type.schema.json)
+ * and the mappings compiled. For synth, the local tools and the tests; the functions read the checked files with
+ * readHubConfig (shared/config/runtime.ts and ConfigChecks say why).
  */
 export function loadHubConfig(path: string = DEFAULT_CONFIG_PATH): Promise<HubConfig> {
-  return readHubConfig(path, { compileMappings: (formType) => compileFormType(formType).issues });
+  return readHubConfig(path, {
+    deploymentSchema: validateDeployment,
+    definitionSchema: validateDefinition,
+    compileMappings: (formType) => compileFormType(formType).issues,
+  });
 }

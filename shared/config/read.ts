@@ -1,26 +1,17 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Issue } from '../mapping/compiler.ts';
 import { DEFINITIONS_DIR, joinDefinitions } from '../mapping/definitions.ts';
-// schemas/config.schema.json, compiled at build time (npm run generate:validators), not at every cold start.
-import validateDeployment from '../validators/config.js';
+import { type ConfigChecks, schemaIssues } from './checks.ts';
 import { ConfigError } from './errors.ts';
 import { checkReferences } from './references.ts';
-import type { DeploymentFile, FormType, HubConfig } from './types.ts';
-
-export interface ReadOptions {
-  /**
-   * Compiles a form type's mappings and returns what does not compile. Left out by the functions that never map
-   * (they need not load JSONata); load.ts passes it for synth, the local tools and the tests.
-   */
-  compileMappings?: (formType: FormType) => Issue[];
-}
+import type { DeploymentFile, HubConfig } from './types.ts';
 
 /**
- * Reads a deployment file or every `*.json` in a folder, validates each against the schema, joins its form types
- * with their mapping definitions (`form-types/<id>.json` beside the deployment files) and cross-checks them all.
+ * Reads a deployment file or every `*.json` in a folder, joins its form types with their mapping definitions
+ * (`form-types/<id>.json` beside the deployment files) and cross-checks them all; with `checks`, also against
+ * their schemas and with the mappings compiled (see ConfigChecks).
  */
-export async function readHubConfig(path: string, options: ReadOptions = {}): Promise<HubConfig> {
+export async function readHubConfig(path: string, checks: ConfigChecks = {}): Promise<HubConfig> {
   const isFolder = (await stat(path)).isDirectory();
   const files = isFolder
     ? (await readdir(path))
@@ -30,18 +21,14 @@ export async function readHubConfig(path: string, options: ReadOptions = {}): Pr
     : [path];
   if (files.length === 0) throw new ConfigError([{ file: path, path: '', message: 'no *.json configuration files' }]);
   const deployments: { file: string; config: DeploymentFile }[] = [];
-  for (const file of files) deployments.push({ file: basename(file), config: await parseDeployment(file) });
-  const joined = await joinDefinitions(
-    deployments,
-    join(isFolder ? path : dirname(path), DEFINITIONS_DIR),
-    options.compileMappings,
-  );
+  for (const file of files) deployments.push({ file: basename(file), config: await parseDeployment(file, checks) });
+  const joined = await joinDefinitions(deployments, join(isFolder ? path : dirname(path), DEFINITIONS_DIR), checks);
   const issues = [...checkReferences(deployments), ...joined.issues];
   if (issues.length > 0) throw new ConfigError(issues);
   return { deployments: joined.deployments.map((d) => d.config) };
 }
 
-async function parseDeployment(file: string): Promise<DeploymentFile> {
+async function parseDeployment(file: string, checks: ConfigChecks): Promise<DeploymentFile> {
   const name = basename(file);
   let data: unknown;
   try {
@@ -49,19 +36,9 @@ async function parseDeployment(file: string): Promise<DeploymentFile> {
   } catch (error) {
     throw new ConfigError([{ file: name, path: '', message: `not valid JSON: ${(error as Error).message}` }]);
   }
-  if (!validateDeployment(data)) {
-    throw new ConfigError(
-      (validateDeployment.errors ?? []).map((e) => ({
-        file: name,
-        path: e.instancePath,
-        message:
-          e.keyword === 'additionalProperties'
-            ? `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`
-            : (e.message ?? 'invalid'),
-      })),
-    );
-  }
-  return expandEnv(name, data);
+  const schema = checks.deploymentSchema;
+  if (schema && !schema(data)) throw new ConfigError(schemaIssues(name, schema.errors));
+  return expandEnv(name, data as DeploymentFile);
 }
 
 /**
