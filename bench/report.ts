@@ -3,7 +3,7 @@ import type { ColdStartResult } from './coldstart.ts';
 import type { CostModel } from './cost.ts';
 import { type MappingResult, VALIDATION } from './mapping/mapping.ts';
 import type { LoadRun, PipelineResult } from './pipeline/pipeline.ts';
-import type { Figure } from './stats.ts';
+import { type Figure, median } from './stats.ts';
 
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
@@ -198,16 +198,24 @@ export function goals(
       .slice(0, 4)
       .map(([name, bytes]) => `${name} ${kb(bytes)}`)
       .join(', ');
+    const goalBytes = 250 * 1024;
+    const overOnSdk = over.filter((f) => f.sdkBytes >= goalBytes);
     out.push({
       goal: 'Every function bundle under 250 KB minified',
       measured: `${c.length - over.length} of ${c.length} under; ${kb(Math.min(...c.map((f) => f.production.bytes)))} to ${kb(Math.max(...c.map((f) => f.production.bytes)))}`,
       met: over.length === 0,
       inTheWay:
-        `The AWS SDK bundled in (bundleAwsSDK): ${kb(Math.min(...c.map((f) => f.sdkBytes)))} to ` +
-        `${kb(Math.max(...c.map((f) => f.sdkBytes)))} of each bundle; every function gets the DynamoDB, S3 and SQS ` +
-        'clients (shared/aws/clients.ts makes all three), and those that read the configuration carry ajv and jsonata ' +
-        `(it is checked against its JSON Schema and the mappings compiled at every cold start). Largest: ${top}. ` +
-        `Minified with the SDK left to the runtime: ${kb(Math.min(...c.map((f) => f.minifiedSdkExternalBytes)))} to ` +
+        `The AWS SDK bundled in (bundleAwsSDK, the team's choice), each function with only the clients it uses and ` +
+        `the environment credential provider alone: ${kb(Math.min(...c.map((f) => f.sdkBytes)))} to ` +
+        `${kb(Math.max(...c.map((f) => f.sdkBytes)))} of each bundle. ` +
+        (over.length > 0
+          ? `Over: ${over.map((f) => `${f.function} ${kb(f.production.bytes)} (SDK ${kb(f.sdkBytes)})`).join(', ')}` +
+            (overOnSdk.length > 0
+              ? `; ${overOnSdk.map((f) => f.function).join(', ')} over on the SDK alone (the S3 client is the largest). `
+              : '. ')
+          : '') +
+        `Largest packages: ${top}. Minified with the SDK left to the runtime: ` +
+        `${kb(Math.min(...c.map((f) => f.minifiedSdkExternalBytes)))} to ` +
         `${kb(Math.max(...c.map((f) => f.minifiedSdkExternalBytes)))}.`,
     });
     out.push({
@@ -217,8 +225,12 @@ export function goals(
         .join(', '),
       met: slow.length === 0,
       inTheWay:
-        'Bundling the SDK saves resolving hundreds of files, but each bundle still parses and runs ~1 MB of ' +
-        'JavaScript at import (every SDK client, Powertools, ajv, jsonata), and --enable-source-maps adds the map.',
+        `Each bundle still parses ${kb(Math.min(...c.map((f) => f.production.bytes)))} to ` +
+        `${kb(Math.max(...c.map((f) => f.production.bytes)))} of JavaScript at import, ` +
+        `${pct(median(c.map((f) => f.sdkBytes / f.production.bytes)))} of it the SDK (median), and loads the Node ` +
+        'built-ins the SDK needs (http, https, stream, crypto), as the baseline does too; nothing is compiled at ' +
+        `import any more (validators generated at build time, mappings compiled only where they run). ` +
+        `--enable-source-maps adds ${pct(median(c.map((f) => f.importMs.subject.median / f.importMsWithoutSourceMaps.median - 1)))} (median).`,
     });
   }
   if (p && p.runs.length > 0) {

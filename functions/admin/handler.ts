@@ -1,16 +1,16 @@
 import { resolveDelivery, retryDelivery, retryMatching } from '../../shared/admin/actions.ts';
 import { getDeliveryDetail, listDeliveries, revealNationalId } from '../../shared/admin/deliveries.ts';
 import { me, overview } from '../../shared/admin/overview.ts';
-import { awsClients } from '../../shared/aws/clients.ts';
+import { s3Client } from '../../shared/aws/s3.ts';
+import { sqsClient } from '../../shared/aws/sqs.ts';
 import { runtimeRegistry } from '../../shared/config/runtime.ts';
 import { authenticate, bodyText, httpFunction } from '../../shared/http/handler.ts';
 import { jsonResponse, problems } from '../../shared/http/problem.ts';
-import { withStatusNotifications } from '../../shared/notify/notifier.ts';
+import { notifyingStore } from '../../shared/notify/notifying-store.ts';
 import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
 import { readEnv } from '../../shared/runtime/env.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
-import { SubmissionStore } from '../../shared/store/submissions.ts';
 
 const logger = createLogger('admin');
 
@@ -18,18 +18,12 @@ const logger = createLogger('admin');
 export const handler = httpFunction('admin', async (event) => {
   const principal = await authenticate(event);
   const env = readEnv();
-  const { dynamo, s3, sqs } = awsClients();
   const registry = await runtimeRegistry();
   const deps = {
     // A person's retry or resolve is a status change the provider's webhook hears of too.
-    store: withStatusNotifications(new SubmissionStore(dynamo, env.tableName), {
-      registry,
-      sqs,
-      queueUrls: env.queueUrls,
-      logger,
-    }),
-    queue: new DeliveryQueue(sqs, env.queueUrls),
-    documents: new DocumentStore(s3, env.bucketName),
+    store: notifyingStore(registry, logger),
+    queue: new DeliveryQueue(sqsClient(), env.queueUrls),
+    documents: new DocumentStore(s3Client(), env.bucketName),
     registry,
   };
   const id = event.pathParameters?.id ?? '';

@@ -1,4 +1,6 @@
-import { awsClients } from '../../shared/aws/clients.ts';
+import { dynamoDb } from '../../shared/aws/dynamodb.ts';
+import { s3Client } from '../../shared/aws/s3.ts';
+import { sqsClient } from '../../shared/aws/sqs.ts';
 import { runtimeRegistry } from '../../shared/config/runtime.ts';
 import { authenticate, bodyText, httpFunction } from '../../shared/http/handler.ts';
 import { jsonResponse } from '../../shared/http/problem.ts';
@@ -12,14 +14,13 @@ import { receiveSubmission } from '../../shared/submission/receive.ts';
 export const handler = httpFunction('receive', async (event) => {
   const principal = await authenticate(event);
   const env = readEnv();
-  const { dynamo, s3, sqs } = awsClients();
   const { status, receipt } = await receiveSubmission(
     { principal, contentType: event.headers?.['content-type'], body: bodyText(event) },
     {
       registry: await runtimeRegistry(),
-      store: new SubmissionStore(dynamo, env.tableName),
-      documents: new DocumentStore(s3, env.bucketName),
-      queue: new DeliveryQueue(sqs, env.queueUrls),
+      store: new SubmissionStore(dynamoDb().dynamo, env.tableName),
+      documents: new DocumentStore(s3Client(), env.bucketName),
+      queue: new DeliveryQueue(sqsClient(), env.queueUrls),
     },
   );
   return jsonResponse(status, receipt, { location: receipt.statusUrl });

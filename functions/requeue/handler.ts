@@ -1,4 +1,5 @@
-import { awsClients } from '../../shared/aws/clients.ts';
+import { dynamoDb } from '../../shared/aws/dynamodb.ts';
+import { sqsClient } from '../../shared/aws/sqs.ts';
 import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
 import { readEnv } from '../../shared/runtime/env.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
@@ -10,10 +11,9 @@ const logger = createLogger('requeue');
 /** Scheduled (every few minutes): queue what a crash between storing and queueing left behind. */
 export const handler = async () => {
   const env = readEnv();
-  const { dynamo, sqs } = awsClients();
   const requeued = await requeueStranded({
-    store: new SubmissionStore(dynamo, env.tableName),
-    queue: new DeliveryQueue(sqs, env.queueUrls),
+    store: new SubmissionStore(dynamoDb().dynamo, env.tableName),
+    queue: new DeliveryQueue(sqsClient(), env.queueUrls),
     logger,
   });
   return { requeued };

@@ -1,4 +1,5 @@
-import { awsClients } from '../../shared/aws/clients.ts';
+import { dynamoDb } from '../../shared/aws/dynamodb.ts';
+import { s3Client } from '../../shared/aws/s3.ts';
 import { runtimeRegistry } from '../../shared/config/runtime.ts';
 import { runRetention } from '../../shared/retention/cleanup.ts';
 import { readEnv } from '../../shared/runtime/env.ts';
@@ -13,11 +14,10 @@ const logger = createLogger('retention');
  */
 export const handler = async () => {
   const env = readEnv();
-  const { dynamo, s3 } = awsClients();
   const report = await runRetention({
     registry: await runtimeRegistry(),
-    store: new SubmissionStore(dynamo, env.tableName),
-    s3,
+    store: new SubmissionStore(dynamoDb().dynamo, env.tableName),
+    s3: s3Client(),
     bucket: env.bucketName,
   });
   logger.info('Retention run', { examined: report.examined, deleted: report.deleted.length, objects: report.objects });

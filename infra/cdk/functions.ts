@@ -105,6 +105,9 @@ export const SCHEDULES: Record<ScheduledFunctionName, string> = {
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
+/** Relative to the project root, where CDK runs esbuild. */
+const LAMBDA_CREDENTIALS = './shared/aws/lambda-credentials.ts';
+
 /**
  * The bundling of one function, the same in every stack: that is what lets CDK's asset cache bundle each
  * function once per synth, however many municipality stacks there are (tenant values go in the environment,
@@ -121,6 +124,10 @@ export function bundlingFor(name: FunctionName): BundlingOptions {
     sourcesContent: false,
     mainFields: ['module', 'main'],
     bundleAwsSDK: true,
+    // Lambda hands the function its credentials in the environment: the SDK's default credential chain (SSO,
+    // STS, ini files, IMDS …) is dead weight there, so the bundle gets the environment provider alone (see
+    // shared/aws/lambda-credentials.ts). esbuild resolves the path from its working directory, the project root.
+    esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${LAMBDA_CREDENTIALS}`] },
     // Starts a worker from its own folder and loads a .wasm file beside it: shipped as is, not bundled.
     externalModules: ['xmllint-wasm'],
     // CommonJS dependencies that call require() for Node built-ins need a real require inside an ES module.

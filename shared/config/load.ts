@@ -1,83 +1,22 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
-import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
-import { DEFINITIONS_DIR, joinDefinitions } from '../mapping/definitions.ts';
-import { ConfigError } from './errors.ts';
-import { checkReferences } from './references.ts';
-import type { DeploymentFile, HubConfig } from './types.ts';
+import { resolve } from 'node:path';
+import { compileFormType } from '../mapping/form-type.ts';
+import validateDeployment from '../validators/config.js';
+import validateDefinition from '../validators/form-type.js';
+import { readHubConfig } from './read.ts';
+import type { HubConfig } from './types.ts';
 
 /** The demo configuration shipped in the repository. */
 export const DEFAULT_CONFIG_PATH = resolve(import.meta.dirname, '../../config');
 
-const validateDeployment = new Ajv({ allErrors: true, strict: false }).compile<DeploymentFile>(configSchema);
-
 /**
- * Loads a deployment file or every `*.json` in a folder, validates each against the schema, joins its form types
- * with their mapping definitions (`form-types/<id>.json` beside the deployment files) and cross-checks them all.
+ * Loads a configuration with every check: the schemas (schemas/config.schema.json, schemas/form-type.schema.json)
+ * and the mappings compiled. For synth, the local tools and the tests; the functions read the checked files with
+ * readHubConfig (shared/config/runtime.ts and ConfigChecks say why).
  */
-export async function loadHubConfig(path: string = DEFAULT_CONFIG_PATH): Promise<HubConfig> {
-  const isFolder = (await stat(path)).isDirectory();
-  const files = isFolder
-    ? (await readdir(path))
-        .filter((name) => name.endsWith('.json'))
-        .sort()
-        .map((name) => join(path, name))
-    : [path];
-  if (files.length === 0) throw new ConfigError([{ file: path, path: '', message: 'no *.json configuration files' }]);
-  const deployments: { file: string; config: DeploymentFile }[] = [];
-  for (const file of files) deployments.push({ file: basename(file), config: await parseDeployment(file) });
-  const joined = await joinDefinitions(deployments, join(isFolder ? path : dirname(path), DEFINITIONS_DIR));
-  const issues = [...checkReferences(deployments), ...joined.issues];
-  if (issues.length > 0) throw new ConfigError(issues);
-  return { deployments: joined.deployments.map((d) => d.config) };
-}
-
-async function parseDeployment(file: string): Promise<DeploymentFile> {
-  const name = basename(file);
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError([{ file: name, path: '', message: `not valid JSON: ${(error as Error).message}` }]);
-  }
-  if (!validateDeployment(data)) {
-    throw new ConfigError(
-      (validateDeployment.errors ?? []).map((e) => ({
-        file: name,
-        path: e.instancePath,
-        message:
-          e.keyword === 'additionalProperties'
-            ? `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`
-            : (e.message ?? 'invalid'),
-      })),
-    );
-  }
-  return expandEnv(name, data);
-}
-
-/**
- * `${VARIABLE}` in target folders and URLs: the data dir and endpoints move between machines, the configuration
- * does not. An unset variable is an error naming the field (SKJEMAFLYT_DATA_DIR defaults to ./.skjemaflyt).
- */
-function expandEnv(file: string, config: DeploymentFile): DeploymentFile {
-  const issues: { file: string; path: string; message: string }[] = [];
-  const expand = (text: string, path: string) =>
-    text.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_, name: string) => {
-      const value = name === 'SKJEMAFLYT_DATA_DIR' ? resolve(process.env[name] ?? '.skjemaflyt') : process.env[name];
-      if (value === undefined) issues.push({ file, path, message: `environment variable ${name} is not set` });
-      return value ?? '';
-    });
-  const targets = config.targets.map((t, i) => ({
-    ...t,
-    transport:
-      t.transport.type === 'http'
-        ? { ...t.transport, url: expand(t.transport.url, `/targets/${i}/transport/url`) }
-        : { ...t.transport, dir: expand(t.transport.dir, `/targets/${i}/transport/dir`) },
-  }));
-  const providers = config.providers.map((p, i) =>
-    p.webhook ? { ...p, webhook: { ...p.webhook, url: expand(p.webhook.url, `/providers/${i}/webhook/url`) } } : p,
-  );
-  if (issues.length > 0) throw new ConfigError(issues);
-  return { ...config, targets, providers };
+export function loadHubConfig(path: string = DEFAULT_CONFIG_PATH): Promise<HubConfig> {
+  return readHubConfig(path, {
+    deploymentSchema: validateDeployment,
+    definitionSchema: validateDefinition,
+    compileMappings: (formType) => compileFormType(formType).issues,
+  });
 }

@@ -1,11 +1,16 @@
 import { readEnv } from '../runtime/env.ts';
-import { loadHubConfig } from './load.ts';
+import { readHubConfig } from './read.ts';
 import { buildRegistry, type Registry } from './registry.ts';
 
 let registry: Promise<Registry> | undefined;
 
-/** The configuration the functions run with: loaded, validated and indexed once per cold start. */
+/**
+ * The configuration the functions run with: read, cross-checked and indexed once per cold start. It is the file
+ * synth checked against its schemas (infra/cdk/deployments.ts), shipped unchanged in the configuration layer, so
+ * the schemas are not checked again here (see ConfigChecks); the functions that map compile the mappings
+ * (compileMappings in shared/mapping/form-type.ts), so the others never load JSONata.
+ */
 export function runtimeRegistry(): Promise<Registry> {
-  registry ??= loadHubConfig(readEnv().configPath).then(buildRegistry);
+  registry ??= readHubConfig(readEnv().configPath).then(buildRegistry);
   return registry;
 }

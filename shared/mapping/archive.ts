@@ -27,7 +27,8 @@ import type {
   SaksmappeMapping,
 } from './definition.ts';
 import { ADVICE, MappingError } from './errors.ts';
-import { asText, type Data, ExpressionError, pathsOf } from './values.ts';
+import { ExpressionError } from './expressions.ts';
+import { asText, type Data, pathsOf } from './values.ts';
 
 // The delivery processing recognises a permanent mapping fault by this class (imported from here).
 export { MappingError } from './errors.ts';

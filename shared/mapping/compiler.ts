@@ -4,17 +4,8 @@
  * collected as issues (JSON pointer + message), for the configuration loader to report with the file name.
  */
 import { ADVICE, MappingError } from './errors.ts';
-import {
-  asText,
-  type CompiledValue,
-  compilePath,
-  compileValue,
-  type Data,
-  type ExpressionError,
-  ExpressionSet,
-  isExpression,
-  pathsOf,
-} from './values.ts';
+import { type ExpressionError, ExpressionSet } from './expressions.ts';
+import { asText, type CompiledValue, compilePath, compileValue, type Data, isExpression, pathsOf } from './values.ts';
 
 export interface Value {
   get: CompiledValue;

@@ -6,13 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import formTypeSchema from '../../schemas/form-type.schema.json' with { type: 'json' };
+import { type ConfigChecks, schemaIssues } from '../config/checks.ts';
 import type { DeploymentConfig, DeploymentFile, FormType, FormTypeEntry, Target } from '../config/types.ts';
 import { isCode } from '../noark/codes.ts';
 import { EFORMIDLING_CODES } from '../noark/eformidling.ts';
 import type { FormTypeDefinition } from './definition.ts';
-import { compileFormType } from './form-type.ts';
 import { compilePath, isExpression, pathsOf } from './values.ts';
 
 export const DEFINITIONS_DIR = 'form-types';
@@ -23,14 +21,13 @@ export interface FileIssue {
   message: string;
 }
 
-const validateDefinition = new Ajv({ allErrors: true, strict: false }).compile<FormTypeDefinition>(formTypeSchema);
-
 const fileOf = (id: string) => `${DEFINITIONS_DIR}/${id}.json`;
 
 /** Reads and checks one definition on its own (schema, code lists, paths); undefined when it is missing. */
 export async function loadDefinition(
   dir: string,
   id: string,
+  checks: ConfigChecks = {},
 ): Promise<{ definition?: FormTypeDefinition; issues: FileIssue[] }> {
   const file = fileOf(id);
   let text: string;
@@ -46,21 +43,14 @@ export async function loadDefinition(
   } catch (error) {
     return { issues: [{ file, path: '', message: `not valid JSON: ${(error as Error).message}` }] };
   }
-  if (!validateDefinition(data)) {
-    return {
-      issues: (validateDefinition.errors ?? []).map((e) => ({
-        file,
-        path: e.instancePath,
-        message:
-          e.keyword === 'additionalProperties'
-            ? `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`
-            : (e.message ?? 'invalid'),
-      })),
-    };
+  const schema = checks.definitionSchema;
+  if (schema && !schema(data)) return { issues: schemaIssues(file, schema.errors) };
+  const definition = data as FormTypeDefinition;
+  const issues = checkDefinition(definition).map((i) => ({ file, ...i }));
+  if (definition.id !== id) {
+    issues.push({ file, path: '/id', message: `"${definition.id}" must equal the file name "${id}"` });
   }
-  const issues = checkDefinition(data).map((i) => ({ file, ...i }));
-  if (data.id !== id) issues.push({ file, path: '/id', message: `"${data.id}" must equal the file name "${id}"` });
-  return { definition: data, issues };
+  return { definition, issues };
 }
 
 /** What the schema cannot say about a definition alone. */
@@ -169,15 +159,18 @@ function isFormField(path: string): boolean {
 }
 
 /**
- * Joins every deployment's form types with their definitions from `dir`, checks each pairing and compiles it.
- * Returns the deployments as the hub runs them, and every issue found.
+ * Joins every deployment's form types with their definitions from `dir`, checks each pairing and (given
+ * `checks.compileMappings`) compiles it. Returns the deployments as the hub runs them, and every issue found.
  */
 export async function joinDefinitions(
   deployments: { file: string; config: DeploymentFile }[],
   dir: string,
+  checks: ConfigChecks = {},
 ): Promise<{ deployments: { file: string; config: DeploymentConfig }[]; issues: FileIssue[] }> {
   const ids = [...new Set(deployments.flatMap((d) => d.config.formTypes.map((f) => f.id)))];
-  const loaded = new Map(await Promise.all(ids.map(async (id) => [id, await loadDefinition(dir, id)] as const)));
+  const loaded = new Map(
+    await Promise.all(ids.map(async (id) => [id, await loadDefinition(dir, id, checks)] as const)),
+  );
   const issues: FileIssue[] = [...loaded.values()].flatMap((l) => l.issues);
   const seen = new Set(issues.map((i) => `${i.file}|${i.path}|${i.message}`));
   const add = (issue: FileIssue) => {
@@ -205,7 +198,7 @@ export async function joinDefinitions(
       for (const issue of checkPairing(entry, definition, targets, `/formTypes/${f}`)) {
         add({ file: issue.inDefinition ? fileOf(entry.id) : file, path: issue.path, message: issue.message });
       }
-      for (const issue of compileFormType(formType).issues) add({ file: fileOf(entry.id), ...issue });
+      for (const issue of checks.compileMappings?.(formType) ?? []) add({ file: fileOf(entry.id), ...issue });
       formTypes.push(formType);
     });
     return { file, config: { ...config, formTypes } };

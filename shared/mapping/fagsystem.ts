@@ -9,7 +9,8 @@ import { type DefinitionCompiler, emptyFields, expressionFault, type Value } fro
 import { type MappingInput, mappingData } from './context.ts';
 import type { PayloadMapping } from './definition.ts';
 import { ADVICE, MappingError } from './errors.ts';
-import { type Data, ExpressionError, pathsOf } from './values.ts';
+import { ExpressionError } from './expressions.ts';
+import { type Data, pathsOf } from './values.ts';
 
 export interface Payload {
   contentType: 'application/json' | 'application/xml';

@@ -2,7 +2,7 @@
  * A form type's mappings, compiled once per cold start (the configuration loader compiles every form type, so a
  * definition that does not compile stops the start with file and field) and kept beside the form type.
  */
-import type { FagsystemTarget, FormType } from '../config/types.ts';
+import type { FagsystemTarget, FormType, HubConfig } from '../config/types.ts';
 import type { StoredDocument } from '../submission/types.ts';
 import { type ArchiveMapper, type ArchiveRecord, compileArchiveMapping } from './archive.ts';
 import { DefinitionCompiler, type Issue } from './compiler.ts';
@@ -36,6 +36,14 @@ export function compileFormType(formType: FormType): { compiled: CompiledFormTyp
   }
   if (issues.length === 0) compiled.set(formType, result);
   return { compiled: result, issues };
+}
+
+/**
+ * Compiles every form type's mappings, once per cold start of a function that maps: a definition that does not
+ * compile stops the start (synth has refused such a configuration already).
+ */
+export function compileMappings(config: HubConfig): void {
+  for (const deployment of config.deployments) for (const formType of deployment.formTypes) compiledFor(formType);
 }
 
 function compiledFor(formType: FormType): CompiledFormType {

@@ -1,16 +1,12 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
-import envelopeSchema from '../../schemas/submission.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
 import type { FieldError } from '../http/problem.ts';
+// schemas/submission.schema.json, compiled at build time (npm run generate:validators), not at every cold start.
+import validate from '../validators/submission.js';
 import { filenameProblem } from './filenames.ts';
 import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';
 import { isKnownKommunenummer } from './kommunenummer.ts';
 import { isCleanName, stringsIn, UNCLEAN_MESSAGE } from './text.ts';
 import type { SubmissionEnvelope } from './types.ts';
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats.default(ajv);
-const validate = ajv.compile<SubmissionEnvelope>(envelopeSchema);
 
 /** Fields that are not one-line text: checked elsewhere (form data) or by their pattern (base64). */
 const NOT_NAMES = /^\/formData\/content$|^\/attachments\/\d+\/contentBase64$/;

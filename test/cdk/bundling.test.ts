@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,17 @@ describe(`synthesising ${STACKS} municipality stacks`, () => {
     });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual(names.map(() => 'function'));
+  });
+
+  it("gives every function the Lambda environment's credentials alone, not the SDK's default chain", () => {
+    for (const name of names) {
+      const asset = `asset.${[...(codeOf.get(name) ?? [])][0]?.replace('.zip', '')}`;
+      const bundle = readFileSync(join(outdir, asset, 'functions', name, 'index.mjs'), 'utf8');
+      expect(bundle, name).toContain('@aws-sdk/credential-provider-env - fromEnv');
+      for (const chained of ['credential-provider-ini - fromIni', 'credential-provider-sso - fromSSO']) {
+        expect(bundle, name).not.toContain(chained);
+      }
+    }
   });
 
   it('ships the Fiks Arkiv XSDs and xmllint-wasm where the archive delivery looks for them', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileValue, ExpressionError, ExpressionSet, pathsOf } from '../../shared/mapping/values.ts';
+import { ExpressionError, ExpressionSet } from '../../shared/mapping/expressions.ts';
+import { compileValue, pathsOf } from '../../shared/mapping/values.ts';
 import { parseFormData } from '../../shared/submission/form-data.ts';
 
 const form = parseFormData(
