@@ -4,8 +4,8 @@
  * This keeps one worker per process (per Lambda instance) with the wasm compiled once; each call still gets a fresh
  * libxml2 instance (its own memory, nothing carried over from the document before) and parses the schema anew.
  */
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ArchiveFormat } from './formats.ts';
 import { loadSchemas, readValidationOutput, type ValidationResult, validationFileName } from './xsd.ts';
@@ -53,8 +53,9 @@ export interface WarmValidator {
 }
 
 export function createWarmValidator(): WarmValidator {
-  const require = createRequire(import.meta.url);
-  const glue = require.resolve('xmllint-wasm/xmllint-node.js');
+  // Resolved from this module's place: beside the sources here, functions/<name>/ in a Lambda bundle (which ships
+  // xmllint-wasm in node_modules, not bundled). Not createRequire: the bundles' banner already declares that name.
+  const glue = fileURLToPath(import.meta.resolve('xmllint-wasm/xmllint-node.js'));
   let worker: Worker | undefined;
   let nextId = 0;
   const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
