@@ -32,7 +32,7 @@ type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = new Set((values.only?.split(',') ?? SECTIONS) as Section[]);
-const budgetSeconds = Number(process.env.BENCH_BUDGET_SECONDS ?? 570);
+const budgetSeconds = Number(process.env.BENCH_BUDGET_SECONDS ?? 660);
 const sizes = (process.env.BENCH_PIPELINE_SIZES ?? '1000,10000').split(',').map(Number);
 const started = Date.now();
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
