@@ -52,18 +52,41 @@ export interface WarmValidator {
   close(): Promise<void>;
 }
 
-export function createWarmValidator(): WarmValidator {
+/** A run took longer than any real one does: its worker is stopped and the next run gets a fresh one. */
+export class ValidatorTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`XSD validation did not finish within ${ms} ms`);
+    this.name = 'ValidatorTimeoutError';
+  }
+}
+
+export interface WarmValidatorOptions {
+  /** How long one run may take (a run of 25 arkivmeldinger takes ~25 ms). Default 10 s. */
+  runTimeoutMs?: number;
+}
+
+interface Pending {
+  worker: Worker;
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+}
+
+export function createWarmValidator(options: WarmValidatorOptions = {}): WarmValidator {
   // Resolved from this module's place: beside the sources here, functions/<name>/ in a Lambda bundle (which ships
   // xmllint-wasm in node_modules, not bundled). Not createRequire: the bundles' banner already declares that name.
   const glue = fileURLToPath(import.meta.resolve('xmllint-wasm/xmllint-node.js'));
   let worker: Worker | undefined;
   let nextId = 0;
-  const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, Pending>();
 
-  const failAll = (error: Error) => {
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-    worker = undefined;
+  /** Ends what one worker had in hand; a worker already replaced does not touch its successor's jobs. */
+  const failAll = (w: Worker, error: Error) => {
+    for (const [id, p] of pending) {
+      if (p.worker !== w) continue;
+      pending.delete(id);
+      p.reject(error);
+    }
+    if (worker === w) worker = undefined;
   };
   const start = () => {
     const w = new Worker(WORKER, { eval: true, workerData: { glue, wasm: join(dirname(glue), 'xmllint.wasm') } });
@@ -73,11 +96,11 @@ export function createWarmValidator(): WarmValidator {
       if (reply?.skjemaflyt !== true) return;
       const p = pending.get(reply.id);
       pending.delete(reply.id);
-      if (pending.size === 0) w.unref();
+      if (![...pending.values()].some((q) => q.worker === w)) w.unref();
       p?.resolve(reply);
     });
-    w.on('error', (error) => failAll(error));
-    w.on('exit', (code) => failAll(new Error(`The validator worker stopped (${code})`)));
+    w.on('error', (error) => failAll(w, error));
+    w.on('exit', (code) => failAll(w, new Error(`The validator worker stopped (${code})`)));
     return w;
   };
 
@@ -89,9 +112,17 @@ export function createWarmValidator(): WarmValidator {
       worker ??= start();
       const w = worker;
       const id = nextId++;
+      const runTimeoutMs = options.runTimeoutMs ?? 10_000; // read per run: it may be changed meanwhile
+      let timer: NodeJS.Timeout | undefined;
       const reply = await new Promise<Reply>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        pending.set(id, { worker: w, resolve, reject });
         w.ref();
+        timer = setTimeout(() => {
+          // Whatever libxml2 is stuck on, the worker goes with it; its other jobs fail too and are retried.
+          failAll(w, new ValidatorTimeoutError(runTimeoutMs));
+          void w.terminate();
+        }, runTimeoutMs);
+        timer.unref();
         w.postMessage({
           skjemaflyt: true,
           id,
@@ -99,7 +130,7 @@ export function createWarmValidator(): WarmValidator {
           args: ['--schema', schema.fileName, '--noout', ...names],
           maxMemoryPages: MAX_MEMORY_PAGES,
         });
-      });
+      }).finally(() => clearTimeout(timer));
       // 0: all valid; 3 and 4: a document is not well-formed or not valid. Anything else is a setup failure.
       if (reply.exitCode !== 0 && reply.exitCode !== 3 && reply.exitCode !== 4) {
         throw new Error(`xmllint failed (${reply.exitCode}): ${reply.stderr.slice(0, 300)}`);

@@ -3,7 +3,7 @@ import { toEFormidlingXml } from '../../shared/noark/eformidling.ts';
 import { toFiksArkivV1Xml } from '../../shared/noark/fiks-arkiv-v1.ts';
 import { validateWithFreshWorker } from '../../shared/noark/fresh-validator.ts';
 import { validateArkivmelding } from '../../shared/noark/validate.ts';
-import { createWarmValidator } from '../../shared/noark/warm-validator.ts';
+import { createWarmValidator, ValidatorTimeoutError } from '../../shared/noark/warm-validator.ts';
 import { byggesak, innkommendeSoknad, interntNotat, skjermetSoknadISak } from './fixtures.ts';
 
 const validator = createWarmValidator();
@@ -53,5 +53,26 @@ describe("the warm validator (one worker, wasm compiled once) judges as xmllint-
     const reference = (await oneOff('fiks-arkiv-v1', [broken]))[0];
     expect(answers[3]).toEqual(reference);
     expect(reference?.errors[0]?.message).toMatch(/systemet/);
+  });
+
+  it('gives up on a run that takes too long with a retryable error, and the next run gets a fresh worker', async () => {
+    const xml = toFiksArkivV1Xml(innkommendeSoknad());
+    const options = { runTimeoutMs: 1 };
+    const validator = createWarmValidator(options);
+    try {
+      // The first run starts the worker and compiles the wasm: far longer than 1 ms.
+      const [first, second] = await Promise.allSettled([
+        validator.validate('fiks-arkiv-v1', [xml]),
+        validator.validate('fiks-arkiv-v1', [xml]),
+      ]);
+      expect(first.status === 'rejected' && first.reason).toBeInstanceOf(ValidatorTimeoutError);
+      expect(second.status === 'rejected' && second.reason).toBeInstanceOf(ValidatorTimeoutError);
+      // With room again, the same validator answers: a new worker, untouched by the old one's exit.
+      options.runTimeoutMs = 30_000;
+      const answers = await Promise.all([0, 1, 2].map(() => validator.validate('fiks-arkiv-v1', [xml])));
+      expect(answers.map(([r]) => r?.valid)).toEqual([true, true, true]);
+    } finally {
+      await validator.close();
+    }
   });
 });
