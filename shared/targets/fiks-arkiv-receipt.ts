@@ -22,46 +22,62 @@ export type FiksArkivAnswer =
 /** Reads a Fiks Arkiv V1 answer: the `arkivmeldingKvittering`, or one of the protocol's error messages. */
 export function readFiksArkivAnswer(xml: string): FiksArkivAnswer {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) return { kind: 'ukjent' };
-  let doc: Record<string, any>;
+  let doc: unknown;
   try {
     doc = parser.parse(xml);
   } catch {
     return { kind: 'ukjent' };
   }
   for (const type of ['ugyldigforespoersel', 'ikkefunnet', 'serverfeil'] as const) {
-    const feil = doc[type];
-    if (feil) return { kind: 'feil', type, feilId: text(feil.feilId), feilmelding: text(feil.feilmelding) ?? type };
+    const feil = at(doc, type);
+    if (feil)
+      return {
+        kind: 'feil',
+        type,
+        feilId: text(at(feil, 'feilId')),
+        feilmelding: text(at(feil, 'feilmelding')) ?? type,
+      };
   }
-  const kvittering = doc.arkivmeldingKvittering;
+  const kvittering = at(doc, 'arkivmeldingKvittering');
   if (!kvittering || typeof kvittering !== 'object') return { kind: 'ukjent' };
   for (const failed of ['registreringFeilet', 'mappeFeilet'] as const) {
-    const feil = kvittering[failed];
+    const feil = at(kvittering, failed);
     if (feil)
-      return { kind: 'feil', type: failed, feilId: text(feil.feilId), feilmelding: text(feil.feilmelding) ?? failed };
+      return {
+        kind: 'feil',
+        type: failed,
+        feilId: text(at(feil, 'feilId')),
+        feilmelding: text(at(feil, 'feilmelding')) ?? failed,
+      };
   }
-  const registrering = kvittering.registreringKvittering;
+  const registrering = at(kvittering, 'registreringKvittering');
   if (!registrering) return { kind: 'ukjent' };
-  const mappe = kvittering.mappeKvittering;
+  const mappe = at(kvittering, 'mappeKvittering');
   const references: References = {};
   const set = (key: string, value: unknown) => {
     const t = text(value);
     if (t) references[key] = t;
   };
-  set('journalpostSystemID', registrering.systemID);
-  set('journalpostnummer', registrering.journalpostnummer);
-  if (text(registrering.journalaar) && text(registrering.journalsekvensnummer)) {
-    references.journalnummer = `${text(registrering.journalaar)}/${text(registrering.journalsekvensnummer)}`;
-  }
+  set('journalpostSystemID', at(registrering, 'systemID'));
+  set('journalpostnummer', at(registrering, 'journalpostnummer'));
+  const journalaar = text(at(registrering, 'journalaar'));
+  const journalsekvensnummer = text(at(registrering, 'journalsekvensnummer'));
+  if (journalaar && journalsekvensnummer) references.journalnummer = `${journalaar}/${journalsekvensnummer}`;
   if (mappe) {
-    set('mappeSystemID', mappe.systemID);
-    if (text(mappe.saksaar) && text(mappe.sakssekvensnummer)) {
-      references.saksnummer = `${text(mappe.saksaar)}/${text(mappe.sakssekvensnummer)}`;
-    }
-    set('saksmappe', mappe.opprettetEllerEksisterende);
+    set('mappeSystemID', at(mappe, 'systemID'));
+    const saksaar = text(at(mappe, 'saksaar'));
+    const sakssekvensnummer = text(at(mappe, 'sakssekvensnummer'));
+    if (saksaar && sakssekvensnummer) references.saksnummer = `${saksaar}/${sakssekvensnummer}`;
+    set('saksmappe', at(mappe, 'opprettetEllerEksisterende'));
   }
-  const status = text(registrering.opprettetEllerEksisterende);
+  const status = text(at(registrering, 'opprettetEllerEksisterende'));
   set('opprettetEllerEksisterende', status);
   return { kind: 'kvittering', references, existing: status === 'Eksisterende' };
+}
+
+/** A child element of parsed XML, if `node` is an element that has it. */
+function at(node: unknown, key: string): unknown {
+  return node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
 }
 
 function text(value: unknown): string | undefined {

@@ -10,6 +10,11 @@ describe('redaction', () => {
     expect(redactText('trackingId 3f2c9b1e-0000-4000-8000-000000000001 at 1764067200000, orgnr 940000017')).toBe(
       'trackingId 3f2c9b1e-0000-4000-8000-000000000001 at 1764067200000, orgnr 940000017',
     );
+    // A request id whose last group is 11 digits and a letter stays whole (operators search logs by it), while
+    // a fødselsnummer right beside it is still scrubbed.
+    expect(redactText('request 01229ce7-7c8b-42a3-b3a5-12035440095c for 12035440095')).toBe(
+      'request 01229ce7-7c8b-42a3-b3a5-12035440095c for [fnr]',
+    );
   });
 
   it('blanks fields that hold personal data by their name, however deep', () => {
