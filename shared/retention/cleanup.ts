@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Registry } from '../config/registry.ts';
-import type { DeliveryRecord, SubmissionRecord } from '../store/records.ts';
+import type { AuditEntry, DeliveryRecord, SubmissionRecord } from '../store/records.ts';
 import { retentionVerdict } from './rule.ts';
 
 /** Where receive stores originals and documents: `submissions/<trackingId>/…` (see DocumentStore). */
@@ -10,6 +10,7 @@ export interface RetentionDeps {
   registry: Registry;
   store: {
     get(trackingId: string): Promise<{ submission: SubmissionRecord; deliveries: DeliveryRecord[] } | undefined>;
+    recordAudit(delivery: DeliveryRecord, entry: AuditEntry): Promise<void>;
   };
   s3: S3Client;
   bucket: string;
@@ -27,7 +28,8 @@ export interface RetentionReport {
 /**
  * One pass of the retention rule over the bucket: every submission that still has objects is looked up,
  * and its objects are deleted when the rule says so. Safe to run any time and as often as wanted (a
- * scheduled function on AWS, a timer in the local runner); it deletes objects only, the status stays.
+ * scheduled function on AWS, a timer in the local runner); it deletes objects only, the status stays, and each
+ * delivery of the submission gets a note of it (shown in the console's history).
  */
 export async function runRetention(deps: RetentionDeps): Promise<RetentionReport> {
   const now = (deps.now ?? (() => new Date()))();
@@ -47,6 +49,14 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
       deps,
       objects.map((o) => o.key),
     );
+    // Staff who open the submission later see when its documents went, and why (not a status change).
+    const entry: AuditEntry = {
+      at: now.toISOString(),
+      by: 'Skjemaflyt (oppbevaringsregelen)',
+      action: 'documents-deleted',
+      detail: `Originalen og dokumentene (${objects.length} filer) er slettet: oppbevaringstiden er ute.`,
+    };
+    for (const delivery of found?.deliveries ?? []) await deps.store.recordAudit(delivery, entry);
     report.deleted.push(trackingId);
     report.objects += objects.length;
   }

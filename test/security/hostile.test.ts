@@ -984,5 +984,17 @@ describe('retention', () => {
     const status = await send({ method: 'GET', path: `/v1/submissions/${controls[0]}` });
     expect(status.status).toBe(200);
     expect(status.body.status).toBe('DELIVERED');
+    // Each delivery carries a note of the deletion for staff (the console's history shows it).
+    const { store } = deps(0);
+    const found = await store.get(controls[0] as string);
+    expect(found?.deliveries.length).toBeGreaterThan(0);
+    for (const d of found?.deliveries ?? []) {
+      expect(d.audit).toEqual([
+        expect.objectContaining({ action: 'documents-deleted', by: 'Skjemaflyt (oppbevaringsregelen)' }),
+      ]);
+    }
+    // A second run finds nothing left to delete and notes nothing again.
+    expect((await runRetention(deps(32))).deleted).toEqual([]);
+    expect((await store.get(controls[0] as string))?.deliveries[0]?.audit).toHaveLength(1);
   });
 });

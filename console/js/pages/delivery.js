@@ -347,6 +347,11 @@ function relatedSection(related) {
   );
 }
 
+/** Notes that change no status: a look at personal data, or documents deleted by the retention rule. */
+function auditTitle(e) {
+  return e.action === 'documents-deleted' ? 'Dokumenter slettet' : 'Innsyn';
+}
+
 function timelineSection(d) {
   const entries = [
     ...d.history.map((e) => ({ ...e, kind: 'status' })),
@@ -364,7 +369,11 @@ function timelineSection(d) {
           'li',
           { class: `hendelse ${e.kind === 'audit' ? 'innsyn' : `status-${e.status}`}` },
           h('time', { datetime: e.at }, formatTime(e.at)),
-          h('p', { class: 'hendelse-tittel' }, e.kind === 'audit' ? 'Innsyn' : (STATUS_LABEL[e.status] ?? e.status)),
+          h(
+            'p',
+            { class: 'hendelse-tittel' },
+            e.kind === 'audit' ? auditTitle(e) : (STATUS_LABEL[e.status] ?? e.status),
+          ),
           h('p', { class: 'hendelse-tekst' }, e.detail),
           e.by ? h('p', { class: 'hvem' }, `Utført av ${e.by}`) : null,
         ),
