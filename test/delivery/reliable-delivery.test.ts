@@ -107,6 +107,49 @@ describe('delivery to an HTTP archive', () => {
     expect(retryEntry.by).toBeTruthy();
   });
 
+  it('retries every failure after an outage page by page; one that fails again meanwhile is not taken twice', async () => {
+    archive.behave(() => 'reject');
+    const from = new Date().toISOString();
+    const trackingIds = [await submit(), await submit(), await submit()];
+    const failed = await Promise.all(trackingIds.map((id) => t.waitFor(id, 'eskjema', settled)));
+    expect(failed.map((s) => s.deliveries[0].status)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    const filter = { municipality: '3101', target: 'halden-arkiv', from, limit: 1 };
+
+    // The archive is still refusing: the first one retried fails again before the operator's next page.
+    const first = await t.admin('POST', '/deliveries/retry', filter);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ total: 3, retried: 1, done: false });
+    const [again] = first.body.ids as string[];
+    const againTracking = trackingIds.find((id) => again?.startsWith(id)) as string;
+    const refailed = await t.waitFor(
+      againTracking,
+      'eskjema',
+      (s) => s.deliveries[0].history.filter((h: { status: string }) => h.status === 'FAILED').length === 2,
+    );
+    expect(refailed.deliveries[0].status).toBe('FAILED');
+
+    // The archive is back; the operator goes on with the cursor until done.
+    archive.behave(() => 'ok');
+    const retried = [...first.body.ids];
+    let cursor = first.body.nextCursor as string | null;
+    while (cursor) {
+      const page = await t.admin('POST', '/deliveries/retry', { ...filter, cursor });
+      expect(page.status).toBe(200);
+      retried.push(...page.body.ids);
+      cursor = page.body.done ? null : page.body.nextCursor;
+    }
+    expect(retried.sort()).toEqual(failed.map((s) => s.deliveries[0].id).sort());
+    const after = await Promise.all(trackingIds.map((id) => t.waitFor(id, 'eskjema', settled)));
+    expect(after.map((s) => s.deliveries[0].status)).toEqual(
+      trackingIds.map((id) => (id === againTracking ? 'FAILED' : 'DELIVERED')),
+    );
+
+    // The next run takes the one that failed again, and only that one.
+    const next = await t.admin('POST', '/deliveries/retry', { ...filter, limit: 10 });
+    expect(next.body).toMatchObject({ total: 1, retried: 1, ids: [refailed.deliveries[0].id] });
+    expect((await t.waitFor(againTracking, 'eskjema', settled)).deliveries[0].status).toBe('DELIVERED');
+  });
+
   it('lets a person resolve a failed delivery with a comment, shown in the history; others cannot touch it', async () => {
     archive.behave(faults('reject'));
     const trackingId = await submit();
