@@ -23,6 +23,7 @@ let gate: Awaited<ReturnType<typeof startArchiveGate>>;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let context: BrowserContext;
 let haldenToken: string;
+let keys: Awaited<ReturnType<typeof loadOrCreateDevKeys>>;
 const STAFF = 'Kari Arkivar';
 const problemsSeen: string[] = [];
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
   process.env.FAKE_ARCHIVE_URL = gate.url;
   process.env.FAKE_ARCHIVE_TOKEN = 'arkivnøkkel';
   t = await testHub(undefined, { configPath: await httpArchiveConfig() });
-  const keys = await loadOrCreateDevKeys(t.dataDir);
+  keys = await loadOrCreateDevKeys(t.dataDir);
   haldenToken = await signDevToken(keys.privateKey, settings, { admin: ['3101'], name: STAFF });
   browser = await launchBrowser();
   context = browser.context;
@@ -247,6 +248,30 @@ describe('the console', () => {
 
     // Still FAILED: nothing Halden did touched it.
     expect((await t.admin('GET', `/deliveries/${id}`, undefined, ['5037'])).body.delivery.status).toBe('FAILED');
+  }, 120_000);
+
+  it('an admin of both Levanger and Verdal picks the municipality, and each shows only its own failures', async () => {
+    gate.breakFormType('soknad-tiltak-uten-ansvarsrett');
+    const levanger = await submit('soknad-tiltak-uten-ansvarsrett');
+    const status = await t.waitFor(levanger, 'eskjema', (s) => s.deliveries.some((d: any) => d.status === 'FAILED'));
+    gate.fix();
+    const id = status.deliveries.find((d: { status: string }) => d.status === 'FAILED')?.id as string;
+    const token = await signDevToken(keys.privateKey, settings, { admin: ['5037', '5038'], name: 'Siri Samkommune' });
+
+    const page = await signedIn(token);
+    const picker = page.getByLabel('Kommune');
+    expect(await picker.locator('option').allTextContents()).toEqual(['Levanger kommune', 'Verdal kommune']);
+    await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Feil' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Feilet – Levanger kommune' }).waitFor();
+    const link = page.locator(`table.leveranser a[href$="${encodeURIComponent(id)}"]`);
+    await expect.poll(() => link.count()).toBe(1);
+    await expectAccessible(page, '9-kommunevalg');
+
+    await picker.selectOption('5038');
+    await page.getByRole('heading', { level: 1, name: 'Feilet – Verdal kommune' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: /leveranse/ }).waitFor();
+    expect(await link.count()).toBe(0);
+    await page.close();
   }, 120_000);
 
   it('redrive: the operator command sends every FAILED delivery of a target again, with progress', async () => {
