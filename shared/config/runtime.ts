@@ -11,6 +11,12 @@ let registry: Promise<Registry> | undefined;
  * (compileMappings in shared/mapping/form-type.ts), so the others never load JSONata.
  */
 export function runtimeRegistry(): Promise<Registry> {
-  registry ??= readHubConfig(readEnv().configPath).then(buildRegistry);
+  // A failed read is not kept: the next invocation reads again.
+  registry ??= readHubConfig(readEnv().configPath)
+    .then(buildRegistry)
+    .catch((error: unknown) => {
+      registry = undefined;
+      throw error;
+    });
   return registry;
 }

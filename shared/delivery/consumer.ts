@@ -29,7 +29,11 @@ export function queueConsumer<D>(service: string, consumer: QueueConsumer<D>) {
   let deps: Promise<D> | undefined;
 
   const recordHandler = async (record: SQSRecord) => {
-    deps ??= consumer.deps(logger);
+    // A failed start (say, DynamoDB not reachable yet) is not kept: the next message tries again.
+    deps ??= consumer.deps(logger).catch((error: unknown) => {
+      deps = undefined;
+      throw error;
+    });
     try {
       const message = parseDeliveryMessage(record.body);
       await consumer.handle(message, messageControl(record, logger), await deps);
