@@ -15,6 +15,10 @@ export interface RetentionDeps {
   s3: S3Client;
   bucket: string;
   now?: () => Date;
+  /** Submissions examined at once (default 16): each is a few sequential calls, so one at a time is slow */
+  concurrency?: number;
+  /** Epoch ms after which no new submission is taken (the function's time running out); the next run goes on */
+  deadline?: number;
 }
 
 export interface RetentionReport {
@@ -23,6 +27,8 @@ export interface RetentionReport {
   deleted: string[];
   /** objects deleted */
   objects: number;
+  /** False when the run stopped at its deadline before it had seen every submission */
+  complete: boolean;
 }
 
 /**
@@ -33,34 +39,53 @@ export interface RetentionReport {
  */
 export async function runRetention(deps: RetentionDeps): Promise<RetentionReport> {
   const now = (deps.now ?? (() => new Date()))();
-  const report: RetentionReport = { examined: 0, deleted: [], objects: 0 };
+  const concurrency = Math.max(1, deps.concurrency ?? 16);
+  const report: RetentionReport = { examined: 0, deleted: [], objects: 0, complete: true };
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
   for await (const trackingId of submissionPrefixes(deps)) {
-    report.examined++;
-    const objects = await listObjects(deps, `${SUBMISSIONS_PREFIX}${trackingId}/`);
-    if (objects.length === 0) continue;
-    const found = await deps.store.get(trackingId);
-    const formType = found
-      ? deps.registry.formType(found.submission.municipality, found.submission.formType)
-      : undefined;
-    const storedAt = new Date(Math.min(...objects.map((o) => o.lastModified.getTime())));
-    const verdict = retentionVerdict(found, formType, storedAt, now);
-    if (verdict.action !== 'delete') continue;
-    await deleteObjects(
-      deps,
-      objects.map((o) => o.key),
-    );
-    // Staff who open the submission later see when its documents went, and why (not a status change).
-    const entry: AuditEntry = {
-      at: now.toISOString(),
-      by: 'Skjemaflyt (oppbevaringsregelen)',
-      action: 'documents-deleted',
-      detail: `Originalen og dokumentene (${objects.length} filer) er slettet: oppbevaringstiden er ute.`,
-    };
-    for (const delivery of found?.deliveries ?? []) await deps.store.recordAudit(delivery, entry);
-    report.deleted.push(trackingId);
-    report.objects += objects.length;
+    if (failure) break;
+    if (deps.deadline !== undefined && Date.now() >= deps.deadline) {
+      report.complete = false;
+      break;
+    }
+    const examining: Promise<void> = examine(trackingId, deps, now, report)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(examining));
+    inFlight.add(examining);
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
   return report;
+}
+
+/** One submission: its objects deleted if the rule says so, with a note on each of its deliveries. */
+async function examine(trackingId: string, deps: RetentionDeps, now: Date, report: RetentionReport): Promise<void> {
+  report.examined++;
+  const objects = await listObjects(deps, `${SUBMISSIONS_PREFIX}${trackingId}/`);
+  if (objects.length === 0) return;
+  const found = await deps.store.get(trackingId);
+  const formType = found ? deps.registry.formType(found.submission.municipality, found.submission.formType) : undefined;
+  const storedAt = new Date(Math.min(...objects.map((o) => o.lastModified.getTime())));
+  const verdict = retentionVerdict(found, formType, storedAt, now);
+  if (verdict.action !== 'delete') return;
+  await deleteObjects(
+    deps,
+    objects.map((o) => o.key),
+  );
+  // Staff who open the submission later see when its documents went, and why (not a status change).
+  const entry: AuditEntry = {
+    at: now.toISOString(),
+    by: 'Skjemaflyt (oppbevaringsregelen)',
+    action: 'documents-deleted',
+    detail: `Originalen og dokumentene (${objects.length} filer) er slettet: oppbevaringstiden er ute.`,
+  };
+  for (const delivery of found?.deliveries ?? []) await deps.store.recordAudit(delivery, entry);
+  report.deleted.push(trackingId);
+  report.objects += objects.length;
 }
 
 async function* submissionPrefixes(deps: RetentionDeps): AsyncGenerator<string> {

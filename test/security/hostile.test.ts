@@ -973,13 +973,18 @@ describe('retention', () => {
   it('keeps originals and documents until the retention has passed', async () => {
     expect(await hub.runRetention()).toMatchObject({ deleted: 0 });
     const report = await runRetention(deps(29));
-    expect(report).toMatchObject({ examined: controls.length, deleted: [] });
+    expect(report).toMatchObject({ examined: controls.length, deleted: [], complete: true });
+    expect((await objects()).length).toBeGreaterThan(0);
+    // A run whose time is up takes nothing more (and says so), even past the retention: the next run goes on.
+    const late = await runRetention({ ...deps(31), deadline: Date.now() - 1 });
+    expect(late).toMatchObject({ examined: 0, deleted: [], complete: false });
     expect((await objects()).length).toBeGreaterThan(0);
   });
 
   it('deletes them once the archive has confirmed and 30 days have passed; the status stays', async () => {
-    const report = await runRetention(deps(31));
+    const report = await runRetention({ ...deps(31), concurrency: 3 });
     expect(report.deleted.sort()).toEqual([...controls].sort());
+    expect(report.complete).toBe(true);
     expect(await objects()).toEqual([]);
     const status = await send({ method: 'GET', path: `/v1/submissions/${controls[0]}` });
     expect(status.status).toBe(200);
