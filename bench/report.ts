@@ -282,7 +282,7 @@ function pipelineInTheWay(p: PipelineResult, m: MappingResult | undefined): stri
   let reads = 0;
   for (const [fn, services] of Object.entries(p.usage.requests)) {
     if (fn === 'runner' || fn === 'substrate') continue;
-    for (const [op, t] of Object.entries(services.S3 ?? {})) if (op) s3 += t.requests;
+    for (const t of Object.values(services.S3 ?? {})) s3 += t.requests;
     for (const [op, t] of Object.entries(services.DynamoDB ?? {})) {
       if (op === 'GetItem' || op === 'Query') reads += t.requests;
     }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { osloTime } from '../../shared/mapping/dates.ts';
+import { storedDocuments } from '../../shared/mapping/preview.ts';
 import type { StoredDocument, SubmissionEnvelope } from '../../shared/submission/types.ts';
 
 export const SAMPLES_DIR = resolve(import.meta.dirname, '../../test/fixtures/samples');
@@ -181,18 +182,7 @@ export function xsltInput(c: MappingCase): string {
 export async function sampleCases(formType: string, count: number): Promise<MappingCase[]> {
   const sample = JSON.parse(await readFile(join(SAMPLES_DIR, `${formType}.json`), 'utf8')) as SubmissionEnvelope;
   const { attachments = [], ...envelope } = sample;
-  const documents: StoredDocument[] = attachments.map((a, n) => {
-    const bytes = Buffer.from(a.contentBase64, 'base64');
-    return {
-      filename: a.filename,
-      contentType: a.contentType,
-      role: a.role,
-      title: a.title ?? a.filename,
-      key: `submissions/sample/${n}`,
-      size: bytes.byteLength,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    };
-  });
+  const documents = storedDocuments({ attachments }, (n) => `submissions/sample/${n}`);
   const rnd = random(count);
   return Array.from({ length: count }, () => ({
     trackingId: uuid(rnd),

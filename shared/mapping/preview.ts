@@ -177,7 +177,10 @@ function fromFieldError(e: FieldError): PreviewProblem {
 }
 
 /** The documents as receive would store them (no S3 here: the key only names them). */
-function storedDocuments(envelope: SubmissionEnvelope): StoredDocument[] {
+export function storedDocuments(
+  envelope: Pick<SubmissionEnvelope, 'attachments'>,
+  keyOf = (index: number) => `preview/${index}`,
+): StoredDocument[] {
   return (envelope.attachments ?? []).map((a, i) => {
     const bytes = Buffer.from(a.contentBase64, 'base64');
     return {
@@ -185,7 +188,7 @@ function storedDocuments(envelope: SubmissionEnvelope): StoredDocument[] {
       contentType: a.contentType,
       role: a.role,
       title: a.title ?? a.filename,
-      key: `preview/${i}`,
+      key: keyOf(i),
       size: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };

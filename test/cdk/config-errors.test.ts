@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDeployments } from '../../infra/cdk/deployments.ts';
-import { ConfigError } from '../../shared/config/errors.ts';
+import { refusalIssues } from '../support/config.ts';
 import { configFolder, demoConfig } from './support.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -14,15 +14,7 @@ async function withChangedHalden(change: (halden: any) => void): Promise<string>
   return configFolder({ 'halden.json': halden, 'innherred.json': await demoConfig('innherred.json') });
 }
 
-async function issuesOf(dir: string): Promise<ConfigError['issues']> {
-  try {
-    await loadDeployments(dir);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+const issuesOf = (dir: string) => refusalIssues(() => loadDeployments(dir));
 
 describe('a configuration mistake stops the synth, naming the file and the field', () => {
   it('an unknown target', async () => {

@@ -7,7 +7,6 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../shared/config/errors.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import type { FormType } from '../../shared/config/types.ts';
 import { deliverToArchive } from '../../shared/delivery/archive-delivery.ts';
@@ -18,6 +17,7 @@ import { previewSubmission } from '../../shared/mapping/preview.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import type { DeliveryRecord, SubmissionRecord } from '../../shared/store/records.ts';
 import { parseFormData } from '../../shared/submission/form-data.ts';
+import { refusalIssues } from '../support/config.ts';
 import { sample } from '../support/hub.ts';
 import { changedSample, demoRegistry } from './support.ts';
 
@@ -35,15 +35,7 @@ async function demoWith(changes: Record<string, (json: Json) => void>): Promise<
   return dir;
 }
 
-async function issuesOf(dir: string) {
-  try {
-    await loadHubConfig(dir);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
-}
+const issuesOf = (dir: string) => refusalIssues(() => loadHubConfig(dir));
 
 const TT = 'form-types/tt-kort-soknad.json';
 const A = 'form-types/a-skjema-tilsetting.json';

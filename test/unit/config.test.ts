@@ -2,10 +2,10 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../shared/config/errors.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { planHub } from '../../shared/config/plan.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
+import { refusalIssues } from '../support/config.ts';
 
 async function withChangedDemo(
   change: (halden: any) => void,
@@ -27,15 +27,7 @@ async function withChangedDemo(
   return dir;
 }
 
-async function issuesOf(dir: string) {
-  try {
-    await loadHubConfig(dir);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
-}
+const issuesOf = (dir: string) => refusalIssues(() => loadHubConfig(dir));
 
 describe('configuration', () => {
   it('loads the demo configuration: three municipalities, four form types, the providers of the brief', async () => {
