@@ -2,8 +2,7 @@ import { dynamoDb } from '../../shared/aws/dynamodb.ts';
 import { runtimeRegistry } from '../../shared/config/runtime.ts';
 import { retryDelaySeconds } from '../../shared/delivery/backoff.ts';
 import { queueConsumer } from '../../shared/delivery/consumer.ts';
-import { PermanentDeliveryError } from '../../shared/delivery/errors.ts';
-import { sendStatusNotification } from '../../shared/notify/webhook.ts';
+import { sendStatusNotification, WebhookError } from '../../shared/notify/webhook.ts';
 import { readEnv } from '../../shared/runtime/env.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
 
@@ -18,7 +17,7 @@ export const handler = queueConsumer('notify', {
     try {
       await sendStatusNotification(message, deps);
     } catch (error) {
-      if (error instanceof PermanentDeliveryError) {
+      if (error instanceof WebhookError && !error.retryable) {
         deps.logger.warn('Webhook refused a notification; dropped', { trackingId: message.trackingId });
         return;
       }

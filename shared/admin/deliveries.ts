@@ -1,14 +1,14 @@
 import type { Principal } from '../auth/claims.ts';
 import type { Registry } from '../config/registry.ts';
 import type { Target } from '../config/types.ts';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery/lifecycle.ts';
 import { producedFile, producedKey } from '../delivery/produced.ts';
-import type { DeliveryStatus } from '../delivery/status.ts';
 import { type FieldError, problems } from '../http/problem.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord } from '../store/records.ts';
 import { nameWords, normaliseTerm } from '../store/search-terms.ts';
-import { type StatusQuery, type SubmissionStore, statusIndexKeys } from '../store/submissions.ts';
+import { InvalidCursorError, type StatusQuery, type SubmissionStore } from '../store/submissions.ts';
 import { maskNationalId } from '../submission/identifiers.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
 import { type Admin, findDelivery, municipalityFor, requireAdmin, who } from './access.ts';
@@ -26,7 +26,7 @@ export interface AdminDeps {
   now?: () => Date;
 }
 
-export const STATUSES: DeliveryStatus[] = ['PENDING', 'QUEUED', 'RETRYING', 'DELIVERED', 'FAILED', 'RESOLVED'];
+export const STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES;
 
 /** Search results are capped: a name common enough to hit more asks for a longer name or a form type. */
 const SEARCH_LIMIT = 50;
@@ -81,41 +81,29 @@ export function parseLimit(value: string | number | undefined, fallback: number,
   return limit;
 }
 
-/** Page cursors are the index position, base64url JSON; one that points into another list is refused. */
+/** Opaque page state (the retry-all run's), base64url JSON. */
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeCursor(
-  text: string,
-  filter: DeliveryFilter & { status: DeliveryStatus },
-): Record<string, string> {
-  const refused = problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
-  let value: unknown;
+export const invalidCursor = () =>
+  problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
+
+/** A list page from the status index; a cursor that is not this list's is a 400 naming it. */
+export async function listPage(deps: AdminDeps, query: StatusQuery) {
   try {
-    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw refused;
+    return await deps.store.listByStatus(query);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw invalidCursor();
+    throw error;
   }
-  const key = value as Record<string, unknown>;
-  const expected = statusIndexKeys(filter.municipality, filter.status, '', '').gsi1pk;
-  if (
-    !key ||
-    typeof key !== 'object' ||
-    key.gsi1pk !== expected ||
-    !['pk', 'sk', 'gsi1sk'].every((k) => typeof key[k] === 'string') ||
-    Object.keys(key).length !== 4
-  ) {
-    throw refused;
-  }
-  return key as Record<string, string>;
 }
 
 /** One delivery as a row of a list: what staff scan for, with the error in plain words. */
 export function deliveryRow(d: DeliveryRecord, registry: Registry) {
   const target = targetOf(registry, d.target);
   const formType = registry.formType(d.municipality, d.formType);
-  const explanation = d.lastError ? explainFailure({ raw: d.lastError, formType, target }) : undefined;
+  const explanation = d.failure ? explainFailure({ failure: d.failure, formType, target }) : undefined;
   return {
     id: d.id,
     trackingId: d.trackingId,
@@ -128,7 +116,8 @@ export function deliveryRow(d: DeliveryRecord, registry: Registry) {
     submitterName: d.submitter?.name ?? null,
     status: d.status,
     attempts: d.attempts,
-    lastError: d.lastError ?? null,
+    lastError: d.failure?.message ?? null,
+    failureCode: d.failure?.code ?? null,
     problem: explanation?.summary ?? null,
     nextAttemptAt: d.nextAttemptAt ?? null,
     receivedAt: d.history[0]?.at ?? d.updatedAt,
@@ -154,12 +143,11 @@ export async function listDeliveries(principal: Principal, params: Params, deps:
   if (q) return searchDeliveries(admin, q, parseFilter(admin, params), deps);
   const filter = parseFilter(admin, params, 'FAILED') as DeliveryFilter & { status: DeliveryStatus };
   const limit = parseLimit(params.limit, 50, 100);
-  const cursor = params.cursor ? decodeCursor(params.cursor, filter) : undefined;
-  const query: StatusQuery = { ...filter, limit, ...(cursor ? { cursor } : {}) };
-  const page = await deps.store.listByStatus(query);
+  const query: StatusQuery = { ...filter, limit, ...(params.cursor ? { cursor: params.cursor } : {}) };
+  const page = await listPage(deps, query);
   return {
     items: page.items.map((d) => deliveryRow(d, deps.registry)),
-    nextCursor: page.cursor ? encodeCursor(page.cursor) : null,
+    nextCursor: page.cursor ?? null,
     scannedCount: page.scannedCount,
     consumedCapacity: page.consumedCapacity,
   };
@@ -231,11 +219,10 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
     target ? readOptional(deps, producedKey(delivery.trackingId, target)) : undefined,
   ]);
   const formType = deps.registry.formType(delivery.municipality, delivery.formType);
-  const raw = delivery.lastError ?? (delivery.status === 'FAILED' ? delivery.history.at(-1)?.detail : undefined);
   const producedText = produced ? Buffer.from(produced).toString('utf8') : undefined;
-  const explanation = raw
+  const explanation = delivery.failure
     ? explainFailure({
-        raw,
+        failure: delivery.failure,
         ...(formType ? { formType } : {}),
         ...(target ? { target } : {}),
         ...(producedText && target?.kind === 'archive' ? { producedXml: producedText } : {}),

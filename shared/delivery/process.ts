@@ -1,23 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Registry } from '../config/registry.ts';
 import type { FormType, Target } from '../config/types.ts';
-import { MappingError } from '../mapping/archive.ts';
 import type { MappingInput } from '../mapping/context.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { loggableError } from '../runtime/safe-error.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord, References, SubmissionRecord } from '../store/records.ts';
-import { StaleTransitionError, type SubmissionStore } from '../store/submissions.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
 import { retryDelaySeconds } from './backoff.ts';
-import { describeFailure, PermanentDeliveryError } from './errors.ts';
+import { fail, toFailure } from './failures.ts';
+import { type DeliveryEvent, decide, FINAL_STATUSES } from './lifecycle.ts';
 import { producedFile, producedKey } from './produced.ts';
-import { FINAL_STATUSES } from './status.ts';
+import { type DeliveryRepository, StaleTransitionError } from './repository.ts';
 
 export interface DeliveryDeps {
   registry: Registry;
-  store: SubmissionStore;
+  store: DeliveryRepository;
   documents: DocumentStore;
   queue: { send(messages: DeliveryMessage[]): Promise<void> };
   logger: Logger;
@@ -29,8 +28,15 @@ export interface DeliveryDeps {
   now?: () => Date;
 }
 
-/** What a target kind does with one delivery: map and send; returns the target's references. */
-export type Deliverer = (job: DeliveryJob, deps: DeliveryDeps) => Promise<References>;
+/**
+ * What a target kind does with one delivery: map and send. A target that answers at once gives its references;
+ * one that answers later (Fiks IO) gives the id of the message sent, and the delivery waits as SENT.
+ */
+export type Deliverer = (job: DeliveryJob, deps: DeliveryDeps) => Promise<DeliveryResult>;
+
+export type DeliveryResult =
+  | { kind: 'delivered'; references: References }
+  | { kind: 'sent'; messageId: string; receiptDeadline: string };
 
 export interface DeliveryJob {
   submission: SubmissionRecord;
@@ -48,7 +54,7 @@ export interface MessageControl {
   retryAfter(seconds: number): Promise<void>;
 }
 
-export type Outcome = 'delivered' | 'skipped' | 'failed' | 'retrying';
+export type Outcome = 'delivered' | 'sent' | 'skipped' | 'failed' | 'retrying';
 
 /** Another copy of the same message is being processed right now; try again later, record nothing. */
 export class DeliveryInProgressError extends Error {
@@ -89,7 +95,12 @@ export async function processDelivery(
     deps.logger.info('Delivery already done; message ignored', { ...log, status: delivery.status });
     return 'skipped';
   }
-  if (delivery.status === 'PENDING' || delivery.status === 'FAILED' || (message.round ?? 0) < (delivery.round ?? 0)) {
+  if (
+    delivery.status === 'PENDING' ||
+    delivery.status === 'FAILED' ||
+    delivery.status === 'SENT' ||
+    (message.round ?? 0) < (delivery.round ?? 0)
+  ) {
     deps.logger.info('Delivery not waiting for this message; ignored', { ...log, status: delivery.status });
     return 'skipped';
   }
@@ -97,22 +108,27 @@ export async function processDelivery(
   const target = deps.registry.target(targetId);
   try {
     const formType = deps.registry.formType(found.submission.municipality, found.submission.formType);
-    if (!formType)
-      throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
+    if (!formType) {
+      throw fail.configuration(
+        'form-type',
+        found.submission.formType,
+        `Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`,
+      );
+    }
     const input = mappingInput(found.submission, await form, found.deliveries, delivery);
     const keep = (body: string) => keepProduced(trackingId, target, body, deps);
     const job = { submission: found.submission, delivery, target, formType, input, keep };
-    const references = await deps.once(`${delivery.id}#${delivery.round ?? 0}`, () => deliver(job, deps));
-    const done = await deps.store.transition(
+    const result = await deps.once(`${delivery.id}#${delivery.round ?? 0}`, () => deliver(job, deps));
+    const round = delivery.round ?? 0;
+    if (result.kind === 'sent') {
+      await record(delivery, { type: 'sent', targetName: target.name, ...result, round }, deps, now());
+      deps.logger.info('Sent; waiting for the receipt', log);
+      return 'sent';
+    }
+    const done = await record(
       delivery,
-      {
-        to: 'DELIVERED',
-        detail: deliveredDetail(target, references),
-        countAttempt: true,
-        references,
-        lastError: null,
-        nextAttemptAt: null,
-      },
+      { type: 'delivered', targetName: target.name, references: result.references, round },
+      deps,
       now(),
     );
     deps.logger.info('Delivered', log);
@@ -139,39 +155,48 @@ async function recordFailure(
   deps: DeliveryDeps,
   at: Date,
 ): Promise<Outcome> {
-  const reason = describeFailure(error);
-  const permanent = error instanceof PermanentDeliveryError || error instanceof MappingError;
+  const failure = toFailure(error);
   const log = { trackingId: delivery.trackingId, target: target.id, receiveCount: control.receiveCount };
-  deps.logger.warn(permanent ? 'Delivery failed permanently' : 'Delivery attempt failed', {
+  deps.logger.warn(failure.retryable ? 'Delivery attempt failed' : 'Delivery failed permanently', {
     ...log,
+    failure: failure.code,
     ...loggableError(error),
   });
   const { maxAttempts, retry } = target.delivery;
   const last = control.receiveCount >= maxAttempts;
   const delay = last ? 0 : retryDelaySeconds(control.receiveCount, retry);
-  const attempt = `Forsøk ${control.receiveCount} av ${maxAttempts}`;
-  const change = permanent
-    ? {
-        to: 'FAILED' as const,
-        detail: `Avvist, krever manuell behandling: ${reason}`,
-        countAttempt: true,
-        lastError: reason,
-      }
-    : {
-        to: 'RETRYING' as const,
-        detail: last ? `${attempt} feilet, ingen flere forsøk: ${reason}` : `${attempt} feilet: ${reason}`,
-        countAttempt: true,
-        lastError: reason,
-        nextAttemptAt: last ? null : new Date(at.getTime() + delay * 1000).toISOString(),
-      };
-  await deps.store.transition(delivery, change, at).catch((recordError) => {
+  await record(
+    delivery,
+    {
+      type: 'attempt-failed',
+      failure,
+      attempt: control.receiveCount,
+      maxAttempts,
+      ...(last ? {} : { nextAttemptAt: new Date(at.getTime() + delay * 1000).toISOString() }),
+      round: delivery.round ?? 0,
+    },
+    deps,
+    at,
+  ).catch((recordError) => {
     if (!(recordError instanceof StaleTransitionError)) throw recordError;
   });
-  if (permanent) return 'failed';
+  if (!failure.retryable) return 'failed';
   // After the last attempt the message comes back once more at the queue's visibility timeout, and SQS moves it
   // to the dead-letter queue instead of handing it out.
   if (!last) await control.retryAfter(delay);
   throw error;
+}
+
+/** Decides what an event does to the delivery and writes it; a stale event throws StaleTransitionError. */
+export async function record(
+  delivery: DeliveryRecord,
+  event: DeliveryEvent,
+  deps: Pick<DeliveryDeps, 'store'>,
+  at: Date,
+): Promise<DeliveryRecord> {
+  const decision = decide(delivery, event, at);
+  if (decision.kind === 'stale') throw new StaleTransitionError(delivery.id, delivery.status);
+  return deps.store.transition(delivery, decision.transition);
 }
 
 /** Saving the produced payload is for people to read later: a failure to save must not fail the delivery. */
@@ -210,7 +235,7 @@ function mappingInput(
 }
 
 /** Integration model 3: deliveries waiting for this one are queued, carrying its references. */
-async function releaseDependents(
+export async function releaseDependents(
   deliveries: DeliveryRecord[],
   done: DeliveryRecord,
   deps: DeliveryDeps,
@@ -220,31 +245,18 @@ async function releaseDependents(
     (d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'),
   );
   if (waiting.length === 0) return;
-  const refs = Object.entries(done.references ?? {})
-    .filter(([k]) => k === 'saksnummer' || k === 'journalpostnummer')
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
   for (const dependent of waiting) {
     if (dependent.status === 'PENDING') {
-      await deps.store
-        .transition(
-          dependent,
-          { to: 'QUEUED', from: ['PENDING'], detail: `Arkivert${refs ? ` (${refs})` : ''}; lagt i kø.` },
-          at,
-        )
-        .catch((error) => {
-          if (!(error instanceof StaleTransitionError)) throw error;
-        });
+      await record(
+        dependent,
+        { type: 'released', after: done.target, references: done.references ?? {} },
+        deps,
+        at,
+      ).catch((error) => {
+        if (!(error instanceof StaleTransitionError)) throw error;
+      });
     }
   }
   // Also re-sent for those already QUEUED: a crash between the status write and this send must not strand them.
   await deps.queue.send(waiting.map((d) => ({ trackingId: d.trackingId, targetId: d.target, round: d.round ?? 0 })));
-}
-
-function deliveredDetail(target: Target, references: References): string {
-  const shown = ['saksnummer', 'journalpostnummer', 'id', 'fil', 'opprettetEllerEksisterende']
-    .filter((k) => references[k])
-    .map((k) => `${k}: ${references[k]}`)
-    .join(', ');
-  return `Levert til ${target.name}${shown ? ` (${shown})` : ''}.`;
 }

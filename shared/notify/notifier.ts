@@ -16,8 +16,8 @@ export function withStatusNotifications(
   deps: { registry: Registry; sqs: SQSClient; queueUrls: Record<string, string>; logger: Logger },
 ): SubmissionStore {
   const notifying = Object.create(store) as SubmissionStore;
-  notifying.transition = async (delivery, change, now) => {
-    const updated = await store.transition(delivery, change, now);
+  notifying.transition = async (delivery, change) => {
+    const updated = await store.transition(delivery, change);
     await queueNotification(updated, deps);
     return updated;
   };

@@ -1,10 +1,19 @@
 import { createHmac } from 'node:crypto';
 import type { Registry } from '../config/registry.ts';
-import { PermanentDeliveryError } from '../delivery/errors.ts';
-import { submissionStatus } from '../delivery/status.ts';
+import { submissionStatus } from '../delivery/lifecycle.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import type { SubmissionStore } from '../store/submissions.ts';
-import { isTransientStatus, TargetUnavailableError } from '../targets/http-client.ts';
+import { isTransientStatus } from '../targets/http-client.ts';
+
+/** A notification that could not be delivered: `retryable` says whether the queue should try it again. */
+export class WebhookError extends Error {
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WebhookError';
+    this.retryable = retryable;
+  }
+}
 
 /** The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe and others do it. */
 export function signWebhook(secret: string, body: string, timestamp: number): string {
@@ -25,7 +34,7 @@ export async function sendStatusNotification(
   const webhook = found && deps.registry.provider(found.submission.providerId)?.webhook;
   if (!found || !delivery || !webhook) return 'skipped';
   const secret = process.env[webhook.secret.env];
-  if (!secret) throw new PermanentDeliveryError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`);
+  if (!secret) throw new WebhookError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`, false);
   const body = JSON.stringify({
     event: 'delivery.status',
     trackingId: found.submission.trackingId,
@@ -53,9 +62,9 @@ export async function sendStatusNotification(
       signal: AbortSignal.timeout(deps.timeoutMs ?? 5000),
     });
   } catch (error) {
-    throw new TargetUnavailableError('Webhooken svarte ikke.', { cause: error });
+    throw new WebhookError('Webhooken svarte ikke.', true, { cause: error });
   }
   if (response.ok) return 'sent';
-  if (isTransientStatus(response.status)) throw new TargetUnavailableError(`Webhooken svarte HTTP ${response.status}.`);
-  throw new PermanentDeliveryError(`Webhooken avviste varselet (HTTP ${response.status}).`);
+  if (isTransientStatus(response.status)) throw new WebhookError(`Webhooken svarte HTTP ${response.status}.`, true);
+  throw new WebhookError(`Webhooken avviste varselet (HTTP ${response.status}).`, false);
 }

@@ -1,13 +1,5 @@
 import type { HttpTransport } from '../config/types.ts';
-import { PermanentDeliveryError } from '../delivery/errors.ts';
-
-/** A target that could not be reached or answered "try later": the queue retries it with backoff. */
-export class TargetUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TargetUnavailableError';
-  }
-}
+import { fail, type TargetKind } from '../delivery/failures.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -17,9 +9,10 @@ export interface HttpAnswer {
 
 /**
  * One POST to a target: auth header from the configured secret, a hard timeout, and network faults
- * turned into TargetUnavailableError. Status codes are left to the caller, who knows the protocol.
+ * turned into a `target-unavailable` failure. Status codes are left to the caller, who knows the protocol.
  */
 export async function postToTarget(
+  targetKind: TargetKind,
   transport: HttpTransport,
   body: string | FormData,
   headers: Record<string, string>,
@@ -28,7 +21,9 @@ export async function postToTarget(
   const all: Record<string, string> = { ...headers };
   if (auth) {
     const secret = process.env[auth.secret.env];
-    if (!secret) throw new PermanentDeliveryError(`Hemmeligheten for målet er ikke satt (${auth.secret.env}).`);
+    if (!secret) {
+      throw fail.configuration('secret', auth.secret.env, `Hemmeligheten for målet er ikke satt (${auth.secret.env}).`);
+    }
     all[auth.header] = auth.scheme ? `${auth.scheme} ${secret}` : secret;
   }
   try {
@@ -42,10 +37,15 @@ export async function postToTarget(
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new TargetUnavailableError(`Mottakeren svarte ikke innen ${transport.timeoutMs} ms.`, { cause: error });
+      throw fail.unavailable(
+        targetKind,
+        `Mottakeren svarte ikke innen ${transport.timeoutMs} ms.`,
+        { reason: 'timeout', timeoutMs: transport.timeoutMs },
+        error,
+      );
     }
     const code = ((error as { cause?: { code?: string } }).cause?.code ?? name) || 'ukjent';
-    throw new TargetUnavailableError(`Kunne ikke nå mottakeren (${code}).`, { cause: error });
+    throw fail.unavailable(targetKind, `Kunne ikke nå mottakeren (${code}).`, { reason: 'network', code }, error);
   }
 }
 

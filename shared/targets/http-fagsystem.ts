@@ -1,7 +1,7 @@
 import type { HttpTransport } from '../config/types.ts';
-import { PermanentDeliveryError } from '../delivery/errors.ts';
+import { fail } from '../delivery/failures.ts';
 import type { References } from '../store/records.ts';
-import { isTransientStatus, postToTarget, TargetUnavailableError } from './http-client.ts';
+import { isTransientStatus, postToTarget } from './http-client.ts';
 import type { FagsystemShipment, FagsystemTargetAdapter } from './types.ts';
 
 /**
@@ -16,7 +16,7 @@ export class HttpFagsystem implements FagsystemTargetAdapter {
   }
 
   async send(shipment: FagsystemShipment): Promise<{ references: References }> {
-    const answer = await postToTarget(this.transport, shipment.body, {
+    const answer = await postToTarget('fagsystem', this.transport, shipment.body, {
       'content-type': `${shipment.contentType}; charset=utf-8`,
       'idempotency-key': shipment.trackingId,
       'x-skjemaflyt-tracking-id': shipment.trackingId,
@@ -27,11 +27,20 @@ export class HttpFagsystem implements FagsystemTargetAdapter {
       if (id) references.id = id;
       return { references };
     }
+    const status = answer.status;
     const detail = answer.body.slice(0, 300).replace(/\s+/g, ' ').trim();
-    const words = `HTTP ${answer.status}${detail ? `: ${detail}` : ''}`;
-    if (isTransientStatus(answer.status))
-      throw new TargetUnavailableError(`Fagsystemet er ikke tilgjengelig (${words}).`);
-    throw new PermanentDeliveryError(`Fagsystemet avviste leveransen (${words}).`);
+    if (isTransientStatus(status)) {
+      throw fail.unavailable('fagsystem', `Fagsystemet er ikke tilgjengelig (HTTP ${status}).`, {
+        reason: 'status',
+        status,
+      });
+    }
+    if (status === 401 || status === 403) throw fail.authRefused('fagsystem', status);
+    throw fail.rejected('fagsystem', `Fagsystemet avviste leveransen (HTTP ${status}).`, {
+      errorType: `HTTP ${status}`,
+      status,
+      ...(detail ? { targetMessage: detail } : {}),
+    });
   }
 
   private createdId(body: string, headers: Headers): string | undefined {

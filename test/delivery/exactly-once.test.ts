@@ -57,12 +57,12 @@ async function deps(crashOnDelivered: boolean): Promise<DeliveryDeps> {
   const store = new SubmissionStore(DynamoDBDocumentClient.from(dynamodb), t.hub.resources.tableName);
   let crashed = false;
   const crashing = Object.create(store) as SubmissionStore;
-  crashing.transition = async (delivery, change, now) => {
+  crashing.transition = async (delivery, change) => {
     if (crashOnDelivered && change.to === 'DELIVERED' && !crashed) {
       crashed = true;
       throw new Error('simulated crash between sending and recording');
     }
-    return store.transition(delivery, change, now);
+    return store.transition(delivery, change);
   };
   return {
     registry: buildRegistry(await loadHubConfig(t.hub.configPath)),

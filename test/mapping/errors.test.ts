@@ -253,12 +253,12 @@ describe('a submission the mapping cannot handle', () => {
       documents: [],
     } as unknown as SubmissionRecord;
     const delivery = { target: 'innherred-byggesak-arkiv', status: 'QUEUED', attempts: 0 } as DeliveryRecord;
-    const transitions: { to: string; lastError?: string }[] = [];
+    const transitions: { to: string; failure?: { code: string; message: string } }[] = [];
     const deps = {
       registry,
       store: {
         get: async () => ({ submission, deliveries: [delivery] }),
-        transition: async (_delivery: unknown, change: { to: string; lastError?: string }) => {
+        transition: async (_delivery: unknown, change: { to: string; failure?: { code: string; message: string } }) => {
           transitions.push(change);
           return { ...delivery, status: change.to };
         },
@@ -281,7 +281,13 @@ describe('a submission the mapping cannot handle', () => {
     );
     expect(outcome).toBe('failed');
     expect(transitions).toEqual([
-      expect.objectContaining({ to: 'FAILED', lastError: expect.stringMatching(/^Bruksnummeret er ikke et heltall/) }),
+      expect.objectContaining({
+        to: 'FAILED',
+        failure: expect.objectContaining({
+          code: 'mapping-failed',
+          message: expect.stringMatching(/^Bruksnummeret er ikke et heltall/),
+        }),
+      }),
     ]);
   });
 });
