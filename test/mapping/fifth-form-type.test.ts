@@ -33,11 +33,11 @@ describe('a fifth form type, from files only', () => {
 
     const content = JSON.parse(submission.formData.content);
     const ok = parseFormData('application/json', JSON.stringify(content));
-    expect(checkFormRules(formType, ok)).toEqual([]);
+    expect(checkFormRules(formType, ok, submission)).toEqual([]);
     delete content.kjoretoy;
     content.soker.fodselsnummer = '12035440096';
     const bad = parseFormData('application/json', JSON.stringify(content));
-    expect(checkFormRules(formType, bad).map((e) => e.path)).toEqual([
+    expect(checkFormRules(formType, bad, submission).map((e) => e.path)).toEqual([
       '/formData/content/kjoretoy',
       '/formData/content/soker/fodselsnummer',
     ]);
