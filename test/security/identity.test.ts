@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewSubmission } from '../../shared/mapping/preview.ts';
 import { isValidNationalId } from '../../shared/submission/identifiers.ts';
-import { testHub } from '../support/hub.ts';
 import { changedSample, demoRegistry, parseArkivmelding } from '../mapping/support.ts';
+import { testHub } from '../support/hub.ts';
 
 type Hub = Awaited<ReturnType<typeof testHub>>;
 let t: Hub;
@@ -44,7 +44,11 @@ const settled = (s: { status: string }) => s.status === 'DELIVERED' || s.status 
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
 
 /** The Levanger building sample with the property's kommunenummer (and the envelope's municipality) changed. */
-const building = (kommunenummer: string, municipality = '5037', submissionId = `bygg-${kommunenummer}-${municipality}`) =>
+const building = (
+  kommunenummer: string,
+  municipality = '5037',
+  submissionId = `bygg-${kommunenummer}-${municipality}`,
+) =>
   changedSample(
     'soknad-tiltak-uten-ansvarsrett',
     (xml) => xml.replace('<kommunenummer>5037</kommunenummer>', `<kommunenummer>${kommunenummer}</kommunenummer>`),
