@@ -167,7 +167,7 @@ function checkContent(
     }
     throw error;
   }
-  const ruleErrors = checkFormRules(formType, parsed);
+  const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name);
   if (ruleErrors.length > 0) {
     throw problems.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formType.id}».`, ruleErrors);
   }

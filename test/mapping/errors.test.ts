@@ -116,6 +116,48 @@ describe('a definition that cannot work stops the start, naming file and field',
     );
   });
 
+  it('a property folder’s kommunenummer must be checked against the municipality; the submitter’s person required', async () => {
+    const B = 'form-types/soknad-tiltak-uten-ansvarsrett.json';
+    const issues = await issuesOf(
+      await demoWith({
+        [B]: (d) => {
+          delete d.formData.municipalityNumbers;
+        },
+        [TT]: (d) => {
+          d.formData.required = d.formData.required.filter((p: string) => p !== 'soker.fodselsnummer');
+          d.formData.submitterMustBe.orRepresentative = ['foresatt..fodselsnummer'];
+        },
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        {
+          file: B,
+          path: '/archive/saksmappe/matrikkelnummer/kommunenummer',
+          message: expect.stringContaining('add eiendom.kommunenummer to formData.municipalityNumbers'),
+        },
+        {
+          file: TT,
+          path: '/formData/submitterMustBe/nationalId',
+          message: expect.stringContaining('formData.required'),
+        },
+        {
+          file: TT,
+          path: '/formData/submitterMustBe/orRepresentative/0',
+          message: expect.stringContaining('valid path'),
+        },
+      ]),
+    );
+    // Reading the envelope's own municipality needs no check.
+    const envelope = await demoWith({
+      [B]: (d) => {
+        delete d.formData.municipalityNumbers;
+        d.archive.saksmappe.matrikkelnummer.kommunenummer = 'municipality';
+      },
+    });
+    await expect(loadHubConfig(envelope)).resolves.toBeDefined();
+  });
+
   it('routing: a missing definition, a payload that needs the archive, a format that cannot hold the record', async () => {
     const issues = await issuesOf(
       await demoWith({

@@ -41,6 +41,7 @@ const NEVER_LOGGED = [
 let hub: Hub;
 let keys: DevKeys;
 let tt: Sample;
+let building: Sample;
 const captured: string[] = [];
 const original = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
 const controls: string[] = [];
@@ -65,6 +66,7 @@ beforeAll(async () => {
   });
   keys = await loadOrCreateDevKeys(dataDir);
   tt = await sample('tt-kort-soknad');
+  building = await sample('soknad-tiltak-uten-ansvarsrett');
 });
 
 afterAll(async () => {
@@ -173,6 +175,17 @@ const jsonForm = (content: string) => ({
   submitter: { name: HOSTILE_NAME },
   formData: { contentType: 'application/json', content },
 });
+
+/** The Levanger building sample as a hostile provider sends it: `municipality`, and its form data changed by `edit`. */
+function buildingFor(municipality: string, edit: (xml: string) => string): any {
+  const body = structuredClone(building) as any;
+  body.submissionId = id();
+  body.municipality = municipality;
+  body.formData.content = edit(body.formData.content);
+  return body;
+}
+const propertyIn = (kommunenummer: string) => (xml: string) =>
+  xml.replace('<kommunenummer>5037</kommunenummer>', `<kommunenummer>${kommunenummer}</kommunenummer>`);
 
 /** Raw JSON text of a TT-kort body with `replace` applied to the serialised text. */
 const rawTtKort = (from: string, to: string) => JSON.stringify(ttKort()).replace(from, to);
@@ -671,6 +684,72 @@ const corpus: HostileCase[] = [
     status: 403,
     path: '/municipality',
     send: () => post(ttKort((b) => (b.municipality = '0301'))),
+  },
+  // ---- the folder and the person come from the form: they must agree with the envelope ----
+  {
+    name: 'TT-kort for another person: her fødselsnummer in <soker>, sent by someone else',
+    status: 422,
+    path: '/formData/content/soker/fodselsnummer',
+    send: () => post(ttKort()),
+  },
+  {
+    name: 'TT-kort from a submitter without a fødselsnummer',
+    status: 422,
+    path: '/submitter/nationalId',
+    send: () => post(ttKort((b) => delete b.submitter.nationalId)),
+  },
+  {
+    name: 'TT-kort with a <foresatt> who is not the submitter',
+    status: 422,
+    path: '/formData/content/foresatt/fodselsnummer',
+    send: () =>
+      post(
+        withXml(
+          ttXml('').replace('</soker>', '</soker><foresatt><fodselsnummer>01118740080</fodselsnummer></foresatt>'),
+        ),
+      ),
+  },
+  {
+    name: 'TT-kort: the submitter in the first <soker>, another person in a second',
+    status: 422,
+    path: '/formData/content/soker/fodselsnummer',
+    send: () =>
+      post(
+        withXml(
+          ttXml('')
+            .replace('12035440095', HOSTILE_FNR)
+            .replace('</soker>', '</soker><soker><fodselsnummer>12035440095</fodselsnummer></soker>'),
+        ),
+      ),
+  },
+  {
+    name: 'a Levanger building application for a Verdal property',
+    status: 422,
+    path: '/formData/content/eiendom/kommunenummer',
+    send: () => post(buildingFor('5037', propertyIn('5038'))),
+  },
+  {
+    name: 'a Halden property sent to Innherred',
+    status: 422,
+    path: '/formData/content/eiendom/kommunenummer',
+    send: () => post(buildingFor('5037', propertyIn('3101'))),
+  },
+  {
+    name: 'a Verdal building application for a Levanger property',
+    status: 422,
+    path: '/formData/content/eiendom/kommunenummer',
+    send: () => post(buildingFor('5038', (xml) => xml)),
+  },
+  {
+    name: 'a second <eiendom> in another municipality',
+    status: 422,
+    path: '/formData/content/eiendom/kommunenummer',
+    send: () =>
+      post(
+        buildingFor('5037', (xml) =>
+          xml.replace('</eiendom>', '</eiendom><eiendom><kommunenummer>5038</kommunenummer></eiendom>'),
+        ),
+      ),
   },
   // ---- tokens ----
   { name: 'no token', status: 401, send: () => post(ttKort(), { authorization: null }) },
