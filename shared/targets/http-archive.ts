@@ -33,7 +33,11 @@ export class HttpArchive implements ArchiveTargetAdapter {
       const details = { errorType: parsed.type, targetMessage: parsed.feilmelding, status };
       // serverfeil is the archive's own trouble: try again. The others are about this record: a person must act.
       if (parsed.type === 'serverfeil' || (isTransientStatus(status) && parsed.type !== 'ugyldigforespoersel')) {
-        throw fail.serverError('archive', `Arkivet meldte en feil hos seg selv (${parsed.type}): ${parsed.feilmelding}`, details);
+        throw fail.serverError(
+          'archive',
+          `Arkivet meldte en feil hos seg selv (${parsed.type}): ${parsed.feilmelding}`,
+          details,
+        );
       }
       throw fail.rejected('archive', `Arkivet avviste arkivmeldingen (${parsed.type}): ${parsed.feilmelding}`, details);
     }
