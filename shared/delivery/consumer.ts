@@ -38,6 +38,8 @@ export function queueConsumer<D>(service: string, consumer: QueueConsumer<D>) {
       const message = parseDeliveryMessage(record.body);
       await consumer.handle(message, messageControl(record, logger), await deps);
     } catch (error) {
+      // Kept on purpose (a delivery waiting for its receipt): the queue hands it out again at the deadline.
+      if ((error as Error).name === 'AwaitingReceipt') throw error;
       logger.warn('Message failed; the queue will hand it out again', {
         messageId: record.messageId,
         ...loggableError(error),

@@ -65,6 +65,17 @@ export class DeliveryInProgressError extends Error {
 }
 
 /**
+ * The delivery was sent to a target that answers later: its message stays on the queue, put off until the
+ * receipt's deadline, as the timer that retries it if no receipt comes. Not a failure.
+ */
+export class AwaitingReceipt extends Error {
+  constructor() {
+    super('Sent; the message comes back at the receipt deadline');
+    this.name = 'AwaitingReceipt';
+  }
+}
+
+/**
  * Delivers one queued delivery and records the outcome. Safe to run twice for the same message: a delivery
  * already DELIVERED is not sent again, the send step is idempotent on the delivery id, targets de-duplicate on
  * the trackingId, and every status write is conditional. A transient fault is recorded as RETRYING, the
@@ -95,17 +106,34 @@ export async function processDelivery(
     deps.logger.info('Delivery already done; message ignored', { ...log, status: delivery.status });
     return 'skipped';
   }
-  if (
-    delivery.status === 'PENDING' ||
-    delivery.status === 'FAILED' ||
-    delivery.status === 'SENT' ||
-    (message.round ?? 0) < (delivery.round ?? 0)
-  ) {
+  if (delivery.status === 'PENDING' || delivery.status === 'FAILED' || (message.round ?? 0) < (delivery.round ?? 0)) {
     deps.logger.info('Delivery not waiting for this message; ignored', { ...log, status: delivery.status });
     return 'skipped';
   }
 
   const target = deps.registry.target(targetId);
+  let current = delivery;
+  if (delivery.status === 'SENT') {
+    const left = secondsUntil(delivery.sent?.receiptDeadline, now());
+    if (left > 0) {
+      // Early (a duplicate, or the queue's own timing): keep waiting for the receipt.
+      await control.retryAfter(left);
+      throw new AwaitingReceipt();
+    }
+    // No receipt by the deadline: a new attempt now, with the same message (the archive de-duplicates).
+    try {
+      current = await record(
+        delivery,
+        { type: 'receipt-overdue', nextAttemptAt: now().toISOString(), round: delivery.round ?? 0 },
+        deps,
+        now(),
+      );
+      deps.logger.warn('No receipt by the deadline; sending again', log);
+    } catch (error) {
+      if (error instanceof StaleTransitionError) return 'skipped';
+      throw error;
+    }
+  }
   try {
     const formType = deps.registry.formType(found.submission.municipality, found.submission.formType);
     if (!formType) {
@@ -115,18 +143,21 @@ export async function processDelivery(
         `Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`,
       );
     }
-    const input = mappingInput(found.submission, await form, found.deliveries, delivery);
+    const input = mappingInput(found.submission, await form, found.deliveries, current);
     const keep = (body: string) => keepProduced(trackingId, target, body, deps);
-    const job = { submission: found.submission, delivery, target, formType, input, keep };
-    const result = await deps.once(`${delivery.id}#${delivery.round ?? 0}`, () => deliver(job, deps));
-    const round = delivery.round ?? 0;
+    const job = { submission: found.submission, delivery: current, target, formType, input, keep };
+    // Once per attempt: a crash between sending and recording replays the answer (attempts has not moved), while
+    // a new attempt after a failure or a missing receipt sends again.
+    const result = await deps.once(`${current.id}#${current.round ?? 0}#${current.attempts}`, () => deliver(job, deps));
+    const round = current.round ?? 0;
     if (result.kind === 'sent') {
-      await record(delivery, { type: 'sent', targetName: target.name, ...result, round }, deps, now());
+      await record(current, { type: 'sent', targetName: target.name, ...result, round }, deps, now());
       deps.logger.info('Sent; waiting for the receipt', log);
-      return 'sent';
+      await control.retryAfter(Math.max(1, secondsUntil(result.receiptDeadline, now())));
+      throw new AwaitingReceipt();
     }
     const done = await record(
-      delivery,
+      current,
       { type: 'delivered', targetName: target.name, references: result.references, round },
       deps,
       now(),
@@ -135,6 +166,7 @@ export async function processDelivery(
     await releaseDependents(found.deliveries, done, deps, now());
     return 'delivered';
   } catch (error) {
+    if (error instanceof AwaitingReceipt) throw error;
     if (error instanceof StaleTransitionError) {
       deps.logger.info('Delivery changed status meanwhile; outcome not recorded', log);
       return 'skipped';
@@ -143,7 +175,7 @@ export async function processDelivery(
       await control.retryAfter(target.delivery.visibilityTimeoutSeconds);
       throw error;
     }
-    return recordFailure(error, target, delivery, control, deps, now());
+    return recordFailure(error, target, current, control, deps, now());
   }
 }
 
@@ -191,12 +223,18 @@ async function recordFailure(
 export async function record(
   delivery: DeliveryRecord,
   event: DeliveryEvent,
-  deps: Pick<DeliveryDeps, 'store'>,
+  deps: { store: Pick<DeliveryRepository, 'transition'> },
   at: Date,
 ): Promise<DeliveryRecord> {
   const decision = decide(delivery, event, at);
   if (decision.kind === 'stale') throw new StaleTransitionError(delivery.id, delivery.status);
   return deps.store.transition(delivery, decision.transition);
+}
+
+/** Whole seconds from `now` until an ISO time (0 when it is past or missing); capped at SQS's 12 hours. */
+function secondsUntil(iso: string | undefined, now: Date): number {
+  if (!iso) return 0;
+  return Math.min(12 * 3600, Math.max(0, Math.ceil((Date.parse(iso) - now.getTime()) / 1000)));
 }
 
 /** Saving the produced payload is for people to read later: a failure to save must not fail the delivery. */
@@ -238,7 +276,7 @@ function mappingInput(
 export async function releaseDependents(
   deliveries: DeliveryRecord[],
   done: DeliveryRecord,
-  deps: DeliveryDeps,
+  deps: Pick<DeliveryDeps, 'store' | 'queue'>,
   at: Date,
 ): Promise<void> {
   const waiting = deliveries.filter(

@@ -19,6 +19,8 @@ export interface DeliveryRepository {
   transition(delivery: DeliveryRef, transition: Transition): Promise<DeliveryRecord>;
   /** Notes a look at personal data (or another act that changes no status) on the delivery */
   recordAudit(delivery: DeliveryRef, entry: AuditEntry): Promise<void>;
+  /** The delivery a message was sent for (a transition to SENT keeps the message id), to correlate a receipt */
+  findBySentMessage(messageId: string): Promise<Pick<DeliveryRef, 'trackingId' | 'target'> | undefined>;
 }
 
 /** The delivery was not in a status (or round) this change may come from: a late, repeated or reordered event. */

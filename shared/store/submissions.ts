@@ -50,6 +50,9 @@ export class SubmissionStore implements DeliveryRepository, IntakeRepository {
   recordAudit(delivery: DeliveryRef, entry: AuditEntry) {
     return this.deliveries.recordAudit(delivery, entry);
   }
+  findBySentMessage(messageId: string) {
+    return this.deliveries.findBySentMessage(messageId);
+  }
   listByStatus(query: StatusQuery) {
     return this.adminIndex.listByStatus(query);
   }

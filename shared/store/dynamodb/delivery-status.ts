@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Transition } from '../../delivery/lifecycle.ts';
 import {
   type DeliveryRef,
@@ -8,7 +14,7 @@ import {
   type SubmissionWithDeliveries,
 } from '../../delivery/repository.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from '../records.ts';
-import { deliveryKey, statusIndexKeys, strip, submissionKey } from './keys.ts';
+import { deliveryKey, sentMessageKey, statusIndexKeys, strip, submissionKey } from './keys.ts';
 
 /** Deliveries and their statuses in DynamoDB: reads of a submission's partition and conditional status writes. */
 export class DynamoDeliveryStatus implements DeliveryRepository {
@@ -66,6 +72,13 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
     );
   }
 
+  async findBySentMessage(messageId: string): Promise<Pick<DeliveryRef, 'trackingId' | 'target'> | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: sentMessageKey(messageId), ConsistentRead: true }),
+    );
+    return Item ? { trackingId: String(Item.trackingId), target: String(Item.target) } : undefined;
+  }
+
   /**
    * Writes a decided transition (shared/delivery/lifecycle.ts) only while the delivery is in one of its `from`
    * statuses and round: the same rule as `applyTransition`, enforced by DynamoDB against concurrent writers.
@@ -73,6 +86,16 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
   async transition(delivery: DeliveryRef, t: Transition): Promise<DeliveryRecord> {
     const { trackingId, target: targetId } = delivery;
     const at = t.entry.at;
+    if (t.sent) {
+      // Written first: a receipt that arrives before the status write still finds its delivery. If the write
+      // turns out stale, the entry points at a delivery that ignores the receipt: harmless.
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...sentMessageKey(t.sent.messageId), type: 'sent-message', trackingId, target: targetId },
+        }),
+      );
+    }
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':to': t.to, ':entry': [t.entry], ':at': at };
     const set = [

@@ -2,6 +2,7 @@
  * The table's key layout (single-table design), in one place:
  *   pk = SUB#<trackingId>                     sk = SUBMISSION | DELIVERY#<targetId> | FIND#<term>
  *   pk = RECEIPT#<provider>#<submissionId>    sk = RECEIPT
+ *   pk = MSG#<messageId>                      sk = MSG          (a message sent, for its receipt)
  * and one index, byMunicipalityStatus (gsi1pk / gsi1sk), overloaded:
  *   ADMIN#<kommunenummer>#<status>  /  <last change>#<delivery id>   deliveries by municipality and status
  *   FIND#<kommunenummer>            /  <term>#<trackingId>           search entries (name words, submissionId)
@@ -16,6 +17,9 @@ export const receiptKey = (providerId: string, submissionId: string) => ({
   pk: `RECEIPT#${providerId}#${submissionId}`,
   sk: 'RECEIPT',
 });
+
+/** A message sent to a target that answers later → its delivery, so the receipt finds it. */
+export const sentMessageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' });
 
 /** Index key of submissions not yet confirmed on their queues (sparse: removed once queued). */
 export const UNQUEUED = 'UNQUEUED';
