@@ -73,7 +73,12 @@ export async function packAsic(files: AsicFile[], signer: KeyPairIdentity): Prom
   return writeZip(
     [
       { name: 'mimetype', data: Buffer.from(ASICE_MIMETYPE, 'ascii'), method: 'store' },
-      ...files.map((f) => ({ name: f.name, data: f.data })),
+      // Already-compressed formats are stored: deflating them costs more time than it saves bytes.
+      ...files.map((f) => ({
+        name: f.name,
+        data: f.data,
+        ...(PRECOMPRESSED.test(f.mimeType ?? mimeTypeOf(f.name)) ? { method: 'store' as const } : {}),
+      })),
       { name: MANIFEST_NAME, data: manifest },
       { name: signatureName, data: signature },
       { name: 'META-INF/manifest.xml', data: Buffer.from(oasisManifest(files), 'utf8') },
@@ -256,6 +261,8 @@ function oasisManifest(files: AsicFile[]): string {
     `</manifest:manifest>\n`
   );
 }
+
+const PRECOMPRESSED = /^(application\/(pdf|zip|gzip)|image\/(png|jpeg))$/;
 
 const MIME_TYPES: Record<string, string> = {
   xml: 'application/xml',
