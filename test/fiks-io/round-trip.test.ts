@@ -470,3 +470,49 @@ describe('hostile replies are refused, logged without content, acked, and the re
     }
   });
 });
+
+describe('draining the queue (the scheduled Lambda way)', () => {
+  it('takes what is waiting, acks only what was handled, and leaves a failed message in the queue', async () => {
+    await receiver.close();
+    const a = await sendArkivmelding(freshArkivmelding());
+    const b = await sendArkivmelding(freshArkivmelding());
+    // Wait until the archive has answered both (4 replies waiting in the hub's queue, nobody consuming).
+    await until('replies queued', () => sentOrder(a.meldingId).length === 2 && sentOrder(b.meldingId).length === 2);
+    await until('replies in the queue', () => queueDepths()[queueName(HUB)] === 4);
+
+    let failNext = true;
+    const drained: ReceivedMessage[] = [];
+    const drainer = createFiksIoReceiver({
+      amqpUrl: local.amqpUrl,
+      kontoId: HUB,
+      tokens: createMaskinportenClient({
+        audience: tokens.issuer,
+        tokenEndpoint: tokens.url,
+        clientId: 'hub-client',
+        privateKeyPem: hub.keyPem,
+        certificateChainPem: hub.certificatePem,
+      }),
+      ...HUB_INT,
+      keys: [hub],
+      requeueDelayMs: 0,
+      onMessage: async (m) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('storage unavailable');
+        }
+        drained.push(m);
+      },
+    });
+    try {
+      const first = await drainer.drain({ deadline: Date.now() + 60_000 });
+      expect(first).toEqual({ handled: 0, refused: 0, failed: 1, empty: false });
+      const second = await drainer.drain({ deadline: Date.now() + 60_000 });
+      expect(second).toEqual({ handled: 4, refused: 0, failed: 0, empty: true });
+      expect(drained.filter((m) => m.svarPaMelding === a.meldingId || m.svarPaMelding === b.meldingId)).toHaveLength(4);
+      expect(drained.some((m) => m.redelivered)).toBe(true);
+      expect(queueDepths()[queueName(HUB)]).toBe(0);
+    } finally {
+      await drainer.close();
+    }
+  });
+});
