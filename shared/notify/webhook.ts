@@ -4,7 +4,7 @@ import { PermanentDeliveryError } from '../delivery/errors.ts';
 import { submissionStatus } from '../delivery/status.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import type { SubmissionStore } from '../store/submissions.ts';
-import { isTransientStatus, TargetUnavailableError } from '../targets/http-client.ts';
+import { isTransientStatus, refuseRedirect, TargetUnavailableError } from '../targets/http-client.ts';
 
 /** The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe and others do it. */
 export function signWebhook(secret: string, body: string, timestamp: number): string {
@@ -50,11 +50,14 @@ export async function sendStatusNotification(
         'x-skjemaflyt-delivery': delivery.id,
       },
       body,
+      // Never to another address than the configured one: the signed notification is not for anyone else.
+      redirect: 'manual',
       signal: AbortSignal.timeout(deps.timeoutMs ?? 5000),
     });
   } catch (error) {
     throw new TargetUnavailableError('Webhooken svarte ikke.', { cause: error });
   }
+  refuseRedirect(response, webhook.url, 'Webhooken');
   if (response.ok) return 'sent';
   if (isTransientStatus(response.status)) throw new TargetUnavailableError(`Webhooken svarte HTTP ${response.status}.`);
   throw new PermanentDeliveryError(`Webhooken avviste varselet (HTTP ${response.status}).`);

@@ -17,7 +17,8 @@ export interface HttpAnswer {
 
 /**
  * One POST to a target: auth header from the configured secret, a hard timeout, and network faults
- * turned into TargetUnavailableError. Status codes are left to the caller, who knows the protocol.
+ * turned into TargetUnavailableError. Redirects are never followed (see refuseRedirect). Other status codes are
+ * left to the caller, who knows the protocol.
  */
 export async function postToTarget(
   transport: HttpTransport,
@@ -36,10 +37,13 @@ export async function postToTarget(
       method: 'POST',
       headers: all,
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(transport.timeoutMs),
     });
+    refuseRedirect(response, transport.url, 'Mottakeren');
     return { status: response.status, headers: response.headers, body: await response.text() };
   } catch (error) {
+    if (error instanceof PermanentDeliveryError) throw error;
     const name = (error as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw new TargetUnavailableError(`Mottakeren svarte ikke innen ${transport.timeoutMs} ms.`, { cause: error });
@@ -52,4 +56,28 @@ export async function postToTarget(
 /** HTTP statuses that mean "later" rather than "never". */
 export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+/**
+ * A 3xx from a target or a webhook is a failure, never followed: following would send the record, the fødselsnummer
+ * and the target's secret header (or a signed notification) to whatever origin the answer names. Permanent: the
+ * configured address is wrong (or the target is compromised), and a person has to look at it. The message names
+ * only the origin of the Location, not its path or query.
+ */
+export function refuseRedirect(response: Response, url: string, who: string): void {
+  if (response.status < 300 || response.status > 399) return;
+  void response.body?.cancel().catch(() => {});
+  const location = response.headers.get('location');
+  let where = 'en adresse den ikke oppga';
+  if (location) {
+    try {
+      where = new URL(location, url).origin;
+    } catch {
+      where = 'en ugyldig adresse';
+    }
+  }
+  throw new PermanentDeliveryError(
+    `${who} svarte med en omdirigering (HTTP ${response.status}) til ${where}, som huben ikke følger. ` +
+      'Sjekk adressen i konfigurasjonen for målet.',
+  );
 }
