@@ -125,9 +125,11 @@ describe('configuration', () => {
     // … and after `${VARIABLE}` is expanded.
     process.env.SKJEMAFLYT_TEST_PLAIN_URL = 'http://arkiv.halden.example/fiks';
     try {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
+      const variable = '${SKJEMAFLYT_TEST_PLAIN_URL}';
       const expanded = await withChangedDemo((h) => {
-        h.targets[2].transport = http('${SKJEMAFLYT_TEST_PLAIN_URL}');
-        h.providers[0].webhook = webhook('${SKJEMAFLYT_TEST_PLAIN_URL}/hook');
+        h.targets[2].transport = http(variable);
+        h.providers[0].webhook = webhook(`${variable}/hook`);
       });
       const issues = await issuesOf(expanded);
       expect(issues.map((i) => i.path).sort()).toEqual(['/providers/0/webhook/url', '/targets/2/transport/url']);
