@@ -38,6 +38,20 @@ export function searchIndexKeys(municipality: string, term: string, trackingId: 
   return { gsi1pk: `FIND#${municipality}`, gsi1sk: `${term}#${trackingId}` };
 }
 
+/**
+ * The status index's sort-key bounds for a time range (gsi1sk = <time>#<id>), or undefined when the range is empty:
+ * DynamoDB refuses a BETWEEN whose lower bound is above the upper one, and nothing can lie in such a range anyway
+ * (e.g. a bulk retry from a time after it started).
+ */
+function timeRange(range: {
+  from?: string | undefined;
+  to?: string | undefined;
+}): { from: string; to: string } | undefined {
+  const from = range.from ?? '0000';
+  const to = `${range.to ?? '9999'}~`;
+  return from <= to ? { from, to } : undefined;
+}
+
 /** Reads one status list stops after this many items even when filters kept few: the next page goes on. */
 const LIST_READ_BUDGET = 1000;
 
@@ -240,10 +254,12 @@ export class SubmissionStore {
    * is full or the read budget is spent. Reports what it read (items and capacity).
    */
   async listByStatus(query: StatusQuery): Promise<StatusPage> {
+    const range = timeRange(query);
+    if (!range) return { items: [], scannedCount: 0, consumedCapacity: 0 };
     const values: Record<string, unknown> = {
       ':pk': statusIndexKeys(query.municipality, query.status, '', '').gsi1pk,
-      ':from': query.from ?? '0000',
-      ':to': `${query.to ?? '9999'}~`,
+      ':from': range.from,
+      ':to': range.to,
     };
     const filters: string[] = [];
     const names: Record<string, string> = {};
@@ -312,6 +328,8 @@ export class SubmissionStore {
       scannedCount: 0,
       consumedCapacity: 0,
     };
+    const range = timeRange(options);
+    if (!range) return summary;
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -321,8 +339,8 @@ export class SubmissionStore {
           KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
           ExpressionAttributeValues: {
             ':pk': statusIndexKeys(municipality, status, '', '').gsi1pk,
-            ':from': options.from ?? '0000',
-            ':to': `${options.to ?? '9999'}~`,
+            ':from': range.from,
+            ':to': range.to,
           },
           ProjectionExpression: '#id, #target, #formType, #updatedAt, #history[0]',
           ExpressionAttributeNames: {
