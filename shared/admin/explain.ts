@@ -252,6 +252,18 @@ export function explainFailure(input: ExplainInput): Explanation {
       raw,
     };
   }
+  const redirect = /svarte med en omdirigering \((HTTP \d+)\) til (\S+), som huben ikke følger/.exec(raw);
+  if (redirect) {
+    return {
+      kind: 'configuration',
+      summary: `${receiver} viste videre til ${redirect[2]} (${redirect[1]}); Skjemaflyt sendte ingenting dit`,
+      advice:
+        'Be IT-drift sjekke adressen til målet: den kan ha flyttet, eller noen prøver å lede leveransene et annet ' +
+        'sted. Når adressen er rettet: «Prøv igjen».',
+      retryHelps: true,
+      raw,
+    };
+  }
   if (
     /^Hemmeligheten for målet er ikke satt|er ikke lenger konfigurert|har ingen mapping|ikke et arkivmål|ikke et fagsystem/.test(
       raw,

@@ -125,6 +125,18 @@ describe('explaining a failed delivery', () => {
       kind: 'system-rejected',
       targetMessage: 'felt mangler',
     });
+    expect(
+      explainFailure({
+        raw:
+          'Mottakeren svarte med en omdirigering (HTTP 307) til http://127.0.0.1:4000, som huben ikke følger. ' +
+          'Sjekk adressen i konfigurasjonen for målet.',
+        target: { kind: 'archive', name: 'Arkivet' },
+      }),
+    ).toMatchObject({
+      kind: 'configuration',
+      summary: 'Arkivet viste videre til http://127.0.0.1:4000 (HTTP 307); Skjemaflyt sendte ingenting dit',
+      retryHelps: true,
+    });
     expect(explainFailure({ raw: 'Noe helt annet' })).toMatchObject({ kind: 'unknown', raw: 'Noe helt annet' });
   });
 });
