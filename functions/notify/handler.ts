@@ -18,7 +18,11 @@ export const handler = queueConsumer('notify', {
       await sendStatusNotification(message, deps);
     } catch (error) {
       if (error instanceof WebhookError && !error.retryable) {
-        deps.logger.warn('Webhook refused a notification; dropped', { trackingId: message.trackingId });
+        // The reason names a status and at most an origin (a redirect's), never the notification's content.
+        deps.logger.warn('Webhook refused a notification; dropped', {
+          trackingId: message.trackingId,
+          reason: error.message,
+        });
         return;
       }
       await control.retryAfter(

@@ -59,8 +59,12 @@ export async function loadDeployments(path: string = DEFAULT_CONFIG_PATH): Promi
 
 function variablesOf(raw: DeploymentConfig): Record<string, string> {
   const names = new Set<string>();
-  for (const target of raw.targets) {
-    const text = target.transport.type === 'http' ? target.transport.url : target.transport.dir;
+  const texts = [
+    ...raw.targets.map((t) => (t.transport.type === 'http' ? t.transport.url : t.transport.dir)),
+    // Webhook URLs are expanded by the functions too.
+    ...raw.providers.flatMap((p) => (p.webhook ? [p.webhook.url] : [])),
+  ];
+  for (const text of texts) {
     for (const [, name] of text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) if (name) names.add(name);
   }
   names.delete('SKJEMAFLYT_DATA_DIR');

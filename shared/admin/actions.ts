@@ -65,10 +65,13 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
     } catch {
       // refused below
     }
-    if (typeof state?.u !== 'string' || Number.isNaN(Date.parse(state.u)) || (state.k && typeof state.k !== 'string')) {
+    // A time as this function wrote it: canonical ISO, years 0000–9999 (the index sorts times as text).
+    const canonical = (u: unknown) =>
+      typeof u === 'string' && /^\d{4}-/.test(u) && !Number.isNaN(Date.parse(u)) && new Date(u).toISOString() === u;
+    if (!canonical(state?.u) || (state.k && typeof state.k !== 'string')) {
       throw invalidCursor();
     }
-    until = state.u;
+    until = state.u as string;
     if (typeof state.k === 'string') cursor = state.k;
   }
   const total = params.cursor

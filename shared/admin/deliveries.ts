@@ -45,6 +45,10 @@ export interface DeliveryFilter {
   to?: string;
 }
 
+/** Target and form type ids as the configuration allows them (schemas/config.schema.json, `id`). */
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ID_WORDS = { target: 'mål-id', formType: 'skjematype-id' } as const;
+
 export function parseFilter(admin: Admin, params: Params, defaultStatus?: DeliveryStatus): DeliveryFilter {
   const errors: FieldError[] = [];
   const status = (params.status || defaultStatus) as DeliveryStatus | undefined;
@@ -57,9 +61,18 @@ export function parseFilter(admin: Admin, params: Params, defaultStatus?: Delive
     const date = /^\d{4}-\d{2}-\d{2}$/.test(value)
       ? `${value}T${field === 'from' ? '00:00:00' : '23:59:59.999'}Z`
       : value;
-    if (Number.isNaN(Date.parse(date))) {
+    // Years 0000–9999 only: the index sorts times as text, and an ISO year beyond them (+275760-…) sorts wrong.
+    const time = Number.isNaN(Date.parse(date)) ? undefined : new Date(date).toISOString();
+    if (!time || !/^\d{4}-/.test(time)) {
       errors.push({ path: `/${field}`, message: 'Ugyldig tidspunkt (RFC 3339 eller ÅÅÅÅ-MM-DD).' });
-    } else times[field] = new Date(date).toISOString();
+    } else times[field] = time;
+  }
+  if (times.from && times.to && times.from > times.to) {
+    errors.push({ path: '/to', message: 'Til-tidspunktet er før fra-tidspunktet.' });
+  }
+  for (const field of ['target', 'formType'] as const) {
+    const value = params[field];
+    if (value && !ID.test(value)) errors.push({ path: `/${field}`, message: `Ugyldig ${ID_WORDS[field]}.` });
   }
   if (errors.length > 0) throw problems.badRequest('Ugyldig søk.', errors);
   return {
@@ -140,7 +153,15 @@ function targetOf(registry: Registry, id: string): Target | undefined {
 export async function listDeliveries(principal: Principal, params: Params, deps: AdminDeps) {
   const admin = requireAdmin(principal);
   const q = params.q?.trim();
-  if (q) return searchDeliveries(admin, q, parseFilter(admin, params), deps);
+  if (q) {
+    // A query of nothing but what the index leaves out ('#') would search for the empty prefix: DynamoDB refuses it.
+    if (!UUID.test(q) && normaliseTerm(q) === '') {
+      throw problems.badRequest('Ugyldig søk.', [
+        { path: '/q', message: 'Søket må inneholde minst én bokstav eller ett siffer.' },
+      ]);
+    }
+    return searchDeliveries(admin, q, parseFilter(admin, params), deps);
+  }
   const filter = parseFilter(admin, params, 'FAILED') as DeliveryFilter & { status: DeliveryStatus };
   const limit = parseLimit(params.limit, 50, 100);
   const query: StatusQuery = { ...filter, limit, ...(params.cursor ? { cursor: params.cursor } : {}) };

@@ -294,11 +294,10 @@ export function explainFailure(input: ExplainInput): Explanation {
       return {
         ...base,
         kind: 'redirected',
-        summary: `${receiver} svarte med en omdirigering (HTTP ${failure.details.status}), som Skjemaflyt ikke følger`,
-        ...(failure.details.location ? { targetMessage: `Til: ${failure.details.location}` } : {}),
+        summary: `${receiver} viste videre til ${failure.details.location ?? 'en annen adresse'} (HTTP ${failure.details.status}); Skjemaflyt sendte ingenting dit`,
         advice:
-          'Adressen til målet er trolig endret. Be IT-drift sjekke adressen i oppsettet (den skal peke rett på ' +
-          'mottakeren); når den er rettet: «Prøv igjen for alle».',
+          'Be IT-drift sjekke adressen til målet: den kan ha flyttet, eller noen prøver å lede leveransene et annet ' +
+          'sted. Når adressen er rettet: «Prøv igjen».',
         retryHelps: true,
       };
     case 'auth-refused':

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFINITIONS_DIR, joinDefinitions } from '../mapping/definitions.ts';
 import { type ConfigChecks, schemaIssues } from './checks.ts';
+import { endpointUrlProblem } from './endpoint-url.ts';
 import { ConfigError } from './errors.ts';
 import { checkReferences } from './references.ts';
 import type { DeploymentFile, HubConfig } from './types.ts';
@@ -43,7 +44,8 @@ async function parseDeployment(file: string, checks: ConfigChecks): Promise<Depl
 
 /**
  * `${VARIABLE}` in target folders and URLs: the data dir and endpoints move between machines, the configuration
- * does not. An unset variable is an error naming the field (SKJEMAFLYT_DATA_DIR defaults to ./.skjemaflyt).
+ * does not. An unset variable is an error naming the field (SKJEMAFLYT_DATA_DIR defaults to ./.skjemaflyt), and so
+ * is a URL that is not https or loopback http (endpoint-url.ts).
  */
 function expandEnv(file: string, config: DeploymentFile): DeploymentFile {
   const issues: { file: string; path: string; message: string }[] = [];
@@ -53,15 +55,22 @@ function expandEnv(file: string, config: DeploymentFile): DeploymentFile {
       if (value === undefined) issues.push({ file, path, message: `environment variable ${name} is not set` });
       return value ?? '';
     });
+  // Checked after expansion: a `${VARIABLE}` must not smuggle in a plain-http address either.
+  const url = (text: string, path: string) => {
+    const expanded = expand(text, path);
+    const problem = endpointUrlProblem(expanded);
+    if (problem) issues.push({ file, path, message: problem });
+    return expanded;
+  };
   const targets = config.targets.map((t, i) => ({
     ...t,
     transport:
       t.transport.type === 'http'
-        ? { ...t.transport, url: expand(t.transport.url, `/targets/${i}/transport/url`) }
+        ? { ...t.transport, url: url(t.transport.url, `/targets/${i}/transport/url`) }
         : { ...t.transport, dir: expand(t.transport.dir, `/targets/${i}/transport/dir`) },
   }));
   const providers = config.providers.map((p, i) =>
-    p.webhook ? { ...p, webhook: { ...p.webhook, url: expand(p.webhook.url, `/providers/${i}/webhook/url`) } } : p,
+    p.webhook ? { ...p, webhook: { ...p.webhook, url: url(p.webhook.url, `/providers/${i}/webhook/url`) } } : p,
   );
   if (issues.length > 0) throw new ConfigError(issues);
   return { ...config, targets, providers };

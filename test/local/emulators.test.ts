@@ -11,6 +11,7 @@ import { createLocalClients } from '../../infra/local/clients.ts';
 import { findDynamoDbLocalProcesses, startEmulators } from '../../infra/local/emulators.ts';
 import { ensureBucket, ensureQueue, ensureTable } from '../../infra/local/provision.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
+import { isLoopback, listeningSockets, socketInodesOf } from '../support/listeners.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -43,6 +44,25 @@ async function startInChild(dataDir: string): Promise<{ child: ChildProcess; dyn
 }
 
 describe('emulators', () => {
+  it('listen on 127.0.0.1 only: nobody else on the network can read the test data', async () => {
+    const dataDir = await tempDir();
+    const emulators = await startEmulators({ dataDir });
+    try {
+      const sockets = await listeningSockets();
+      const javaSockets = await socketInodesOf(emulators.dynamoDbPid);
+      const ours = sockets.filter(
+        (s) => s.port === emulators.dynamoDbPort || s.port === emulators.fauxqsPort || javaSockets.has(s.inode),
+      );
+      // Both stand-ins are seen listening (else the check below proves nothing) …
+      expect(new Set(ours.map((s) => s.port))).toEqual(new Set([emulators.dynamoDbPort, emulators.fauxqsPort]));
+      // … and on loopback only: no 0.0.0.0, no ::, no other interface.
+      expect(ours.filter((s) => !isLoopback(s.address)).map((s) => `${s.address}:${s.port}`)).toEqual([]);
+      expect(new URL(emulators.sqsEndpoint).hostname).toBe('127.0.0.1');
+    } finally {
+      await emulators.stop();
+    }
+  }, 60_000);
+
   it('keeps items, messages and objects across a restart, and leaves no Java behind', async () => {
     const dataDir = await tempDir();
     const first = await startEmulators({ dataDir });

@@ -204,6 +204,21 @@ const jwt = (edit: (j: SignJWT) => SignJWT, claims: Record<string, unknown> = pr
       .setExpirationTime('1h'),
   ).sign(keys.privateKey);
 
+const HOSTILE_UUID = '0badc0de-0000-4000-8000-000000000000';
+
+/** An admin call of Halden's admin, body as JSON text. */
+const admin = async (method: string, path: string, body?: string) =>
+  send({
+    method,
+    path,
+    authorization: `Bearer ${await token({ admin: ['3101'] })}`,
+    ...(body === undefined ? { contentType: null } : { body }),
+  });
+
+/** A page cursor as the admin list hands them out (base64url JSON of the index position), for Halden's FAILED list. */
+const cursor = (key: Record<string, string>) =>
+  Buffer.from(JSON.stringify({ gsi1pk: 'ADMIN#3101#FAILED', ...key })).toString('base64url');
+
 interface HostileCase {
   name: string;
   status: number;
@@ -873,6 +888,124 @@ const corpus: HostileCase[] = [
     status: 400,
     path: '/formType',
     send: () => post(ttKort((b) => (b.formType = 'soknad-om-hundeluftetillatelse'))),
+  }, // ---- admin parameters that cannot be valid: refused before DynamoDB sees them (most were 500s and a server-error
+  // alarm; the malformed filters and the oversized cursor were answered as an empty list) ----
+  {
+    name: 'an admin search for "#" only (empty after normalising: DynamoDB refuses an empty prefix)',
+    status: 400,
+    path: '/q',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=3101&q=%23'),
+  },
+  {
+    name: 'an admin search for "# # #"',
+    status: 400,
+    path: '/q',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=3101&q=%23%20%23%20%23'),
+  },
+  {
+    name: 'a delivery id of 1,100 characters (over DynamoDB’s key size)',
+    status: 400,
+    path: '/id',
+    send: () => admin('GET', `/v1/admin/deliveries/${'a'.repeat(1100)}`),
+  },
+  {
+    name: 'a delivery id with a well-formed trackingId and a 3,000-character target',
+    status: 400,
+    path: '/id',
+    send: () => admin('GET', `/v1/admin/deliveries/${HOSTILE_UUID}.${'t'.repeat(3000)}`),
+  },
+  {
+    name: 'retrying a delivery id of 1,100 characters',
+    status: 400,
+    path: '/id',
+    send: () => admin('POST', `/v1/admin/deliveries/${'a'.repeat(1100)}/retry`),
+  },
+  {
+    name: 'resolving a delivery id of 1,100 characters',
+    status: 400,
+    path: '/id',
+    send: () =>
+      admin('POST', `/v1/admin/deliveries/${'a'.repeat(1100)}/resolve`, JSON.stringify({ comment: 'hostile-' })),
+  },
+  {
+    name: 'showing the fødselsnummer of a delivery id of 1,100 characters',
+    status: 400,
+    path: '/id',
+    send: () => admin('POST', `/v1/admin/deliveries/${'a'.repeat(1100)}/national-id`),
+  },
+  {
+    name: 'a date range the wrong way round (DynamoDB refuses BETWEEN with the bounds reversed)',
+    status: 400,
+    path: '/to',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=3101&from=2026-12-01&to=2026-11-01'),
+  },
+  {
+    name: 'a time beyond year 9999 (+275760-…), which sorts before every stored time',
+    status: 400,
+    path: '/to',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=3101&to=%2B275760-09-13T00:00:00Z'),
+  },
+  {
+    name: 'a reversed range in a bulk retry',
+    status: 400,
+    path: '/to',
+    send: () =>
+      admin(
+        'POST',
+        '/v1/admin/deliveries/retry',
+        JSON.stringify({ municipality: '3101', from: '2026-12-01', to: '2026-11-01' }),
+      ),
+  },
+  {
+    name: 'a target filter of 5,000 characters',
+    status: 400,
+    path: '/target',
+    send: () => admin('GET', `/v1/admin/deliveries?municipality=3101&target=${'t'.repeat(5000)}`),
+  },
+  {
+    name: 'a form type filter with a quote and a NUL',
+    status: 400,
+    path: '/formType',
+    send: () => admin('GET', "/v1/admin/deliveries?municipality=3101&formType=tt-kort'%00"),
+  },
+  {
+    name: 'a page cursor with empty key values (DynamoDB refuses an empty key)',
+    status: 400,
+    path: '/cursor',
+    send: () => admin('GET', `/v1/admin/deliveries?municipality=3101&cursor=${cursor({ pk: '', sk: '', gsi1sk: '' })}`),
+  },
+  {
+    name: 'a page cursor with a 3,000-character key',
+    status: 400,
+    path: '/cursor',
+    send: () =>
+      admin(
+        'GET',
+        `/v1/admin/deliveries?municipality=3101&cursor=${cursor({
+          pk: `SUB#${'a'.repeat(3000)}`,
+          sk: 'DELIVERY#halden-arkiv',
+          gsi1sk: `2026-11-24T10:15:00.000Z#${HOSTILE_UUID}.halden-arkiv`,
+        })}`,
+      ),
+  },
+  {
+    name: 'a bulk-retry cursor whose time is beyond year 9999',
+    status: 400,
+    path: '/cursor',
+    send: () =>
+      admin(
+        'POST',
+        '/v1/admin/deliveries/retry',
+        JSON.stringify({
+          municipality: '3101',
+          cursor: Buffer.from(JSON.stringify({ u: '+275760-09-13T00:00:00.000Z' })).toString('base64url'),
+        }),
+      ),
+  },
+  {
+    name: 'a provider reading a trackingId of 1,100 characters (404, as any unknown one)',
+    status: 404,
+    send: () => send({ method: 'GET', path: `/v1/submissions/${'a'.repeat(1100)}` }),
   },
 ];
 
@@ -912,6 +1045,16 @@ describe('the hostile corpus', () => {
     for (const value of [...NEVER_LOGGED, '15067700021', '41018000048', '959159093', '12035440096']) {
       expect(answer.text).not.toContain(value);
     }
+  });
+
+  it('a bulk retry from a time after it started finds nothing to retry (the range is empty, not an error)', async () => {
+    const answer = await admin(
+      'POST',
+      '/v1/admin/deliveries/retry',
+      JSON.stringify({ municipality: '3101', from: '2999-01-01' }),
+    );
+    expect(answer.status, answer.text.slice(0, 300)).toBe(200);
+    expect(answer.body).toMatchObject({ retried: 0, ids: [], done: true });
   });
 
   it('a provider and an admin from elsewhere cannot read a submission: 404, as if it did not exist', async () => {
