@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Java and Chromium are checked (and the packaged Chromium unpacked) once, before any test.
+    globalSetup: ['test/support/prerequisites.ts'],
     // End-to-end files start their own DynamoDB Local (java) and emulators: one process each, two at a time.
     pool: 'forks',
     maxWorkers: 2,
