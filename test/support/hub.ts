@@ -27,7 +27,9 @@ export async function newDataDir(): Promise<string> {
 /** A real hub (same as `npm start`) on a free port, with its own data dir, plus helpers to talk to it. */
 export async function testHub(dataDir?: string, options: { configPath?: string } = {}) {
   const dir = dataDir ?? (await newDataDir());
-  const hub = await startHub({ port: 0, dataDir: dir, log: () => {}, ...options });
+  // The runner's own lines go where the functions' logs go: kept by test/support/captured-output.ts.
+  const log = (line: string) => process.stdout.write(`[hub] ${line}\n`);
+  const hub = await startHub({ port: 0, dataDir: dir, log, ...options });
   const keys = await loadOrCreateDevKeys(dir);
   const token = (who: { provider: string } | { admin: string[] }) => signDevToken(keys.privateKey, settings, who);
 
