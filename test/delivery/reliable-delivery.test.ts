@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSubmission } from '../support/factories.ts';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
-import { providerFor, sample, testHub } from '../support/hub.ts';
+import { providerFor, testHub } from '../support/hub.ts';
 
 type Hub = Awaited<ReturnType<typeof testHub>>;
 let t: Hub;
@@ -25,9 +26,8 @@ const faults = (...list: Fault[]) => {
   return (call: number): Fault => list[call - start - 1] ?? 'ok';
 };
 
-let counter = 0;
 async function submit(name = 'tt-kort-soknad') {
-  const body = { ...(await sample(name)), submissionId: `reliable-${++counter}` };
+  const body = await newSubmission(name, 'reliable');
   const response = await t.post(body, providerFor(body.formType));
   expect(response.status).toBe(202);
   return response.body.trackingId as string;
