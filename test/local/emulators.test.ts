@@ -32,8 +32,10 @@ afterAll(async () => {
 /** Starts emulators in another process; resolves with what it printed once they are up. */
 async function startInChild(dataDir: string): Promise<{ child: ChildProcess; dynamoDbPid: number }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'emulators-child.ts'), dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Its warnings go where ours go: kept, and shown only if a test fails (test/support/captured-output.ts).
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   children.push(child);
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
@@ -97,7 +99,7 @@ describe('emulators', () => {
       await second.stop();
     }
     expect(await findDynamoDbLocalProcesses(join(dataDir, 'dynamodb'))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a data folder a running hub uses, and cleans up after a crashed one', async () => {
     const dataDir = await tempDir();
@@ -118,7 +120,7 @@ describe('emulators', () => {
       await emulators.stop();
     }
     expect(await findDynamoDbLocalProcesses(join(dataDir, 'dynamodb'))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('kills DynamoDB Local when the process ends without stop()', async () => {
     const dataDir = await tempDir();
@@ -132,5 +134,5 @@ describe('emulators', () => {
       }
       expect(await findDynamoDbLocalProcesses()).not.toContain(dynamoDbPid);
     }
-  }, 60_000);
+  }, 120_000);
 });
