@@ -33,8 +33,10 @@ afterAll(async () => {
 /** Starts emulators in another process; resolves with what it printed once they are up. */
 async function startInChild(dataDir: string): Promise<{ child: ChildProcess; dynamoDbPid: number }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'emulators-child.ts'), dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Its warnings go where ours go: kept, and shown only if a test fails (test/support/captured-output.ts).
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   children.push(child);
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
@@ -117,7 +119,7 @@ describe('emulators', () => {
       await second.stop();
     }
     expect(await findDynamoDbLocalProcesses(join(dataDir, 'dynamodb'))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a data folder a running hub uses, and cleans up after a crashed one', async () => {
     const dataDir = await tempDir();
@@ -138,7 +140,7 @@ describe('emulators', () => {
       await emulators.stop();
     }
     expect(await findDynamoDbLocalProcesses(join(dataDir, 'dynamodb'))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('kills DynamoDB Local when the process ends without stop()', async () => {
     const dataDir = await tempDir();
@@ -146,12 +148,11 @@ describe('emulators', () => {
       const { child, dynamoDbPid } = await startInChild(dataDir);
       child.kill(signal);
       await new Promise((resolve) => child.once('exit', resolve));
-      // The JVM gets SIGKILL synchronously; give the kernel a moment to reap it.
-      const deadline = Date.now() + 5000;
-      while ((await findDynamoDbLocalProcesses()).includes(dynamoDbPid) && Date.now() < deadline) {
+      // The JVM gets SIGKILL synchronously; give the kernel a moment to reap it (checks, not a time limit).
+      for (let check = 0; check < 300 && (await findDynamoDbLocalProcesses()).includes(dynamoDbPid); check++) {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(await findDynamoDbLocalProcesses()).not.toContain(dynamoDbPid);
     }
-  }, 60_000);
+  }, 120_000);
 });

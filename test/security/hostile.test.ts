@@ -13,6 +13,7 @@ import { buildRegistry } from '../../shared/config/registry.ts';
 import { runRetention } from '../../shared/retention/cleanup.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
 import { newDataDir, type Sample, sample, settings } from '../support/hub.ts';
+import { report } from '../support/report.ts';
 import { securityConfig } from './fixtures/config.ts';
 
 /**
@@ -74,7 +75,7 @@ afterAll(async () => {
   process.stdout.write = original.out as typeof process.stdout.write;
   process.stderr.write = original.err as typeof process.stderr.write;
   if (process.env.SKJEMAFLYT_REPORT_TIMINGS) {
-    original.out(`hostile corpus: ${timings.length} requests, slowest ${Math.max(...timings).toFixed(0)} ms\n`);
+    report(`hostile corpus: ${timings.length} requests, slowest ${Math.max(...timings).toFixed(0)} ms`);
   }
 });
 
