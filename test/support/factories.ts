@@ -1,6 +1,6 @@
 import { loadHubConfig } from '../../shared/config/load.ts';
 import { buildRegistry, type Registry } from '../../shared/config/registry.ts';
-import type { DeliveryStatus } from '../../shared/delivery/status.ts';
+import type { DeliveryStatus } from '../../shared/delivery/lifecycle.ts';
 import type { MappingInput } from '../../shared/mapping/context.ts';
 import { storedDocuments } from '../../shared/mapping/preview.ts';
 import type { DeliveryRecord } from '../../shared/store/records.ts';
