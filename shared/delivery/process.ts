@@ -10,6 +10,7 @@ import type { DeliveryRecord, References, SubmissionRecord } from '../store/reco
 import { StaleTransitionError, type SubmissionStore } from '../store/submissions.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
+import type { Secrets } from '../targets/http-client.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import { describeFailure, PermanentDeliveryError } from './errors.ts';
 import { producedFile, producedKey } from './produced.ts';
@@ -26,6 +27,8 @@ export interface DeliveryDeps {
    * replays the stored answer instead of sending again.
    */
   once: <T>(key: string, send: () => Promise<T>) => Promise<T>;
+  /** The targets' secrets (`transport.auth.secret.env`), from the function's environment */
+  secrets: Secrets;
   now?: () => Date;
 }
 

@@ -1,7 +1,7 @@
 import type { HttpTransport } from '../config/types.ts';
 import { PermanentDeliveryError } from '../delivery/errors.ts';
 import { readFiksArkivAnswer } from './fiks-arkiv-receipt.ts';
-import { isTransientStatus, postToTarget, TargetUnavailableError } from './http-client.ts';
+import { isTransientStatus, postToTarget, type Secrets, TargetUnavailableError } from './http-client.ts';
 import type { ArchiveReceipt, ArchiveShipment, ArchiveTargetAdapter } from './types.ts';
 
 /**
@@ -11,9 +11,11 @@ import type { ArchiveReceipt, ArchiveShipment, ArchiveTargetAdapter } from './ty
  */
 export class HttpArchive implements ArchiveTargetAdapter {
   private readonly transport: HttpTransport;
+  private readonly secrets: Secrets;
 
-  constructor(transport: HttpTransport) {
+  constructor(transport: HttpTransport, secrets: Secrets) {
     this.transport = transport;
+    this.secrets = secrets;
   }
 
   async send(shipment: ArchiveShipment): Promise<ArchiveReceipt> {
@@ -22,11 +24,16 @@ export class HttpArchive implements ArchiveTargetAdapter {
     for (const file of shipment.files) {
       form.append('dokument', new Blob([file.bytes], { type: file.contentType }), file.filename);
     }
-    const answer = await postToTarget(this.transport, form, {
-      accept: 'application/xml',
-      'idempotency-key': shipment.trackingId,
-      'x-skjemaflyt-tracking-id': shipment.trackingId,
-    });
+    const answer = await postToTarget(
+      this.transport,
+      form,
+      {
+        accept: 'application/xml',
+        'idempotency-key': shipment.trackingId,
+        'x-skjemaflyt-tracking-id': shipment.trackingId,
+      },
+      this.secrets,
+    );
     const parsed = readFiksArkivAnswer(answer.body);
     if (answer.status >= 200 && answer.status < 300) {
       if (parsed.kind === 'kvittering') return { references: parsed.references, existing: parsed.existing };

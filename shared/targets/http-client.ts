@@ -9,6 +9,9 @@ export class TargetUnavailableError extends Error {
   }
 }
 
+/** A target's secret by its variable name (`transport.auth.secret.env`), from the function's environment. */
+export type Secrets = (variable: string) => string | undefined;
+
 export interface HttpAnswer {
   status: number;
   headers: Headers;
@@ -23,11 +26,12 @@ export async function postToTarget(
   transport: HttpTransport,
   body: string | FormData,
   headers: Record<string, string>,
+  secrets: Secrets,
 ): Promise<HttpAnswer> {
   const auth = transport.auth;
   const all: Record<string, string> = { ...headers };
   if (auth) {
-    const secret = process.env[auth.secret.env];
+    const secret = secrets(auth.secret.env);
     if (!secret) throw new PermanentDeliveryError(`Hemmeligheten for målet er ikke satt (${auth.secret.env}).`);
     all[auth.header] = auth.scheme ? `${auth.scheme} ${secret}` : secret;
   }
