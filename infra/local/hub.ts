@@ -8,7 +8,12 @@ import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts'
 import { type DeliveryHandlerName, type HttpHandlerName, type HubPlan, planHub } from '../../shared/config/plan.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
 import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
-import { functionEnvironment, type HubEnvironment, readFunctionEnv } from '../../shared/runtime/env.ts';
+import {
+  functionEnvironment,
+  type HubEnvironment,
+  type JwtIssuerSettings,
+  readFunctionEnv,
+} from '../../shared/runtime/env.ts';
 import type { FunctionName } from '../../shared/runtime/functions.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
 import { throttleLimits } from '../../shared/submission/limits.ts';
@@ -272,11 +277,13 @@ async function handlerFactory(name: FunctionName): Promise<(env: unknown) => unk
 }
 
 /** The development key's issuer; SKJEMAFLYT_JWT_ISSUER and _AUDIENCE as `npm run token` reads them. */
-function localIssuer(publicJwk: unknown) {
+function localIssuer(publicJwk: unknown): JwtIssuerSettings {
+  const algorithms = process.env.SKJEMAFLYT_JWT_ALGORITHMS;
   return {
     publicJwk: JSON.stringify(publicJwk),
     issuer: process.env.SKJEMAFLYT_JWT_ISSUER ?? 'skjemaflyt-local',
     audience: process.env.SKJEMAFLYT_JWT_AUDIENCE ?? 'skjemaflyt',
+    ...(algorithms ? { algorithms } : {}),
   };
 }
 

@@ -134,6 +134,8 @@ export interface JwtIssuerSettings {
   jwksUrl?: string;
   /** One public key as JWK JSON (the local development key) */
   publicJwk?: string;
+  /** Comma-separated, to narrow the accepted algorithms */
+  algorithms?: string;
 }
 
 /** What the hub has, for `functionEnvironment` to hand out to each function as it declared. */
@@ -207,6 +209,7 @@ export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Re
       ...(issuer.publicJwk ? { SKJEMAFLYT_JWT_PUBLIC_JWK: issuer.publicJwk } : {}),
       ...(issuer.issuer ? { SKJEMAFLYT_JWT_ISSUER: issuer.issuer } : {}),
       ...(issuer.audience ? { SKJEMAFLYT_JWT_AUDIENCE: issuer.audience } : {}),
+      ...(issuer.algorithms ? { SKJEMAFLYT_JWT_ALGORITHMS: issuer.algorithms } : {}),
     };
     Object.assign(env, values);
   }
