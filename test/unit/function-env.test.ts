@@ -6,11 +6,13 @@ import { FUNCTION_NAMES } from '../../shared/runtime/functions.ts';
 
 const deployment = {
   deployment: 'halden',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
   providers: [{ id: 'eskjema', webhook: { url: '${HOOK_URL}', secret: { env: 'HOOK_SECRET' } } }],
   targets: [
     {
       id: 'halden-arkiv',
       kind: 'archive',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
       transport: { type: 'http', url: '${ARKIV_URL}', auth: { secret: { env: 'ARKIV_TOKEN' } } },
     },
     { id: 'halden-lonn', kind: 'fagsystem', transport: { type: 'file-drop', dir: '/tmp/lonn' } },
