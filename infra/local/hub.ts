@@ -79,8 +79,6 @@ export interface Hub {
   /** The runner's own SDK clients (pointed at the emulators) */
   clients: LocalClients;
   pollers: QueuePoller[];
-  /** The environment each function was built with, as the CDK stack writes it on AWS */
-  environments: Map<FunctionName, Record<string, string>>;
   /** Runs the retention function once, as its schedule would */
   runRetention(): Promise<unknown>;
   stop(): Promise<void>;
@@ -158,10 +156,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
         credentials: LOCAL_CREDENTIALS,
       },
     };
-    const environments = new Map<FunctionName, Record<string, string>>();
     const build = async (name: FunctionName): Promise<unknown> => {
       const environment = functionEnvironment(name, resourcesForFunctions);
-      environments.set(name, environment);
       const replaced = options.handlers?.[name as HandlerName];
       const handler = replaced ?? (await handlerFactory(name))(readFunctionEnv(name, environment));
       return options.wrapHandler ? options.wrapHandler(name, handler) : handler;
@@ -253,7 +249,6 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       endpoints: emulators,
       clients,
       pollers,
-      environments,
       runRetention,
       stop() {
         stopping ??= shutdown();
