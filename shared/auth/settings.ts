@@ -12,7 +12,7 @@ import type { KeySource, VerifierSettings } from './tokens.ts';
  * - `SKJEMAFLYT_JWT_ALGORITHMS`: comma-separated, default `RS256,PS256,ES256` with a JWKS and the key's own
  *   algorithm (ES256) with a local key. Only asymmetric algorithms are accepted.
  */
-export function authSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): {
+export function authSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): {
   source: KeySource;
   settings: VerifierSettings;
 } {

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFINITIONS_DIR, joinDefinitions } from '../mapping/definitions.ts';
+import type { VariableLookup } from '../runtime/env.ts';
 import { type ConfigChecks, schemaIssues } from './checks.ts';
 import { endpointUrlProblem } from './endpoint-url.ts';
 import { ConfigError } from './errors.ts';
@@ -10,9 +11,9 @@ import type { DeploymentFile, HubConfig } from './types.ts';
 /**
  * Reads a deployment file or every `*.json` in a folder, joins its form types with their mapping definitions
  * (`form-types/<id>.json` beside the deployment files) and cross-checks them all; with `checks`, also against
- * their schemas and with the mappings compiled (see ConfigChecks).
+ * their schemas and with the mappings compiled (see ConfigChecks). `${VARIABLE}`s are looked up in `variables`.
  */
-export async function readHubConfig(path: string, checks: ConfigChecks = {}): Promise<HubConfig> {
+export async function readHubConfig(path: string, checks: ConfigChecks, variables: VariableLookup): Promise<HubConfig> {
   const isFolder = (await stat(path)).isDirectory();
   const files = isFolder
     ? (await readdir(path))
@@ -22,14 +23,15 @@ export async function readHubConfig(path: string, checks: ConfigChecks = {}): Pr
     : [path];
   if (files.length === 0) throw new ConfigError([{ file: path, path: '', message: 'no *.json configuration files' }]);
   const deployments: { file: string; config: DeploymentFile }[] = [];
-  for (const file of files) deployments.push({ file: basename(file), config: await parseDeployment(file, checks) });
+  for (const file of files)
+    deployments.push({ file: basename(file), config: await parseDeployment(file, checks, variables) });
   const joined = await joinDefinitions(deployments, join(isFolder ? path : dirname(path), DEFINITIONS_DIR), checks);
   const issues = [...checkReferences(deployments), ...joined.issues];
   if (issues.length > 0) throw new ConfigError(issues);
   return { deployments: joined.deployments.map((d) => d.config) };
 }
 
-async function parseDeployment(file: string, checks: ConfigChecks): Promise<DeploymentFile> {
+async function parseDeployment(file: string, checks: ConfigChecks, variables: VariableLookup): Promise<DeploymentFile> {
   const name = basename(file);
   let data: unknown;
   try {
@@ -39,7 +41,21 @@ async function parseDeployment(file: string, checks: ConfigChecks): Promise<Depl
   }
   const schema = checks.deploymentSchema;
   if (schema && !schema(data)) throw new ConfigError(schemaIssues(name, schema.errors));
-  return expandEnv(name, data as DeploymentFile);
+  return expandEnv(name, data as DeploymentFile, variables);
+}
+
+/** `${VARIABLE}` in a target's folder or URL, or a webhook's URL. */
+const VARIABLE_PATTERN = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
+
+/** The `${VARIABLE}`s a deployment file uses (before expansion): what its functions' environment must carry. */
+export function variablesIn(config: DeploymentFile): string[] {
+  const texts = [
+    ...config.targets.map((t) => (t.transport.type === 'http' ? t.transport.url : t.transport.dir)),
+    ...config.providers.flatMap((p) => (p.webhook ? [p.webhook.url] : [])),
+  ];
+  return [...new Set(texts.flatMap((text) => [...text.matchAll(VARIABLE_PATTERN)].map(([, name]) => name ?? '')))]
+    .filter(Boolean)
+    .sort();
 }
 
 /**
@@ -47,11 +63,11 @@ async function parseDeployment(file: string, checks: ConfigChecks): Promise<Depl
  * does not. An unset variable is an error naming the field (SKJEMAFLYT_DATA_DIR defaults to ./.skjemaflyt), and so
  * is a URL that is not https or loopback http (endpoint-url.ts).
  */
-function expandEnv(file: string, config: DeploymentFile): DeploymentFile {
+function expandEnv(file: string, config: DeploymentFile, variables: VariableLookup): DeploymentFile {
   const issues: { file: string; path: string; message: string }[] = [];
   const expand = (text: string, path: string) =>
-    text.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_, name: string) => {
-      const value = name === 'SKJEMAFLYT_DATA_DIR' ? resolve(process.env[name] ?? '.skjemaflyt') : process.env[name];
+    text.replace(VARIABLE_PATTERN, (_, name: string) => {
+      const value = name === 'SKJEMAFLYT_DATA_DIR' ? resolve(variables(name) ?? '.skjemaflyt') : variables(name);
       if (value === undefined) issues.push({ file, path, message: `environment variable ${name} is not set` });
       return value ?? '';
     });

@@ -8,6 +8,7 @@ import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord, References, SubmissionRecord } from '../store/records.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
+import type { Secrets } from '../targets/http-client.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import { fail, toFailure } from './failures.ts';
 import { type DeliveryEvent, decide, FINAL_STATUSES } from './lifecycle.ts';
@@ -25,6 +26,8 @@ export interface DeliveryDeps {
    * replays the stored answer instead of sending again.
    */
   once: <T>(key: string, send: () => Promise<T>) => Promise<T>;
+  /** The targets' secrets (`transport.auth.secret.env`), from the function's environment */
+  secrets: Secrets;
   now?: () => Date;
 }
 

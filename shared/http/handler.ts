@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal } from '../auth/claims.ts';
 import { authSettingsFromEnv } from '../auth/settings.ts';
 import { tokenVerifier } from '../auth/tokens.ts';
+import type { JwtVariables } from '../runtime/env.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { problemDetails } from './middleware.ts';
 import { problems } from './problem.ts';
@@ -11,19 +12,20 @@ import { problems } from './problem.ts';
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-let verify: ReturnType<typeof tokenVerifier> | undefined;
-
 /**
  * The caller, from the bearer token (a forged, expired or missing token is 401). On AWS API Gateway's JWT
  * authorizer has checked it already; the handler checks again, so a misconfigured route lets nobody in.
- * Settings: see shared/auth/settings.ts.
+ * Settings: the function's JWT variables (see shared/auth/settings.ts), read into a verifier at the first request.
  */
-export function authenticate(event: HttpEvent): Promise<Principal> {
-  if (!verify) {
-    const { source, settings } = authSettingsFromEnv();
-    verify = tokenVerifier(source, settings);
-  }
-  return verify(event.headers?.authorization);
+export function authenticator(jwt: JwtVariables): (event: HttpEvent) => Promise<Principal> {
+  let verify: ReturnType<typeof tokenVerifier> | undefined;
+  return (event) => {
+    if (!verify) {
+      const { source, settings } = authSettingsFromEnv(jwt);
+      verify = tokenVerifier(source, settings);
+    }
+    return verify(event.headers?.authorization);
+  };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

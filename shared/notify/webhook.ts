@@ -27,13 +27,20 @@ export function signWebhook(secret: string, body: string, timestamp: number): st
  */
 export async function sendStatusNotification(
   message: DeliveryMessage,
-  deps: { registry: Registry; store: Pick<SubmissionStore, 'get'>; now?: () => Date; timeoutMs?: number },
+  deps: {
+    registry: Registry;
+    store: Pick<SubmissionStore, 'get'>;
+    /** The webhook secrets, by variable name (the function's environment) */
+    secret: (variable: string) => string | undefined;
+    now?: () => Date;
+    timeoutMs?: number;
+  },
 ): Promise<'sent' | 'skipped'> {
   const found = await deps.store.get(message.trackingId);
   const delivery = found?.deliveries.find((d) => d.target === message.targetId);
   const webhook = found && deps.registry.provider(found.submission.providerId)?.webhook;
   if (!found || !delivery || !webhook) return 'skipped';
-  const secret = process.env[webhook.secret.env];
+  const secret = deps.secret(webhook.secret.env);
   if (!secret) throw new WebhookError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`, false);
   const body = JSON.stringify({
     event: 'delivery.status',

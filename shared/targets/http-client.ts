@@ -1,6 +1,9 @@
 import type { HttpTransport } from '../config/types.ts';
 import { DeliveryFailure, fail, type TargetKind } from '../delivery/failures.ts';
 
+/** A target's secret by its variable name (`transport.auth.secret.env`), from the function's environment. */
+export type Secrets = (variable: string) => string | undefined;
+
 export interface HttpAnswer {
   status: number;
   headers: Headers;
@@ -17,11 +20,12 @@ export async function postToTarget(
   transport: HttpTransport,
   body: string | FormData,
   headers: Record<string, string>,
+  secrets: Secrets,
 ): Promise<HttpAnswer> {
   const auth = transport.auth;
   const all: Record<string, string> = { ...headers };
   if (auth) {
-    const secret = process.env[auth.secret.env];
+    const secret = secrets(auth.secret.env);
     if (!secret) {
       throw fail.configuration('secret', auth.secret.env, `Hemmeligheten for målet er ikke satt (${auth.secret.env}).`);
     }

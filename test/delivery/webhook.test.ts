@@ -5,7 +5,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTIFICATIONS } from '../../shared/config/plan.ts';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
-import { httpArchiveConfig } from '../support/http-config.ts';
+import { FAST_DELIVERY, httpArchiveConfig } from '../support/http-config.ts';
 import { sample, testHub } from '../support/hub.ts';
 
 /** A provider's webhook hears of every status change, signed; a broken webhook never holds a delivery back. */
@@ -144,6 +144,19 @@ describe('status notifications to the provider’s webhook', () => {
       webhookLocation = undefined;
     }
   });
+
+  it('hears of a delivery that used up its attempts and was dead-lettered to FAILED', async () => {
+    // The FAILED status is written by the dead-letter function: its environment must carry the notifications queue.
+    archive.behave(() => 'unavailable');
+    const body = { ...(await sample('tt-kort-soknad')), submissionId: 'webhook-3' };
+    const { body: receipt } = await t.post(body);
+    const failed = () => eventsFor(receipt.trackingId).find((e) => e.event.delivery.status === 'FAILED');
+    await until(() => failed() !== undefined, 60_000);
+    const status = await t.status(receipt.trackingId);
+    expect(status.body.deliveries[0]).toMatchObject({ status: 'FAILED', attempts: FAST_DELIVERY.maxAttempts });
+    expect(status.body.deliveries[0].history.at(-1).detail).toContain('Ga opp etter');
+    expect(failed()?.event).toMatchObject({ submissionId: 'webhook-3', submissionStatus: 'FAILED' });
+  }, 90_000);
 });
 
 let notificationsPending = -1;
