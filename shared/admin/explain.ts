@@ -276,7 +276,7 @@ export function explainFailure(input: ExplainInput): Explanation {
       raw,
     };
   }
-  const system = /^Fagsystemet avviste leveransen \((HTTP \d+)(?::\s*(.*))?\)\.?$/s.exec(raw);
+  const system = /^Fagsystemet avviste leveransen \((HTTP \d+)(?::(.*))?\)\.?$/s.exec(raw);
   if (system) {
     const message = system[2]?.trim();
     return {
@@ -302,9 +302,9 @@ function explainXsd(messages: string, input: ExplainInput, raw: string): Explana
   const first = /^(?:linje (\d+):\s*)?(.*?)(?:;\s*linje \d+:|$)/s.exec(messages);
   const line = first?.[1] ? Number(first[1]) : undefined;
   const text = (first?.[2] ?? messages).replace(/^Schemas validity error\s*:\s*/, '');
-  const element = /Element '(?:\{[^}]*\})?([\w:]+)'/.exec(text)?.[1];
+  const element = /Element '(?:\{[^{}']*\})?([\w:]+)'/.exec(text)?.[1];
   const expected = [
-    ...(/Expected is(?: one of)? \(([^)]*)\)/.exec(text)?.[1] ?? '').matchAll(/(?:\{[^}]*\})?([\w:]+)/g),
+    ...(/Expected is(?: one of)? \(([^()]*)\)/.exec(text)?.[1] ?? '').matchAll(/(?:\{[^{}]*\})?([\w:]+)/g),
   ]
     .map((m) => m[1] ?? '')
     .filter(Boolean);
@@ -358,7 +358,7 @@ function parseRejection(raw: string): { type: string; message: string } | undefi
   if (rest === undefined) return undefined;
   const inAnswer = /^(\w+)\):\s*(.*?)$/s.exec(rest);
   if (inAnswer) return { type: inAnswer[1] ?? '', message: (inAnswer[2] ?? '').trim() };
-  const withStatus = /^(HTTP \d+|\w+)(?::\s*(.*?))?\)\.?$/s.exec(rest);
+  const withStatus = /^(HTTP \d+|\w+)(?::(.*?))?\)\.?$/s.exec(rest);
   if (withStatus) return { type: withStatus[1] ?? '', message: (withStatus[2] ?? '').trim() };
   return { type: 'ukjent', message: rest.replace(/\)\.?$/, '').trim() };
 }
@@ -476,12 +476,13 @@ export function openElementsBefore(xml: string, line: number): string[] {
     .split('\n')
     .slice(0, Math.max(0, line - 1))
     .join('\n');
-  for (const match of before.matchAll(/<(\/?)([\w:.-]+)[^>]*?(\/?)>/g)) {
+  // The name is followed by `>` or by a character that cannot be in a name: one way to match, so no backtracking.
+  for (const match of before.matchAll(/<(\/?)([\w:.-]+)(?:[^\w:.<>-][^<>]*)?>/g)) {
     const name = stripPrefix(match[2] ?? '');
     if (match[1]) {
       const at = stack.lastIndexOf(name);
       if (at >= 0) stack.length = at;
-    } else if (!match[3]) stack.push(name);
+    } else if (!match[0].endsWith('/>')) stack.push(name);
   }
   return stack;
 }
