@@ -320,7 +320,7 @@ export async function findDynamoDbLocalProcesses(dynamoDir?: string): Promise<nu
   }
   const pids: number[] = [];
   for (const line of stdout.split('\n')) {
-    const match = /^\s*(\d+)\s+(.*)$/.exec(line);
+    const match = /^\s*(\d+)\s(.*)$/.exec(line);
     if (!match?.[1] || !match[2]?.includes('DynamoDBLocal.jar')) continue;
     const args = `${match[2]} `;
     if (dynamoDir !== undefined && !args.includes(` -dbPath ${dynamoDir} `)) continue;

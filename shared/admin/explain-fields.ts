@@ -258,12 +258,13 @@ export function openElementsBefore(xml: string, line: number): string[] {
     .split('\n')
     .slice(0, Math.max(0, line - 1))
     .join('\n');
-  for (const match of before.matchAll(/<(\/?)([\w:.-]+)[^>]*?(\/?)>/g)) {
+  // The name is followed by `>` or by a character that cannot be in a name: one way to match, so no backtracking.
+  for (const match of before.matchAll(/<(\/?)([\w:.-]+)(?:[^\w:.<>-][^<>]*)?>/g)) {
     const name = stripPrefix(match[2] ?? '');
     if (match[1]) {
       const at = stack.lastIndexOf(name);
       if (at >= 0) stack.length = at;
-    } else if (!match[3]) stack.push(name);
+    } else if (!match[0].endsWith('/>')) stack.push(name);
   }
   return stack;
 }

@@ -224,9 +224,9 @@ function explainXsd(errors: XsdError[], input: ExplainInput, raw: string): Expla
   const first = errors[0];
   const line = first?.line;
   const text = (first?.message ?? '').replace(/^Schemas validity error\s*:\s*/, '');
-  const element = /Element '(?:\{[^}]*\})?([\w:]+)'/.exec(text)?.[1];
+  const element = /Element '(?:\{[^{}']*\})?([\w:]+)'/.exec(text)?.[1];
   const expected = [
-    ...(/Expected is(?: one of)? \(([^)]*)\)/.exec(text)?.[1] ?? '').matchAll(/(?:\{[^}]*\})?([\w:]+)/g),
+    ...(/Expected is(?: one of)? \(([^()]*)\)/.exec(text)?.[1] ?? '').matchAll(/(?:\{[^{}]*\})?([\w:]+)/g),
   ]
     .map((m) => m[1] ?? '')
     .filter(Boolean);

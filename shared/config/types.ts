@@ -187,7 +187,7 @@ export interface Limits {
   /** formData.content, UTF-8 bytes */
   maxFormDataBytes: number;
   maxFormDataDepth: number;
-  /** XML elements, or JSON values */
+  /** XML elements and attributes, or JSON values */
   maxFormDataElements: number;
   /** Characters in any one value of the form data */
   maxStringLength: number;

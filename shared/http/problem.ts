@@ -61,10 +61,16 @@ export const problems = {
     }),
 };
 
+/**
+ * On every JSON answer: a browser must not sniff one into HTML or script (an error that quotes a field would
+ * otherwise be one upload away from stored XSS). API Gateway adds nothing, so the functions set it.
+ */
+export const NOSNIFF = { 'x-content-type-options': 'nosniff' } as const;
+
 export function problemResponse(problem: HttpProblem, instance?: string): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', ...NOSNIFF },
     body: JSON.stringify({
       type: problem.type,
       title: problem.title,
@@ -79,7 +85,7 @@ export function problemResponse(problem: HttpProblem, instance?: string): APIGat
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    headers: { 'content-type': 'application/json; charset=utf-8', ...NOSNIFF, ...headers },
     body: JSON.stringify(body),
   } satisfies APIGatewayProxyStructuredResultV2;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FieldError } from '../http/problem.ts';
 import { problems } from '../http/problem.ts';
 import { checkAttachmentContent } from './attachment-types.ts';
+import { base64DecodedSize } from './base64.ts';
 import { distinctFilenames, safeFilename } from './filenames.ts';
 import type { Limits } from './limits.ts';
 import { megabytes } from './limits.ts';
@@ -25,7 +26,7 @@ export function decodeAttachments(
     ]);
   }
   const oversize: FieldError[] = attachments.flatMap((a, i) =>
-    decodedSize(a.contentBase64) > limits.maxAttachmentBytes
+    base64DecodedSize(a.contentBase64) > limits.maxAttachmentBytes
       ? [
           {
             path: `/attachments/${i}/contentBase64`,
@@ -77,11 +78,4 @@ export function decodeAttachments(
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };
   });
-}
-
-/** Bytes a base64 string decodes to, without decoding it. */
-function decodedSize(base64: string): number {
-  const whitespace = base64.match(/\s/g)?.length ?? 0;
-  const padding = /(=+)\s*$/.exec(base64)?.[1]?.length ?? 0;
-  return Math.floor(((base64.length - whitespace) * 3) / 4) - padding;
 }

@@ -84,6 +84,7 @@ afterAll(async () => {
 interface Answer {
   status: number;
   contentType: string | null;
+  nosniff: boolean;
   text: string;
   body: any;
 }
@@ -123,7 +124,13 @@ async function send(
   } catch {
     body = undefined;
   }
-  return { status: response.status, contentType: response.headers.get('content-type'), text, body };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    nosniff: response.headers.get('x-content-type-options') === 'nosniff',
+    text,
+    body,
+  };
 }
 
 const post = (body: unknown, options: Parameters<typeof send>[0] = {}) =>
@@ -384,6 +391,19 @@ const corpus: HostileCase[] = [
     send: () => post(jsonForm(JSON.stringify({ melding: { tekst: 'å'.repeat(2500) } })), { provider: 'json-skjema' }),
   },
   {
+    name: 'JSON form data with a zero-width space in a key',
+    status: 400,
+    path: '/formData/content/melding/te\\u{200B}kst',
+    send: () =>
+      post(jsonForm(JSON.stringify({ melding: { tekst: 'a', 'te\u200Bkst': 'b' } })), { provider: 'json-skjema' }),
+  },
+  {
+    name: 'JSON form data with a right-to-left override in a key',
+    status: 400,
+    send: () =>
+      post(jsonForm(JSON.stringify({ melding: { tekst: 'a', '\u202Etekst': 'b' } })), { provider: 'json-skjema' }),
+  },
+  {
     name: 'JSON form data with a right-to-left override',
     status: 400,
     path: '/formData/content/melding/tekst',
@@ -455,6 +475,26 @@ const corpus: HostileCase[] = [
     name: 'XML with more elements than the limit (600, limit 500)',
     status: 413,
     send: () => post(withXml(ttXml('<h/>'.repeat(600)))),
+  },
+  {
+    name: 'XML with 600 attributes on one element (they count with the elements, limit 500)',
+    status: 413,
+    path: '/formData/content',
+    send: () => post(withXml(ttXml(`<h${Array.from({ length: 600 }, (_, i) => ` a${i}="x"`).join('')}/>`))),
+  },
+  {
+    name: 'a second <soker> whose fødselsnummer has a wrong control digit',
+    status: 422,
+    path: '/formData/content/soker/1/fodselsnummer',
+    send: () =>
+      post(
+        withXml(
+          ttXml('').replace(
+            '<behov>',
+            '<soker><fodselsnummer>12035440096</fodselsnummer><fornavn>Ola</fornavn><etternavn>Nordmann</etternavn></soker><behov>',
+          ),
+        ),
+      ),
   },
   {
     name: 'XML with an overlong value',
@@ -568,6 +608,11 @@ const corpus: HostileCase[] = [
     ['vedlegg\u0007.pdf', 'a control character'],
     ['soknad.pdf.', 'a trailing dot'],
     ['passwd', 'no extension'],
+    [' CON.pdf', 'a device name behind a space'],
+    [' AUX.pdf', 'AUX behind a space'],
+    ['ＣＯＮ.pdf', 'a fullwidth device name'],
+    ['ｌｐｔ１.pdf', 'a fullwidth LPT1'],
+    ['CØN.pdf', 'a name the archive’s ASCII turns into CoN'],
   ].map(
     ([filename, what]): HostileCase => ({
       name: `filename with ${what}`,
@@ -577,6 +622,20 @@ const corpus: HostileCase[] = [
     }),
   ),
   // ---- attachment content ----
+  {
+    // The penetration test's request: the base64 pattern backtracked for seconds on it (redos.test.ts checks
+    // every pattern; this checks the request itself is refused, naming the field).
+    name: 'base64 of "A", 100 000 CRLF and "!" (regular-expression backtracking)',
+    status: 400,
+    path: '/attachments/1/contentBase64',
+    send: () => post(withAttachment({ contentBase64: `A${'\r\n'.repeat(100_000)}!` })),
+  },
+  {
+    name: 'base64 of "A", 100 000 LF and "!"',
+    status: 400,
+    path: '/attachments/1/contentBase64',
+    send: () => post(withAttachment({ contentBase64: `A${'\n'.repeat(100_000)}!` })),
+  },
   {
     name: 'a PDF that is really HTML',
     status: 415,
@@ -1039,6 +1098,7 @@ describe('the hostile corpus', () => {
     const answer = await hostile.send();
     expect(answer.status, answer.text.slice(0, 500)).toBe(hostile.status);
     expect(answer.contentType).toMatch(/^application\/problem\+json/);
+    expect(answer.nosniff, 'X-Content-Type-Options: nosniff').toBe(true);
     expect(answer.body).toMatchObject({ status: hostile.status, title: expect.any(String) });
     expect(Array.isArray(answer.body.errors)).toBe(true);
     if (hostile.path) expect(answer.body.errors.map((e: { path: string }) => e.path)).toContain(hostile.path);
@@ -1078,6 +1138,29 @@ describe('the hostile corpus', () => {
     expect(after.status).toBe(202);
     controls.push(after.body.trackingId);
     await waitForStatus(after.body.trackingId, 'eskjema', 'DELIVERED');
+  });
+
+  it('the backtracking attack on base64 gets a 400 that says where the base64 goes wrong', async () => {
+    const answer = await post(withAttachment({ contentBase64: `A${'\r\n'.repeat(100_000)}!` }));
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([
+      {
+        path: '/attachments/1/contentBase64',
+        message: 'Innholdet er ikke gyldig base64 (tegn nr. 200002 hører ikke hjemme der).',
+      },
+    ]);
+  });
+
+  it('JSON answers say nosniff: a receipt, a status, /health, a route that does not exist', async () => {
+    const receipt = await post({ ...tt, submissionId: 'control-1' });
+    expect(receipt.status).toBe(200);
+    expect(receipt.nosniff).toBe(true);
+    const status = await send({ method: 'GET', path: `/v1/submissions/${controls[0]}` });
+    expect(status.status).toBe(200);
+    expect(status.nosniff).toBe(true);
+    const health = await fetch(`${hub.url}/health`);
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await send({ method: 'GET', path: '/v1/nothing-here' })).nosniff).toBe(true);
   });
 
   it('duplicate and awkward filenames arrive in the archive safe and distinct', async () => {
