@@ -4,6 +4,8 @@
  * applies a transition with a conditional write on `from` (and the round), so a late or repeated event that
  * arrives after another has moved the delivery is refused there as well as here.
  */
+
+import { trimEnd } from '../text/trim.ts';
 import type { StoredFailure } from './failures.ts';
 
 export type DeliveryStatus = 'PENDING' | 'QUEUED' | 'SENT' | 'RETRYING' | 'DELIVERED' | 'FAILED' | 'RESOLVED';
@@ -233,7 +235,7 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         nextAttemptAt: event.nextAttemptAt,
       });
     case 'dead-lettered': {
-      const last = delivery.failure?.message.replace(/\.+$/, '');
+      const last = delivery.failure && trimEnd(delivery.failure.message, '.');
       return change({
         to: 'FAILED',
         detail: `Ga opp etter ${delivery.attempts} forsøk${last ? `: ${last}` : ''}. Krever manuell behandling.`,
