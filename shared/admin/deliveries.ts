@@ -3,7 +3,7 @@ import type { Registry } from '../config/registry.ts';
 import type { Target } from '../config/types.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery/lifecycle.ts';
 import { producedFile, producedKey } from '../delivery/produced.ts';
-import { type FieldError, problems } from '../http/problem.ts';
+import { type FieldError, reject } from '../domain/rejection.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord } from '../store/records.ts';
@@ -74,7 +74,7 @@ export function parseFilter(admin: Admin, params: Params, defaultStatus?: Delive
     const value = params[field];
     if (value && !ID.test(value)) errors.push({ path: `/${field}`, message: `Ugyldig ${ID_WORDS[field]}.` });
   }
-  if (errors.length > 0) throw problems.badRequest('Ugyldig søk.', errors);
+  if (errors.length > 0) throw reject.invalid('Ugyldig søk.', errors);
   return {
     municipality: municipalityFor(admin, params.municipality),
     ...(status ? { status } : {}),
@@ -87,9 +87,7 @@ export function parseFilter(admin: Admin, params: Params, defaultStatus?: Delive
 export function parseLimit(value: string | number | undefined, fallback: number, max: number): number {
   const limit = Number(value ?? fallback);
   if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw problems.badRequest('Ugyldig søk.', [
-      { path: '/limit', message: `limit må være et heltall fra 1 til ${max}.` },
-    ]);
+    throw reject.invalid('Ugyldig søk.', [{ path: '/limit', message: `limit må være et heltall fra 1 til ${max}.` }]);
   }
   return limit;
 }
@@ -99,8 +97,7 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export const invalidCursor = () =>
-  problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
+export const invalidCursor = () => reject.invalid('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
 
 /** A list page from the status index; a cursor that is not this list's is a 400 naming it. */
 export async function listPage(deps: AdminDeps, query: StatusQuery) {
@@ -156,7 +153,7 @@ export async function listDeliveries(principal: Principal, params: Params, deps:
   if (q) {
     // A query of nothing but what the index leaves out ('#') would search for the empty prefix: DynamoDB refuses it.
     if (!UUID.test(q) && normaliseTerm(q) === '') {
-      throw problems.badRequest('Ugyldig søk.', [
+      throw reject.invalid('Ugyldig søk.', [
         { path: '/q', message: 'Søket må inneholde minst én bokstav eller ett siffer.' },
       ]);
     }
@@ -317,7 +314,7 @@ export async function revealNationalId(principal: Principal, id: string, deps: A
   const delivery = await findDelivery(admin, id, deps.store);
   const envelope = await readEnvelope(delivery.trackingId, deps);
   const nationalId = envelope?.submitter.nationalId;
-  if (!nationalId) throw problems.notFound('Innsendingen har ikke (lenger) noe fødselsnummer lagret.');
+  if (!nationalId) throw reject.notFound('Innsendingen har ikke (lenger) noe fødselsnummer lagret.');
   const at = (deps.now ?? (() => new Date()))().toISOString();
   await deps.store.recordAudit(delivery, {
     at,

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../domain/rejection.ts';
 // schemas/submission.schema.json, compiled at build time (npm run generate:validators), not at every cold start.
 import validate from '../validators/submission.js';
 import { base64Problem } from './base64.ts';

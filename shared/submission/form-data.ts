@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../domain/rejection.ts';
 import type { Limits } from './limits.ts';
 import { inspectJson, type JsonIssue } from './strict-json.ts';
 import { isCleanName, isCleanText, keysIn, stringsIn, UNCLEAN_MESSAGE, visibleName } from './text.ts';

@@ -1,5 +1,5 @@
 import type { FormType } from '../config/types.ts';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../domain/rejection.ts';
 import { asText, compilePath, everyValueAt } from '../mapping/values.ts';
 import type { ParsedFormData } from './form-data.ts';
 import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/claims.ts';
 import { submissionStatus } from '../delivery/lifecycle.ts';
-import { problems } from '../http/problem.ts';
+import { reject } from '../domain/rejection.ts';
 import type { DeliveryRecord, SubmissionRecord } from '../store/records.ts';
 
 /** GET /v1/submissions/{trackingId}: what the provider (or the municipality's admin) may see. */
@@ -13,7 +13,7 @@ export function statusView(
     found &&
     ((principal.kind === 'provider' && principal.providerId === found.submission.providerId) ||
       (principal.kind === 'admin' && principal.municipalities.includes(found.submission.municipality)));
-  if (!found || !allowed) throw problems.notFound('Ingen innsending med denne sporingsidentifikatoren.');
+  if (!found || !allowed) throw reject.notFound('Ingen innsending med denne sporingsidentifikatoren.');
   const { submission, deliveries } = found;
   return {
     trackingId: submission.trackingId,
