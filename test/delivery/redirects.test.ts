@@ -74,9 +74,11 @@ describe('redirects from targets', () => {
     expect(delivery.status).toBe('FAILED');
     // Permanent: one attempt, no retries to the same redirect.
     expect(delivery.attempts).toBe(1);
-    expect(delivery.lastError).toContain('omdirigering (HTTP 307)');
-    expect(delivery.lastError).toContain(thiefOrigin);
-    expect(delivery.lastError).not.toContain('/stolen');
+    const { lastError } = (await t.staffView(receipt.trackingId)).body.deliveries[0];
+    expect(delivery.reason).toBe('target-redirected');
+    expect(lastError).toContain('omdirigering (HTTP 307)');
+    expect(lastError).toContain(thiefOrigin);
+    expect(lastError).not.toContain('/stolen');
     expect(archive.faultsSeen.redirect).toBe(1);
     expect(stolen).toEqual([]);
   });
@@ -90,9 +92,10 @@ describe('redirects from targets', () => {
     const [delivery] = status.deliveries;
     expect(delivery.status).toBe('FAILED');
     expect(delivery.attempts).toBe(1);
-    expect(delivery.lastError).toContain('omdirigering (HTTP 302)');
-    expect(delivery.lastError).toContain(thiefOrigin);
-    expect(delivery.lastError).not.toContain('hemmelig');
+    const { lastError } = (await t.staffView(receipt.trackingId)).body.deliveries[0];
+    expect(lastError).toContain('omdirigering (HTTP 302)');
+    expect(lastError).toContain(thiefOrigin);
+    expect(lastError).not.toContain('hemmelig');
     expect(delivery.references ?? {}).toEqual({});
     expect(stolen).toEqual([]);
   });

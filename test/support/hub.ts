@@ -58,6 +58,22 @@ export async function testHub(dataDir?: string, options: { configPath?: string }
     return { status: response.status, body: (await response.json()) as any };
   };
 
+  /**
+   * The deliveries as the municipality's staff see them, through the admin API (history with who and why, the
+   * targets' own words): `{ body: { deliveries: [...] } }` like a status.
+   */
+  const staffView = async (trackingId: string, municipalities = ['3101', '5037', '5038']) => {
+    const { body } = await status(trackingId);
+    const deliveries = [];
+    for (const d of body.deliveries ?? []) {
+      const response = await fetch(`${hub.url}/v1/admin/deliveries/${encodeURIComponent(d.id)}`, {
+        headers: { authorization: `Bearer ${await token({ admin: municipalities })}` },
+      });
+      deliveries.push(((await response.json()) as any).delivery);
+    }
+    return { status: 200, body: { ...body, deliveries } };
+  };
+
   /** Polls the status until `done` holds or the time is up; returns the last status seen. */
   const waitFor = async (trackingId: string, provider: string, done: (s: any) => boolean, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -107,7 +123,7 @@ export async function testHub(dataDir?: string, options: { configPath?: string }
     throw new Error(`the queues did not empty after ${maxChecks} checks`);
   };
 
-  return { hub, dataDir: dir, token, post, status, waitFor, admin, drained };
+  return { hub, dataDir: dir, token, post, status, staffView, waitFor, admin, drained };
 }
 
 export const providerFor = (formType: string) => (formType === 'a-skjema-tilsetting' ? 'halden-intranett' : 'eskjema');
