@@ -138,11 +138,12 @@ export class SkjemaflytStack extends Stack {
           SKJEMAFLYT_IDEMPOTENCY_TABLE: this.storage.idempotencyTable.tableName,
           SKJEMAFLYT_BUCKET: this.storage.documents.bucketName,
           ...(spec.access.sendsDeliveries ? { SKJEMAFLYT_QUEUE_URLS: queueUrls } : {}),
-          ...(issuer
+          // The issuer of the callers its routes let in: Maskinporten for providers, the municipality's IdP for admins.
+          ...(issuer && caller
             ? {
-                SKJEMAFLYT_JWT_ISSUER: issuer.issuer,
-                SKJEMAFLYT_JWT_AUDIENCE: issuer.audience,
-                SKJEMAFLYT_JWT_JWKS_URL: issuer.jwksUrl,
+                [`SKJEMAFLYT_${caller.toUpperCase()}_ISSUER`]: issuer.issuer,
+                [`SKJEMAFLYT_${caller.toUpperCase()}_AUDIENCE`]: issuer.audience,
+                [`SKJEMAFLYT_${caller.toUpperCase()}_JWKS_URL`]: issuer.jwksUrl,
               }
             : {}),
           ...props.deployment.variables,

@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
-import { tokenVerifier } from '../../shared/auth/tokens.ts';
+import { principalResolver } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { type DeliveryHandlerName, type HttpHandlerName, type HubPlan, planHub } from '../../shared/config/plan.ts';
+import { buildRegistry } from '../../shared/config/registry.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
 import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
@@ -20,6 +21,17 @@ import {
   startHttpServer,
   type ThrottleRequest,
 } from './http-server.ts';
+import { type LocalMaskinporten, type LocalMaskinportenClient, startLocalMaskinporten } from './maskinporten.ts';
+import {
+  LOCAL_PROVIDER_AUDIENCE,
+  type LocalMaskinportenState,
+  loadOrCreateMaskinportenKey,
+  localClients,
+  mergeClients,
+  readMaskinportenState,
+  withKeys,
+  writeMaskinportenState,
+} from './maskinporten-clients.ts';
 import { type QueueHandler, type QueuePoller, startQueuePoller } from './poller.ts';
 import { type ProvisionResult, provisionHub } from './provision.ts';
 
@@ -53,6 +65,15 @@ export interface StartHubOptions {
   region?: string;
   /** How often the retention rule runs, like a schedule on AWS (default hourly; 0 = never) */
   retentionIntervalMs?: number;
+  /**
+   * The local Maskinporten's port: default SKJEMAFLYT_MASKINPORTEN_PORT, else the one it had last time in this data
+   * dir (so tokens outlive a restart), else a free one.
+   */
+  maskinportenPort?: number;
+  /** Clients the local Maskinporten knows besides the configured providers' (tests: other organisations) */
+  maskinportenClients?: Omit<LocalMaskinportenClient, 'jwks'>[];
+  /** Lifetime of the local Maskinporten's access tokens (default 600 s; the bench's runs take longer) */
+  maskinportenTokenTtlSeconds?: number;
 }
 
 export interface Hub {
@@ -69,6 +90,8 @@ export interface Hub {
   /** The runner's own SDK clients (pointed at the emulators) */
   clients: LocalClients;
   pollers: QueuePoller[];
+  /** The local Maskinporten providers get their tokens from (also in `<dataDir>/maskinporten.json`) */
+  maskinporten: LocalMaskinportenState & { tokenEndpoint: string };
   /** Runs the retention function once, as its schedule would */
   runRetention(): Promise<unknown>;
   stop(): Promise<void>;
@@ -88,6 +111,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   let http: LocalHttpServer | undefined;
   let emulators: Emulators | undefined;
   let clients: LocalClients | undefined;
+  let maskinporten: LocalMaskinporten | undefined;
   const pollers: QueuePoller[] = [];
   let retentionTimer: NodeJS.Timeout | undefined;
   let requeueTimer: NodeJS.Timeout | undefined;
@@ -98,6 +122,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     await http?.close();
     await Promise.all(pollers.map((p) => p.stop()));
     clients?.destroy();
+    await maskinporten?.close();
     await emulators?.stop();
     env.restore();
   };
@@ -117,6 +142,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     env.set({ SKJEMAFLYT_DATA_DIR: dataDir, SKJEMAFLYT_CONFIG: configPath });
     const config = await loadHubConfig(configPath);
     const plan = planHub(config, { tableName: TABLE_NAME, bucketName: BUCKET_NAME });
+    const registry = buildRegistry(config);
+
+    // Providers get their tokens from a local Maskinporten, the way they get them from Maskinporten.
+    maskinporten = await startMaskinporten(dataDir, registry.providerIdentities, options);
+    const providerTokens = { issuer: maskinporten.issuer, audience: LOCAL_PROVIDER_AUDIENCE };
+    await writeMaskinportenState(dataDir, providerTokens);
+    log(`Local Maskinporten on ${maskinporten.issuer}`);
 
     emulators = await startEmulators({ dataDir, region, log });
     clients = createLocalClients(emulators);
@@ -128,7 +160,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       SKJEMAFLYT_IDEMPOTENCY_TABLE: resources.idempotencyTableName,
       SKJEMAFLYT_BUCKET: resources.bucketName,
       SKJEMAFLYT_QUEUE_URLS: JSON.stringify(resources.queueUrls),
-      SKJEMAFLYT_JWT_PUBLIC_JWK: JSON.stringify(keys.publicJwk),
+      SKJEMAFLYT_PROVIDER_ISSUER: providerTokens.issuer,
+      SKJEMAFLYT_PROVIDER_AUDIENCE: providerTokens.audience,
+      SKJEMAFLYT_PROVIDER_JWKS_URL: maskinporten.jwksUri,
+      SKJEMAFLYT_PROVIDER_ALGORITHMS: 'RS256',
+      SKJEMAFLYT_ADMIN_PUBLIC_JWK: JSON.stringify(keys.publicJwk),
       SKJEMAFLYT_S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -179,8 +215,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
 
     // Throttling per provider, as API Gateway's (rate and burst from the limits of the provider's deployments).
     const throttle = createThrottle((key) => throttleLimits(config, key));
-    const { source, settings } = authSettingsFromEnv();
-    const verify = tokenVerifier(source, settings);
+    const verify = principalResolver(authSettingsFromEnv(), () => registry.providerIdentities);
     http.setThrottle(async (request: ThrottleRequest) =>
       throttle.take(await callerKey(request.headers.authorization, request.sourceIp, verify)),
     );
@@ -226,6 +261,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       endpoints: emulators,
       clients,
       pollers,
+      maskinporten: { ...providerTokens, tokenEndpoint: maskinporten.tokenEndpoint },
       runRetention,
       stop() {
         stopping ??= shutdown();
@@ -236,6 +272,30 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     await shutdown().catch(() => {});
     throw error;
   }
+}
+
+async function startMaskinporten(
+  dataDir: string,
+  identities: Parameters<typeof localClients>[0],
+  options: StartHubOptions,
+): Promise<LocalMaskinporten> {
+  const clients = await withKeys(dataDir, mergeClients(localClients(identities), options.maskinportenClients ?? []));
+  const signingKey = await loadOrCreateMaskinportenKey(dataDir);
+  const accessTokenTtlSeconds = options.maskinportenTokenTtlSeconds;
+  const settings = { signingKey, clients, ...(accessTokenTtlSeconds ? { accessTokenTtlSeconds } : {}) };
+  const chosen = options.maskinportenPort ?? numberOrUndefined(process.env.SKJEMAFLYT_MASKINPORTEN_PORT);
+  const previous = Number(new URL((await readMaskinportenState(dataDir))?.issuer ?? 'http://127.0.0.1:0/').port || 0);
+  try {
+    return await startLocalMaskinporten({ ...settings, port: chosen ?? previous });
+  } catch (error) {
+    // Last time's port is taken now: another one (tokens from before the restart are then refused).
+    if (chosen !== undefined || previous === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return startLocalMaskinporten({ ...settings, port: 0 });
+  }
+}
+
+function numberOrUndefined(value: string | undefined): number | undefined {
+  return value ? Number(value) : undefined;
 }
 
 async function importHandler(name: HandlerName | 'retention' | 'requeue'): Promise<unknown> {

@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { DEFINITIONS_DIR, joinDefinitions } from '../mapping/definitions.ts';
 import { type ConfigChecks, schemaIssues } from './checks.ts';
 import { ConfigError } from './errors.ts';
+import { checkProviderIdentities } from './identities.ts';
 import { checkReferences } from './references.ts';
 import type { DeploymentFile, HubConfig } from './types.ts';
 
@@ -23,7 +24,7 @@ export async function readHubConfig(path: string, checks: ConfigChecks = {}): Pr
   const deployments: { file: string; config: DeploymentFile }[] = [];
   for (const file of files) deployments.push({ file: basename(file), config: await parseDeployment(file, checks) });
   const joined = await joinDefinitions(deployments, join(isFolder ? path : dirname(path), DEFINITIONS_DIR), checks);
-  const issues = [...checkReferences(deployments), ...joined.issues];
+  const issues = [...checkReferences(deployments), ...checkProviderIdentities(deployments), ...joined.issues];
   if (issues.length > 0) throw new ConfigError(issues);
   return { deployments: joined.deployments.map((d) => d.config) };
 }

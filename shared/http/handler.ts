@@ -3,7 +3,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../auth/claims.ts';
 import { authSettingsFromEnv } from '../auth/settings.ts';
-import { tokenVerifier } from '../auth/tokens.ts';
+import { principalResolver } from '../auth/tokens.ts';
+import { runtimeRegistry } from '../config/runtime.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { problemDetails } from './middleware.ts';
 import { problems } from './problem.ts';
@@ -11,19 +12,17 @@ import { problems } from './problem.ts';
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-let verify: ReturnType<typeof tokenVerifier> | undefined;
+let resolve: ReturnType<typeof principalResolver> | undefined;
 
 /**
- * The caller, from the bearer token (a forged, expired or missing token is 401). On AWS API Gateway's JWT
- * authorizer has checked it already; the handler checks again, so a misconfigured route lets nobody in.
+ * The caller, from the bearer token (a forged, expired or missing token is 401; a valid Maskinporten token for an
+ * organisation no provider is, or without the provider's scope, is 403). On AWS API Gateway's JWT authorizer has
+ * checked issuer, audience and scope already; the handler checks again, so a misconfigured route lets nobody in.
  * Settings: see shared/auth/settings.ts.
  */
 export function authenticate(event: HttpEvent): Promise<Principal> {
-  if (!verify) {
-    const { source, settings } = authSettingsFromEnv();
-    verify = tokenVerifier(source, settings);
-  }
-  return verify(event.headers?.authorization);
+  resolve ??= principalResolver(authSettingsFromEnv(), async () => (await runtimeRegistry()).providerIdentities);
+  return resolve(event.headers?.authorization);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

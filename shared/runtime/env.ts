@@ -12,10 +12,6 @@ export interface RuntimeEnv {
   /** File or folder with deployment configuration files */
   configPath: string;
   dataDir: string;
-  /** Public JWK (JSON) that provider/admin tokens are verified with */
-  jwtPublicJwk: string | undefined;
-  jwtIssuer: string;
-  jwtAudience: string;
   s3ForcePathStyle: boolean;
 }
 
@@ -33,9 +29,6 @@ export function readEnv(): RuntimeEnv {
     queueUrls: JSON.parse(process.env.SKJEMAFLYT_QUEUE_URLS ?? '{}') as Record<string, string>,
     configPath: required('SKJEMAFLYT_CONFIG'),
     dataDir: process.env.SKJEMAFLYT_DATA_DIR ?? '.skjemaflyt',
-    jwtPublicJwk: process.env.SKJEMAFLYT_JWT_PUBLIC_JWK,
-    jwtIssuer: process.env.SKJEMAFLYT_JWT_ISSUER ?? 'skjemaflyt-local',
-    jwtAudience: process.env.SKJEMAFLYT_JWT_AUDIENCE ?? 'skjemaflyt',
     s3ForcePathStyle: process.env.SKJEMAFLYT_S3_FORCE_PATH_STYLE === 'true',
   };
 }

@@ -4,16 +4,15 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SignJWT } from 'jose';
+import { type CryptoKey, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Hub, startHub } from '../../infra/local/hub.ts';
-import { type DevKeys, loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
 import { runRetention } from '../../shared/retention/cleanup.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
-import { newDataDir, type Sample, sample, settings } from '../support/hub.ts';
+import { hubTokens, newDataDir, type Sample, sample, type Who } from '../support/hub.ts';
 import { securityConfig } from './fixtures/config.ts';
+import { grant, HOSTILE_CLIENTS, maskinportenSigningKey } from './fixtures/maskinporten.ts';
 
 /**
  * The hostile corpus: every request here must be refused with a 4xx problem+json, the hub must stay up, and
@@ -39,7 +38,10 @@ const NEVER_LOGGED = [
 ];
 
 let hub: Hub;
-let keys: DevKeys;
+/** The local Maskinporten's signing key and issuer: tokens it would sign, with claims its grant never gives */
+let keys: { privateKey: CryptoKey; publicJwk: JWK };
+let settings: { issuer: string; audience: string };
+let token: (who: Who) => Promise<string>;
 let tt: Sample;
 const captured: string[] = [];
 const original = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
@@ -62,8 +64,11 @@ beforeAll(async () => {
     configPath: await securityConfig(),
     log: (line) => captured.push(line),
     retentionIntervalMs: 0,
+    maskinportenClients: HOSTILE_CLIENTS,
   });
-  keys = await loadOrCreateDevKeys(dataDir);
+  keys = await maskinportenSigningKey(dataDir);
+  settings = hub.maskinporten;
+  token = await hubTokens(hub);
   tt = await sample('tt-kort-soknad');
 });
 
@@ -84,9 +89,6 @@ interface Answer {
   text: string;
   body: any;
 }
-
-const token = (who: { provider: string } | { admin: string[]; name?: string }) =>
-  signDevToken(keys.privateKey, settings, who);
 
 async function send(
   options: {
@@ -179,11 +181,18 @@ const rawTtKort = (from: string, to: string) => JSON.stringify(ttKort()).replace
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const providerClaims = { 'skjemaflyt:provider': 'eskjema', scope: 'skjemaflyt:submit' };
+/** What the local Maskinporten gives the e-form vendor acting for Halden (config/halden.json). */
+const organisation = (orgnr: string) => ({ authority: 'iso6523-actorid-upis', ID: `0192:${orgnr}` });
+const providerClaims = {
+  scope: 'halden:skjemaflyt',
+  client_id: 'eskjema-310123455',
+  consumer: organisation('959159092'),
+  supplier: organisation('310123455'),
+};
 const jwt = (edit: (j: SignJWT) => SignJWT, claims: Record<string, unknown> = providerClaims) =>
   edit(
     new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256' })
+      .setProtectedHeader({ alg: 'RS256', kid: keys.publicJwk.kid ?? '' })
       .setIssuer(settings.issuer)
       .setAudience(settings.audience)
       .setSubject('provider:eskjema')
@@ -707,7 +716,7 @@ const corpus: HostileCase[] = [
     status: 401,
     send: async () => {
       const unsigned = new SignJWT(providerClaims)
-        .setProtectedHeader({ alg: 'ES256' })
+        .setProtectedHeader({ alg: 'RS256' })
         .setIssuer(settings.issuer)
         .setAudience(settings.audience);
       return post(ttKort(), { authorization: `Bearer ${await unsigned.sign(keys.privateKey)}` });
@@ -718,9 +727,9 @@ const corpus: HostileCase[] = [
     status: 401,
     send: async () => {
       const { generateKeyPair } = await import('jose');
-      const other = await generateKeyPair('ES256');
+      const other = await generateKeyPair('RS256');
       const forged = await new SignJWT(providerClaims)
-        .setProtectedHeader({ alg: 'ES256', kid: keys.publicJwk.kid ?? '' })
+        .setProtectedHeader({ alg: 'RS256', kid: keys.publicJwk.kid ?? '' })
         .setIssuer(settings.issuer)
         .setAudience(settings.audience)
         .setExpirationTime('1h')
@@ -754,7 +763,8 @@ const corpus: HostileCase[] = [
     status: 401,
     send: async () => {
       const [header, , signature] = (await token({ provider: 'eskjema' })).split('.');
-      const claims = { 'skjemaflyt:provider': 'halden-intranett', scope: 'skjemaflyt:submit', exp: now() + 3600 };
+      // The intranet's identity (Halden itself, no supplier), the vendor's signature kept.
+      const { supplier: _, ...claims } = { ...providerClaims, client_id: '5b0e7c2a-3d41-4f7e-9a62-8c1d0e4b7f35' };
       return post(ttKort(), { authorization: `Bearer ${header}.${b64url(claims)}.${signature}` });
     },
   },
@@ -785,9 +795,10 @@ const corpus: HostileCase[] = [
     send: async () => post(ttKort(), { authorization: `Bearer ${await token({ admin: ['3101'] })}` }),
   },
   {
-    name: 'a token for a provider the hub does not know',
+    name: 'a Maskinporten token for an organisation no provider is',
     status: 403,
-    send: () => post(ttKort(), { provider: 'ukjent-leverandor' }),
+    send: async () =>
+      post(ttKort(), { authorization: `Bearer ${await grant(hub, 'ukjent-virksomhet', 'halden:skjemaflyt')}` }),
   },
   {
     name: 'an unknown form type',
