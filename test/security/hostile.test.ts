@@ -1014,3 +1014,98 @@ describe('retention', () => {
     expect((await store.get(controls[0] as string))?.deliveries[0]?.audit).toHaveLength(1);
   });
 });
+
+describe('Maskinporten tokens that name no provider: 401/403, and nothing stored', () => {
+  const cases: HostileCase[] = [
+    {
+      name: 'a token for another consumer organisation (one no provider is)',
+      status: 403,
+      send: async () =>
+        post(ttKort(), { authorization: `Bearer ${await grant(hub, 'ukjent-virksomhet', 'halden:skjemaflyt')}` }),
+    },
+    {
+      name: 'a token from a vendor Halden has not accepted, acting for Halden',
+      status: 403,
+      send: async () =>
+        post(ttKort(), {
+          authorization: `Bearer ${await grant(hub, 'annen-leverandor', 'halden:skjemaflyt', '959159092')}`,
+        }),
+    },
+    {
+      name: 'the accepted vendor’s token for Halden without Skjemaflyt’s scope',
+      status: 403,
+      send: async () =>
+        post(ttKort(), {
+          authorization: `Bearer ${await grant(hub, 'eskjema-310123455', 'halden:annet-api', '959159092')}`,
+        }),
+    },
+    {
+      name: 'a token asked for without the API as resource (no audience)',
+      status: 401,
+      send: async () =>
+        post(ttKort(), {
+          authorization: `Bearer ${await grant(hub, 'eskjema-310123455', 'halden:skjemaflyt', '959159092', null)}`,
+        }),
+    },
+    {
+      name: 'an expired Maskinporten token',
+      status: 401,
+      send: async () =>
+        post(ttKort(), { authorization: `Bearer ${await jwt((j) => j.setExpirationTime(now() - 60))}` }),
+    },
+    {
+      name: 'a Maskinporten-shaped token signed by another key',
+      status: 401,
+      send: async () => {
+        const { generateKeyPair } = await import('jose');
+        const other = await generateKeyPair('RS256');
+        const forged = await new SignJWT(providerClaims)
+          .setProtectedHeader({ alg: 'RS256', kid: keys.publicJwk.kid ?? '' })
+          .setIssuer(settings.issuer)
+          .setAudience(settings.audience)
+          .setExpirationTime('5m')
+          .sign(other.privateKey);
+        return post(ttKort(), { authorization: `Bearer ${forged}` });
+      },
+    },
+  ];
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, hostile) => {
+    const answer = await hostile.send();
+    expect(answer.status, answer.text.slice(0, 500)).toBe(hostile.status);
+    expect(answer.contentType).toMatch(/^application\/problem\+json/);
+    expect(answer.body).toMatchObject({ status: hostile.status, title: expect.any(String) });
+    // The organisation is named when it is the reason; the token never is.
+    if (hostile.status === 403) expect(answer.body.detail).toMatch(/\d{9}|scope/);
+    expect(answer.text).not.toMatch(/eyJ[\w-]{10,}/);
+  });
+
+  it('named the organisation that was not recognised', async () => {
+    const stranger = await post(ttKort(), {
+      authorization: `Bearer ${await grant(hub, 'ukjent-virksomhet', 'halden:skjemaflyt')}`,
+    });
+    expect(stranger.body.detail).toContain('987654325');
+    const vendor = await post(ttKort(), {
+      authorization: `Bearer ${await grant(hub, 'annen-leverandor', 'halden:skjemaflyt', '959159092')}`,
+    });
+    expect(vendor.body.detail).toContain('923456783');
+    expect(vendor.body.detail).toContain('959159092');
+  });
+
+  it('stored nothing of them: no item, no object, no message', async () => {
+    const { Items = [] } = await hub.clients.dynamodb.send(new ScanCommand({ TableName: hub.resources.tableName }));
+    expect(JSON.stringify(Items)).not.toContain(MARKER);
+    const { Contents = [] } = await hub.clients.s3.send(new ListObjectsV2Command({ Bucket: hub.resources.bucketName }));
+    for (const object of Contents)
+      expect(
+        controls.some((c) => object.Key?.includes(c)),
+        object.Key,
+      ).toBe(true);
+    for (const url of Object.values(hub.resources.queueUrls)) {
+      const { Attributes = {} } = await hub.clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      expect(Number(Attributes.ApproximateNumberOfMessages), url).toBe(0);
+    }
+  });
+});
