@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, decodeJwt, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { ORGNR_AUTHORITY } from '../../shared/auth/maskinporten.ts';
+import { quietly } from './oidc-provider.ts';
 
 /**
  * A local Maskinporten: oidc-provider with Maskinporten's JWT-bearer grant (RFC 7523 as docs.digdir.no describes
@@ -267,25 +268,7 @@ function isAbsoluteUri(value: string): boolean {
   }
 }
 
-/**
- * oidc-provider's two start-up warnings that do not apply here are left out; any other gets through. It warns at
- * import on a Node.js release outside an LTS line (the pinned Node 24.9 predates 24's LTS, 24.11), and about its
- * in-memory store: this Maskinporten keeps nothing worth keeping (grants are single-use, tokens self-contained).
- */
-async function quietly<T>(run: () => T | Promise<T>): Promise<T> {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && /Unsupported runtime|in-memory adapter/.test(args[0])) return;
-    warn(...args);
-  };
-  try {
-    return await run();
-  } finally {
-    console.warn = warn;
-  }
-}
-
-function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.closeAllConnections();
     server.close(() => resolve());
