@@ -59,7 +59,7 @@ describe('soak: every accepted submission is delivered exactly once through faul
     let hub = await startHubProcess(env, port);
     children.push(hub.child);
     // From the hub's local Maskinporten (a fresh one when the cached token nears its expiry).
-    const tokens = await processTokens(dataDir, env.SKJEMAFLYT_CONFIG);
+    const tokens = await processTokens(dataDir, env);
     const token = () => tokens('eskjema', '3101');
     const sampleBody = await sample('tt-kort-soknad');
     const started = Date.now();

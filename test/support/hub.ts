@@ -112,9 +112,22 @@ export async function testHub(dataDir?: string, options: Partial<StartHubOptions
 
 export const providerFor = (formType: string) => (formType === 'a-skjema-tilsetting' ? 'halden-intranett' : 'eskjema');
 
-/** Provider tokens for a hub running as its own process (`npm start`), from the local Maskinporten it started. */
-export async function processTokens(dataDir: string, configPath: string = DEFAULT_CONFIG_PATH) {
+/**
+ * Provider tokens for a hub running as its own process (`npm start`), from the local Maskinporten it started.
+ * `env`: the variables the hub was started with, which its configuration may name (`${FAKE_ARCHIVE_URL}`).
+ */
+export async function processTokens(dataDir: string, env: Record<string, string> = {}) {
   const maskinporten = await readMaskinportenState(dataDir);
   if (!maskinporten) throw new Error(`No local Maskinporten in ${dataDir}: is the hub running?`);
-  return providerTokens({ dataDir, registry: buildRegistry(await loadHubConfig(configPath)), maskinporten });
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    const config = await loadHubConfig(env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH);
+    return providerTokens({ dataDir, registry: buildRegistry(config), maskinporten });
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }
