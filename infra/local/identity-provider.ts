@@ -160,7 +160,7 @@ export async function startLocalIdentityProvider(
         },
         renderError: async (ctx, out) => {
           ctx.type = 'html';
-          ctx.body = page('Feil', `<h1>Noe gikk galt</h1><p>${escape(String(out.error_description ?? out.error))}</p>`);
+          ctx.body = page('Feil', `<h1>Noe gikk galt</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p>`);
         },
       }),
   );
@@ -210,8 +210,8 @@ function loginForm(res: ServerResponse, uid: string, error?: string) {
       'Logg inn',
       `<main><h1>Logg inn på Skjemaflyt</h1>
 <p>Kommunens innlogging for ansatte (lokal demo).</p>
-${error ? `<p role="alert" id="feil">${escape(error)}</p>` : ''}
-<form method="post" action="${LOGIN_PATH}${escape(uid)}"${error ? ' aria-describedby="feil"' : ''}>
+${error ? `<p role="alert" id="feil">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="${LOGIN_PATH}${escapeHtml(uid)}"${error ? ' aria-describedby="feil"' : ''}>
 <p><label for="brukernavn">Brukernavn</label><br><input id="brukernavn" name="brukernavn" autocomplete="username" required autofocus></p>
 <p><label for="passord">Passord</label><br><input id="passord" name="passord" type="password" autocomplete="current-password" required></p>
 <p><button type="submit">Logg inn</button></p>
@@ -221,10 +221,10 @@ ${error ? `<p role="alert" id="feil">${escape(error)}</p>` : ''}
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head><body>${body}</body></html>`;
+  return `<!doctype html><html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
