@@ -160,7 +160,10 @@ export async function startLocalIdentityProvider(
         },
         renderError: async (ctx, out) => {
           ctx.type = 'html';
-          ctx.body = page('Feil', `<h1>Noe gikk galt</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p>`);
+          ctx.body = page(
+            'Feil',
+            `<h1>Noe gikk galt</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p>`,
+          );
         },
       }),
   );
