@@ -10,8 +10,7 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -28,7 +27,6 @@ import { asCaller, installRequestCounter, type RequestCounts, since, snapshot } 
 import { runSubstrate, type SubstratePlan } from './substrate.ts';
 import { type Throughput, throughput } from './throughput.ts';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const HANDLERS = ['receive', 'get-submission', 'admin', 'deliver-archive', 'deliver-fagsystem', 'dead-letter'] as const;
 type Handler = (typeof HANDLERS)[number];
 type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -128,21 +126,11 @@ class Invocations {
   }
 }
 
-function wrapHandlers(invocations: Invocations): Record<Handler, AnyHandler> {
-  const real = new Map<Handler, Promise<AnyHandler>>();
-  const load = (name: Handler) => {
-    let h = real.get(name);
-    if (!h) {
-      const file = pathToFileURL(join(REPO, 'functions', name, 'handler.ts')).href;
-      h = import(file).then((m: { handler: AnyHandler }) => m.handler);
-      real.set(name, h);
-    }
-    return h;
-  };
+/** Wraps the handlers the hub builds (each from its own environment) with the counting. */
+function wrapHandlers(invocations: Invocations) {
   const wrap =
-    (name: Handler): AnyHandler =>
+    (name: Handler, handler: AnyHandler): AnyHandler =>
     async (event, context) => {
-      const handler = await load(name);
       const records = (event as { Records?: unknown[] }).Records?.length ?? 1;
       const started = performance.now();
       const result = await asCaller(name, () => handler(event, context));
@@ -155,7 +143,8 @@ function wrapHandlers(invocations: Invocations): Record<Handler, AnyHandler> {
       );
       return result;
     };
-  return Object.fromEntries(HANDLERS.map((name) => [name, wrap(name)])) as Record<Handler, AnyHandler>;
+  return (name: string, handler: unknown): unknown =>
+    (HANDLERS as readonly string[]).includes(name) ? wrap(name as Handler, handler as AnyHandler) : handler;
 }
 
 async function requestBodies(prefix: string, count: number, seed: number): Promise<string[]> {
@@ -258,7 +247,7 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
       port: 0,
       dataDir,
       log: () => {},
-      handlers: wrapHandlers(invocations) as never,
+      wrapHandler: wrapHandlers(invocations),
       retentionIntervalMs: 0,
       // One token for the whole run, as a provider would hold one for its lifetime: longer than the longest run.
       maskinportenTokenTtlSeconds: 3600,

@@ -3,6 +3,7 @@
 export const STATUS_LABEL = {
   PENDING: 'Venter',
   QUEUED: 'I kø',
+  SENT: 'Sendt',
   RETRYING: 'Prøver igjen',
   DELIVERED: 'Levert',
   FAILED: 'Feilet',
@@ -12,6 +13,7 @@ export const STATUS_LABEL = {
 export const STATUS_HELP = {
   PENDING: 'Venter på en annen leveranse (arkivet først)',
   QUEUED: 'Ligger i kø for levering',
+  SENT: 'Sendt til mottakeren; venter på kvittering',
   RETRYING: 'Et forsøk feilet; nytt forsøk kommer automatisk',
   DELIVERED: 'Levert til mottakeren',
   FAILED: 'Ga opp: trenger en person',

@@ -1,4 +1,5 @@
 import { SCOPE } from '../../shared/auth/claims.ts';
+import { endpointUrlProblem } from '../../shared/config/endpoint-url.ts';
 import {
   type DeliveryHandlerName,
   deliveryHandlerFor,
@@ -136,6 +137,17 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
     if (!known.has(key))
       add(`/aws/throttling/routes/${pointerEscape(key)}`, `unknown route; routes: ${[...known].join(', ')}`);
   }
+
+  // Records, documents, secrets and signed notifications leave the stack over https only.
+  config.targets.forEach((target, i) => {
+    if (target.transport.type !== 'http') return;
+    const problem = endpointUrlProblem(target.transport.url, { httpsOnly: true });
+    if (problem) add(`/targets/${i}/transport/url`, problem);
+  });
+  config.providers.forEach((provider, i) => {
+    const problem = provider.webhook && endpointUrlProblem(provider.webhook.url, { httpsOnly: true });
+    if (problem) add(`/providers/${i}/webhook/url`, problem);
+  });
 
   const timeouts = deliveryFunctionTimeouts(config);
   config.targets.forEach((target, i) => {

@@ -2,13 +2,15 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
+import { authSettingsFromEnv, LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
 import { principalResolver } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { type DeliveryHandlerName, type HttpHandlerName, type HubPlan, planHub } from '../../shared/config/plan.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
 import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
+import { functionEnvironment, type HubEnvironment, readFunctionEnv } from '../../shared/runtime/env.ts';
+import type { FunctionName } from '../../shared/runtime/functions.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
 import { throttleLimits } from '../../shared/submission/limits.ts';
 import { createLocalClients, LOCAL_CREDENTIALS, type LocalClients, type LocalEndpoints } from './clients.ts';
@@ -38,8 +40,9 @@ import { type ProvisionResult, provisionHub } from './provision.ts';
 /**
  * The whole hub on one machine: emulators, resources, handlers behind a local API Gateway, queue pollers.
  *
- * The handlers read their settings from process.env (as on Lambda) and cache SDK clients per process, so
- * there is one hub per process at a time. Tests that need several hubs start them one after another.
+ * Each function gets the environment it declared (shared/runtime/functions.ts), written by the same code the CDK
+ * stack uses (functionEnvironment), and its handler is built from it with its own SDK clients pointed at this
+ * hub's emulators. The hub writes nothing to process.env, so several hubs can run in one process.
  */
 
 export const TABLE_NAME = 'skjemaflyt';
@@ -56,8 +59,10 @@ export interface StartHubOptions {
   /** File or folder; default: SKJEMAFLYT_CONFIG or the demo configuration in config/ */
   configPath?: string;
   log?: (line: string) => void;
-  /** Replace handlers (tests); the rest are imported from functions/<name>/handler.ts */
+  /** Replace handlers (tests); the rest are built by functions/<name>/handler.ts's createHandler */
   handlers?: Partial<Record<HandlerName, HttpHandler | QueueHandler>>;
+  /** Wraps every handler the hub runs, replaced or built (measurements) */
+  wrapHandler?: (name: FunctionName, handler: unknown) => unknown;
   /** Extra non-Lambda routes, e.g. the console's static files under /console/ */
   mounts?: StaticMount[];
   /** Long-poll wait of the pollers (default 1 s) */
@@ -107,7 +112,6 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
   await mkdir(dataDir, { recursive: true });
 
-  const env = new EnvScope();
   let http: LocalHttpServer | undefined;
   let emulators: Emulators | undefined;
   let clients: LocalClients | undefined;
@@ -124,7 +128,6 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     clients?.destroy();
     await maskinporten?.close();
     await emulators?.stop();
-    env.restore();
   };
 
   try {
@@ -138,9 +141,15 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       log,
     });
 
-    // The configuration expands ${SKJEMAFLYT_DATA_DIR}, and the handlers read the same variables.
-    env.set({ SKJEMAFLYT_DATA_DIR: dataDir, SKJEMAFLYT_CONFIG: configPath });
-    const config = await loadHubConfig(configPath);
+    // The configuration expands ${SKJEMAFLYT_DATA_DIR} to this hub's data dir, and other `${VARIABLE}`s from this
+    // machine's environment; the functions get the same values in theirs.
+    const configVariables: Record<string, string> = {};
+    const config = await loadHubConfig(configPath, (name) => {
+      if (name === 'SKJEMAFLYT_DATA_DIR') return dataDir;
+      const value = process.env[name];
+      if (value !== undefined) configVariables[name] = value;
+      return value;
+    });
     const plan = planHub(config, { tableName: TABLE_NAME, bucketName: BUCKET_NAME });
     const registry = buildRegistry(config);
 
@@ -155,34 +164,48 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     const resources = await provisionHub(plan, clients, { region, sqsEndpoint: emulators.sqsEndpoint });
     const keys = await loadOrCreateDevKeys(dataDir);
 
-    env.set({
-      SKJEMAFLYT_TABLE: resources.tableName,
-      SKJEMAFLYT_IDEMPOTENCY_TABLE: resources.idempotencyTableName,
-      SKJEMAFLYT_BUCKET: resources.bucketName,
-      SKJEMAFLYT_QUEUE_URLS: JSON.stringify(resources.queueUrls),
-      SKJEMAFLYT_PROVIDER_ISSUER: providerTokens.issuer,
-      SKJEMAFLYT_PROVIDER_AUDIENCE: providerTokens.audience,
-      SKJEMAFLYT_PROVIDER_JWKS_URL: maskinporten.jwksUri,
-      SKJEMAFLYT_PROVIDER_ALGORITHMS: 'RS256',
-      SKJEMAFLYT_ADMIN_PUBLIC_JWK: JSON.stringify(keys.publicJwk),
-      SKJEMAFLYT_S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SESSION_TOKEN: undefined,
-      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoDbEndpoint,
-      AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
-      AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
-    });
+    const resourcesForFunctions: HubEnvironment = {
+      tableName: resources.tableName,
+      idempotencyTableName: resources.idempotencyTableName,
+      bucketName: resources.bucketName,
+      queueUrls: resources.queueUrls,
+      configPath,
+      dataDir,
+      configVariables,
+      jwt: {
+        // Providers' tokens come from the local Maskinporten, as from Maskinporten on AWS.
+        provider: {
+          issuer: providerTokens.issuer,
+          audience: providerTokens.audience,
+          jwksUrl: maskinporten.jwksUri,
+          algorithms: 'RS256',
+        },
+        // Admins' tokens are signed with the development key (npm run token -- --admin …).
+        admin: { publicJwk: JSON.stringify(keys.publicJwk), ...LOCAL_ADMIN_TOKENS },
+      },
+      deployments: config.deployments,
+      // Targets' and webhooks' secrets from this machine's environment, as Secrets Manager holds them on AWS.
+      secret: (variable) => process.env[variable],
+      emulators: {
+        region,
+        endpoints: { dynamodb: emulators.dynamoDbEndpoint, sqs: emulators.sqsEndpoint, s3: emulators.s3Endpoint },
+        credentials: LOCAL_CREDENTIALS,
+      },
+    };
+    const build = async (name: FunctionName): Promise<unknown> => {
+      const environment = functionEnvironment(name, resourcesForFunctions);
+      const replaced = options.handlers?.[name as HandlerName];
+      const handler = replaced ?? (await handlerFactory(name))(readFunctionEnv(name, environment));
+      return options.wrapHandler ? options.wrapHandler(name, handler) : handler;
+    };
 
-    // Only now import the handlers, so that whatever they read at import time sees the environment above.
     const handlerNames = new Set<HandlerName>([
       ...plan.routes.map((r) => r.handler),
       ...plan.queues.map((q) => q.handler),
       ...(plan.queues.length > 0 ? (['dead-letter'] as const) : []),
     ]);
     const handlers = new Map<HandlerName, unknown>();
-    for (const name of handlerNames) handlers.set(name, options.handlers?.[name] ?? (await importHandler(name)));
+    for (const name of handlerNames) handlers.set(name, await build(name));
 
     const sqs = clients.sqs;
     for (const queue of resources.queues) {
@@ -215,12 +238,15 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
 
     // Throttling per provider, as API Gateway's (rate and burst from the limits of the provider's deployments).
     const throttle = createThrottle((key) => throttleLimits(config, key));
-    const verify = principalResolver(authSettingsFromEnv(), () => registry.providerIdentities);
+    const verify = principalResolver(
+      authSettingsFromEnv(functionEnvironment('receive', resourcesForFunctions)),
+      () => registry.providerIdentities,
+    );
     http.setThrottle(async (request: ThrottleRequest) =>
       throttle.take(await callerKey(request.headers.authorization, request.sourceIp, verify)),
     );
 
-    const retention = (await importHandler('retention')) as () => Promise<unknown>;
+    const retention = (await build('retention')) as () => Promise<unknown>;
     const runRetention = () => retention();
     if (options.retentionIntervalMs !== 0) {
       retentionTimer = setInterval(() => {
@@ -230,7 +256,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     }
 
     // The requeue sweep, as its schedule would run it on AWS: once at start (after a crash) and every minute.
-    const requeue = (await importHandler('requeue')) as () => Promise<unknown>;
+    const requeue = (await build('requeue')) as () => Promise<unknown>;
     const runRequeue = () => requeue().catch((error) => log(`requeue: ${(error as Error)?.name ?? 'error'}`));
     await runRequeue();
     requeueTimer = setInterval(runRequeue, 60_000);
@@ -298,11 +324,14 @@ function numberOrUndefined(value: string | undefined): number | undefined {
   return value ? Number(value) : undefined;
 }
 
-async function importHandler(name: HandlerName | 'retention' | 'requeue'): Promise<unknown> {
+/** A function's `createHandler(env)`: builds its handler from the environment it declared. */
+async function handlerFactory(name: FunctionName): Promise<(env: unknown) => unknown> {
   const file = resolve(import.meta.dirname, '../../functions', name, 'handler.ts');
-  const module = (await import(pathToFileURL(file).href)) as { handler?: unknown };
-  if (typeof module.handler !== 'function') throw new Error(`functions/${name}/handler.ts does not export a handler`);
-  return module.handler;
+  const module = (await import(pathToFileURL(file).href)) as { createHandler?: unknown };
+  if (typeof module.createHandler !== 'function') {
+    throw new Error(`functions/${name}/handler.ts does not export createHandler`);
+  }
+  return module.createHandler as (env: unknown) => unknown;
 }
 
 /** Where the first file-drop target of that kind writes (demo configuration: <dataDir>/archive, /fagsystem). */
@@ -313,25 +342,4 @@ function fileDropDir(config: HubConfig, kind: 'archive' | 'fagsystem'): string |
     }
   }
   return undefined;
-}
-
-/** Sets process.env variables and puts the previous values back on restore. */
-class EnvScope {
-  private readonly saved = new Map<string, string | undefined>();
-
-  set(values: Record<string, string | undefined>) {
-    for (const [name, value] of Object.entries(values)) {
-      if (!this.saved.has(name)) this.saved.set(name, process.env[name]);
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-
-  restore() {
-    for (const [name, value] of this.saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    this.saved.clear();
-  }
 }

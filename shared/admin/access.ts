@@ -34,12 +34,23 @@ export function municipalityFor(admin: Admin, requested: string | undefined): st
   return municipality;
 }
 
-/** A delivery the admin may not see answers like a missing one. */
+/** A delivery id: `<trackingId>.<target id>`, as the hub makes them (records.ts deliveryId). */
+const DELIVERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * A delivery the admin may not see answers like a missing one. An id that cannot be one is refused before it
+ * reaches the table (DynamoDB refuses a key over its size limit with an error, not an empty answer).
+ */
 export async function findDelivery(
   admin: Admin,
   id: string,
   store: { getDelivery(trackingId: string, targetId: string): Promise<DeliveryRecord | undefined> },
 ): Promise<DeliveryRecord> {
+  if (!DELIVERY_ID.test(id)) {
+    throw problems.badRequest('Ugyldig leveranse-id.', [
+      { path: '/id', message: 'En leveranse-id er <sporings-id>.<mål-id>, f.eks. fra listen over leveranser.' },
+    ]);
+  }
   const ref = parseDeliveryId(id);
   const delivery = ref ? await store.getDelivery(ref.trackingId, ref.targetId) : undefined;
   if (!delivery || !admin.municipalities.includes(delivery.municipality)) {

@@ -1,21 +1,26 @@
 import type { Principal } from '../auth/claims.ts';
+import { record } from '../delivery/process.ts';
+import { StaleTransitionError } from '../delivery/repository.ts';
 import { problems } from '../http/problem.ts';
 import type { DeliveryRecord } from '../store/records.ts';
-import { StaleTransitionError } from '../store/submissions.ts';
 import { type Admin, findDelivery, requireAdmin, who } from './access.ts';
-import { type AdminDeps, decodeCursor, encodeCursor, type Params, parseFilter, parseLimit } from './deliveries.ts';
+import {
+  type AdminDeps,
+  encodeCursor,
+  invalidCursor,
+  listPage,
+  type Params,
+  parseFilter,
+  parseLimit,
+} from './deliveries.ts';
 
 /** What a person does about failed deliveries; each change is recorded in the history with who did it. */
 
 const now = (deps: AdminDeps) => (deps.now ?? (() => new Date()))();
 
 /** FAILED → QUEUED with a new round of attempts (its own idempotency key), recorded with who did it. */
-async function requeue(admin: Admin, delivery: DeliveryRecord, deps: AdminDeps, detail: string) {
-  return deps.store.transition(
-    delivery,
-    { to: 'QUEUED', from: ['FAILED'], detail, by: who(admin), newRound: true, nextAttemptAt: null },
-    now(deps),
-  );
+async function requeue(admin: Admin, delivery: DeliveryRecord, deps: AdminDeps, bulk: boolean) {
+  return record(delivery, { type: 'retried-by-person', by: { name: who(admin) }, bulk }, deps, now(deps));
 }
 
 /** POST /v1/admin/deliveries/{id}/retry */
@@ -24,7 +29,7 @@ export async function retryDelivery(principal: Principal, id: string, deps: Admi
   const delivery = await findDelivery(admin, id, deps.store);
   let updated: DeliveryRecord;
   try {
-    updated = await requeue(admin, delivery, deps, 'Sendt på nytt av en person.');
+    updated = await requeue(admin, delivery, deps, false);
   } catch (error) {
     if (error instanceof StaleTransitionError) {
       throw problems.conflict(`Leveransen har status ${delivery.status}; bare feilede leveranser kan sendes på nytt.`);
@@ -52,7 +57,7 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
   const limit = parseLimit(params.limit, 25, 100);
   const started = now(deps).toISOString();
   let until = filter.to && filter.to < started ? filter.to : started;
-  let cursor: Record<string, string> | undefined;
+  let cursor: string | undefined;
   if (params.cursor) {
     let state: { k?: unknown; u?: unknown } = {};
     try {
@@ -60,11 +65,14 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
     } catch {
       // refused below
     }
-    if (typeof state?.u !== 'string' || Number.isNaN(Date.parse(state.u)) || (state.k && typeof state.k !== 'string')) {
-      throw problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
+    // A time as this function wrote it: canonical ISO, years 0000–9999 (the index sorts times as text).
+    const canonical = (u: unknown) =>
+      typeof u === 'string' && /^\d{4}-/.test(u) && !Number.isNaN(Date.parse(u)) && new Date(u).toISOString() === u;
+    if (!canonical(state?.u) || (state.k && typeof state.k !== 'string')) {
+      throw invalidCursor();
     }
-    until = state.u;
-    if (typeof state.k === 'string') cursor = decodeCursor(state.k, filter);
+    until = state.u as string;
+    if (typeof state.k === 'string') cursor = state.k;
   }
   const total = params.cursor
     ? undefined
@@ -76,12 +84,12 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
           ...(filter.formType ? { formType: filter.formType } : {}),
         })
       ).count;
-  const page = await deps.store.listByStatus({ ...filter, to: until, limit, ...(cursor ? { cursor } : {}) });
+  const page = await listPage(deps, { ...filter, to: until, limit, ...(cursor ? { cursor } : {}) });
   const retried: DeliveryRecord[] = [];
   let skipped = 0;
   for (const delivery of page.items) {
     try {
-      retried.push(await requeue(admin, delivery, deps, 'Sendt på nytt av en person (alle som passet et filter).'));
+      retried.push(await requeue(admin, delivery, deps, true));
     } catch (error) {
       if (!(error instanceof StaleTransitionError)) throw error;
       skipped++;
@@ -94,7 +102,7 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
     ids: retried.map((d) => d.id),
     skipped,
     done: !page.cursor,
-    nextCursor: page.cursor ? encodeCursor({ k: encodeCursor(page.cursor), u: until }) : null,
+    nextCursor: page.cursor ? encodeCursor({ k: page.cursor, u: until }) : null,
   };
 }
 
@@ -114,11 +122,7 @@ export async function resolveDelivery(
   const admin = requireAdmin(principal);
   const delivery = await findDelivery(admin, id, deps.store);
   try {
-    return await deps.store.transition(
-      delivery,
-      { to: 'RESOLVED', detail: `Lukket: ${comment.trim()}`, by: who(admin), nextAttemptAt: null },
-      now(deps),
-    );
+    return await record(delivery, { type: 'resolved-by-person', by: { name: who(admin) }, comment }, deps, now(deps));
   } catch (error) {
     if (error instanceof StaleTransitionError) {
       throw problems.conflict(`Leveransen har status ${delivery.status} og kan ikke lukkes.`);

@@ -1,14 +1,14 @@
 import type { Principal } from '../auth/claims.ts';
 import type { Registry } from '../config/registry.ts';
 import type { Target } from '../config/types.ts';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery/lifecycle.ts';
 import { producedFile, producedKey } from '../delivery/produced.ts';
-import type { DeliveryStatus } from '../delivery/status.ts';
 import { type FieldError, problems } from '../http/problem.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord } from '../store/records.ts';
 import { nameWords, normaliseTerm } from '../store/search-terms.ts';
-import { type StatusQuery, type SubmissionStore, statusIndexKeys } from '../store/submissions.ts';
+import { InvalidCursorError, type StatusQuery, type SubmissionStore } from '../store/submissions.ts';
 import { maskNationalId } from '../submission/identifiers.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
 import { type Admin, findDelivery, municipalityFor, requireAdmin, who } from './access.ts';
@@ -26,7 +26,7 @@ export interface AdminDeps {
   now?: () => Date;
 }
 
-export const STATUSES: DeliveryStatus[] = ['PENDING', 'QUEUED', 'RETRYING', 'DELIVERED', 'FAILED', 'RESOLVED'];
+export const STATUSES: readonly DeliveryStatus[] = DELIVERY_STATUSES;
 
 /** Search results are capped: a name common enough to hit more asks for a longer name or a form type. */
 const SEARCH_LIMIT = 50;
@@ -45,6 +45,10 @@ export interface DeliveryFilter {
   to?: string;
 }
 
+/** Target and form type ids as the configuration allows them (schemas/config.schema.json, `id`). */
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ID_WORDS = { target: 'mål-id', formType: 'skjematype-id' } as const;
+
 export function parseFilter(admin: Admin, params: Params, defaultStatus?: DeliveryStatus): DeliveryFilter {
   const errors: FieldError[] = [];
   const status = (params.status || defaultStatus) as DeliveryStatus | undefined;
@@ -57,9 +61,18 @@ export function parseFilter(admin: Admin, params: Params, defaultStatus?: Delive
     const date = /^\d{4}-\d{2}-\d{2}$/.test(value)
       ? `${value}T${field === 'from' ? '00:00:00' : '23:59:59.999'}Z`
       : value;
-    if (Number.isNaN(Date.parse(date))) {
+    // Years 0000–9999 only: the index sorts times as text, and an ISO year beyond them (+275760-…) sorts wrong.
+    const time = Number.isNaN(Date.parse(date)) ? undefined : new Date(date).toISOString();
+    if (!time || !/^\d{4}-/.test(time)) {
       errors.push({ path: `/${field}`, message: 'Ugyldig tidspunkt (RFC 3339 eller ÅÅÅÅ-MM-DD).' });
-    } else times[field] = new Date(date).toISOString();
+    } else times[field] = time;
+  }
+  if (times.from && times.to && times.from > times.to) {
+    errors.push({ path: '/to', message: 'Til-tidspunktet er før fra-tidspunktet.' });
+  }
+  for (const field of ['target', 'formType'] as const) {
+    const value = params[field];
+    if (value && !ID.test(value)) errors.push({ path: `/${field}`, message: `Ugyldig ${ID_WORDS[field]}.` });
   }
   if (errors.length > 0) throw problems.badRequest('Ugyldig søk.', errors);
   return {
@@ -81,41 +94,29 @@ export function parseLimit(value: string | number | undefined, fallback: number,
   return limit;
 }
 
-/** Page cursors are the index position, base64url JSON; one that points into another list is refused. */
+/** Opaque page state (the retry-all run's), base64url JSON. */
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeCursor(
-  text: string,
-  filter: DeliveryFilter & { status: DeliveryStatus },
-): Record<string, string> {
-  const refused = problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
-  let value: unknown;
+export const invalidCursor = () =>
+  problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
+
+/** A list page from the status index; a cursor that is not this list's is a 400 naming it. */
+export async function listPage(deps: AdminDeps, query: StatusQuery) {
   try {
-    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw refused;
+    return await deps.store.listByStatus(query);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw invalidCursor();
+    throw error;
   }
-  const key = value as Record<string, unknown>;
-  const expected = statusIndexKeys(filter.municipality, filter.status, '', '').gsi1pk;
-  if (
-    !key ||
-    typeof key !== 'object' ||
-    key.gsi1pk !== expected ||
-    !['pk', 'sk', 'gsi1sk'].every((k) => typeof key[k] === 'string') ||
-    Object.keys(key).length !== 4
-  ) {
-    throw refused;
-  }
-  return key as Record<string, string>;
 }
 
 /** One delivery as a row of a list: what staff scan for, with the error in plain words. */
 export function deliveryRow(d: DeliveryRecord, registry: Registry) {
   const target = targetOf(registry, d.target);
   const formType = registry.formType(d.municipality, d.formType);
-  const explanation = d.lastError ? explainFailure({ raw: d.lastError, formType, target }) : undefined;
+  const explanation = d.failure ? explainFailure({ failure: d.failure, formType, target }) : undefined;
   return {
     id: d.id,
     trackingId: d.trackingId,
@@ -128,7 +129,8 @@ export function deliveryRow(d: DeliveryRecord, registry: Registry) {
     submitterName: d.submitter?.name ?? null,
     status: d.status,
     attempts: d.attempts,
-    lastError: d.lastError ?? null,
+    lastError: d.failure?.message ?? null,
+    failureCode: d.failure?.code ?? null,
     problem: explanation?.summary ?? null,
     nextAttemptAt: d.nextAttemptAt ?? null,
     receivedAt: d.history[0]?.at ?? d.updatedAt,
@@ -151,15 +153,22 @@ function targetOf(registry: Registry, id: string): Target | undefined {
 export async function listDeliveries(principal: Principal, params: Params, deps: AdminDeps) {
   const admin = requireAdmin(principal);
   const q = params.q?.trim();
-  if (q) return searchDeliveries(admin, q, parseFilter(admin, params), deps);
+  if (q) {
+    // A query of nothing but what the index leaves out ('#') would search for the empty prefix: DynamoDB refuses it.
+    if (!UUID.test(q) && normaliseTerm(q) === '') {
+      throw problems.badRequest('Ugyldig søk.', [
+        { path: '/q', message: 'Søket må inneholde minst én bokstav eller ett siffer.' },
+      ]);
+    }
+    return searchDeliveries(admin, q, parseFilter(admin, params), deps);
+  }
   const filter = parseFilter(admin, params, 'FAILED') as DeliveryFilter & { status: DeliveryStatus };
   const limit = parseLimit(params.limit, 50, 100);
-  const cursor = params.cursor ? decodeCursor(params.cursor, filter) : undefined;
-  const query: StatusQuery = { ...filter, limit, ...(cursor ? { cursor } : {}) };
-  const page = await deps.store.listByStatus(query);
+  const query: StatusQuery = { ...filter, limit, ...(params.cursor ? { cursor: params.cursor } : {}) };
+  const page = await listPage(deps, query);
   return {
     items: page.items.map((d) => deliveryRow(d, deps.registry)),
-    nextCursor: page.cursor ? encodeCursor(page.cursor) : null,
+    nextCursor: page.cursor ?? null,
     scannedCount: page.scannedCount,
     consumedCapacity: page.consumedCapacity,
   };
@@ -231,11 +240,10 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
     target ? readOptional(deps, producedKey(delivery.trackingId, target)) : undefined,
   ]);
   const formType = deps.registry.formType(delivery.municipality, delivery.formType);
-  const raw = delivery.lastError ?? (delivery.status === 'FAILED' ? delivery.history.at(-1)?.detail : undefined);
   const producedText = produced ? Buffer.from(produced).toString('utf8') : undefined;
-  const explanation = raw
+  const explanation = delivery.failure
     ? explainFailure({
-        raw,
+        failure: delivery.failure,
         ...(formType ? { formType } : {}),
         ...(target ? { target } : {}),
         ...(producedText && target?.kind === 'archive' ? { producedXml: producedText } : {}),

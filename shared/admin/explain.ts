@@ -1,4 +1,5 @@
 import type { FormType, Target } from '../config/types.ts';
+import type { FailureCode, StoredFailure, XsdError } from '../delivery/failures.ts';
 import type { ArchiveMapping, KorrespondansepartMapping as KorrespondansepartSpec } from '../mapping/definition.ts';
 
 /**
@@ -8,15 +9,17 @@ import type { ArchiveMapping, KorrespondansepartMapping as KorrespondansepartSpe
  * and the arkivmelding that was produced (for the line an XSD error points at).
  */
 
+/** How staff group failures: what kind of problem it is (from the failure's code). */
 export type FailureKind =
   | 'archive-rejected'
   | 'xsd'
   | 'mapping'
   | 'system-rejected'
   | 'unavailable'
+  | 'redirected'
   | 'auth'
   | 'configuration'
-  | 'unknown';
+  | 'internal';
 
 export interface ExplainedField {
   /** In words, e.g. "postnummer" */
@@ -30,6 +33,7 @@ export interface ExplainedField {
 }
 
 export interface Explanation {
+  code: FailureCode;
   kind: FailureKind;
   /** One line in plain words */
   summary: string;
@@ -40,13 +44,14 @@ export interface Explanation {
   targetErrorType?: string;
   /** What to do about it */
   advice: string;
-  /** Whether a plain retry can help once the cause is gone */
+  /** Whether a person's retry can help once the cause is gone (outside this submission) */
   retryHelps: boolean;
+  /** The stored message, as written when it failed */
   raw: string;
 }
 
 export interface ExplainInput {
-  raw: string;
+  failure: StoredFailure;
   formType?: FormType;
   target?: Pick<Target, 'kind' | 'name'>;
   /** The arkivmelding as produced, to place an XSD error's line */
@@ -165,143 +170,185 @@ const PARTY_OWNER: Record<KorrespondansepartSpec['type'], string> = {
   IK: 'Intern kopimottakers',
 };
 
-/** The mapping's name for a field in "Arkivfeltet X ble tomt" (MappingError) → the element it fills. */
-const MAPPING_FIELD_ELEMENT: Record<string, { element: string; within?: string }> = {
-  tittel: { element: 'tittel' },
-  offentligTittel: { element: 'offentligTittel' },
-  korrespondansepartNavn: { element: 'korrespondansepartNavn' },
-  'saksmappe/tittel': { element: 'tittel', within: 'mappe' },
-  'saksmappe/offentligTittel': { element: 'offentligTittel', within: 'mappe' },
-  'saksmappe/noekkel': { element: 'noekkel', within: 'mappe' },
-  'klassifikasjon/klasseID': { element: 'klasseID' },
-  'matrikkelnummer/kommunenummer': { element: 'kommunenummer', within: 'matrikkelnummer' },
-  'matrikkelnummer/gaardsnummer': { element: 'gardsnummer' },
-  'matrikkelnummer/bruksnummer': { element: 'bruksnummer' },
-};
+/** A mapping failure's place in the definition (JSON pointer under /archive) → the arkivmelding element it fills. */
+function mappingElement(pointer: string): { element: string; within?: string } | undefined {
+  const steps = pointer.split('/').filter(Boolean);
+  if (steps[0] !== 'archive') return undefined;
+  const rest = steps.slice(1).filter((s) => !/^\d+$/.test(s));
+  const last = rest.at(-1);
+  if (!last) return undefined;
+  if (rest[0] === 'saksmappe' && rest.length === 2) return { element: last, within: 'mappe' };
+  if (rest[0] === 'korrespondansepart') return { element: last === 'navn' ? 'korrespondansepartNavn' : last };
+  if (rest.includes('matrikkelnummer')) {
+    const element = last === 'gaardsnummer' ? 'gardsnummer' : last;
+    return element === 'kommunenummer' ? { element, within: 'matrikkelnummer' } : { element };
+  }
+  return { element: last };
+}
 
 const RETRY_AFTER_FIX =
   'Rett årsaken (hos innsenderen, i skjemaoppsettet eller i arkivet), og velg «Prøv igjen». ' +
   'Kan den ikke leveres automatisk: journalfør den manuelt og lukk leveransen med en kommentar.';
 
-export function explainFailure(input: ExplainInput): Explanation {
-  const raw = input.raw.trim();
-  const receiver = input.target?.kind === 'fagsystem' ? 'Fagsystemet' : 'Arkivet';
+const UNAVAILABLE_ADVICE =
+  'En forbigående feil: ingenting er galt med skjemaet. Når mottakeren er oppe igjen, ' +
+  'send alle som feilet for målet på nytt med «Prøv igjen for alle».';
 
-  const rejected = parseRejection(raw);
-  if (rejected) {
-    const { type, message } = rejected;
-    if (/^HTTP \d+$/.test(type)) {
+/** One explanation per failure code: what is wrong, in the form's terms where it can be, and what to do. */
+export function explainFailure(input: ExplainInput): Explanation {
+  const { failure } = input;
+  const raw = failure.message;
+  const receiver = receiverOf(failure, input);
+  const base = { code: failure.code, raw };
+  switch (failure.code) {
+    case 'target-rejected':
+    case 'target-server-error': {
+      const { errorType, targetMessage } = failure.details;
+      if (failure.details.targetKind === 'fagsystem') {
+        return {
+          ...base,
+          kind: 'system-rejected',
+          summary: `Fagsystemet avviste leveransen (${errorType})`,
+          ...(targetMessage ? { targetMessage } : {}),
+          targetErrorType: errorType,
+          advice: failure.code === 'target-server-error' ? SERVER_ERROR_ADVICE : RETRY_AFTER_FIX,
+          retryHelps: failure.code === 'target-server-error',
+        };
+      }
+      if (!targetMessage) {
+        return {
+          ...base,
+          kind: 'archive-rejected',
+          summary: `Arkivet avviste arkivmeldingen (${errorType}) uten å si hvorfor`,
+          targetErrorType: errorType,
+          advice: failure.code === 'target-server-error' ? SERVER_ERROR_ADVICE : RETRY_AFTER_FIX,
+          retryHelps: failure.code === 'target-server-error',
+        };
+      }
+      const field = fieldFromWords(targetMessage);
+      const problem = problemFromWords(targetMessage);
+      const explained = field ? describeField(field, input.formType, ownerFromWords(targetMessage)) : undefined;
       return {
+        ...base,
         kind: 'archive-rejected',
-        summary: `Arkivet avviste arkivmeldingen (${type}) uten å si hvorfor`,
-        advice: RETRY_AFTER_FIX,
-        retryHelps: false,
-        raw,
+        summary: explained
+          ? sentence(explained.owner, field?.label ?? '', problem)
+          : `Arkivet avviste arkivmeldingen: ${targetMessage}`,
+        ...(explained ? { field: explained.field } : {}),
+        targetMessage,
+        targetErrorType: errorType,
+        advice:
+          failure.code === 'target-server-error' || errorType === 'ikkefunnet' ? SERVER_ERROR_ADVICE : RETRY_AFTER_FIX,
+        retryHelps: failure.code === 'target-server-error' || errorType === 'ikkefunnet',
       };
     }
-    const field = message ? fieldFromWords(message) : undefined;
-    const problem = problemFromWords(message);
-    const explained = field ? describeField(field, input.formType, ownerFromWords(message)) : undefined;
-    return {
-      kind: 'archive-rejected',
-      summary: explained
-        ? sentence(explained.owner, field?.label ?? '', problem)
-        : `Arkivet avviste arkivmeldingen${message ? `: ${message}` : ''}`,
-      ...(explained ? { field: explained.field } : {}),
-      ...(message ? { targetMessage: message } : {}),
-      targetErrorType: type,
-      advice:
-        type === 'serverfeil' || type === 'ikkefunnet'
-          ? 'Arkivet meldte en feil hos seg selv. Spør arkivleverandøren, og velg «Prøv igjen» når den er rettet.'
-          : RETRY_AFTER_FIX,
-      retryHelps: type === 'serverfeil',
-      raw,
-    };
+    case 'xsd-invalid':
+      return explainXsd(failure.details.errors, input, raw);
+    case 'record-format':
+      return {
+        ...base,
+        kind: 'configuration',
+        summary: `Arkivmeldingen kan ikke skrives i formatet ${failure.details.format}`,
+        targetMessage: failure.details.reason,
+        advice:
+          'Skjematypen bruker noe arkivformatet ikke kan uttrykke. Be den som forvalter skjemaoppsettet rette ' +
+          'skjematypen eller velge et annet format for målet, og velg så «Prøv igjen».',
+        retryHelps: true,
+      };
+    case 'mapping-failed': {
+      const fault = failure.details;
+      const where = mappingElement(fault.field);
+      const info = where ? findField(where.element, where.within ? [where.within] : []) : undefined;
+      const explained = info ? describeField(info, input.formType) : undefined;
+      const formFields = fault.formFields?.length ? fault.formFields : (explained?.field.formFields ?? []);
+      return {
+        ...base,
+        kind: 'mapping',
+        summary: `${fault.label} ${fault.problem}`,
+        field: {
+          label: info?.label ?? fault.label,
+          ...(explained?.field.element ? { element: explained.field.element } : {}),
+          formFields,
+          ...(explained?.field.configured ? { configured: explained.field.configured } : {}),
+        },
+        ...(fault.rule ? { targetMessage: `Regel i skjemadefinisjonen (${fault.field}): ${fault.rule}` } : {}),
+        advice:
+          'Skjemaet mangler en opplysning, eller en verdi har feil form. Be innsenderen sende inn på nytt med ' +
+          'feltet rettet, eller rett skjemadefinisjonen; lukk så denne leveransen med en kommentar.',
+        retryHelps: false,
+      };
+    }
+    case 'target-unavailable':
+    case 'receipt-overdue':
+      return {
+        ...base,
+        kind: 'unavailable',
+        summary:
+          failure.code === 'receipt-overdue'
+            ? `${receiver} har ikke sendt kvittering innen fristen`
+            : `${receiver} var ikke tilgjengelig`,
+        advice: UNAVAILABLE_ADVICE,
+        retryHelps: true,
+      };
+    case 'target-redirected':
+      return {
+        ...base,
+        kind: 'redirected',
+        summary: `${receiver} viste videre til ${failure.details.location ?? 'en annen adresse'} (HTTP ${failure.details.status}); Skjemaflyt sendte ingenting dit`,
+        advice:
+          'Be IT-drift sjekke adressen til målet: den kan ha flyttet, eller noen prøver å lede leveransene et annet ' +
+          'sted. Når adressen er rettet: «Prøv igjen».',
+        retryHelps: true,
+      };
+    case 'auth-refused':
+      return {
+        ...base,
+        kind: 'auth',
+        summary: `${receiver} godtok ikke påloggingen fra Skjemaflyt`,
+        advice: 'Be IT-drift sjekke nøkkelen (hemmeligheten) for målet. Når den er rettet: «Prøv igjen for alle».',
+        retryHelps: true,
+      };
+    case 'configuration-missing':
+      return {
+        ...base,
+        kind: 'configuration',
+        summary: CONFIGURATION_SUMMARY[failure.details.what],
+        advice: 'Be IT-drift rette konfigurasjonen for målet eller skjematypen. Når den er rettet: «Prøv igjen».',
+        retryHelps: true,
+      };
+    case 'internal':
+      return {
+        ...base,
+        kind: 'internal',
+        summary: 'Skjemaflyt fikk en uventet feil',
+        advice:
+          'Skjemaflyt prøver igjen av seg selv. Feiler den fortsatt: meld fra til IT-drift med sporingsnummeret ' +
+          '(loggen viser feilen), og velg «Prøv igjen» når den er rettet.',
+        retryHelps: true,
+      };
   }
+}
 
-  const xsd = /^Arkivmeldingen er ikke gyldig etter XSD:\s*(.*)$/s.exec(raw);
-  if (xsd) return explainXsd(xsd[1] ?? '', input, raw);
+const SERVER_ERROR_ADVICE =
+  'Mottakeren meldte en feil hos seg selv. Spør leverandøren, og velg «Prøv igjen» når den er rettet.';
 
-  const emptied = /^Arkivfeltet (\S+) ble tomt for denne innsendingen/.exec(raw);
-  const notNumber = /^Matrikkelfeltet (\S+) er ikke et tall/.exec(raw);
-  if (emptied || notNumber) {
-    const name = (emptied ?? notNumber)?.[1] ?? '';
-    const where = MAPPING_FIELD_ELEMENT[name] ?? MAPPING_FIELD_ELEMENT[`matrikkelnummer/${name}`];
-    const info = where ? findField(where.element, where.within ? [where.within] : []) : undefined;
-    const explained = info ? describeField(info, input.formType) : undefined;
-    return {
-      kind: 'mapping',
-      summary: explained
-        ? sentence(explained.owner, info?.label ?? name, emptied ? 'missing' : 'invalid')
-        : `Feltet ${name} i arkivmeldingen ${emptied ? 'ble tomt' : 'er ikke et tall'}`,
-      ...(explained ? { field: explained.field } : {}),
-      advice:
-        'Skjemaet mangler en opplysning arkivet krever. Be innsenderen sende inn på nytt med feltet utfylt, ' +
-        'eller rett skjemaoppsettet; lukk så denne leveransen med en kommentar.',
-      retryHelps: false,
-      raw,
-    };
-  }
+const CONFIGURATION_SUMMARY: Record<'secret' | 'form-type' | 'target' | 'mapping', string> = {
+  secret: 'Hemmeligheten (nøkkelen) for målet er ikke satt',
+  'form-type': 'Skjematypen er ikke lenger satt opp',
+  target: 'Målet er ikke satt opp for denne typen leveranse',
+  mapping: 'Skjematypen har ingen tilordning for målet',
+};
 
-  if (/avviste påloggingen/.test(raw)) {
-    return {
-      kind: 'auth',
-      summary: `${receiver} godtok ikke påloggingen fra Skjemaflyt`,
-      advice: 'Be IT-drift sjekke nøkkelen (hemmeligheten) for målet. Når den er rettet: «Prøv igjen for alle».',
-      retryHelps: true,
-      raw,
-    };
-  }
-  if (
-    /^Hemmeligheten for målet er ikke satt|er ikke lenger konfigurert|har ingen mapping|ikke et arkivmål|ikke et fagsystem/.test(
-      raw,
-    )
-  ) {
-    return {
-      kind: 'configuration',
-      summary: 'Oppsettet for denne leveransen er ufullstendig',
-      advice: 'Be IT-drift rette konfigurasjonen for målet eller skjematypen. Når den er rettet: «Prøv igjen».',
-      retryHelps: true,
-      raw,
-    };
-  }
-  if (/ikke tilgjengelig|Kunne ikke nå mottakeren|svarte ikke innen|uten gyldig kvittering|Ga opp etter/.test(raw)) {
-    return {
-      kind: 'unavailable',
-      summary: `${receiver} var ikke tilgjengelig`,
-      advice:
-        'En forbigående feil: ingenting er galt med skjemaet. Når mottakeren er oppe igjen, ' +
-        'send alle som feilet for målet på nytt med «Prøv igjen for alle».',
-      retryHelps: true,
-      raw,
-    };
-  }
-  const system = /^Fagsystemet avviste leveransen \((HTTP \d+)(?::\s*(.*))?\)\.?$/s.exec(raw);
-  if (system) {
-    const message = system[2]?.trim();
-    return {
-      kind: 'system-rejected',
-      summary: `Fagsystemet avviste leveransen (${system[1]})`,
-      ...(message ? { targetMessage: message } : {}),
-      advice: RETRY_AFTER_FIX,
-      retryHelps: false,
-      raw,
-    };
-  }
-  return {
-    kind: 'unknown',
-    summary: raw ? 'Leveransen feilet' : 'Ingen feilmelding er lagret',
-    advice: 'Les feilteksten, rett årsaken og velg «Prøv igjen», eller lukk leveransen med en kommentar.',
-    retryHelps: true,
-    raw,
-  };
+function receiverOf(failure: StoredFailure, input: ExplainInput): string {
+  const kind = 'targetKind' in failure.details ? failure.details.targetKind : input.target?.kind;
+  return kind === 'fagsystem' ? 'Fagsystemet' : 'Arkivet';
 }
 
 /** xmllint's first message: which element, what is wrong, and where in the produced arkivmelding. */
-function explainXsd(messages: string, input: ExplainInput, raw: string): Explanation {
-  const first = /^(?:linje (\d+):\s*)?(.*?)(?:;\s*linje \d+:|$)/s.exec(messages);
-  const line = first?.[1] ? Number(first[1]) : undefined;
-  const text = (first?.[2] ?? messages).replace(/^Schemas validity error\s*:\s*/, '');
+function explainXsd(errors: XsdError[], input: ExplainInput, raw: string): Explanation {
+  const first = errors[0];
+  const line = first?.line;
+  const text = (first?.message ?? '').replace(/^Schemas validity error\s*:\s*/, '');
   const element = /Element '(?:\{[^}]*\})?([\w:]+)'/.exec(text)?.[1];
   const expected = [
     ...(/Expected is(?: one of)? \(([^)]*)\)/.exec(text)?.[1] ?? '').matchAll(/(?:\{[^}]*\})?([\w:]+)/g),
@@ -333,6 +380,7 @@ function explainXsd(messages: string, input: ExplainInput, raw: string): Explana
     ? sentence(explained.owner, info?.label ?? '', problem)
     : `Arkivmeldingen følger ikke Fiks Arkiv-skjemaet${subject ? ` (elementet ${stripPrefix(subject)})` : ''}`;
   return {
+    code: 'xsd-invalid',
     kind: 'xsd',
     summary,
     ...(explained
@@ -347,20 +395,6 @@ function explainXsd(messages: string, input: ExplainInput, raw: string): Explana
     retryHelps: false,
     raw,
   };
-}
-
-/**
- * The archive adapter's two shapes: `Arkivet avviste arkivmeldingen (<type>): <message>` (an error in a 2xx
- * answer) and `Arkivet avviste arkivmeldingen (<type>: <message>).` or `(HTTP 400).` (an error status).
- */
-function parseRejection(raw: string): { type: string; message: string } | undefined {
-  const rest = /^Arkivet avviste arkivmeldingen \((.*)$/s.exec(raw)?.[1];
-  if (rest === undefined) return undefined;
-  const inAnswer = /^(\w+)\):\s*(.*?)$/s.exec(rest);
-  if (inAnswer) return { type: inAnswer[1] ?? '', message: (inAnswer[2] ?? '').trim() };
-  const withStatus = /^(HTTP \d+|\w+)(?::\s*(.*?))?\)\.?$/s.exec(rest);
-  if (withStatus) return { type: withStatus[1] ?? '', message: (withStatus[2] ?? '').trim() };
-  return { type: 'ukjent', message: rest.replace(/\)\.?$/, '').trim() };
 }
 
 function stripPrefix(name: string): string {

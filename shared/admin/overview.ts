@@ -1,12 +1,12 @@
 import type { Principal } from '../auth/claims.ts';
 import type { Registry } from '../config/registry.ts';
-import type { DeliveryStatus } from '../delivery/status.ts';
+import type { DeliveryStatus } from '../delivery/lifecycle.ts';
 import type { StatusSummary } from '../store/submissions.ts';
 import { municipalityFor, requireAdmin, who } from './access.ts';
 import type { AdminDeps, Params } from './deliveries.ts';
 
 /** Statuses still waiting for something (the hub or a person): counted in full. */
-const OPEN: DeliveryStatus[] = ['PENDING', 'QUEUED', 'RETRYING', 'FAILED'];
+const OPEN: DeliveryStatus[] = ['PENDING', 'QUEUED', 'SENT', 'RETRYING', 'FAILED'];
 /** Done statuses: counted over the last day only (reading them all would grow without end). */
 const DONE: DeliveryStatus[] = ['DELIVERED', 'RESOLVED'];
 const DAY_MS = 24 * 3600 * 1000;

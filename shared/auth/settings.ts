@@ -6,7 +6,8 @@ import type { IssuerSettings, TrustedIssuers } from './tokens.ts';
 export const LOCAL_ADMIN_TOKENS = { issuer: 'skjemaflyt-local', audience: 'skjemaflyt' } as const;
 
 /**
- * Which token issuers the HTTP functions trust, from the environment; each caller kind has its own variables,
+ * Which token issuers an HTTP function trusts, from the variables its environment was written with
+ * (readFunctionEnv in shared/runtime/env.ts); each caller kind has its own variables,
  * `SKJEMAFLYT_PROVIDER_*` (Maskinporten) and `SKJEMAFLYT_ADMIN_*` (the municipality's identity provider):
  * - `…_ISSUER`: exactly the tokens' `iss`; `…_AUDIENCE`: the `aud` they must carry;
  * - `…_JWKS_URL`: the issuer's keys (HTTPS; plain HTTP only to this machine), or for admins
@@ -16,7 +17,7 @@ export const LOCAL_ADMIN_TOKENS = { issuer: 'skjemaflyt-local', audience: 'skjem
  *   single key. Only asymmetric algorithms are accepted.
  * On AWS API Gateway's JWT authorizer checks the same issuer, audience and scopes first; the handler checks again.
  */
-export function authSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TrustedIssuers {
+export function authSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): TrustedIssuers {
   const providers = issuerFromEnv(env, 'PROVIDER');
   const admins = issuerFromEnv(env, 'ADMIN');
   if (!providers && !admins) {
@@ -25,7 +26,10 @@ export function authSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Trust
   return { ...(providers ? { providers } : {}), ...(admins ? { admins } : {}) };
 }
 
-function issuerFromEnv(env: NodeJS.ProcessEnv, kind: 'PROVIDER' | 'ADMIN'): IssuerSettings | undefined {
+function issuerFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  kind: 'PROVIDER' | 'ADMIN',
+): IssuerSettings | undefined {
   const name = (suffix: string) => `SKJEMAFLYT_${kind}_${suffix}`;
   const algorithms = env[name('ALGORITHMS')]
     ?.split(',')

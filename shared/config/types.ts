@@ -165,6 +165,17 @@ export interface FormDataRules {
   nationalIds?: string[];
   /** Paths that must hold a valid organisasjonsnummer when present */
   organisationNumbers?: string[];
+  /** Paths that, when present, must hold the kommunenummer the submission was sent for (e.g. the property's) */
+  municipalityNumbers?: string[];
+  /** The form person who must be the submitter, or be represented by the submitter (see submission/identity.ts) */
+  submitterMustBe?: SubmitterRule;
+}
+
+export interface SubmitterRule {
+  /** Path of the person's fødselsnummer, which must equal the envelope's submitter.nationalId */
+  nationalId: string;
+  /** Paths of a representative's fødselsnummer (a guardian): when one names the submitter, that is enough */
+  orRepresentative?: string[];
 }
 
 /** A form type as the deployment file routes it. */

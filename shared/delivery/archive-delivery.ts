@@ -3,7 +3,7 @@ import { writeArkivmelding } from '../noark/formats.ts';
 import { validateArkivmelding } from '../noark/validate.ts';
 import { ArchiveFormatError } from '../noark/xml.ts';
 import { archiveAdapterFor } from '../targets/index.ts';
-import { PermanentDeliveryError } from './errors.ts';
+import { DeliveryFailure, fail } from './failures.ts';
 import type { Deliverer } from './process.ts';
 
 /**
@@ -12,16 +12,19 @@ import type { Deliverer } from './process.ts';
  * same submission and definition would fail the same way every time.
  */
 export const deliverToArchive: Deliverer = async ({ submission, target, formType, input, keep }, deps) => {
-  if (target.kind !== 'archive') throw new PermanentDeliveryError(`${target.id} er ikke et arkivmål.`);
+  if (target.kind !== 'archive') throw fail.configuration('target', target.id, `${target.id} er ikke et arkivmål.`);
   const record = await mapToArchive(formType, input, submission.documents);
   let xml: string;
   try {
     xml = writeArkivmelding(target.format, record.arkivmelding);
   } catch (error) {
     if (!(error instanceof ArchiveFormatError)) throw error;
-    throw new PermanentDeliveryError(`Arkivmeldingen kan ikke skrives som ${target.format}: ${error.message}`, {
-      cause: error,
-    });
+    throw new DeliveryFailure(
+      'record-format',
+      `Arkivmeldingen kan ikke skrives som ${target.format}: ${error.message}`,
+      { format: target.format, reason: error.message },
+      { cause: error },
+    );
   }
   // Kept (so the console can show staff the record the archive would have got), checked and its documents read at
   // once: three waits on different services, none needing another's answer.
@@ -40,12 +43,17 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
   if (checked.status === 'rejected') throw checked.reason;
   const validation = checked.value;
   if (!validation.valid) {
-    const first = validation.errors.slice(0, 3).map((e) => `${e.line ? `linje ${e.line}: ` : ''}${e.message}`);
-    throw new PermanentDeliveryError(`Arkivmeldingen er ikke gyldig etter XSD (${target.format}): ${first.join('; ')}`);
+    const errors = validation.errors
+      .slice(0, 3)
+      .map((e) => ({ ...(e.line ? { line: e.line } : {}), message: e.message }));
+    throw new DeliveryFailure('xsd-invalid', `Arkivmeldingen er ikke gyldig etter ${target.format}-skjemaet (XSD).`, {
+      format: target.format,
+      errors,
+    });
   }
   if (read.status === 'rejected') throw read.reason;
   const files = read.value;
-  const receipt = await archiveAdapterFor(target).send({
+  const receipt = await archiveAdapterFor(target, deps.secrets).send({
     kommunenummer: submission.municipality,
     trackingId: submission.trackingId,
     arkivmeldingXml: xml,
@@ -54,5 +62,5 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
       ? { folderKey: record.arkivmelding.saksmappe.referanseEksternNoekkel.noekkel }
       : {}),
   });
-  return receipt.references;
+  return { kind: 'delivered', references: receipt.references };
 };

@@ -1,15 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
-import { StaleTransitionError, type SubmissionStore } from '../store/submissions.ts';
+import { record } from './process.ts';
+import { type DeliveryRepository, StaleTransitionError } from './repository.ts';
 
 /**
  * A delivery message that used up its attempts lands on the target's dead-letter queue: the delivery
- * becomes FAILED with its last error, for a person to act on. A delivery that got through meanwhile stays DELIVERED.
+ * becomes FAILED with its last failure, for a person to act on. A delivery that got through meanwhile stays DELIVERED,
+ * and a message of an earlier round (a person has retried since) changes nothing.
  */
 export async function markDeadLettered(
   message: DeliveryMessage,
   _control: unknown,
-  deps: { store: SubmissionStore; logger: Logger; now?: () => Date },
+  deps: { store: DeliveryRepository; logger: Logger; now?: () => Date },
 ): Promise<void> {
   if (message.kind === 'notification') {
     // A webhook that never answered: the delivery itself is unaffected.
@@ -19,16 +21,12 @@ export async function markDeadLettered(
   const delivery = await deps.store.getDelivery(message.trackingId, message.targetId);
   if (!delivery) return;
   try {
-    await deps.store.transition(
+    const at = (deps.now ?? (() => new Date()))();
+    await record(
       delivery,
-      {
-        to: 'FAILED',
-        detail: `Ga opp etter ${delivery.attempts} forsøk${
-          delivery.lastError ? `: ${delivery.lastError}` : ''
-        }. Krever manuell behandling.`,
-        nextAttemptAt: null,
-      },
-      (deps.now ?? (() => new Date()))(),
+      { type: 'dead-lettered', ...(message.round !== undefined ? { round: message.round } : {}) },
+      deps,
+      at,
     );
     deps.logger.warn('Delivery dead-lettered', { trackingId: message.trackingId, target: message.targetId });
   } catch (error) {

@@ -1,23 +1,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Registry } from '../config/registry.ts';
 import type { FormType, Target } from '../config/types.ts';
-import { MappingError } from '../mapping/archive.ts';
 import type { MappingInput } from '../mapping/context.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { loggableError } from '../runtime/safe-error.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord, References, SubmissionRecord } from '../store/records.ts';
-import { StaleTransitionError, type SubmissionStore } from '../store/submissions.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
+import type { Secrets } from '../targets/http-client.ts';
 import { retryDelaySeconds } from './backoff.ts';
-import { describeFailure, PermanentDeliveryError } from './errors.ts';
+import { fail, toFailure } from './failures.ts';
+import { type DeliveryEvent, decide, FINAL_STATUSES } from './lifecycle.ts';
 import { producedFile, producedKey } from './produced.ts';
-import { FINAL_STATUSES } from './status.ts';
+import { type DeliveryRepository, StaleTransitionError } from './repository.ts';
 
 export interface DeliveryDeps {
   registry: Registry;
-  store: SubmissionStore;
+  store: DeliveryRepository;
   documents: DocumentStore;
   queue: { send(messages: DeliveryMessage[]): Promise<void> };
   logger: Logger;
@@ -26,11 +26,20 @@ export interface DeliveryDeps {
    * replays the stored answer instead of sending again.
    */
   once: <T>(key: string, send: () => Promise<T>) => Promise<T>;
+  /** The targets' secrets (`transport.auth.secret.env`), from the function's environment */
+  secrets: Secrets;
   now?: () => Date;
 }
 
-/** What a target kind does with one delivery: map and send; returns the target's references. */
-export type Deliverer = (job: DeliveryJob, deps: DeliveryDeps) => Promise<References>;
+/**
+ * What a target kind does with one delivery: map and send. A target that answers at once gives its references;
+ * one that answers later (Fiks IO) gives the id of the message sent, and the delivery waits as SENT.
+ */
+export type Deliverer = (job: DeliveryJob, deps: DeliveryDeps) => Promise<DeliveryResult>;
+
+export type DeliveryResult =
+  | { kind: 'delivered'; references: References }
+  | { kind: 'sent'; messageId: string; receiptDeadline: string };
 
 export interface DeliveryJob {
   submission: SubmissionRecord;
@@ -48,13 +57,24 @@ export interface MessageControl {
   retryAfter(seconds: number): Promise<void>;
 }
 
-export type Outcome = 'delivered' | 'skipped' | 'failed' | 'retrying';
+export type Outcome = 'delivered' | 'sent' | 'skipped' | 'failed' | 'retrying';
 
 /** Another copy of the same message is being processed right now; try again later, record nothing. */
 export class DeliveryInProgressError extends Error {
   constructor() {
     super('The same delivery is in progress elsewhere');
     this.name = 'DeliveryInProgressError';
+  }
+}
+
+/**
+ * The delivery was sent to a target that answers later: its message stays on the queue, put off until the
+ * receipt's deadline, as the timer that retries it if no receipt comes. Not a failure.
+ */
+export class AwaitingReceipt extends Error {
+  constructor() {
+    super('Sent; the message comes back at the receipt deadline');
+    this.name = 'AwaitingReceipt';
   }
 }
 
@@ -95,30 +115,62 @@ export async function processDelivery(
   }
 
   const target = deps.registry.target(targetId);
+  let current = delivery;
+  if (delivery.status === 'SENT') {
+    const left = secondsUntil(delivery.sent?.receiptDeadline, now());
+    if (left > 0) {
+      // Early (a duplicate, or the queue's own timing): keep waiting for the receipt.
+      await control.retryAfter(left);
+      throw new AwaitingReceipt();
+    }
+    // No receipt by the deadline: a new attempt now, with the same message (the archive de-duplicates).
+    try {
+      current = await record(
+        delivery,
+        { type: 'receipt-overdue', nextAttemptAt: now().toISOString(), round: delivery.round ?? 0 },
+        deps,
+        now(),
+      );
+      deps.logger.warn('No receipt by the deadline; sending again', log);
+    } catch (error) {
+      if (error instanceof StaleTransitionError) return 'skipped';
+      throw error;
+    }
+  }
   try {
     const formType = deps.registry.formType(found.submission.municipality, found.submission.formType);
-    if (!formType)
-      throw new PermanentDeliveryError(`Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`);
-    const input = mappingInput(found.submission, await form, found.deliveries, delivery);
+    if (!formType) {
+      throw fail.configuration(
+        'form-type',
+        found.submission.formType,
+        `Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`,
+      );
+    }
+    const input = mappingInput(found.submission, await form, found.deliveries, current);
     const keep = (body: string) => keepProduced(trackingId, target, body, deps);
-    const job = { submission: found.submission, delivery, target, formType, input, keep };
-    const references = await deps.once(`${delivery.id}#${delivery.round ?? 0}`, () => deliver(job, deps));
-    const done = await deps.store.transition(
-      delivery,
-      {
-        to: 'DELIVERED',
-        detail: deliveredDetail(target, references),
-        countAttempt: true,
-        references,
-        lastError: null,
-        nextAttemptAt: null,
-      },
+    const job = { submission: found.submission, delivery: current, target, formType, input, keep };
+    // At most once per round (and per resend of a message that got no receipt): a crash, or a failed write, between
+    // sending and recording replays the stored answer instead of sending again.
+    const key = `${current.id}#${current.round ?? 0}${current.resends ? `#${current.resends}` : ''}`;
+    const result = await deps.once(key, () => deliver(job, deps));
+    const round = current.round ?? 0;
+    if (result.kind === 'sent') {
+      await record(current, { type: 'sent', targetName: target.name, ...result, round }, deps, now());
+      deps.logger.info('Sent; waiting for the receipt', log);
+      await control.retryAfter(Math.max(1, secondsUntil(result.receiptDeadline, now())));
+      throw new AwaitingReceipt();
+    }
+    const done = await record(
+      current,
+      { type: 'delivered', targetName: target.name, references: result.references, round },
+      deps,
       now(),
     );
     deps.logger.info('Delivered', log);
     await releaseDependents(found.deliveries, done, deps, now());
     return 'delivered';
   } catch (error) {
+    if (error instanceof AwaitingReceipt) throw error;
     if (error instanceof StaleTransitionError) {
       deps.logger.info('Delivery changed status meanwhile; outcome not recorded', log);
       return 'skipped';
@@ -127,7 +179,7 @@ export async function processDelivery(
       await control.retryAfter(target.delivery.visibilityTimeoutSeconds);
       throw error;
     }
-    return recordFailure(error, target, delivery, control, deps, now());
+    return recordFailure(error, target, current, control, deps, now());
   }
 }
 
@@ -139,39 +191,54 @@ async function recordFailure(
   deps: DeliveryDeps,
   at: Date,
 ): Promise<Outcome> {
-  const reason = describeFailure(error);
-  const permanent = error instanceof PermanentDeliveryError || error instanceof MappingError;
+  const failure = toFailure(error);
   const log = { trackingId: delivery.trackingId, target: target.id, receiveCount: control.receiveCount };
-  deps.logger.warn(permanent ? 'Delivery failed permanently' : 'Delivery attempt failed', {
+  deps.logger.warn(failure.retryable ? 'Delivery attempt failed' : 'Delivery failed permanently', {
     ...log,
+    failure: failure.code,
     ...loggableError(error),
   });
   const { maxAttempts, retry } = target.delivery;
   const last = control.receiveCount >= maxAttempts;
   const delay = last ? 0 : retryDelaySeconds(control.receiveCount, retry);
-  const attempt = `Forsøk ${control.receiveCount} av ${maxAttempts}`;
-  const change = permanent
-    ? {
-        to: 'FAILED' as const,
-        detail: `Avvist, krever manuell behandling: ${reason}`,
-        countAttempt: true,
-        lastError: reason,
-      }
-    : {
-        to: 'RETRYING' as const,
-        detail: last ? `${attempt} feilet, ingen flere forsøk: ${reason}` : `${attempt} feilet: ${reason}`,
-        countAttempt: true,
-        lastError: reason,
-        nextAttemptAt: last ? null : new Date(at.getTime() + delay * 1000).toISOString(),
-      };
-  await deps.store.transition(delivery, change, at).catch((recordError) => {
+  await record(
+    delivery,
+    {
+      type: 'attempt-failed',
+      failure,
+      attempt: control.receiveCount,
+      maxAttempts,
+      ...(last ? {} : { nextAttemptAt: new Date(at.getTime() + delay * 1000).toISOString() }),
+      round: delivery.round ?? 0,
+    },
+    deps,
+    at,
+  ).catch((recordError) => {
     if (!(recordError instanceof StaleTransitionError)) throw recordError;
   });
-  if (permanent) return 'failed';
+  if (!failure.retryable) return 'failed';
   // After the last attempt the message comes back once more at the queue's visibility timeout, and SQS moves it
   // to the dead-letter queue instead of handing it out.
   if (!last) await control.retryAfter(delay);
   throw error;
+}
+
+/** Decides what an event does to the delivery and writes it; a stale event throws StaleTransitionError. */
+export async function record(
+  delivery: DeliveryRecord,
+  event: DeliveryEvent,
+  deps: { store: Pick<DeliveryRepository, 'transition'> },
+  at: Date,
+): Promise<DeliveryRecord> {
+  const decision = decide(delivery, event, at);
+  if (decision.kind === 'stale') throw new StaleTransitionError(delivery.id, delivery.status);
+  return deps.store.transition(delivery, decision.transition);
+}
+
+/** Whole seconds from `now` until an ISO time (0 when it is past or missing); capped at SQS's 12 hours. */
+function secondsUntil(iso: string | undefined, now: Date): number {
+  if (!iso) return 0;
+  return Math.min(12 * 3600, Math.max(0, Math.ceil((Date.parse(iso) - now.getTime()) / 1000)));
 }
 
 /** Saving the produced payload is for people to read later: a failure to save must not fail the delivery. */
@@ -210,41 +277,28 @@ function mappingInput(
 }
 
 /** Integration model 3: deliveries waiting for this one are queued, carrying its references. */
-async function releaseDependents(
+export async function releaseDependents(
   deliveries: DeliveryRecord[],
   done: DeliveryRecord,
-  deps: DeliveryDeps,
+  deps: Pick<DeliveryDeps, 'store' | 'queue'>,
   at: Date,
 ): Promise<void> {
   const waiting = deliveries.filter(
     (d) => d.after === done.target && (d.status === 'PENDING' || d.status === 'QUEUED'),
   );
   if (waiting.length === 0) return;
-  const refs = Object.entries(done.references ?? {})
-    .filter(([k]) => k === 'saksnummer' || k === 'journalpostnummer')
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
   for (const dependent of waiting) {
     if (dependent.status === 'PENDING') {
-      await deps.store
-        .transition(
-          dependent,
-          { to: 'QUEUED', from: ['PENDING'], detail: `Arkivert${refs ? ` (${refs})` : ''}; lagt i kø.` },
-          at,
-        )
-        .catch((error) => {
-          if (!(error instanceof StaleTransitionError)) throw error;
-        });
+      await record(
+        dependent,
+        { type: 'released', after: done.target, references: done.references ?? {} },
+        deps,
+        at,
+      ).catch((error) => {
+        if (!(error instanceof StaleTransitionError)) throw error;
+      });
     }
   }
   // Also re-sent for those already QUEUED: a crash between the status write and this send must not strand them.
   await deps.queue.send(waiting.map((d) => ({ trackingId: d.trackingId, targetId: d.target, round: d.round ?? 0 })));
-}
-
-function deliveredDetail(target: Target, references: References): string {
-  const shown = ['saksnummer', 'journalpostnummer', 'id', 'fil', 'opprettetEllerEksisterende']
-    .filter((k) => references[k])
-    .map((k) => `${k}: ${references[k]}`)
-    .join(', ');
-  return `Levert til ${target.name}${shown ? ` (${shown})` : ''}.`;
 }

@@ -61,6 +61,8 @@ function checkDefinition(d: FormTypeDefinition): { path: string; message: string
     required: d.formData.required,
     nationalIds: d.formData.nationalIds ?? [],
     organisationNumbers: d.formData.organisationNumbers ?? [],
+    municipalityNumbers: d.formData.municipalityNumbers ?? [],
+    'submitterMustBe/orRepresentative': d.formData.submitterMustBe?.orRepresentative ?? [],
   })) {
     paths.forEach((path, i) => {
       try {
@@ -69,6 +71,20 @@ function checkDefinition(d: FormTypeDefinition): { path: string; message: string
         add(`/formData/${key}/${i}`, (error as Error).message);
       }
     });
+  }
+  const person = d.formData.submitterMustBe?.nationalId;
+  if (person !== undefined) {
+    try {
+      compilePath(person);
+      if (!d.formData.required.includes(person)) {
+        add(
+          '/formData/submitterMustBe/nationalId',
+          `${person} must be in formData.required: a form without the person could not be checked against the submitter`,
+        );
+      }
+    } catch (error) {
+      add('/formData/submitterMustBe/nationalId', (error as Error).message);
+    }
   }
   const archive = d.archive;
   if (!archive) return issues;
@@ -147,6 +163,16 @@ function checkSources(d: FormTypeDefinition): { path: string; message: string }[
     if (mappe.strategy === 'property') {
       for (const part of ['kommunenummer', 'gaardsnummer', 'bruksnummer'] as const) {
         mustHaveValue(mappe.matrikkelnummer[part], `/archive/saksmappe/matrikkelnummer/${part}`);
+      }
+      // The folder is the property's: one in another municipality than the form was sent to is another's case.
+      const checked = new Set(d.formData.municipalityNumbers ?? []);
+      const spec = mappe.matrikkelnummer.kommunenummer;
+      const unchecked = isExpression(spec) ? [] : pathsOf(spec).filter((p) => isFormField(p) && !checked.has(p));
+      if (unchecked.length > 0) {
+        issues.push({
+          path: '/archive/saksmappe/matrikkelnummer/kommunenummer',
+          message: `the property must lie in the municipality the form is sent to: add ${unchecked.join(', ')} to formData.municipalityNumbers`,
+        });
       }
     }
   }

@@ -86,7 +86,7 @@ export async function previewSubmission(
       return { formType: formType.id, files: [], problems: error.errors.map(fromFieldError) };
     throw error;
   }
-  const ruleErrors = checkFormRules(formType, parsed);
+  const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name);
   if (envelope.formData.contentType !== formType.formData.contentType) {
     ruleErrors.unshift({
       path: '/formData/contentType',

@@ -36,6 +36,30 @@ export function compilePath(path: string): CompiledValue {
   };
 }
 
+/**
+ * Every text a path reaches, through every repetition of a repeated element (compilePath takes the first): for
+ * checks that must hold for each value a form carries, not only for the one the archive record reads.
+ */
+export function compileAllTexts(path: string): (data: Data) => string[] {
+  if (!PATH.test(path)) throw new Error(`"${path}" is not a valid path (use dots between names, e.g. soker.fornavn)`);
+  const steps = path.split('.');
+  return (data) => {
+    let nodes: unknown[] = [data];
+    for (const step of steps) {
+      const index = /^\d+$/.test(step);
+      nodes = nodes.flatMap((node) => {
+        if (node === null || node === undefined) return [];
+        if (Array.isArray(node) && !index) return node.map((n) => (n as Record<string, unknown> | null)?.[step]);
+        return [(node as Record<string, unknown>)[step]];
+      });
+    }
+    return nodes
+      .flatMap((node) => (Array.isArray(node) ? node : [node]))
+      .map((node) => asText(textOf(node)))
+      .filter((text): text is string => text !== undefined);
+  };
+}
+
 /** An XML element with attributes parses to { '#text': …, '@attr': … }: its value is the text. */
 function textOf(node: unknown): unknown {
   if (node && typeof node === 'object' && !Array.isArray(node) && '#text' in node) {

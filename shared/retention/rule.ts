@@ -1,5 +1,5 @@
 import type { FormType } from '../config/types.ts';
-import { FINAL_STATUSES } from '../delivery/status.ts';
+import { FINAL_STATUSES } from '../delivery/lifecycle.ts';
 import type { DeliveryRecord } from '../store/records.ts';
 
 /**

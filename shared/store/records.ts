@@ -1,16 +1,8 @@
-import type { DeliveryStatus } from '../delivery/status.ts';
+import type { StoredFailure } from '../delivery/failures.ts';
+import type { DeliveryStatus, HistoryEntry, References, SentMessage } from '../delivery/lifecycle.ts';
 import type { StoredDocument } from '../submission/types.ts';
 
-export interface HistoryEntry {
-  at: string;
-  status: DeliveryStatus;
-  detail: string;
-  /** Who did it, for actions by a person */
-  by?: string;
-}
-
-/** References the target gave back: saksnummer, journalpostnummer, the system's own id … */
-export type References = Record<string, string>;
+export type { HistoryEntry, References } from '../delivery/lifecycle.ts';
 
 export interface SubmissionRecord {
   trackingId: string;
@@ -50,7 +42,12 @@ export interface DeliveryRecord {
   attempts: number;
   /** Incremented by each manual retry: a new round of attempts, with its own idempotency key */
   round?: number;
-  lastError?: string;
+  /** Sent messages that got no receipt or an error answer: each makes the next send a new one */
+  resends?: number;
+  /** Why the last attempt failed (typed: shared/delivery/failures.ts); cleared when delivered */
+  failure?: StoredFailure;
+  /** Handed to a target that answers later: the message to correlate its receipt with, and the deadline */
+  sent?: SentMessage;
   nextAttemptAt?: string;
   references: References;
   history: HistoryEntry[];

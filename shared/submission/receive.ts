@@ -2,15 +2,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/claims.ts';
 import type { Registry } from '../config/registry.ts';
 import type { FormType } from '../config/types.ts';
+import { initialState } from '../delivery/lifecycle.ts';
 import { problems } from '../http/problem.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { type DeliveryRecord, deliveryId, type SubmissionRecord } from '../store/records.ts';
-import { DuplicateSubmissionError, type Receipt } from '../store/submissions.ts';
 import { type DecodedDocument, decodeAttachments } from './attachments.ts';
 import { enqueueDeliveries } from './enqueue.ts';
 import { FormDataError, parseFormData } from './form-data.ts';
 import { type Limits, limitsFor } from './limits.ts';
+import { DuplicateSubmissionError, type Receipt } from './repository.ts';
 import { parseEnvelope } from './request.ts';
 import { checkFormRules } from './rules.ts';
 import type { StoredDocument, SubmissionEnvelope } from './types.ts';
@@ -166,7 +167,7 @@ function checkContent(
     }
     throw error;
   }
-  const ruleErrors = checkFormRules(formType, parsed);
+  const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name);
   if (ruleErrors.length > 0) {
     throw problems.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formType.id}».`, ruleErrors);
   }
@@ -182,7 +183,7 @@ function planDeliveries(
 ): DeliveryRecord[] {
   const at = now.toISOString();
   return formType.deliveries.map((route) => {
-    const waits = route.after !== undefined;
+    const first = initialState(route.after, now);
     return {
       id: deliveryId(submission.trackingId, route.target),
       trackingId: submission.trackingId,
@@ -194,16 +195,11 @@ function planDeliveries(
       submissionId: submission.submissionId,
       providerId: submission.providerId,
       submitter: { name: submitterName },
-      status: waits ? 'PENDING' : 'QUEUED',
+      status: first.status,
       attempts: 0,
+      round: 0,
       references: {},
-      history: [
-        {
-          at,
-          status: waits ? 'PENDING' : 'QUEUED',
-          detail: waits ? `Venter på leveranse til ${route.after}.` : 'Mottatt og lagt i kø.',
-        },
-      ],
+      history: [first.entry],
       updatedAt: at,
     };
   });

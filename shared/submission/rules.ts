@@ -3,12 +3,20 @@ import type { FieldError } from '../http/problem.ts';
 import { asText, compilePath } from '../mapping/values.ts';
 import type { ParsedFormData } from './form-data.ts';
 import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';
+import { checkMunicipalityNumbers, checkSubmitter, type EnvelopeFacts, formField as field } from './identity.ts';
 
-/** The form type's own rules: right root, required fields present, identifiers valid. */
-export function checkFormRules(formType: FormType, parsed: ParsedFormData): FieldError[] {
+/**
+ * The form type's own rules: right root, required fields present, identifiers valid; then, once the form itself
+ * is valid, the form against its envelope (the property's municipality, the submitter).
+ */
+export function checkFormRules(
+  formType: FormType,
+  parsed: ParsedFormData,
+  envelope: EnvelopeFacts,
+  municipalityName?: string,
+): FieldError[] {
   const errors: FieldError[] = [];
   const rules = formType.formData;
-  const field = (path: string) => `/formData/content/${path.replaceAll('.', '/')}`;
   if (rules.root && parsed.root !== rules.root) {
     errors.push({
       path: '/formData/content',
@@ -33,5 +41,9 @@ export function checkFormRules(formType: FormType, parsed: ParsedFormData): Fiel
       errors.push({ path: field(path), message: `Feltet «${path}» er ikke et gyldig organisasjonsnummer.` });
     }
   }
-  return errors;
+  if (errors.length > 0) return errors;
+  return [
+    ...checkMunicipalityNumbers(formType, parsed.data, envelope, municipalityName),
+    ...checkSubmitter(formType, parsed.data, envelope),
+  ];
 }

@@ -1,7 +1,7 @@
 import type { HttpTransport } from '../config/types.ts';
-import { PermanentDeliveryError } from '../delivery/errors.ts';
+import { fail } from '../delivery/failures.ts';
 import { readFiksArkivAnswer } from './fiks-arkiv-receipt.ts';
-import { isTransientStatus, postToTarget, TargetUnavailableError } from './http-client.ts';
+import { isTransientStatus, postToTarget, type Secrets } from './http-client.ts';
 import type { ArchiveReceipt, ArchiveShipment, ArchiveTargetAdapter } from './types.ts';
 
 /**
@@ -11,9 +11,11 @@ import type { ArchiveReceipt, ArchiveShipment, ArchiveTargetAdapter } from './ty
  */
 export class HttpArchive implements ArchiveTargetAdapter {
   private readonly transport: HttpTransport;
+  private readonly secrets: Secrets;
 
-  constructor(transport: HttpTransport) {
+  constructor(transport: HttpTransport, secrets: Secrets) {
     this.transport = transport;
+    this.secrets = secrets;
   }
 
   async send(shipment: ArchiveShipment): Promise<ArchiveReceipt> {
@@ -22,29 +24,46 @@ export class HttpArchive implements ArchiveTargetAdapter {
     for (const file of shipment.files) {
       form.append('dokument', new Blob([file.bytes], { type: file.contentType }), file.filename);
     }
-    const answer = await postToTarget(this.transport, form, {
-      accept: 'application/xml',
-      'idempotency-key': shipment.trackingId,
-      'x-skjemaflyt-tracking-id': shipment.trackingId,
-    });
+    const answer = await postToTarget(
+      'archive',
+      this.transport,
+      form,
+      {
+        accept: 'application/xml',
+        'idempotency-key': shipment.trackingId,
+        'x-skjemaflyt-tracking-id': shipment.trackingId,
+      },
+      this.secrets,
+    );
     const parsed = readFiksArkivAnswer(answer.body);
-    if (answer.status >= 200 && answer.status < 300) {
-      if (parsed.kind === 'kvittering') return { references: parsed.references, existing: parsed.existing };
-      if (parsed.kind === 'feil') {
-        throw new PermanentDeliveryError(`Arkivet avviste arkivmeldingen (${parsed.type}): ${parsed.feilmelding}`);
+    const status = answer.status;
+    if (parsed.kind === 'feil') {
+      const details = { errorType: parsed.type, targetMessage: parsed.feilmelding, status };
+      // serverfeil is the archive's own trouble: try again. The others are about this record: a person must act.
+      if (parsed.type === 'serverfeil' || (isTransientStatus(status) && parsed.type !== 'ugyldigforespoersel')) {
+        throw fail.serverError(
+          'archive',
+          `Arkivet meldte en feil hos seg selv (${parsed.type}): ${parsed.feilmelding}`,
+          details,
+        );
       }
+      throw fail.rejected('archive', `Arkivet avviste arkivmeldingen (${parsed.type}): ${parsed.feilmelding}`, details);
+    }
+    if (status >= 200 && status < 300) {
+      if (parsed.kind === 'kvittering') return { references: parsed.references, existing: parsed.existing };
       // The archive may well have stored it; a retry is answered Eksisterende.
-      throw new TargetUnavailableError(`Arkivet svarte HTTP ${answer.status} uten gyldig kvittering.`);
+      throw fail.unavailable('archive', `Arkivet svarte HTTP ${status} uten gyldig kvittering.`, {
+        reason: 'no-valid-receipt',
+        status,
+      });
     }
-    const words = parsed.kind === 'feil' ? `${parsed.type}: ${parsed.feilmelding}` : `HTTP ${answer.status}`;
-    if (isTransientStatus(answer.status) && !(parsed.kind === 'feil' && parsed.type === 'ugyldigforespoersel')) {
-      throw new TargetUnavailableError(`Arkivet er ikke tilgjengelig (${words}).`);
+    if (isTransientStatus(status)) {
+      throw fail.unavailable('archive', `Arkivet er ikke tilgjengelig (HTTP ${status}).`, { reason: 'status', status });
     }
-    if (answer.status === 401 || answer.status === 403) {
-      throw new PermanentDeliveryError(
-        `Arkivet avviste påloggingen (HTTP ${answer.status}). Sjekk nøkkelen for målet.`,
-      );
-    }
-    throw new PermanentDeliveryError(`Arkivet avviste arkivmeldingen (${words}).`);
+    if (status === 401 || status === 403) throw fail.authRefused('archive', status);
+    throw fail.rejected('archive', `Arkivet avviste arkivmeldingen (HTTP ${status}).`, {
+      errorType: `HTTP ${status}`,
+      status,
+    });
   }
 }

@@ -1,7 +1,7 @@
 import type { HttpTransport } from '../config/types.ts';
-import { PermanentDeliveryError } from '../delivery/errors.ts';
+import { fail } from '../delivery/failures.ts';
 import type { References } from '../store/records.ts';
-import { isTransientStatus, postToTarget, TargetUnavailableError } from './http-client.ts';
+import { isTransientStatus, postToTarget, type Secrets } from './http-client.ts';
 import type { FagsystemShipment, FagsystemTargetAdapter } from './types.ts';
 
 /**
@@ -10,28 +10,45 @@ import type { FagsystemShipment, FagsystemTargetAdapter } from './types.ts';
  */
 export class HttpFagsystem implements FagsystemTargetAdapter {
   private readonly transport: HttpTransport;
+  private readonly secrets: Secrets;
 
-  constructor(transport: HttpTransport) {
+  constructor(transport: HttpTransport, secrets: Secrets) {
     this.transport = transport;
+    this.secrets = secrets;
   }
 
   async send(shipment: FagsystemShipment): Promise<{ references: References }> {
-    const answer = await postToTarget(this.transport, shipment.body, {
-      'content-type': `${shipment.contentType}; charset=utf-8`,
-      'idempotency-key': shipment.trackingId,
-      'x-skjemaflyt-tracking-id': shipment.trackingId,
-    });
+    const answer = await postToTarget(
+      'fagsystem',
+      this.transport,
+      shipment.body,
+      {
+        'content-type': `${shipment.contentType}; charset=utf-8`,
+        'idempotency-key': shipment.trackingId,
+        'x-skjemaflyt-tracking-id': shipment.trackingId,
+      },
+      this.secrets,
+    );
     if (answer.status >= 200 && answer.status < 300) {
       const references: References = {};
       const id = this.createdId(answer.body, answer.headers);
       if (id) references.id = id;
       return { references };
     }
+    const status = answer.status;
     const detail = answer.body.slice(0, 300).replace(/\s+/g, ' ').trim();
-    const words = `HTTP ${answer.status}${detail ? `: ${detail}` : ''}`;
-    if (isTransientStatus(answer.status))
-      throw new TargetUnavailableError(`Fagsystemet er ikke tilgjengelig (${words}).`);
-    throw new PermanentDeliveryError(`Fagsystemet avviste leveransen (${words}).`);
+    if (isTransientStatus(status)) {
+      throw fail.unavailable('fagsystem', `Fagsystemet er ikke tilgjengelig (HTTP ${status}).`, {
+        reason: 'status',
+        status,
+      });
+    }
+    if (status === 401 || status === 403) throw fail.authRefused('fagsystem', status);
+    throw fail.rejected('fagsystem', `Fagsystemet avviste leveransen (HTTP ${status}).`, {
+      errorType: `HTTP ${status}`,
+      status,
+      ...(detail ? { targetMessage: detail } : {}),
+    });
   }
 
   private createdId(body: string, headers: Headers): string | undefined {

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/claims.ts';
-import { submissionStatus } from '../delivery/status.ts';
+import { submissionStatus } from '../delivery/lifecycle.ts';
 import { problems } from '../http/problem.ts';
 import type { DeliveryRecord, SubmissionRecord } from '../store/records.ts';
 
@@ -27,7 +27,7 @@ export function statusView(
       target: d.target,
       status: d.status,
       attempts: d.attempts,
-      lastError: d.lastError ?? null,
+      lastError: d.failure?.message ?? null,
       ...(d.nextAttemptAt ? { nextAttemptAt: d.nextAttemptAt } : {}),
       ...(d.after ? { waitsFor: d.after } : {}),
       references: d.references ?? {},

@@ -107,6 +107,17 @@ describe('what only AWS needs is checked at synth too', () => {
     expect(issue?.message).toMatch(/^must be at least 90 on AWS/);
   });
 
+  it('a target or a webhook over plain http (allowed to 127.0.0.1 in the local runner only)', async () => {
+    const dir = await withChangedHalden((h) => {
+      h.targets[0].transport = { type: 'http', url: 'http://127.0.0.1:8099/fiks', timeoutMs: 10_000 };
+      h.targets[0].delivery.visibilityTimeoutSeconds = 120;
+      h.providers[0].webhook = { url: 'http://localhost:9000/hook', secret: { env: 'WEBHOOK_SECRET' } };
+    });
+    const issues = await issuesOf(dir);
+    expect(issues.map((i) => i.path).sort()).toEqual(['/providers/0/webhook/url', '/targets/0/transport/url']);
+    expect(issues[0]).toMatchObject({ file: 'halden.json', message: expect.stringMatching(/^must use https on AWS/) });
+  });
+
   it('retries that would outlast the queue (messages would expire instead of being dead-lettered)', async () => {
     const dir = await withChangedHalden((h) => {
       h.targets[1].delivery.maxAttempts = 40;

@@ -3,10 +3,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/cdk/build.ts';
 import { type Deployment, loadDeployments } from '../../infra/cdk/deployments.ts';
-import { FUNCTIONS } from '../../infra/cdk/functions.ts';
+import { FUNCTIONS, type FunctionName } from '../../infra/cdk/functions.ts';
 import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
 import { ROUTES } from '../../shared/config/plan.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
+import { needsOf } from '../../shared/runtime/functions.ts';
 import { configFolder, demoConfig } from './support.ts';
 
 type Resources = Record<string, { Type: string; Properties: any }>;
@@ -218,31 +219,36 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     });
   });
 
-  it('runs every function on Node.js 24 / ARM with its Powertools settings and the configuration layer', () => {
+  it('runs every function on Node.js 24 / ARM with its Powertools settings, and the configuration layer where it reads it', () => {
     const [layerId] = only(template, 'AWS::Lambda::LayerVersion', {});
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
     for (const fn of functions) {
-      const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+      const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as FunctionName;
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: `functions/${service}/index.handler`,
-        Layers: [{ Ref: layerId }],
         KmsKeyArn: arnOf(keyId),
         Environment: {
           Variables: expect.objectContaining({
-            SKJEMAFLYT_CONFIG: `/opt/skjemaflyt/config/${name}.json`,
             POWERTOOLS_LOG_LEVEL: 'INFO',
             POWERTOOLS_METRICS_NAMESPACE: 'Skjemaflyt',
             NODE_OPTIONS: '--enable-source-maps',
           }),
         },
       });
+      const config = fn.Properties.Environment.Variables.SKJEMAFLYT_CONFIG;
+      if (needsOf(service).config) {
+        expect(fn.Properties.Layers).toEqual([{ Ref: layerId }]);
+        expect(config).toBe(`/opt/skjemaflyt/config/${name}.json`);
+      } else {
+        expect([service, fn.Properties.Layers, config]).toEqual([service, undefined, undefined]);
+      }
     }
   });
 
-  it('lets each function do what its access profile lists and no more', () => {
+  it('lets each function do what it declared it needs and no more', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
       const name = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as keyof typeof FUNCTIONS;
@@ -251,7 +257,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
         .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
         .flatMap((p) => p.Properties.PolicyDocument.Statement);
       const actions = new Set(statements.flatMap((s: any) => [s.Action].flat()));
-      const { access } = FUNCTIONS[name];
+      const access = needsOf(name);
       const can = (action: string) => actions.has(action);
       expect({ id, put: can('s3:PutObject'), get: can('s3:GetObject') }).toEqual({
         id,
@@ -261,7 +267,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       expect([id, can('dynamodb:PutItem'), can('sqs:SendMessage')]).toEqual([
         id,
         access.table === 'readWrite',
-        Boolean(access.sendsDeliveries),
+        Boolean(access.sendsTo),
       ]);
       // Its environment is encrypted with the stack's key; the role decrypts it at start.
       expect(statements).toContainEqual(

@@ -8,9 +8,11 @@ import { overview } from '../../shared/admin/overview.ts';
 import type { Principal } from '../../shared/auth/claims.ts';
 import { loadHubConfig } from '../../shared/config/load.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
-import type { DeliveryStatus } from '../../shared/delivery/status.ts';
+import { fail } from '../../shared/delivery/failures.ts';
+import type { DeliveryStatus } from '../../shared/delivery/lifecycle.ts';
+import { statusIndexKeys } from '../../shared/store/dynamodb/keys.ts';
 import type { DeliveryRecord } from '../../shared/store/records.ts';
-import { SubmissionStore, statusIndexKeys } from '../../shared/store/submissions.ts';
+import { SubmissionStore } from '../../shared/store/submissions.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
 import { startMemoryDynamoDb } from './support/dynamodb-memory.ts';
 
@@ -80,7 +82,14 @@ function deliveryItem(i: number, status: DeliveryStatus, changedAt: string) {
       },
     ],
     ...(status === 'FAILED'
-      ? { lastError: 'Arkivet avviste arkivmeldingen (ugyldigforespoersel: Mottakers postnummer mangler).' }
+      ? {
+          failure: fail
+            .rejected('archive', 'Arkivet avviste arkivmeldingen (ugyldigforespoersel): Mottakers postnummer mangler', {
+              errorType: 'ugyldigforespoersel',
+              targetMessage: 'Mottakers postnummer mangler',
+            })
+            .toStored(),
+        }
       : {}),
     updatedAt: changedAt,
   };

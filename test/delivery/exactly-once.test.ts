@@ -9,6 +9,7 @@ import { deliverToFagsystem } from '../../shared/delivery/fagsystem-delivery.ts'
 import { createOnce } from '../../shared/delivery/once.ts';
 import { type DeliveryDeps, processDelivery } from '../../shared/delivery/process.ts';
 import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
+import { hostVariable } from '../../shared/runtime/env.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
@@ -57,12 +58,12 @@ async function deps(crashOnDelivered: boolean): Promise<DeliveryDeps> {
   const store = new SubmissionStore(DynamoDBDocumentClient.from(dynamodb), t.hub.resources.tableName);
   let crashed = false;
   const crashing = Object.create(store) as SubmissionStore;
-  crashing.transition = async (delivery, change, now) => {
+  crashing.transition = async (delivery, change) => {
     if (crashOnDelivered && change.to === 'DELIVERED' && !crashed) {
       crashed = true;
       throw new Error('simulated crash between sending and recording');
     }
-    return store.transition(delivery, change, now);
+    return store.transition(delivery, change);
   };
   return {
     registry: buildRegistry(await loadHubConfig(t.hub.configPath)),
@@ -71,6 +72,7 @@ async function deps(crashOnDelivered: boolean): Promise<DeliveryDeps> {
     queue: new DeliveryQueue(sqs, t.hub.resources.queueUrls),
     logger: createLogger('exactly-once-test'),
     once: createOnce(dynamodb, t.hub.resources.idempotencyTableName, new IdempotencyConfig({})),
+    secrets: hostVariable,
   };
 }
 

@@ -1,10 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
 import { newDataDir, processTokens, sample } from '../support/hub.ts';
 import { freePort, javaProcessesFor, startHubProcess, stopHubProcess } from '../support/hub-process.ts';
+import { report } from '../support/report.ts';
+
+const OUTPUT_DIR = resolve(import.meta.dirname, '../../test-output');
 
 /**
  * Soak: thousands of submissions through `npm start` while the archive fails about 30% of calls, hangs on 5%,
@@ -189,7 +194,14 @@ describe('soak: every accepted submission is delivered exactly once through faul
       journalpostsInArchive: archive.journalposts.size,
       leftInQueues,
     };
+    // All figures in a file (and with the captured output if the test fails); one line in the report.
     console.log(`soak figures: ${JSON.stringify(figures, null, 2)}`);
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await writeFile(join(OUTPUT_DIR, 'soak-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    report(
+      `soak: ${N} submissions, ${kills} crashes, ${archive.journalposts.size} archived in ${figures.allDeliveredSeconds} s ` +
+        `(${figures.deliveredPerSecond}/s), ${attempts} attempts; figures in test-output/soak-figures.json`,
+    );
     if (process.env.SOAK_DEBUG) {
       const stuck = statuses
         .map((s, i) => ({ i, trackingId: trackingIds[i], s }))

@@ -138,7 +138,8 @@ describe('a submission travels from POST to its targets', () => {
     const again = await t.post(body);
     expect(again.status).toBe(200);
     expect(again.body.trackingId).toBe(first?.trackingId);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Had the repeat been queued, it would be on a queue now: wait until every queue has been worked off.
+    await t.drained();
     const folders = (await readdir(join(t.hub.archiveDir, '3101'))).filter((f) => !f.startsWith('.'));
     const ttKort = [];
     for (const folder of folders) {

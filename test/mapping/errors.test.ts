@@ -16,8 +16,8 @@ import { mapToArchive } from '../../shared/mapping/form-type.ts';
 import { previewSubmission } from '../../shared/mapping/preview.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import type { DeliveryRecord, SubmissionRecord } from '../../shared/store/records.ts';
-import { parseFormData } from '../../shared/submission/form-data.ts';
 import { refusalIssues } from '../support/config.ts';
+import { mappingInput } from '../support/factories.ts';
 import { sample } from '../support/hub.ts';
 import { changedSample, demoRegistry } from './support.ts';
 
@@ -114,6 +114,48 @@ describe('a definition that cannot work stops the start, naming file and field',
         { file: TT, path: '/archive/saksmappe/noekkel', message: expect.stringContaining('share one folder') },
       ]),
     );
+  });
+
+  it('a property folder’s kommunenummer must be checked against the municipality; the submitter’s person required', async () => {
+    const B = 'form-types/soknad-tiltak-uten-ansvarsrett.json';
+    const issues = await issuesOf(
+      await demoWith({
+        [B]: (d) => {
+          delete d.formData.municipalityNumbers;
+        },
+        [TT]: (d) => {
+          d.formData.required = d.formData.required.filter((p: string) => p !== 'soker.fodselsnummer');
+          d.formData.submitterMustBe.orRepresentative = ['foresatt..fodselsnummer'];
+        },
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        {
+          file: B,
+          path: '/archive/saksmappe/matrikkelnummer/kommunenummer',
+          message: expect.stringContaining('add eiendom.kommunenummer to formData.municipalityNumbers'),
+        },
+        {
+          file: TT,
+          path: '/formData/submitterMustBe/nationalId',
+          message: expect.stringContaining('formData.required'),
+        },
+        {
+          file: TT,
+          path: '/formData/submitterMustBe/orRepresentative/0',
+          message: expect.stringContaining('valid path'),
+        },
+      ]),
+    );
+    // Reading the envelope's own municipality needs no check.
+    const envelope = await demoWith({
+      [B]: (d) => {
+        delete d.formData.municipalityNumbers;
+        d.archive.saksmappe.matrikkelnummer.kommunenummer = 'municipality';
+      },
+    });
+    await expect(loadHubConfig(envelope)).resolves.toBeDefined();
   });
 
   it('routing: a missing definition, a payload that needs the archive, a format that cannot hold the record', async () => {
@@ -220,14 +262,7 @@ describe('a submission the mapping cannot handle', () => {
         archive: { ...(tt.definition.archive as any), tittel: '{soker.kallenavn} {soker.mellomnavn}' },
       },
     };
-    const body: any = await sample('tt-kort-soknad');
-    const { attachments: _, ...envelope } = body;
-    const input = {
-      trackingId: 't',
-      receivedAt: body.submittedAt,
-      envelope,
-      formData: parseFormData('application/xml', body.formData.content).data,
-    };
+    const { input } = mappingInput(await sample('tt-kort-soknad'), { trackingId: 't' });
     const error = await mapToArchive(loose, input, []).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MappingError);
     expect((error as MappingError).fault).toMatchObject({
@@ -253,12 +288,12 @@ describe('a submission the mapping cannot handle', () => {
       documents: [],
     } as unknown as SubmissionRecord;
     const delivery = { target: 'innherred-byggesak-arkiv', status: 'QUEUED', attempts: 0 } as DeliveryRecord;
-    const transitions: { to: string; lastError?: string }[] = [];
+    const transitions: { to: string; failure?: { code: string; message: string } }[] = [];
     const deps = {
       registry,
       store: {
         get: async () => ({ submission, deliveries: [delivery] }),
-        transition: async (_delivery: unknown, change: { to: string; lastError?: string }) => {
+        transition: async (_delivery: unknown, change: { to: string; failure?: { code: string; message: string } }) => {
           transitions.push(change);
           return { ...delivery, status: change.to };
         },
@@ -281,7 +316,13 @@ describe('a submission the mapping cannot handle', () => {
     );
     expect(outcome).toBe('failed');
     expect(transitions).toEqual([
-      expect.objectContaining({ to: 'FAILED', lastError: expect.stringMatching(/^Bruksnummeret er ikke et heltall/) }),
+      expect.objectContaining({
+        to: 'FAILED',
+        failure: expect.objectContaining({
+          code: 'mapping-failed',
+          message: expect.stringMatching(/^Bruksnummeret er ikke et heltall/),
+        }),
+      }),
     ]);
   });
 });

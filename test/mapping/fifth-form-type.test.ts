@@ -33,11 +33,21 @@ describe('a fifth form type, from files only', () => {
 
     const content = JSON.parse(submission.formData.content);
     const ok = parseFormData('application/json', JSON.stringify(content));
-    expect(checkFormRules(formType, ok)).toEqual([]);
+    expect(checkFormRules(formType, ok, submission)).toEqual([]);
+    // Only the applicant, or a fullmektig who submits for her (JSON form data is checked the same way as XML).
+    const someoneElse = { ...submission, submitter: { name: 'Ola Sæther', nationalId: '01118740080' } };
+    expect(checkFormRules(formType, ok, someoneElse).map((e) => e.path)).toEqual([
+      '/formData/content/soker/fodselsnummer',
+    ]);
+    const proxy = parseFormData(
+      'application/json',
+      JSON.stringify({ ...content, fullmektig: { fodselsnummer: '01118740080', navn: 'Ola Sæther' } }),
+    );
+    expect(checkFormRules(formType, proxy, someoneElse)).toEqual([]);
     delete content.kjoretoy;
     content.soker.fodselsnummer = '12035440096';
     const bad = parseFormData('application/json', JSON.stringify(content));
-    expect(checkFormRules(formType, bad).map((e) => e.path)).toEqual([
+    expect(checkFormRules(formType, bad, submission).map((e) => e.path)).toEqual([
       '/formData/content/kjoretoy',
       '/formData/content/soker/fodselsnummer',
     ]);

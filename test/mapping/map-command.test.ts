@@ -66,7 +66,7 @@ describe('npm run map', () => {
       broken,
       JSON.stringify(
         await changedSample('soknad-tiltak-uten-ansvarsrett', (xml) =>
-          xml.replace('<kommunenummer>5037</kommunenummer>', '<kommunenummer>Levanger</kommunenummer>'),
+          xml.replace('<gardsnummer>314</gardsnummer>', '<gardsnummer>tre hundre og fjorten</gardsnummer>'),
         ),
       ),
     );
@@ -74,7 +74,7 @@ describe('npm run map', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
-      '[innherred-byggesak-arkiv] /archive/saksmappe/matrikkelnummer/kommunenummer: Kommunenummeret i matrikkelnummeret er ikke et kommunenummer med fire sifre (skjemafelt: eiendom.kommunenummer).',
+      '[innherred-byggesak-arkiv] /archive/saksmappe/matrikkelnummer/gaardsnummer: Gårdsnummeret er ikke et heltall (skjemafelt: eiendom.gardsnummer).',
     );
     expect(result.stderr).toContain('[innherred-byggesak] Venter på arkivleveransen til innherred-byggesak-arkiv');
 

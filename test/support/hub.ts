@@ -1,6 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type Hub, type StartHubOptions, startHub } from '../../infra/local/hub.ts';
 import { providerTokens, readMaskinportenState } from '../../infra/local/maskinporten-clients.ts';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
@@ -56,7 +57,9 @@ const municipalityOf = (body: unknown): string | undefined =>
 /** A real hub (same as `npm start`) on a free port, with its own data dir, plus helpers to talk to it. */
 export async function testHub(dataDir?: string, options: Partial<StartHubOptions> = {}) {
   const dir = dataDir ?? (await newDataDir());
-  const hub = await startHub({ port: 0, dataDir: dir, log: () => {}, ...options });
+  // The runner's own lines go where the functions' logs go: kept by test/support/captured-output.ts.
+  const log = (line: string) => process.stdout.write(`[hub] ${line}\n`);
+  const hub = await startHub({ port: 0, dataDir: dir, log, ...options });
   const token = await hubTokens(hub);
 
   const post = async (body: unknown, provider = 'eskjema', headers: Record<string, string> = {}) => {
@@ -107,7 +110,33 @@ export async function testHub(dataDir?: string, options: Partial<StartHubOptions
     return { status: response.status, body: (await response.json()) as any };
   };
 
-  return { hub, dataDir: dir, token, post, status, waitFor, admin };
+  /**
+   * Waits until every delivery queue and dead-letter queue is empty (nothing ready, in flight or delayed): then
+   * whatever was queued so far has been handled. A count, not a pause: it holds however slow the machine is.
+   */
+  const drained = async (maxChecks = 600) => {
+    const urls = [...Object.values(hub.resources.queueUrls), ...Object.values(hub.resources.deadLetterQueueUrls)];
+    const depth = async (url: string) => {
+      const { Attributes = {} } = await hub.clients.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      );
+      return Object.values(Attributes).reduce((sum, n) => sum + Number(n), 0);
+    };
+    for (let check = 0; check < maxChecks; check++) {
+      if ((await Promise.all(urls.map(depth))).every((d) => d === 0)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the queues did not empty after ${maxChecks} checks`);
+  };
+
+  return { hub, dataDir: dir, token, post, status, waitFor, admin, drained };
 }
 
 export const providerFor = (formType: string) => (formType === 'a-skjema-tilsetting' ? 'halden-intranett' : 'eskjema');
@@ -119,15 +148,8 @@ export const providerFor = (formType: string) => (formType === 'a-skjema-tilsett
 export async function processTokens(dataDir: string, env: Record<string, string> = {}) {
   const maskinporten = await readMaskinportenState(dataDir);
   if (!maskinporten) throw new Error(`No local Maskinporten in ${dataDir}: is the hub running?`);
-  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  try {
-    const config = await loadHubConfig(env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH);
-    return providerTokens({ dataDir, registry: buildRegistry(config), maskinporten });
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+  const config = await loadHubConfig(env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH, (name) =>
+    name in env ? env[name] : process.env[name],
+  );
+  return providerTokens({ dataDir, registry: buildRegistry(config), maskinporten });
 }

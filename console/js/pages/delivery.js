@@ -3,7 +3,7 @@ import { announce, h } from '../dom.js';
 import { formatTime, STATUS_HELP, STATUS_LABEL } from '../format.js';
 import { statusBadge } from '../rows.js';
 
-const WAITING = new Set(['PENDING', 'QUEUED', 'RETRYING']);
+const WAITING = new Set(['PENDING', 'QUEUED', 'SENT', 'RETRYING']);
 const CLOSED = new Set(['DELIVERED', 'RESOLVED']);
 const POLL_MS = 2000;
 

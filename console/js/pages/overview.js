@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { formatCount, formatDuration, formatTime, STATUS_HELP, STATUS_LABEL } from '../format.js';
 
-const OPEN = ['FAILED', 'RETRYING', 'QUEUED', 'PENDING'];
+const OPEN = ['FAILED', 'RETRYING', 'SENT', 'QUEUED', 'PENDING'];
 const DONE = ['DELIVERED', 'RESOLVED'];
 
 /** What is stuck right now: counts per status and target, and the delivery that has waited longest. */
