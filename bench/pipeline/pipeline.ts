@@ -16,8 +16,8 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createLocalClients, type LocalClients } from '../../infra/local/clients.ts';
 import { type Hub, startHub } from '../../infra/local/hub.ts';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
+import { providerTokens } from '../../infra/local/maskinporten-clients.ts';
+import { buildRegistry } from '../../shared/config/registry.ts';
 import type { SubmissionEnvelope } from '../../shared/submission/types.ts';
 import { SAMPLES_DIR, ttKortCases } from '../mapping/documents.ts';
 import { type Figure, figure } from '../stats.ts';
@@ -27,8 +27,6 @@ import { asCaller, installRequestCounter, type RequestCounts, since, snapshot } 
 import { runSubstrate, type SubstratePlan } from './substrate.ts';
 import { type Throughput, throughput } from './throughput.ts';
 
-/** The local runner's default development token settings (shared/auth/settings.ts) */
-const TOKEN_SETTINGS = { issuer: 'skjemaflyt-local', audience: 'skjemaflyt' };
 const HANDLERS = ['receive', 'get-submission', 'admin', 'deliver-archive', 'deliver-fagsystem', 'dead-letter'] as const;
 type Handler = (typeof HANDLERS)[number];
 type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -251,11 +249,16 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
       log: () => {},
       wrapHandler: wrapHandlers(invocations),
       retentionIntervalMs: 0,
+      // One token for the whole run, as a provider would hold one for its lifetime: longer than the longest run.
+      maskinportenTokenTtlSeconds: 3600,
     });
     const startSeconds = (performance.now() - started) / 1000;
     options.log(`hub started in ${startSeconds.toFixed(1)} s`);
-    const keys = await loadOrCreateDevKeys(dataDir);
-    const token = await signDevToken(keys.privateKey, TOKEN_SETTINGS, { provider: 'eskjema' });
+    const token = await providerTokens({
+      dataDir,
+      registry: buildRegistry(hub.config),
+      maskinporten: hub.maskinporten,
+    })('eskjema', '3101');
     const archiveQueue = hub.plan.queues.find((q) => q.handler === 'deliver-archive');
     if (!archiveQueue) throw new Error('The demo configuration has no archive queue');
     const url = hub.url;

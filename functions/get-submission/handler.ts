@@ -1,4 +1,5 @@
 import { createDynamoDb } from '../../shared/aws/dynamodb.ts';
+import { registryLoader } from '../../shared/config/runtime.ts';
 import { authenticator, httpFunction } from '../../shared/http/handler.ts';
 import { jsonResponse } from '../../shared/http/problem.ts';
 import { atColdStart } from '../../shared/runtime/cold-start.ts';
@@ -8,7 +9,9 @@ import { statusView } from '../../shared/tracking/status-view.ts';
 
 /** GET /v1/submissions/{trackingId} */
 export function createHandler(env: FunctionEnv<'get-submission'>) {
-  const authenticate = authenticator(env.jwt);
+  const registry = registryLoader(env.config);
+  // Which provider a Maskinporten token is, the configuration says.
+  const authenticate = authenticator(env.jwt, async () => (await registry()).providerIdentities);
   const store = new SubmissionStore(createDynamoDb(env.aws).dynamo, env.tableName);
   return httpFunction('get-submission', async (event) => {
     const principal = await authenticate(event);

@@ -13,8 +13,9 @@ import { receiveSubmission } from '../../shared/submission/receive.ts';
 
 /** POST /v1/submissions */
 export function createHandler(env: FunctionEnv<'receive'>) {
-  const authenticate = authenticator(env.jwt);
   const registry = registryLoader(env.config);
+  // Which provider a Maskinporten token is, the configuration says.
+  const authenticate = authenticator(env.jwt, async () => (await registry()).providerIdentities);
   const store = new SubmissionStore(createDynamoDb(env.aws).dynamo, env.tableName);
   const documents = new DocumentStore(createS3(env.aws), env.bucketName);
   const queue = new DeliveryQueue(createSqs(env.aws), env.queueUrls);

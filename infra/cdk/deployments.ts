@@ -43,7 +43,7 @@ export async function loadDeployments(path: string = DEFAULT_CONFIG_PATH): Promi
       file: basename(file),
       path: resolve(file),
       config,
-      aws: resolveAws(config.aws),
+      aws: resolveAws(config.aws, config.providers),
       variables: variablesOf(raw),
     });
   }

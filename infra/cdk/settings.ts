@@ -7,7 +7,7 @@ import {
   ROUTES,
   type RoutePlan,
 } from '../../shared/config/plan.ts';
-import type { AwsSettings, DeploymentConfig, Throttle, TokenIssuer } from '../../shared/config/types.ts';
+import type { AwsSettings, DeploymentConfig, Provider, Throttle, TokenIssuer } from '../../shared/config/types.ts';
 import { retryDelaySeconds } from '../../shared/delivery/backoff.ts';
 
 /**
@@ -57,14 +57,18 @@ export function routeKey(route: Pick<RoutePlan, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
 }
 
-/** The `aws` settings with their defaults (call after checkForAws has passed). */
-export function resolveAws(aws: AwsSettings): ResolvedAws {
-  const issuer = (t: TokenIssuer, scope: string): Required<TokenIssuer> => ({ ...t, scopes: t.scopes ?? [scope] });
+/**
+ * The `aws` settings with their defaults (call after checkForAws has passed). The providers' authorizer asks for
+ * the providers' Maskinporten scopes unless `aws.auth.providers.scopes` says otherwise.
+ */
+export function resolveAws(aws: AwsSettings, providers: Provider[] = []): ResolvedAws {
+  const issuer = (t: TokenIssuer, scopes: string[]): Required<TokenIssuer> => ({ ...t, scopes: t.scopes ?? scopes });
+  const providerScopes = [...new Set(providers.map((p) => p.maskinporten.scope))];
   const stageDefault = aws.throttling?.default ?? { rateLimit: 50, burstLimit: 100 };
   return {
     ...(aws.account ? { account: aws.account } : {}),
     ...(aws.region ? { region: aws.region } : {}),
-    auth: { provider: issuer(aws.auth.providers, SCOPE.submit), admin: issuer(aws.auth.admins, SCOPE.admin) },
+    auth: { provider: issuer(aws.auth.providers, providerScopes), admin: issuer(aws.auth.admins, [SCOPE.admin]) },
     alarmEmails: aws.alarmEmails ?? [],
     oldestMessageAgeSeconds: (aws.alarms?.oldestMessageAgeMinutes ?? 30) * 60,
     logLevel: aws.logLevel ?? 'INFO',
@@ -119,6 +123,15 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
       'missing: a deployment on AWS needs "aws": { "auth": { "providers": …, "admins": … } } (token issuers)',
     );
   }
+  const authorizerScopes = config.aws?.auth.providers.scopes;
+  config.providers.forEach((provider, i) => {
+    if (authorizerScopes && !authorizerScopes.includes(provider.maskinporten.scope)) {
+      add(
+        `/providers/${i}/maskinporten/scope`,
+        `"${provider.maskinporten.scope}" is not among aws.auth.providers.scopes: API Gateway would refuse this provider's tokens`,
+      );
+    }
+  });
   const known = new Set(ROUTES.map(routeKey));
   for (const key of Object.keys(config.aws?.throttling?.routes ?? {})) {
     if (!known.has(key))

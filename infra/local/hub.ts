@@ -2,18 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
-import { tokenVerifier } from '../../shared/auth/tokens.ts';
+import { authSettingsFromEnv, LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
+import { principalResolver } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { type DeliveryHandlerName, type HttpHandlerName, type HubPlan, planHub } from '../../shared/config/plan.ts';
+import { buildRegistry } from '../../shared/config/registry.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
 import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
-import {
-  functionEnvironment,
-  type HubEnvironment,
-  type JwtIssuerSettings,
-  readFunctionEnv,
-} from '../../shared/runtime/env.ts';
+import { functionEnvironment, type HubEnvironment, readFunctionEnv } from '../../shared/runtime/env.ts';
 import type { FunctionName } from '../../shared/runtime/functions.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
 import { throttleLimits } from '../../shared/submission/limits.ts';
@@ -27,6 +23,17 @@ import {
   startHttpServer,
   type ThrottleRequest,
 } from './http-server.ts';
+import { type LocalMaskinporten, type LocalMaskinportenClient, startLocalMaskinporten } from './maskinporten.ts';
+import {
+  LOCAL_PROVIDER_AUDIENCE,
+  type LocalMaskinportenState,
+  loadOrCreateMaskinportenKey,
+  localClients,
+  mergeClients,
+  readMaskinportenState,
+  withKeys,
+  writeMaskinportenState,
+} from './maskinporten-clients.ts';
 import { type QueueHandler, type QueuePoller, startQueuePoller } from './poller.ts';
 import { type ProvisionResult, provisionHub } from './provision.ts';
 
@@ -63,6 +70,15 @@ export interface StartHubOptions {
   region?: string;
   /** How often the retention rule runs, like a schedule on AWS (default hourly; 0 = never) */
   retentionIntervalMs?: number;
+  /**
+   * The local Maskinporten's port: default SKJEMAFLYT_MASKINPORTEN_PORT, else the one it had last time in this data
+   * dir (so tokens outlive a restart), else a free one.
+   */
+  maskinportenPort?: number;
+  /** Clients the local Maskinporten knows besides the configured providers' (tests: other organisations) */
+  maskinportenClients?: Omit<LocalMaskinportenClient, 'jwks'>[];
+  /** Lifetime of the local Maskinporten's access tokens (default 600 s; the bench's runs take longer) */
+  maskinportenTokenTtlSeconds?: number;
 }
 
 export interface Hub {
@@ -79,6 +95,8 @@ export interface Hub {
   /** The runner's own SDK clients (pointed at the emulators) */
   clients: LocalClients;
   pollers: QueuePoller[];
+  /** The local Maskinporten providers get their tokens from (also in `<dataDir>/maskinporten.json`) */
+  maskinporten: LocalMaskinportenState & { tokenEndpoint: string };
   /** Runs the retention function once, as its schedule would */
   runRetention(): Promise<unknown>;
   stop(): Promise<void>;
@@ -97,6 +115,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   let http: LocalHttpServer | undefined;
   let emulators: Emulators | undefined;
   let clients: LocalClients | undefined;
+  let maskinporten: LocalMaskinporten | undefined;
   const pollers: QueuePoller[] = [];
   let retentionTimer: NodeJS.Timeout | undefined;
   let requeueTimer: NodeJS.Timeout | undefined;
@@ -107,6 +126,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     await http?.close();
     await Promise.all(pollers.map((p) => p.stop()));
     clients?.destroy();
+    await maskinporten?.close();
     await emulators?.stop();
   };
 
@@ -131,6 +151,13 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       return value;
     });
     const plan = planHub(config, { tableName: TABLE_NAME, bucketName: BUCKET_NAME });
+    const registry = buildRegistry(config);
+
+    // Providers get their tokens from a local Maskinporten, the way they get them from Maskinporten.
+    maskinporten = await startMaskinporten(dataDir, registry.providerIdentities, options);
+    const providerTokens = { issuer: maskinporten.issuer, audience: LOCAL_PROVIDER_AUDIENCE };
+    await writeMaskinportenState(dataDir, providerTokens);
+    log(`Local Maskinporten on ${maskinporten.issuer}`);
 
     emulators = await startEmulators({ dataDir, region, log });
     clients = createLocalClients(emulators);
@@ -145,8 +172,17 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       configPath,
       dataDir,
       configVariables,
-      // Both callers' tokens are signed with the development key (npm run token).
-      jwt: { provider: localIssuer(keys.publicJwk), admin: localIssuer(keys.publicJwk) },
+      jwt: {
+        // Providers' tokens come from the local Maskinporten, as from Maskinporten on AWS.
+        provider: {
+          issuer: providerTokens.issuer,
+          audience: providerTokens.audience,
+          jwksUrl: maskinporten.jwksUri,
+          algorithms: 'RS256',
+        },
+        // Admins' tokens are signed with the development key (npm run token -- --admin …).
+        admin: { publicJwk: JSON.stringify(keys.publicJwk), ...LOCAL_ADMIN_TOKENS },
+      },
       deployments: config.deployments,
       // Targets' and webhooks' secrets from this machine's environment, as Secrets Manager holds them on AWS.
       secret: (variable) => process.env[variable],
@@ -202,8 +238,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
 
     // Throttling per provider, as API Gateway's (rate and burst from the limits of the provider's deployments).
     const throttle = createThrottle((key) => throttleLimits(config, key));
-    const { source, settings } = authSettingsFromEnv(functionEnvironment('receive', resourcesForFunctions));
-    const verify = tokenVerifier(source, settings);
+    const verify = principalResolver(
+      authSettingsFromEnv(functionEnvironment('receive', resourcesForFunctions)),
+      () => registry.providerIdentities,
+    );
     http.setThrottle(async (request: ThrottleRequest) =>
       throttle.take(await callerKey(request.headers.authorization, request.sourceIp, verify)),
     );
@@ -249,6 +287,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       endpoints: emulators,
       clients,
       pollers,
+      maskinporten: { ...providerTokens, tokenEndpoint: maskinporten.tokenEndpoint },
       runRetention,
       stop() {
         stopping ??= shutdown();
@@ -261,6 +300,30 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   }
 }
 
+async function startMaskinporten(
+  dataDir: string,
+  identities: Parameters<typeof localClients>[0],
+  options: StartHubOptions,
+): Promise<LocalMaskinporten> {
+  const clients = await withKeys(dataDir, mergeClients(localClients(identities), options.maskinportenClients ?? []));
+  const signingKey = await loadOrCreateMaskinportenKey(dataDir);
+  const accessTokenTtlSeconds = options.maskinportenTokenTtlSeconds;
+  const settings = { signingKey, clients, ...(accessTokenTtlSeconds ? { accessTokenTtlSeconds } : {}) };
+  const chosen = options.maskinportenPort ?? numberOrUndefined(process.env.SKJEMAFLYT_MASKINPORTEN_PORT);
+  const previous = Number(new URL((await readMaskinportenState(dataDir))?.issuer ?? 'http://127.0.0.1:0/').port || 0);
+  try {
+    return await startLocalMaskinporten({ ...settings, port: chosen ?? previous });
+  } catch (error) {
+    // Last time's port is taken now: another one (tokens from before the restart are then refused).
+    if (chosen !== undefined || previous === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return startLocalMaskinporten({ ...settings, port: 0 });
+  }
+}
+
+function numberOrUndefined(value: string | undefined): number | undefined {
+  return value ? Number(value) : undefined;
+}
+
 /** A function's `createHandler(env)`: builds its handler from the environment it declared. */
 async function handlerFactory(name: FunctionName): Promise<(env: unknown) => unknown> {
   const file = resolve(import.meta.dirname, '../../functions', name, 'handler.ts');
@@ -269,17 +332,6 @@ async function handlerFactory(name: FunctionName): Promise<(env: unknown) => unk
     throw new Error(`functions/${name}/handler.ts does not export createHandler`);
   }
   return module.createHandler as (env: unknown) => unknown;
-}
-
-/** The development key's issuer; SKJEMAFLYT_JWT_ISSUER and _AUDIENCE as `npm run token` reads them. */
-function localIssuer(publicJwk: unknown): JwtIssuerSettings {
-  const algorithms = process.env.SKJEMAFLYT_JWT_ALGORITHMS;
-  return {
-    publicJwk: JSON.stringify(publicJwk),
-    issuer: process.env.SKJEMAFLYT_JWT_ISSUER ?? 'skjemaflyt-local',
-    audience: process.env.SKJEMAFLYT_JWT_AUDIENCE ?? 'skjemaflyt',
-    ...(algorithms ? { algorithms } : {}),
-  };
 }
 
 /** Where the first file-drop target of that kind writes (demo configuration: <dataDir>/archive, /fagsystem). */

@@ -69,7 +69,7 @@ try {
     await hub.stop();
     process.exit(0);
   }
-  const { url, dataDir, archiveDir, fagsystemDir } = hub;
+  const { url, dataDir, archiveDir, fagsystemDir, maskinporten } = hub;
   console.log(`
 Skjemaflyt is running on ${url}
   Health:          ${url}/health
@@ -81,6 +81,7 @@ Skjemaflyt is running on ${url}
   Archive files:   ${join(archiveDir, '<kommunenummer>', '<trackingId>', 'arkivmelding.xml')}
   Fagsystem files: ${join(fagsystemDir, '<system>', '<trackingId>.<json|xml>')}
 
+  Maskinporten:    ${maskinporten.issuer}  (local; providers get their tokens here)
   A token:         npm run --silent token -- --provider eskjema
                    npm run --silent token -- --admin 3101
   Retry failures:  npm run --silent redrive -- --municipality 3101 --target <target> --status FAILED

@@ -5,6 +5,7 @@ import type { VariableLookup } from '../runtime/env.ts';
 import { type ConfigChecks, schemaIssues } from './checks.ts';
 import { endpointUrlProblem } from './endpoint-url.ts';
 import { ConfigError } from './errors.ts';
+import { checkProviderIdentities } from './identities.ts';
 import { checkReferences } from './references.ts';
 import type { DeploymentFile, HubConfig } from './types.ts';
 
@@ -26,7 +27,7 @@ export async function readHubConfig(path: string, checks: ConfigChecks, variable
   for (const file of files)
     deployments.push({ file: basename(file), config: await parseDeployment(file, checks, variables) });
   const joined = await joinDefinitions(deployments, join(isFolder ? path : dirname(path), DEFINITIONS_DIR), checks);
-  const issues = [...checkReferences(deployments), ...joined.issues];
+  const issues = [...checkReferences(deployments), ...checkProviderIdentities(deployments), ...joined.issues];
   if (issues.length > 0) throw new ConfigError(issues);
   return { deployments: joined.deployments.map((d) => d.config) };
 }

@@ -22,15 +22,27 @@ export const VARIABLES = {
   s3ForcePathStyle: 'SKJEMAFLYT_S3_FORCE_PATH_STYLE',
 } as const;
 
-/** Token verification (shared/auth/settings.ts reads them). */
-export const JWT_VARIABLES = [
-  'SKJEMAFLYT_JWT_JWKS_URL',
-  'SKJEMAFLYT_JWT_PUBLIC_JWK',
-  'SKJEMAFLYT_JWT_ISSUER',
-  'SKJEMAFLYT_JWT_AUDIENCE',
-  'SKJEMAFLYT_JWT_ALGORITHMS',
-] as const;
-export type JwtVariables = Partial<Record<(typeof JWT_VARIABLES)[number], string>>;
+/**
+ * Token verification (shared/auth/settings.ts reads them), per kind of caller: `SKJEMAFLYT_PROVIDER_*` for the
+ * providers' Maskinporten tokens, `SKJEMAFLYT_ADMIN_*` for the archive staff's. A function gets only the issuer
+ * of the callers its routes accept. A single public key (the local development key) is for admins only:
+ * providers' tokens always come from a JWKS, Maskinporten's or the local one.
+ */
+const JWT_PREFIX = { provider: 'SKJEMAFLYT_PROVIDER', admin: 'SKJEMAFLYT_ADMIN' } as const;
+const JWT_SETTINGS = {
+  provider: ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'ALGORITHMS'],
+  admin: ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'PUBLIC_JWK', 'ALGORITHMS'],
+} as const;
+type JwtCaller = RoutePlan['caller'];
+export type JwtVariableName = {
+  [C in JwtCaller]: `${(typeof JWT_PREFIX)[C]}_${(typeof JWT_SETTINGS)[C][number]}`;
+}[JwtCaller];
+export type JwtVariables = Partial<Record<JwtVariableName, string>>;
+
+/** The token variables of one kind of caller. */
+export function jwtVariableNames(caller: JwtCaller): JwtVariableName[] {
+  return JWT_SETTINGS[caller].map((setting) => `${JWT_PREFIX[caller]}_${setting}` as JwtVariableName);
+}
 
 /** The SDK's own names: emulator endpoints by service, and credentials. */
 const AWS_VARIABLES = {
@@ -102,7 +114,9 @@ export function readFunctionEnv<N extends FunctionName>(name: N, source: EnvSour
       variable: lookup,
     } satisfies ConfigEnv;
   }
-  if (needs.jwt) env.jwt = Object.fromEntries(JWT_VARIABLES.map((v) => [v, snapshot[v]]).filter(([, v]) => v));
+  if (needs.jwt) {
+    env.jwt = Object.fromEntries(jwtVariableNames(needs.jwt).flatMap((v) => (snapshot[v] ? [[v, snapshot[v]]] : [])));
+  }
   if (needs.secrets) env.secret = lookup;
   return env as FunctionEnv<N>;
 }
@@ -132,10 +146,26 @@ export interface JwtIssuerSettings {
   issuer?: string;
   audience?: string;
   jwksUrl?: string;
-  /** One public key as JWK JSON (the local development key) */
+  /** One public key as JWK JSON (the local development key; admins only) */
   publicJwk?: string;
   /** Comma-separated, to narrow the accepted algorithms */
   algorithms?: string;
+}
+
+/** One caller kind's issuer as variables: `SKJEMAFLYT_PROVIDER_*` or `SKJEMAFLYT_ADMIN_*`. */
+export function jwtEnvironment(caller: JwtCaller, issuer: JwtIssuerSettings): JwtVariables {
+  if (caller === 'provider' && issuer.publicJwk) {
+    throw new Error("Providers' tokens are verified with their issuer's JWKS (jwksUrl), not a single public key");
+  }
+  const prefix = JWT_PREFIX[caller];
+  const values: Record<string, string | undefined> = {
+    [`${prefix}_ISSUER`]: issuer.issuer,
+    [`${prefix}_AUDIENCE`]: issuer.audience,
+    [`${prefix}_JWKS_URL`]: issuer.jwksUrl,
+    [`${prefix}_PUBLIC_JWK`]: issuer.publicJwk,
+    [`${prefix}_ALGORITHMS`]: issuer.algorithms,
+  };
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value)) as JwtVariables;
 }
 
 /** What the hub has, for `functionEnvironment` to hand out to each function as it declared. */
@@ -202,17 +232,7 @@ export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Re
     env[VARIABLES.config] = hub.configPath;
     env[VARIABLES.dataDir] = hub.dataDir;
   }
-  if (needs.jwt) {
-    const issuer = hub.jwt[needs.jwt];
-    const values: JwtVariables = {
-      ...(issuer.jwksUrl ? { SKJEMAFLYT_JWT_JWKS_URL: issuer.jwksUrl } : {}),
-      ...(issuer.publicJwk ? { SKJEMAFLYT_JWT_PUBLIC_JWK: issuer.publicJwk } : {}),
-      ...(issuer.issuer ? { SKJEMAFLYT_JWT_ISSUER: issuer.issuer } : {}),
-      ...(issuer.audience ? { SKJEMAFLYT_JWT_AUDIENCE: issuer.audience } : {}),
-      ...(issuer.algorithms ? { SKJEMAFLYT_JWT_ALGORITHMS: issuer.algorithms } : {}),
-    };
-    Object.assign(env, values);
-  }
+  if (needs.jwt) Object.assign(env, jwtEnvironment(needs.jwt, hub.jwt[needs.jwt]));
   for (const variable of secretVariablesFor(name, hub.deployments)) {
     const value = hub.secret(variable);
     if (value !== undefined) env[variable] = value;

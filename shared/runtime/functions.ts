@@ -30,7 +30,10 @@ export interface FunctionNeeds {
   backsOffOn?: QueueGroup;
   /** The deployment configuration (and the `${VARIABLE}`s its targets and webhooks use) */
   config?: true;
-  /** Verifies bearer tokens of this caller (the issuer its routes accept) */
+  /**
+   * Verifies bearer tokens of this caller (the issuer its routes accept: SKJEMAFLYT_PROVIDER_* or
+   * SKJEMAFLYT_ADMIN_*); a provider's token is matched to a provider by the configuration, so `provider` needs it
+   */
   jwt?: RoutePlan['caller'];
   /** Secrets it signs or authenticates with: its targets' (`transport.auth.secret.env`) or providers' webhooks' */
   secrets?: 'targets' | 'webhooks';
@@ -44,7 +47,8 @@ export const FUNCTION_NEEDS = {
     config: true,
     jwt: 'provider',
   },
-  'get-submission': { table: 'read', jwt: 'provider' },
+  // The configuration names the providers, and so which provider a Maskinporten token is.
+  'get-submission': { table: 'read', config: true, jwt: 'provider' },
   admin: {
     table: 'readWrite',
     // Reads the stored form (masked fødselsnummer on request) and the payloads deliveries produced.

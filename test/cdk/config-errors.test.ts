@@ -74,6 +74,20 @@ describe('what only AWS needs is checked at synth too', () => {
     expect(await issuesOf(dir)).toEqual([expect.objectContaining({ file: 'halden.json', path: '/aws' })]);
   });
 
+  it('a provider whose Maskinporten scope the authorizer would not let through', async () => {
+    const dir = await withChangedHalden((h) => {
+      h.aws.auth.providers.scopes = ['halden:skjemaflyt'];
+      h.providers[1].maskinporten.scope = 'halden:intranett';
+    });
+    expect(await issuesOf(dir)).toEqual([
+      expect.objectContaining({
+        file: 'halden.json',
+        path: '/providers/1/maskinporten/scope',
+        message: expect.stringContaining('aws.auth.providers.scopes'),
+      }),
+    ]);
+  });
+
   it('a maximum concurrency below what an SQS event source mapping takes', async () => {
     const dir = await withChangedHalden((h) => {
       h.targets[2].delivery.maxConcurrency = 1;

@@ -132,9 +132,13 @@ function checkStack(get: () => Synth) {
     }
     if (needs.jwt) {
       const issuer = synth.deployment.aws.auth[needs.jwt];
+      // Only the issuer of the callers its routes accept: Maskinporten for providers, the staff's IdP for admins.
       expect(authSettingsFromEnv(env.jwt)).toEqual({
-        source: { jwksUrl: issuer.jwksUrl },
-        settings: expect.objectContaining({ issuer: issuer.issuer, audience: issuer.audience }),
+        [needs.jwt === 'provider' ? 'providers' : 'admins']: expect.objectContaining({
+          keys: { jwksUrl: issuer.jwksUrl },
+          issuer: issuer.issuer,
+          audience: issuer.audience,
+        }),
       });
     }
     const { config } = synth.deployment;

@@ -181,14 +181,30 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    // Providers: the deployment's Maskinporten scope (config/<deployment>.json, providers[].maskinporten.scope).
+    const providerScopes = [...new Set(config.providers.map((p) => p.maskinporten.scope))];
+    expect(providerScopes).toEqual([`${name}:skjemaflyt`]);
     for (const route of routes) {
       const plan = ROUTES.find((r) => `${r.method} ${r.path}` === route.Properties.RouteKey);
       expect(route.Properties).toMatchObject({
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: plan?.caller === 'admin' ? adminsId : providersId },
-        AuthorizationScopes: [plan?.caller === 'admin' ? 'skjemaflyt:admin' : 'skjemaflyt:submit'],
+        AuthorizationScopes: plan?.caller === 'admin' ? ['skjemaflyt:admin'] : providerScopes,
       });
     }
+    // The handlers check again, each against its callers' issuer only.
+    const variables = (service: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).find(
+        (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service,
+      )?.Properties.Environment.Variables;
+    expect(variables('receive')).toMatchObject({
+      SKJEMAFLYT_PROVIDER_ISSUER: aws?.auth.providers.issuer,
+      SKJEMAFLYT_PROVIDER_AUDIENCE: aws?.auth.providers.audience,
+      SKJEMAFLYT_PROVIDER_JWKS_URL: aws?.auth.providers.jwksUrl,
+    });
+    expect(variables('receive').SKJEMAFLYT_ADMIN_ISSUER).toBeUndefined();
+    expect(variables('admin')).toMatchObject({ SKJEMAFLYT_ADMIN_ISSUER: aws?.auth.admins.issuer });
+    expect(variables('admin').SKJEMAFLYT_PROVIDER_ISSUER).toBeUndefined();
   });
 
   it('logs access and throttles each route on the API stage', () => {

@@ -242,7 +242,8 @@ describe('bad input gets a precise problem and changes nothing', () => {
     const [header, payload] = real.split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
     const forgedPayload = Buffer.from(
-      JSON.stringify({ ...claims, 'skjemaflyt:provider': 'halden-intranett' }),
+      // The intranet's identity (Halden itself, its own client), the vendor's signature kept.
+      JSON.stringify({ ...claims, supplier: undefined, client_id: '5b0e7c2a-3d41-4f7e-9a62-8c1d0e4b7f35' }),
     ).toString('base64url');
     const forged = await fetch(`${t.hub.url}/v1/submissions`, {
       method: 'POST',

@@ -4,17 +4,16 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SignJWT } from 'jose';
+import { type CryptoKey, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Hub, startHub } from '../../infra/local/hub.ts';
-import { type DevKeys, loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
 import { runRetention } from '../../shared/retention/cleanup.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
-import { newDataDir, type Sample, sample, settings } from '../support/hub.ts';
+import { hubTokens, newDataDir, type Sample, sample, type Who } from '../support/hub.ts';
 import { report } from '../support/report.ts';
 import { securityConfig } from './fixtures/config.ts';
+import { grant, HOSTILE_CLIENTS, maskinportenSigningKey } from './fixtures/maskinporten.ts';
 
 /**
  * The hostile corpus: every request here must be refused with a 4xx problem+json, the hub must stay up, and
@@ -40,7 +39,10 @@ const NEVER_LOGGED = [
 ];
 
 let hub: Hub;
-let keys: DevKeys;
+/** The local Maskinporten's signing key and issuer: tokens it would sign, with claims its grant never gives */
+let keys: { privateKey: CryptoKey; publicJwk: JWK };
+let settings: { issuer: string; audience: string };
+let token: (who: Who) => Promise<string>;
 let tt: Sample;
 let building: Sample;
 const captured: string[] = [];
@@ -64,8 +66,11 @@ beforeAll(async () => {
     configPath: await securityConfig(),
     log: (line) => captured.push(line),
     retentionIntervalMs: 0,
+    maskinportenClients: HOSTILE_CLIENTS,
   });
-  keys = await loadOrCreateDevKeys(dataDir);
+  keys = await maskinportenSigningKey(dataDir);
+  settings = hub.maskinporten;
+  token = await hubTokens(hub);
   tt = await sample('tt-kort-soknad');
   building = await sample('soknad-tiltak-uten-ansvarsrett');
 });
@@ -88,9 +93,6 @@ interface Answer {
   text: string;
   body: any;
 }
-
-const token = (who: { provider: string } | { admin: string[]; name?: string }) =>
-  signDevToken(keys.privateKey, settings, who);
 
 async function send(
   options: {
@@ -200,11 +202,18 @@ const rawTtKort = (from: string, to: string) => JSON.stringify(ttKort()).replace
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const providerClaims = { 'skjemaflyt:provider': 'eskjema', scope: 'skjemaflyt:submit' };
+/** What the local Maskinporten gives the e-form vendor acting for Halden (config/halden.json). */
+const organisation = (orgnr: string) => ({ authority: 'iso6523-actorid-upis', ID: `0192:${orgnr}` });
+const providerClaims = {
+  scope: 'halden:skjemaflyt',
+  client_id: 'eskjema-310123455',
+  consumer: organisation('959159092'),
+  supplier: organisation('310123455'),
+};
 const jwt = (edit: (j: SignJWT) => SignJWT, claims: Record<string, unknown> = providerClaims) =>
   edit(
     new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256' })
+      .setProtectedHeader({ alg: 'RS256', kid: keys.publicJwk.kid ?? '' })
       .setIssuer(settings.issuer)
       .setAudience(settings.audience)
       .setSubject('provider:eskjema')
@@ -861,7 +870,7 @@ const corpus: HostileCase[] = [
     status: 401,
     send: async () => {
       const unsigned = new SignJWT(providerClaims)
-        .setProtectedHeader({ alg: 'ES256' })
+        .setProtectedHeader({ alg: 'RS256' })
         .setIssuer(settings.issuer)
         .setAudience(settings.audience);
       return post(ttKort(), { authorization: `Bearer ${await unsigned.sign(keys.privateKey)}` });
@@ -872,9 +881,9 @@ const corpus: HostileCase[] = [
     status: 401,
     send: async () => {
       const { generateKeyPair } = await import('jose');
-      const other = await generateKeyPair('ES256');
+      const other = await generateKeyPair('RS256');
       const forged = await new SignJWT(providerClaims)
-        .setProtectedHeader({ alg: 'ES256', kid: keys.publicJwk.kid ?? '' })
+        .setProtectedHeader({ alg: 'RS256', kid: keys.publicJwk.kid ?? '' })
         .setIssuer(settings.issuer)
         .setAudience(settings.audience)
         .setExpirationTime('1h')
@@ -908,7 +917,8 @@ const corpus: HostileCase[] = [
     status: 401,
     send: async () => {
       const [header, , signature] = (await token({ provider: 'eskjema' })).split('.');
-      const claims = { 'skjemaflyt:provider': 'halden-intranett', scope: 'skjemaflyt:submit', exp: now() + 3600 };
+      // The intranet's identity (Halden itself, no supplier), the vendor's signature kept.
+      const { supplier: _, ...claims } = { ...providerClaims, client_id: '5b0e7c2a-3d41-4f7e-9a62-8c1d0e4b7f35' };
       return post(ttKort(), { authorization: `Bearer ${header}.${b64url(claims)}.${signature}` });
     },
   },
@@ -934,14 +944,16 @@ const corpus: HostileCase[] = [
     },
   },
   {
+    // The providers' routes trust Maskinporten only, as their API Gateway authorizer does: staff tokens are no tokens there.
     name: 'an admin token posting a submission',
-    status: 403,
+    status: 401,
     send: async () => post(ttKort(), { authorization: `Bearer ${await token({ admin: ['3101'] })}` }),
   },
   {
-    name: 'a token for a provider the hub does not know',
+    name: 'a Maskinporten token for an organisation no provider is',
     status: 403,
-    send: () => post(ttKort(), { provider: 'ukjent-leverandor' }),
+    send: async () =>
+      post(ttKort(), { authorization: `Bearer ${await grant(hub, 'ukjent-virksomhet', 'halden:skjemaflyt')}` }),
   },
   {
     name: 'an unknown form type',
@@ -1118,16 +1130,21 @@ describe('the hostile corpus', () => {
     expect(answer.body).toMatchObject({ retried: 0, ids: [], done: true });
   });
 
-  it('a provider and an admin from elsewhere cannot read a submission: 404, as if it did not exist', async () => {
+  it('another provider cannot read a submission: 404, as if it did not exist; staff tokens are refused there', async () => {
     const [control] = controls;
     const read = async (authorization: string) =>
       send({ method: 'GET', path: `/v1/submissions/${control}`, authorization });
-    const otherAdmin = await read(`Bearer ${await token({ admin: ['5037'] })}`);
-    expect(otherAdmin.status).toBe(404);
-    expect(otherAdmin.contentType).toMatch(/^application\/problem\+json/);
-    expect((await read(`Bearer ${await token({ provider: 'halden-intranett' })}`)).status).toBe(404);
+    const otherProvider = await read(`Bearer ${await token({ provider: 'halden-intranett' })}`);
+    expect(otherProvider.status).toBe(404);
+    expect(otherProvider.contentType).toMatch(/^application\/problem\+json/);
     expect((await read(`Bearer ${await token({ provider: 'json-skjema' })}`)).status).toBe(404);
-    expect((await read(`Bearer ${await token({ admin: ['3101'] })}`)).status).toBe(200);
+    expect((await read(`Bearer ${await token({ provider: 'eskjema' })}`)).status).toBe(200);
+    // The route trusts Maskinporten only (as its authorizer on AWS): staff see submissions through the admin API.
+    for (const municipalities of [['5037'], ['3101']]) {
+      const asStaff = await read(`Bearer ${await token({ admin: municipalities })}`);
+      expect(asStaff.status).toBe(401);
+      expect(asStaff.contentType).toMatch(/^application\/problem\+json/);
+    }
     const traversal = await send({ method: 'GET', path: '/v1/submissions/..%2F..%2Fetc%2Fpasswd' });
     expect(traversal.status).toBe(404);
   });
@@ -1307,5 +1324,100 @@ describe('retention', () => {
     // A second run finds nothing left to delete and notes nothing again.
     expect((await runRetention(deps(32))).deleted).toEqual([]);
     expect((await store.get(controls[0] as string))?.deliveries[0]?.audit).toHaveLength(1);
+  });
+});
+
+describe('Maskinporten tokens that name no provider: 401/403, and nothing stored', () => {
+  const cases: HostileCase[] = [
+    {
+      name: 'a token for another consumer organisation (one no provider is)',
+      status: 403,
+      send: async () =>
+        post(ttKort(), { authorization: `Bearer ${await grant(hub, 'ukjent-virksomhet', 'halden:skjemaflyt')}` }),
+    },
+    {
+      name: 'a token from a vendor Halden has not accepted, acting for Halden',
+      status: 403,
+      send: async () =>
+        post(ttKort(), {
+          authorization: `Bearer ${await grant(hub, 'annen-leverandor', 'halden:skjemaflyt', '959159092')}`,
+        }),
+    },
+    {
+      name: 'the accepted vendor’s token for Halden without Skjemaflyt’s scope',
+      status: 403,
+      send: async () =>
+        post(ttKort(), {
+          authorization: `Bearer ${await grant(hub, 'eskjema-310123455', 'halden:annet-api', '959159092')}`,
+        }),
+    },
+    {
+      name: 'a token asked for without the API as resource (no audience)',
+      status: 401,
+      send: async () =>
+        post(ttKort(), {
+          authorization: `Bearer ${await grant(hub, 'eskjema-310123455', 'halden:skjemaflyt', '959159092', null)}`,
+        }),
+    },
+    {
+      name: 'an expired Maskinporten token',
+      status: 401,
+      send: async () =>
+        post(ttKort(), { authorization: `Bearer ${await jwt((j) => j.setExpirationTime(now() - 60))}` }),
+    },
+    {
+      name: 'a Maskinporten-shaped token signed by another key',
+      status: 401,
+      send: async () => {
+        const { generateKeyPair } = await import('jose');
+        const other = await generateKeyPair('RS256');
+        const forged = await new SignJWT(providerClaims)
+          .setProtectedHeader({ alg: 'RS256', kid: keys.publicJwk.kid ?? '' })
+          .setIssuer(settings.issuer)
+          .setAudience(settings.audience)
+          .setExpirationTime('5m')
+          .sign(other.privateKey);
+        return post(ttKort(), { authorization: `Bearer ${forged}` });
+      },
+    },
+  ];
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, hostile) => {
+    const answer = await hostile.send();
+    expect(answer.status, answer.text.slice(0, 500)).toBe(hostile.status);
+    expect(answer.contentType).toMatch(/^application\/problem\+json/);
+    expect(answer.body).toMatchObject({ status: hostile.status, title: expect.any(String) });
+    // The organisation is named when it is the reason; the token never is.
+    if (hostile.status === 403) expect(answer.body.detail).toMatch(/\d{9}|scope/);
+    expect(answer.text).not.toMatch(/eyJ[\w-]{10,}/);
+  });
+
+  it('named the organisation that was not recognised', async () => {
+    const stranger = await post(ttKort(), {
+      authorization: `Bearer ${await grant(hub, 'ukjent-virksomhet', 'halden:skjemaflyt')}`,
+    });
+    expect(stranger.body.detail).toContain('987654325');
+    const vendor = await post(ttKort(), {
+      authorization: `Bearer ${await grant(hub, 'annen-leverandor', 'halden:skjemaflyt', '959159092')}`,
+    });
+    expect(vendor.body.detail).toContain('923456783');
+    expect(vendor.body.detail).toContain('959159092');
+  });
+
+  it('stored nothing of them: no item, no object, no message', async () => {
+    const { Items = [] } = await hub.clients.dynamodb.send(new ScanCommand({ TableName: hub.resources.tableName }));
+    expect(JSON.stringify(Items)).not.toContain(MARKER);
+    const { Contents = [] } = await hub.clients.s3.send(new ListObjectsV2Command({ Bucket: hub.resources.bucketName }));
+    for (const object of Contents)
+      expect(
+        controls.some((c) => object.Key?.includes(c)),
+        object.Key,
+      ).toBe(true);
+    for (const url of Object.values(hub.resources.queueUrls)) {
+      const { Attributes = {} } = await hub.clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      expect(Number(Attributes.ApproximateNumberOfMessages), url).toBe(0);
+    }
   });
 });

@@ -2,9 +2,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { startHub } from '../../infra/local/hub.ts';
+import { type Hub, type StartHubOptions, startHub } from '../../infra/local/hub.ts';
+import { providerTokens, readMaskinportenState } from '../../infra/local/maskinporten-clients.ts';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
+import { LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
 import { signDevToken } from '../../shared/auth/tokens.ts';
+import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
+import { buildRegistry } from '../../shared/config/registry.ts';
 
 export const SAMPLES_DIR = resolve(import.meta.dirname, '../fixtures/samples');
 export const SAMPLE_NAMES = [
@@ -13,7 +17,8 @@ export const SAMPLE_NAMES = [
   'soknad-tiltak-uten-ansvarsrett',
   'a-skjema-tilsetting',
 ];
-export const settings = { issuer: 'skjemaflyt-local', audience: 'skjemaflyt' };
+/** The local admin development tokens' issuer and audience */
+export const settings = LOCAL_ADMIN_TOKENS;
 
 export type Sample = Record<string, unknown> & { submissionId: string; formType: string; municipality: string };
 
@@ -25,20 +30,44 @@ export async function newDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'skjemaflyt-test-'));
 }
 
+export type Who = { provider: string; municipality?: string } | { admin: string[]; name?: string };
+
+/**
+ * Tokens for a running hub, as its callers get them: a provider's from the hub's local Maskinporten (JWT-bearer
+ * grant with the provider's client key; as the organisation that submits for `municipality`, when given), an
+ * admin's signed with the local development key.
+ */
+export async function hubTokens(hub: Hub) {
+  const keys = await loadOrCreateDevKeys(hub.dataDir);
+  const provider = providerTokens({
+    dataDir: hub.dataDir,
+    registry: buildRegistry(hub.config),
+    maskinporten: hub.maskinporten,
+  });
+  return (who: Who): Promise<string> =>
+    'provider' in who ? provider(who.provider, who.municipality) : signDevToken(keys.privateKey, settings, who);
+}
+
+/** The municipality a submission body is for, when it says. */
+const municipalityOf = (body: unknown): string | undefined =>
+  typeof body === 'object' && body !== null && typeof (body as { municipality?: unknown }).municipality === 'string'
+    ? (body as { municipality: string }).municipality
+    : undefined;
+
 /** A real hub (same as `npm start`) on a free port, with its own data dir, plus helpers to talk to it. */
-export async function testHub(dataDir?: string, options: { configPath?: string } = {}) {
+export async function testHub(dataDir?: string, options: Partial<StartHubOptions> = {}) {
   const dir = dataDir ?? (await newDataDir());
   // The runner's own lines go where the functions' logs go: kept by test/support/captured-output.ts.
   const log = (line: string) => process.stdout.write(`[hub] ${line}\n`);
   const hub = await startHub({ port: 0, dataDir: dir, log, ...options });
-  const keys = await loadOrCreateDevKeys(dir);
-  const token = (who: { provider: string } | { admin: string[] }) => signDevToken(keys.privateKey, settings, who);
+  const token = await hubTokens(hub);
 
   const post = async (body: unknown, provider = 'eskjema', headers: Record<string, string> = {}) => {
+    const municipality = municipalityOf(body);
     const response = await fetch(`${hub.url}/v1/submissions`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${await token({ provider })}`,
+        authorization: `Bearer ${await token({ provider, ...(municipality ? { municipality } : {}) })}`,
         'content-type': 'application/json',
         ...headers,
       },
@@ -127,3 +156,16 @@ export async function testHub(dataDir?: string, options: { configPath?: string }
 }
 
 export const providerFor = (formType: string) => (formType === 'a-skjema-tilsetting' ? 'halden-intranett' : 'eskjema');
+
+/**
+ * Provider tokens for a hub running as its own process (`npm start`), from the local Maskinporten it started.
+ * `env`: the variables the hub was started with, which its configuration may name (`${FAKE_ARCHIVE_URL}`).
+ */
+export async function processTokens(dataDir: string, env: Record<string, string> = {}) {
+  const maskinporten = await readMaskinportenState(dataDir);
+  if (!maskinporten) throw new Error(`No local Maskinporten in ${dataDir}: is the hub running?`);
+  const config = await loadHubConfig(env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH, (name) =>
+    name in env ? env[name] : process.env[name],
+  );
+  return providerTokens({ dataDir, registry: buildRegistry(config), maskinporten });
+}

@@ -27,7 +27,10 @@ const hub = (emulators?: HubEnvironment['emulators']): HubEnvironment => ({
   configPath: '/config/halden.json',
   dataDir: '/data',
   configVariables: { HOOK_URL: 'https://hook.example', ARKIV_URL: 'https://arkiv.example' },
-  jwt: { provider: { publicJwk: '{"kty":"EC"}' }, admin: { jwksUrl: 'https://idp/jwks', issuer: 'i', audience: 'a' } },
+  jwt: {
+    provider: { jwksUrl: 'https://maskinporten/jwk', issuer: 'https://maskinporten/', audience: 'https://hub' },
+    admin: { jwksUrl: 'https://idp/jwks', issuer: 'i', audience: 'a' },
+  },
   deployments: [deployment],
   secret: (variable) => `secret of ${variable}`,
   ...(emulators ? { emulators } : {}),
@@ -47,15 +50,30 @@ describe("a function's environment, written and read back", () => {
   it('gives each function only what it declared', () => {
     const read = (name: (typeof FUNCTION_NAMES)[number]) =>
       readFunctionEnv(name, functionEnvironment(name, hub(local))) as Record<string, any>;
-    expect(Object.keys(read('get-submission')).sort()).toEqual(['aws', 'jwt', 'name', 'tableName']);
+    // The configuration says which provider a Maskinporten token is.
+    expect(Object.keys(read('get-submission')).sort()).toEqual(['aws', 'config', 'jwt', 'name', 'tableName']);
     expect(read('get-submission').aws.endpoints).toEqual({ dynamodb: 'http://127.0.0.1:1' });
     expect(read('dead-letter').queueUrls).toEqual({ [NOTIFICATIONS]: 'http://q/notes' });
     expect(read('receive').queueUrls).toEqual({ 'halden-arkiv': 'http://q/arkiv', 'halden-lonn': 'http://q/lonn' });
+    // Each function gets the issuer of its own callers, and not the other one.
     expect(read('admin').jwt).toEqual({
-      SKJEMAFLYT_JWT_JWKS_URL: 'https://idp/jwks',
-      SKJEMAFLYT_JWT_ISSUER: 'i',
-      SKJEMAFLYT_JWT_AUDIENCE: 'a',
+      SKJEMAFLYT_ADMIN_JWKS_URL: 'https://idp/jwks',
+      SKJEMAFLYT_ADMIN_ISSUER: 'i',
+      SKJEMAFLYT_ADMIN_AUDIENCE: 'a',
     });
+    for (const name of ['receive', 'get-submission'] as const) {
+      expect(read(name).jwt).toEqual({
+        SKJEMAFLYT_PROVIDER_JWKS_URL: 'https://maskinporten/jwk',
+        SKJEMAFLYT_PROVIDER_ISSUER: 'https://maskinporten/',
+        SKJEMAFLYT_PROVIDER_AUDIENCE: 'https://hub',
+      });
+      expect(Object.keys(functionEnvironment(name, hub())).filter((v) => v.startsWith('SKJEMAFLYT_ADMIN_'))).toEqual(
+        [],
+      );
+    }
+    expect(
+      Object.keys(functionEnvironment('admin', hub())).filter((v) => v.startsWith('SKJEMAFLYT_PROVIDER_')),
+    ).toEqual([]);
     // Secrets go to the function that uses them, and nowhere else.
     const archive = functionEnvironment('deliver-archive', hub());
     expect(archive.ARKIV_TOKEN).toBe('secret of ARKIV_TOKEN');
@@ -77,6 +95,11 @@ describe("a function's environment, written and read back", () => {
       credentials: local.credentials,
       s3ForcePathStyle: true,
     });
+  });
+
+  it("refuses a single public key for providers' tokens: they come from Maskinporten's JWKS", () => {
+    const withKey = { ...hub(), jwt: { ...hub().jwt, provider: { publicJwk: '{"kty":"EC"}' } } };
+    expect(() => functionEnvironment('receive', withKey)).toThrow(/JWKS/);
   });
 
   it('names a variable the function declared but did not get', () => {
