@@ -60,7 +60,13 @@ export async function loadDeployments(path: string = DEFAULT_CONFIG_PATH): Promi
 function variablesOf(raw: DeploymentConfig): Record<string, string> {
   const names = new Set<string>();
   for (const target of raw.targets) {
-    const text = target.transport.type === 'http' ? target.transport.url : target.transport.dir;
+    const t = target.transport;
+    const text =
+      t.type === 'http'
+        ? t.url
+        : t.type === 'fiks-io'
+          ? [t.apiUrl, t.amqpUrl, t.maskinporten.tokenEndpoint, t.maskinporten.audience].join(' ')
+          : t.dir;
     for (const [, name] of text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) if (name) names.add(name);
   }
   names.delete('SKJEMAFLYT_DATA_DIR');

@@ -4,7 +4,7 @@ import { DEFINITIONS_DIR, joinDefinitions } from '../mapping/definitions.ts';
 import { type ConfigChecks, schemaIssues } from './checks.ts';
 import { ConfigError } from './errors.ts';
 import { checkReferences } from './references.ts';
-import type { DeploymentFile, HubConfig } from './types.ts';
+import type { DeploymentFile, FiksIoTransport, HubConfig } from './types.ts';
 
 /**
  * Reads a deployment file or every `*.json` in a folder, joins its form types with their mapping definitions
@@ -56,13 +56,34 @@ function expandEnv(file: string, config: DeploymentFile): DeploymentFile {
   const targets = config.targets.map((t, i) => ({
     ...t,
     transport:
-      t.transport.type === 'http'
-        ? { ...t.transport, url: expand(t.transport.url, `/targets/${i}/transport/url`) }
-        : { ...t.transport, dir: expand(t.transport.dir, `/targets/${i}/transport/dir`) },
+      t.transport.type === 'fiks-io'
+        ? expandFiksIo(t.transport, `/targets/${i}/transport`, expand)
+        : t.transport.type === 'http'
+          ? { ...t.transport, url: expand(t.transport.url, `/targets/${i}/transport/url`) }
+          : { ...t.transport, dir: expand(t.transport.dir, `/targets/${i}/transport/dir`) },
   }));
   const providers = config.providers.map((p, i) =>
     p.webhook ? { ...p, webhook: { ...p.webhook, url: expand(p.webhook.url, `/providers/${i}/webhook/url`) } } : p,
   );
   if (issues.length > 0) throw new ConfigError(issues);
   return { ...config, targets, providers };
+}
+
+/** A Fiks IO transport's endpoints and Maskinporten audience (the local stand-in's are known only at start). */
+function expandFiksIo(
+  transport: FiksIoTransport,
+  at: string,
+  expand: (text: string, path: string) => string,
+): FiksIoTransport {
+  const { maskinporten } = transport;
+  return {
+    ...transport,
+    apiUrl: expand(transport.apiUrl, `${at}/apiUrl`),
+    amqpUrl: expand(transport.amqpUrl, `${at}/amqpUrl`),
+    maskinporten: {
+      ...maskinporten,
+      tokenEndpoint: expand(maskinporten.tokenEndpoint, `${at}/maskinporten/tokenEndpoint`),
+      audience: expand(maskinporten.audience, `${at}/maskinporten/audience`),
+    },
+  };
 }

@@ -58,9 +58,12 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
     trackingId: submission.trackingId,
     arkivmeldingXml: xml,
     files,
+    targetId: target.id,
     ...(record.arkivmelding.saksmappe?.referanseEksternNoekkel
       ? { folderKey: record.arkivmelding.saksmappe.referanseEksternNoekkel.noekkel }
       : {}),
   });
+  // An archive that answers later (Fiks IO): the delivery waits as SENT for the receipt.
+  if ('kind' in receipt) return receipt;
   return { kind: 'delivered', references: receipt.references };
 };

@@ -1,4 +1,6 @@
 import type { ArchiveTarget, FagsystemTarget } from '../config/types.ts';
+import { fail } from '../delivery/failures.ts';
+import { FiksIoArchive } from './fiks-io-archive.ts';
 import { FileDropArchive } from './file-drop-archive.ts';
 import { FileDropFagsystem } from './file-drop-fagsystem.ts';
 import { HttpArchive } from './http-archive.ts';
@@ -12,7 +14,11 @@ export function archiveAdapterFor(target: ArchiveTarget): ArchiveTargetAdapter {
   let adapter = adapters.get(target.id) as ArchiveTargetAdapter | undefined;
   if (!adapter) {
     adapter =
-      target.transport.type === 'http' ? new HttpArchive(target.transport) : new FileDropArchive(target.transport.dir);
+      target.transport.type === 'fiks-io'
+        ? new FiksIoArchive(target.transport)
+        : target.transport.type === 'http'
+          ? new HttpArchive(target.transport)
+          : new FileDropArchive(target.transport.dir);
     adapters.set(target.id, adapter);
   }
   return adapter;
@@ -24,8 +30,15 @@ export function fagsystemAdapterFor(target: FagsystemTarget): FagsystemTargetAda
     adapter =
       target.transport.type === 'http'
         ? new HttpFagsystem(target.transport)
-        : new FileDropFagsystem(target.transport.dir);
+        : target.transport.type === 'file-drop'
+          ? new FileDropFagsystem(target.transport.dir)
+          : unsupported(target);
     adapters.set(target.id, adapter);
   }
   return adapter;
+}
+
+/** The configuration check refuses Fiks IO for a specialist system; a file that slipped past it fails here. */
+function unsupported(target: FagsystemTarget): never {
+  throw fail.configuration('target', target.id, `Målet ${target.id} kan ikke nås med ${target.transport.type}.`);
 }
