@@ -13,6 +13,7 @@ import { throttleLimits } from '../../shared/submission/limits.ts';
 import { createLocalClients, LOCAL_CREDENTIALS, type LocalClients, type LocalEndpoints } from './clients.ts';
 import { consoleMount } from './console-files.ts';
 import { DEFAULT_REGION, type Emulators, startEmulators } from './emulators.ts';
+import type { LocalFiksIo } from './fiks-io/index.ts';
 import {
   type HttpHandler,
   type LocalHttpServer,
@@ -20,6 +21,7 @@ import {
   startHttpServer,
   type ThrottleRequest,
 } from './http-server.ts';
+import { type LocalFiksIoForHub, startFiksIoReceiving, startLocalFiksIoFor } from './local-fiks-io.ts';
 import { type QueueHandler, type QueuePoller, startQueuePoller } from './poller.ts';
 import { type ProvisionResult, provisionHub } from './provision.ts';
 
@@ -71,6 +73,8 @@ export interface Hub {
   pollers: QueuePoller[];
   /** Runs the retention function once, as its schedule would */
   runRetention(): Promise<unknown>;
+  /** The local Fiks IO and its simulated archive, when the configuration sends to it */
+  fiksIo?: LocalFiksIo;
   stop(): Promise<void>;
 }
 
@@ -91,12 +95,16 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   const pollers: QueuePoller[] = [];
   let retentionTimer: NodeJS.Timeout | undefined;
   let requeueTimer: NodeJS.Timeout | undefined;
+  let fiksIo: LocalFiksIoForHub | undefined;
+  let receiving: { stop(): Promise<void> } | undefined;
 
   const shutdown = async () => {
     clearInterval(retentionTimer);
     clearInterval(requeueTimer);
     await http?.close();
     await Promise.all(pollers.map((p) => p.stop()));
+    await receiving?.stop();
+    await fiksIo?.stop();
     clients?.destroy();
     await emulators?.stop();
     env.restore();
@@ -115,6 +123,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
 
     // The configuration expands ${SKJEMAFLYT_DATA_DIR}, and the handlers read the same variables.
     env.set({ SKJEMAFLYT_DATA_DIR: dataDir, SKJEMAFLYT_CONFIG: configPath });
+    // Its endpoints and the hub's Fiks IO secrets are variables the configuration names: set before it is read.
+    fiksIo = await startLocalFiksIoFor(configPath, { log });
+    if (fiksIo) env.set(fiksIo.env);
     const config = await loadHubConfig(configPath);
     const plan = planHub(config, { tableName: TABLE_NAME, bucketName: BUCKET_NAME });
 
@@ -185,6 +196,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       throttle.take(await callerKey(request.headers.authorization, request.sourceIp, verify)),
     );
 
+    // The archive's replies over Fiks IO, read continuously (on AWS: a function scheduled every minute).
+    receiving = await startFiksIoReceiving(config);
+
     const retention = (await importHandler('retention')) as () => Promise<unknown>;
     const runRetention = () => retention();
     if (options.retentionIntervalMs !== 0) {
@@ -227,6 +241,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       clients,
       pollers,
       runRetention,
+      ...(fiksIo ? { fiksIo: fiksIo.fiksIo } : {}),
       stop() {
         stopping ??= shutdown();
         return stopping;

@@ -75,10 +75,19 @@ export async function handleFiksIoMessage(
     });
     return 'ignored';
   }
+  // The archive can answer before the hub has written that it sent (the send returns, then SENT is written): a
+  // reply to a message not known yet is tried again a few times over a second or two before it is dropped.
+  for (const pause of UNKNOWN_REPLY_PAUSES_MS) {
+    if (await deps.store.findBySentMessage(understood.reply.inReplyTo)) break;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
   const outcome = await recordArchiveReply(understood.reply, deps);
   if (outcome !== 'recorded') deps.logger.info('Fiks IO reply changed nothing; acked', { ...ids, outcome });
   return outcome;
 }
+
+/** Pauses before asking again about a reply to a message not (yet) recorded as sent. */
+const UNKNOWN_REPLY_PAUSES_MS = [100, 300, 600, 1000];
 
 /** The hub's Fiks IO accounts in a configuration: one receiver each (targets may share an account). */
 export function fiksIoAccounts(config: HubConfig): FiksIoTransport[] {
@@ -120,6 +129,8 @@ export async function createReplyReceivers(
         onMessage: async (message) => {
           await handleFiksIoMessage(message, deps);
         },
+        // One at a time, in the queue's order: the archive's mottatt is recorded before its kvittering.
+        prefetch: 1,
         log: {
           info: (text, extra) => deps.logger.info(text, extra ?? {}),
           warn: (text, extra) => deps.logger.warn(text, extra ?? {}),

@@ -153,7 +153,10 @@ describe('hostile text in every demo form type', () => {
           const xml = `<melding><soker>${el('fodselsnummer', f.fnr)}${el('fornavn', f.fornavn)}${el('etternavn', f.etternavn)}<adresse>${el('gateadresse', f.gateadresse)}${el('poststed', f.poststed)}</adresse>${el('telefon', f.telefon)}${el('epost', f.epost)}</soker><behov>${el('begrunnelse', f.begrunnelse)}</behov></melding>`;
           // The applicant applies for herself: the envelope's submitter is the same person (submitterMustBe).
           const body = await submission('tt-kort-soknad', seq++, xml);
-          const sent = { ...body, submitter: { ...(body as unknown as { submitter: object }).submitter, nationalId: f.fnr } };
+          const sent = {
+            ...body,
+            submitter: { ...(body as unknown as { submitter: object }).submitter, nationalId: f.fnr },
+          };
           const { fiks } = await archived(sent, f);
           const doc = parseArkivmelding(fiks['arkivmelding.xml'] ?? '');
           const jp = doc.registrering;
