@@ -20,6 +20,8 @@ export interface Deployment {
   variables: Record<string, string>;
   /** Environment variables that hold a target's secret (`transport.auth.secret.env`), by target id */
   secrets: Map<string, string>;
+  /** The Fiks IO targets' secrets (certificates, keys, passwords): read from Secrets Manager at run time */
+  fiksIoSecrets: string[];
 }
 
 /**
@@ -46,6 +48,7 @@ export async function loadDeployments(path: string = DEFAULT_CONFIG_PATH): Promi
       config,
       aws: resolveAws(config.aws),
       variables: variablesOf(raw),
+      fiksIoSecrets: fiksIoSecretsOf(config),
       secrets: new Map(
         config.targets.flatMap((t) =>
           t.transport.type === 'http' && t.transport.auth ? [[t.id, t.transport.auth.secret.env] as const] : [],
@@ -55,6 +58,17 @@ export async function loadDeployments(path: string = DEFAULT_CONFIG_PATH): Promi
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return deployments;
+}
+
+function fiksIoSecretsOf(config: DeploymentConfig): string[] {
+  const names = new Set<string>();
+  for (const { transport: t } of config.targets) {
+    if (t.type !== 'fiks-io') continue;
+    const refs = [t.integration.password, t.certificate, t.privateKey, t.maskinporten.privateKey];
+    if (t.maskinporten.certificateChain) refs.push(t.maskinporten.certificateChain);
+    for (const ref of refs) names.add(ref.env);
+  }
+  return [...names].sort();
 }
 
 function variablesOf(raw: DeploymentConfig): Record<string, string> {

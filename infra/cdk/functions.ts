@@ -11,7 +11,7 @@ import type { DeliveryHandlerName, HttpHandlerName } from '../../shared/config/p
 export type FunctionName = HttpHandlerName | DeliveryHandlerName | 'dead-letter' | ScheduledFunctionName;
 
 /** Functions on a schedule rather than a route or a queue. */
-export type ScheduledFunctionName = 'requeue' | 'retention';
+export type ScheduledFunctionName = 'requeue' | 'retention' | 'fiks-io-receiver';
 
 /** What a function may touch; the stack turns it into grants (least privilege per function). */
 export interface FunctionAccess {
@@ -24,6 +24,8 @@ export interface FunctionAccess {
   sendsDeliveries?: boolean;
   /** Lists and deletes originals and documents past their retention */
   deletesDocuments?: boolean;
+  /** Reads the deployment's Fiks IO secrets (certificate, keys, integration password) from Secrets Manager */
+  fiksIoSecrets?: boolean;
 }
 
 export interface FunctionSpec {
@@ -62,7 +64,13 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   'deliver-archive': {
     description: 'Archive targets: arkivmelding to the archive, receipt recorded',
     memoryMb: 1024,
-    access: { table: 'readWrite', idempotencyTable: true, documents: 'get-put', sendsDeliveries: true },
+    access: {
+      table: 'readWrite',
+      idempotencyTable: true,
+      documents: 'get-put',
+      sendsDeliveries: true,
+      fiksIoSecrets: true,
+    },
     archiveSchemas: true,
   },
   'deliver-fagsystem': {
@@ -89,6 +97,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 60,
     access: { table: 'readWrite', sendsDeliveries: true },
   },
+  'fiks-io-receiver': {
+    description: "Every minute: the archive's Fiks IO replies (mottatt, kvittering, feil) move the deliveries",
+    memoryMb: 512,
+    // Drains until 15 s before the timeout: a minute of reading per run, runs a minute apart.
+    timeoutSeconds: 75,
+    // Writes the delivery; a serverfeil queues the next attempt.
+    access: { table: 'readWrite', sendsDeliveries: true, fiksIoSecrets: true },
+  },
   retention: {
     description: 'Daily: delete originals and documents whose retention has passed',
     memoryMb: 512,
@@ -101,6 +117,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
 export const SCHEDULES: Record<ScheduledFunctionName, string> = {
   requeue: 'rate(5 minutes)',
   retention: 'cron(15 2 * * ? *)',
+  'fiks-io-receiver': 'rate(1 minute)',
 };
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -169,11 +186,13 @@ export class SkjemaflytFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
   readonly spec: FunctionSpec;
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: SkjemaflytFunctionProps) {
     super(scope, id);
     this.spec = FUNCTIONS[props.name];
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
+    this.logGroup = logGroup;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Skjemaflyt ${props.name}`,

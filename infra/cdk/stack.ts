@@ -62,11 +62,14 @@ export class SkjemaflytStack extends Stack {
   readonly functions = new Map<FunctionName, SkjemaflytFunction>();
   readonly api: HubApi;
   readonly monitoring: Monitoring;
+  /** Secrets the Fiks IO functions read at run time (skjemaflyt/<deployment>/<ENV>) */
+  private readonly fiksIoSecretNames: string[];
 
   constructor(scope: Construct, id: string, props: SkjemaflytStackProps) {
     super(scope, id, props);
     const { config, aws } = props.deployment;
     const name = config.deployment;
+    this.fiksIoSecretNames = props.deployment.fiksIoSecrets;
 
     this.key = new kms.Key(this, 'Key', {
       alias: `alias/skjemaflyt/${name}`,
@@ -111,6 +114,9 @@ export class SkjemaflytStack extends Stack {
       'dead-letter',
       ...(Object.keys(SCHEDULES) as ScheduledFunctionName[]),
     ]);
+    // The Fiks IO receiver only where an archive answers over Fiks IO.
+    const fiksIo = props.deployment.fiksIoSecrets.length > 0;
+    if (!fiksIo) names.delete('fiks-io-receiver');
     for (const fnName of names) {
       const spec = FUNCTIONS[fnName];
       const caller = plan.routes.find((r) => r.handler === fnName)?.caller;
@@ -146,6 +152,7 @@ export class SkjemaflytStack extends Stack {
               }
             : {}),
           ...props.deployment.variables,
+          ...(fiksIo && spec.access.fiksIoSecrets ? { SKJEMAFLYT_SECRETS_PREFIX: `skjemaflyt/${name}/` } : {}),
           ...Object.fromEntries(targetSecrets.map((env) => [env, this.secretValue(name, env)])),
           POWERTOOLS_SERVICE_NAME: fnName,
           POWERTOOLS_LOG_LEVEL: aws.logLevel,
@@ -172,6 +179,7 @@ export class SkjemaflytStack extends Stack {
     }
 
     for (const [fnName, schedule] of Object.entries(SCHEDULES) as [ScheduledFunctionName, string][]) {
+      if (!this.functions.has(fnName)) continue;
       new events.Rule(this, `Schedule-${fnName}`, {
         description: FUNCTIONS[fnName].description,
         schedule: events.Schedule.expression(schedule),
@@ -188,6 +196,7 @@ export class SkjemaflytStack extends Stack {
       api: this.api.api,
       queues: this.queues,
       functions: lambdas,
+      ...(fiksIo ? { receiptOverdueLogs: this.functions.get('deliver-archive')?.logGroup } : {}),
     });
 
     if (config.targets.some((t) => t.transport.type === 'file-drop')) {
@@ -230,6 +239,10 @@ export class SkjemaflytStack extends Stack {
       );
     }
     if (access.sendsDeliveries) for (const { queue } of this.queues) queue.grantSendMessages(fn.role);
+    if (access.fiksIoSecrets) {
+      const deployment = this.stackName.replace(/^skjemaflyt-/, '');
+      for (const env of this.fiksIoSecretNames) this.secret(deployment, env).grantRead(fn.role);
+    }
     if (access.deletesDocuments) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [documents.bucketArn] }),
@@ -249,11 +262,16 @@ export class SkjemaflytStack extends Stack {
    * deploy time; the template holds only the reference, and Lambda keeps the value encrypted with the stack's key.
    */
   private secretValue(deployment: string, env: string): string {
+    return this.secret(deployment, env).secretValue.unsafeUnwrap();
+  }
+
+  /** The operator's secret `skjemaflyt/<deployment>/<ENV>` (created before deploying). */
+  private secret(deployment: string, env: string): secrets.ISecret {
     const id = `Secret-${env}`;
-    const secret =
+    return (
       (this.node.tryFindChild(id) as secrets.ISecret | undefined) ??
-      secrets.Secret.fromSecretNameV2(this, id, `skjemaflyt/${deployment}/${env}`);
-    return secret.secretValue.unsafeUnwrap();
+      secrets.Secret.fromSecretNameV2(this, id, `skjemaflyt/${deployment}/${env}`)
+    );
   }
 }
 

@@ -4,6 +4,7 @@
  * account and integration, per process: the sender (the archive's catalog certificate) and the Maskinporten client
  * (tokens) cache what they fetch. Used by the archive adapter (sending) and the receiver (replies).
  */
+import { readSecret } from '../aws/secrets.ts';
 import type { FiksIoTransport, SecretRef } from '../config/types.ts';
 import { fail } from '../delivery/failures.ts';
 import { createFiksIoApi, createFiksIoSender, type FiksIoApi, type FiksIoSender } from '../fiks-io/client.ts';
@@ -20,11 +21,8 @@ export interface FiksIoConnection {
   integrasjonPassord: string;
 }
 
-/** Reads a secret's value; undefined when it is not set. */
+/** Reads a secret's value; undefined when it is not set (default: the environment, else Secrets Manager on AWS). */
 export type SecretReader = (ref: SecretRef) => Promise<string | undefined>;
-
-/** Locally (and in tests) secrets are environment variables; on AWS the stack sets them (see README). */
-export const environmentSecrets: SecretReader = async (ref) => process.env[ref.env] || undefined;
 
 const connections = new Map<string, Promise<FiksIoConnection>>();
 
@@ -39,7 +37,7 @@ export function accountKey(transport: FiksIoTransport): string {
  */
 export function fiksIoConnection(
   transport: FiksIoTransport,
-  secrets: SecretReader = environmentSecrets,
+  secrets: SecretReader = readSecret,
 ): Promise<FiksIoConnection> {
   const key = accountKey(transport);
   let connection = connections.get(key);
