@@ -10,15 +10,14 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createLocalClients, type LocalClients } from '../../infra/local/clients.ts';
 import { type Hub, startHub } from '../../infra/local/hub.ts';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
+import { providerTokens } from '../../infra/local/maskinporten-clients.ts';
+import { buildRegistry } from '../../shared/config/registry.ts';
 import type { SubmissionEnvelope } from '../../shared/submission/types.ts';
 import { SAMPLES_DIR, ttKortCases } from '../mapping/documents.ts';
 import { type Figure, figure } from '../stats.ts';
@@ -28,9 +27,6 @@ import { asCaller, installRequestCounter, type RequestCounts, since, snapshot } 
 import { runSubstrate, type SubstratePlan } from './substrate.ts';
 import { type Throughput, throughput } from './throughput.ts';
 
-const REPO = resolve(import.meta.dirname, '../..');
-/** The local runner's default development token settings (shared/auth/settings.ts) */
-const TOKEN_SETTINGS = { issuer: 'skjemaflyt-local', audience: 'skjemaflyt' };
 const HANDLERS = ['receive', 'get-submission', 'admin', 'deliver-archive', 'deliver-fagsystem', 'dead-letter'] as const;
 type Handler = (typeof HANDLERS)[number];
 type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -130,21 +126,11 @@ class Invocations {
   }
 }
 
-function wrapHandlers(invocations: Invocations): Record<Handler, AnyHandler> {
-  const real = new Map<Handler, Promise<AnyHandler>>();
-  const load = (name: Handler) => {
-    let h = real.get(name);
-    if (!h) {
-      const file = pathToFileURL(join(REPO, 'functions', name, 'handler.ts')).href;
-      h = import(file).then((m: { handler: AnyHandler }) => m.handler);
-      real.set(name, h);
-    }
-    return h;
-  };
+/** Wraps the handlers the hub builds (each from its own environment) with the counting. */
+function wrapHandlers(invocations: Invocations) {
   const wrap =
-    (name: Handler): AnyHandler =>
+    (name: Handler, handler: AnyHandler): AnyHandler =>
     async (event, context) => {
-      const handler = await load(name);
       const records = (event as { Records?: unknown[] }).Records?.length ?? 1;
       const started = performance.now();
       const result = await asCaller(name, () => handler(event, context));
@@ -157,7 +143,8 @@ function wrapHandlers(invocations: Invocations): Record<Handler, AnyHandler> {
       );
       return result;
     };
-  return Object.fromEntries(HANDLERS.map((name) => [name, wrap(name)])) as Record<Handler, AnyHandler>;
+  return (name: string, handler: unknown): unknown =>
+    (HANDLERS as readonly string[]).includes(name) ? wrap(name as Handler, handler as AnyHandler) : handler;
 }
 
 async function requestBodies(prefix: string, count: number, seed: number): Promise<string[]> {
@@ -260,13 +247,18 @@ export async function measurePipeline(options: PipelineOptions): Promise<Pipelin
       port: 0,
       dataDir,
       log: () => {},
-      handlers: wrapHandlers(invocations) as never,
+      wrapHandler: wrapHandlers(invocations),
       retentionIntervalMs: 0,
+      // One token for the whole run, as a provider would hold one for its lifetime: longer than the longest run.
+      maskinportenTokenTtlSeconds: 3600,
     });
     const startSeconds = (performance.now() - started) / 1000;
     options.log(`hub started in ${startSeconds.toFixed(1)} s`);
-    const keys = await loadOrCreateDevKeys(dataDir);
-    const token = await signDevToken(keys.privateKey, TOKEN_SETTINGS, { provider: 'eskjema' });
+    const token = await providerTokens({
+      dataDir,
+      registry: buildRegistry(hub.config),
+      maskinporten: hub.maskinporten,
+    })('eskjema', '3101');
     const archiveQueue = hub.plan.queues.find((q) => q.handler === 'deliver-archive');
     if (!archiveQueue) throw new Error('The demo configuration has no archive queue');
     const url = hub.url;

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '../../shared/config/errors.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
+import { variablesIn } from '../../shared/config/read.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
 import { checkForAws, type ResolvedAws, resolveAws } from './settings.ts';
 
@@ -14,14 +15,10 @@ export interface Deployment {
   config: DeploymentConfig;
   aws: ResolvedAws;
   /**
-   * `${VARIABLE}`s the targets use (endpoint URLs), with their values at synth: the functions expand the file
+   * `${VARIABLE}`s the targets and webhooks use (endpoint URLs), with their values at synth: the functions expand the file
    * themselves, so each gets the same variables. SKJEMAFLYT_DATA_DIR is the stack's own.
    */
   variables: Record<string, string>;
-  /** Environment variables that hold a target's secret (`transport.auth.secret.env`), by target id */
-  secrets: Map<string, string>;
-  /** The Fiks IO targets' secrets (certificates, keys, passwords): read from Secrets Manager at run time */
-  fiksIoSecrets: string[];
 }
 
 /**
@@ -46,44 +43,17 @@ export async function loadDeployments(path: string = DEFAULT_CONFIG_PATH): Promi
       file: basename(file),
       path: resolve(file),
       config,
-      aws: resolveAws(config.aws),
+      aws: resolveAws(config.aws, config.providers),
       variables: variablesOf(raw),
-      fiksIoSecrets: fiksIoSecretsOf(config),
-      secrets: new Map(
-        config.targets.flatMap((t) =>
-          t.transport.type === 'http' && t.transport.auth ? [[t.id, t.transport.auth.secret.env] as const] : [],
-        ),
-      ),
     });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return deployments;
 }
 
-function fiksIoSecretsOf(config: DeploymentConfig): string[] {
-  const names = new Set<string>();
-  for (const { transport: t } of config.targets) {
-    if (t.type !== 'fiks-io') continue;
-    const refs = [t.integration.password, t.certificate, t.privateKey, t.maskinporten.privateKey];
-    if (t.maskinporten.certificateChain) refs.push(t.maskinporten.certificateChain);
-    for (const ref of refs) names.add(ref.env);
-  }
-  return [...names].sort();
-}
-
+/** Targets' URLs and folders, and providers' webhook URLs: every function that reads the file expands them all. */
 function variablesOf(raw: DeploymentConfig): Record<string, string> {
-  const names = new Set<string>();
-  for (const target of raw.targets) {
-    const t = target.transport;
-    const text =
-      t.type === 'http'
-        ? t.url
-        : t.type === 'fiks-io'
-          ? [t.apiUrl, t.amqpUrl, t.maskinporten.tokenEndpoint, t.maskinporten.audience].join(' ')
-          : t.dir;
-    for (const [, name] of text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) if (name) names.add(name);
-  }
-  names.delete('SKJEMAFLYT_DATA_DIR');
+  const names = variablesIn(raw).filter((name) => name !== 'SKJEMAFLYT_DATA_DIR');
   // loadHubConfig has already refused a file whose variables are not set.
-  return Object.fromEntries([...names].sort().map((name) => [name, process.env[name] ?? '']));
+  return Object.fromEntries(names.map((name) => [name, process.env[name] ?? '']));
 }

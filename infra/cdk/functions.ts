@@ -5,35 +5,19 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { DeliveryHandlerName, HttpHandlerName } from '../../shared/config/plan.ts';
+import type { FunctionName, ScheduledFunctionName } from '../../shared/runtime/functions.ts';
 
-/** Every Lambda function of the hub: one folder in functions/ each. */
-export type FunctionName = HttpHandlerName | DeliveryHandlerName | 'dead-letter' | ScheduledFunctionName;
+export type { FunctionName, ScheduledFunctionName };
 
-/** Functions on a schedule rather than a route or a queue. */
-export type ScheduledFunctionName = 'requeue' | 'retention' | 'fiks-io-receiver';
-
-/** What a function may touch; the stack turns it into grants (least privilege per function). */
-export interface FunctionAccess {
-  table: 'read' | 'readWrite';
-  /** Powertools idempotency records */
-  idempotencyTable?: boolean;
-  /** Originals and documents, under submissions/: writes, reads, or both (deliveries keep what they produced) */
-  documents?: 'put' | 'get' | 'get-put';
-  /** Sends delivery messages to the target queues */
-  sendsDeliveries?: boolean;
-  /** Lists and deletes originals and documents past their retention */
-  deletesDocuments?: boolean;
-  /** Reads the deployment's Fiks IO secrets (certificate, keys, integration password) from Secrets Manager */
-  fiksIoSecrets?: boolean;
-}
-
+/**
+ * How each function runs on Lambda. What it may touch, and so its environment and its grants, is declared in
+ * FUNCTION_NEEDS (shared/runtime/functions.ts), which the handlers read too.
+ */
 export interface FunctionSpec {
   description: string;
   memoryMb: number;
   /** HTTP functions; a delivery function's timeout follows its queues' visibility timeout */
   timeoutSeconds?: number;
-  access: FunctionAccess;
   /** Validates arkivmelding against the Fiks Arkiv XSDs: ships them and xmllint-wasm (a worker + wasm file) */
   archiveSchemas?: boolean;
 }
@@ -46,70 +30,52 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'POST /v1/submissions: validate, authorise, store the original, queue the deliveries',
     memoryMb: 1024,
     timeoutSeconds: HTTP_TIMEOUT_SECONDS,
-    access: { table: 'readWrite', documents: 'put', sendsDeliveries: true },
   },
   'get-submission': {
     description: 'GET /v1/submissions/{trackingId}: the status of a submission',
     memoryMb: 512,
     timeoutSeconds: 10,
-    access: { table: 'read' },
   },
   admin: {
     description: 'The admin API: list, inspect, retry and resolve deliveries',
     memoryMb: 512,
     timeoutSeconds: HTTP_TIMEOUT_SECONDS,
-    // Reads the stored form (masked fødselsnummer on request) and the payloads deliveries produced.
-    access: { table: 'readWrite', documents: 'get', sendsDeliveries: true },
   },
   'deliver-archive': {
     description: 'Archive targets: arkivmelding to the archive, receipt recorded',
     memoryMb: 1024,
-    access: {
-      table: 'readWrite',
-      idempotencyTable: true,
-      documents: 'get-put',
-      sendsDeliveries: true,
-      fiksIoSecrets: true,
-    },
     archiveSchemas: true,
   },
   'deliver-fagsystem': {
     description: 'Specialist-system targets: payload to the system, receipt recorded',
     memoryMb: 512,
-    access: { table: 'readWrite', idempotencyTable: true, documents: 'get-put', sendsDeliveries: true },
   },
   'dead-letter': {
     description: 'Every dead-letter queue: the delivery becomes FAILED for a person to act on',
     memoryMb: 256,
     timeoutSeconds: 10,
-    access: { table: 'readWrite' },
   },
   notify: {
     description: "Status notifications: a signed POST to the provider's webhook",
     memoryMb: 256,
     // The notifications queue's visibility timeout (30 s) is six times this.
     timeoutSeconds: 5,
-    access: { table: 'read' },
   },
   requeue: {
     description: 'Every few minutes: queue what a crash between storing and queueing left behind',
     memoryMb: 256,
     timeoutSeconds: 60,
-    access: { table: 'readWrite', sendsDeliveries: true },
   },
   'fiks-io-receiver': {
     description: "Every minute: the archive's Fiks IO replies (mottatt, kvittering, feil) move the deliveries",
     memoryMb: 512,
     // Drains until 15 s before the timeout: a minute of reading per run, runs a minute apart.
     timeoutSeconds: 75,
-    // Writes the delivery; a serverfeil queues the next attempt.
-    access: { table: 'readWrite', sendsDeliveries: true, fiksIoSecrets: true },
   },
   retention: {
     description: 'Daily: delete originals and documents whose retention has passed',
     memoryMb: 512,
     timeoutSeconds: 300,
-    access: { table: 'read', deletesDocuments: true },
   },
 };
 
@@ -180,16 +146,18 @@ export interface SkjemaflytFunctionProps {
 
 /**
  * One of the hub's functions: Node.js 24 on ARM, its own log group, and its own role that may write to that log
- * group and nothing else until the stack grants what the function's access profile lists.
+ * group and nothing else until the stack grants what the function declared it needs (FUNCTION_NEEDS).
  */
 export class SkjemaflytFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
+  readonly name: FunctionName;
   readonly spec: FunctionSpec;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: SkjemaflytFunctionProps) {
     super(scope, id);
+    this.name = props.name;
     this.spec = FUNCTIONS[props.name];
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
     this.logGroup = logGroup;

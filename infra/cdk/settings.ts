@@ -1,4 +1,5 @@
 import { SCOPE } from '../../shared/auth/claims.ts';
+import { endpointUrlProblem } from '../../shared/config/endpoint-url.ts';
 import {
   type DeliveryHandlerName,
   deliveryHandlerFor,
@@ -6,7 +7,7 @@ import {
   ROUTES,
   type RoutePlan,
 } from '../../shared/config/plan.ts';
-import type { AwsSettings, DeploymentConfig, Throttle, TokenIssuer } from '../../shared/config/types.ts';
+import type { AwsSettings, DeploymentConfig, Provider, Throttle, TokenIssuer } from '../../shared/config/types.ts';
 import { retryDelaySeconds } from '../../shared/delivery/backoff.ts';
 
 /**
@@ -58,14 +59,18 @@ export function routeKey(route: Pick<RoutePlan, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
 }
 
-/** The `aws` settings with their defaults (call after checkForAws has passed). */
-export function resolveAws(aws: AwsSettings): ResolvedAws {
-  const issuer = (t: TokenIssuer, scope: string): Required<TokenIssuer> => ({ ...t, scopes: t.scopes ?? [scope] });
+/**
+ * The `aws` settings with their defaults (call after checkForAws has passed). The providers' authorizer asks for
+ * the providers' Maskinporten scopes unless `aws.auth.providers.scopes` says otherwise.
+ */
+export function resolveAws(aws: AwsSettings, providers: Provider[] = []): ResolvedAws {
+  const issuer = (t: TokenIssuer, scopes: string[]): Required<TokenIssuer> => ({ ...t, scopes: t.scopes ?? scopes });
+  const providerScopes = [...new Set(providers.map((p) => p.maskinporten.scope))];
   const stageDefault = aws.throttling?.default ?? { rateLimit: 50, burstLimit: 100 };
   return {
     ...(aws.account ? { account: aws.account } : {}),
     ...(aws.region ? { region: aws.region } : {}),
-    auth: { provider: issuer(aws.auth.providers, SCOPE.submit), admin: issuer(aws.auth.admins, SCOPE.admin) },
+    auth: { provider: issuer(aws.auth.providers, providerScopes), admin: issuer(aws.auth.admins, [SCOPE.admin]) },
     alarmEmails: aws.alarmEmails ?? [],
     oldestMessageAgeSeconds: (aws.alarms?.oldestMessageAgeMinutes ?? 30) * 60,
     logLevel: aws.logLevel ?? 'INFO',
@@ -120,11 +125,39 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
       'missing: a deployment on AWS needs "aws": { "auth": { "providers": …, "admins": … } } (token issuers)',
     );
   }
+  const authorizerScopes = config.aws?.auth.providers.scopes;
+  config.providers.forEach((provider, i) => {
+    if (authorizerScopes && !authorizerScopes.includes(provider.maskinporten.scope)) {
+      add(
+        `/providers/${i}/maskinporten/scope`,
+        `"${provider.maskinporten.scope}" is not among aws.auth.providers.scopes: API Gateway would refuse this provider's tokens`,
+      );
+    }
+  });
   const known = new Set(ROUTES.map(routeKey));
   for (const key of Object.keys(config.aws?.throttling?.routes ?? {})) {
     if (!known.has(key))
       add(`/aws/throttling/routes/${pointerEscape(key)}`, `unknown route; routes: ${[...known].join(', ')}`);
   }
+
+  // Records, documents, secrets and signed notifications leave the stack over https only.
+  config.targets.forEach((target, i) => {
+    const t = target.transport;
+    const urls =
+      t.type === 'http'
+        ? { url: t.url }
+        : t.type === 'fiks-io'
+          ? { apiUrl: t.apiUrl, 'maskinporten/tokenEndpoint': t.maskinporten.tokenEndpoint }
+          : {};
+    for (const [field, url] of Object.entries(urls)) {
+      const problem = endpointUrlProblem(url, { httpsOnly: true });
+      if (problem) add(`/targets/${i}/transport/${field}`, problem);
+    }
+  });
+  config.providers.forEach((provider, i) => {
+    const problem = provider.webhook && endpointUrlProblem(provider.webhook.url, { httpsOnly: true });
+    if (problem) add(`/providers/${i}/webhook/url`, problem);
+  });
 
   const timeouts = deliveryFunctionTimeouts(config);
   config.targets.forEach((target, i) => {

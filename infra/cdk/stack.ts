@@ -19,8 +19,15 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { deliveryHandlerFor, planHub } from '../../shared/config/plan.ts';
+import { planHub } from '../../shared/config/plan.ts';
 import { DEFINITIONS_DIR } from '../../shared/mapping/definitions.ts';
+import {
+  fiksIoSecretVariables,
+  functionEnvironment,
+  type HubEnvironment,
+  queueInGroup,
+} from '../../shared/runtime/env.ts';
+import { needsOf } from '../../shared/runtime/functions.ts';
 import { HubApi } from './api.ts';
 import type { Deployment } from './deployments.ts';
 import {
@@ -64,12 +71,14 @@ export class SkjemaflytStack extends Stack {
   readonly monitoring: Monitoring;
   /** Secrets the Fiks IO functions read at run time (skjemaflyt/<deployment>/<ENV>) */
   private readonly fiksIoSecretNames: string[];
+  private readonly deploymentName: string;
 
   constructor(scope: Construct, id: string, props: SkjemaflytStackProps) {
     super(scope, id, props);
     const { config, aws } = props.deployment;
     const name = config.deployment;
-    this.fiksIoSecretNames = props.deployment.fiksIoSecrets;
+    this.deploymentName = name;
+    this.fiksIoSecretNames = fiksIoSecretVariables([config]);
 
     this.key = new kms.Key(this, 'Key', {
       alias: `alias/skjemaflyt/${name}`,
@@ -94,7 +103,21 @@ export class SkjemaflytStack extends Stack {
     this.queues = plan.queues.map(
       (queue) => new TargetQueues(this, `Target-${queue.targetId}`, { plan: queue, key: this.key, deadLetterTimeout }),
     );
-    const queueUrls = JSON.stringify(Object.fromEntries(this.queues.map((q) => [q.plan.targetId, q.queue.queueUrl])));
+    // What the functions get from this stack; each takes what it declared (FUNCTION_NEEDS) and no more.
+    const resources: HubEnvironment = {
+      tableName: this.storage.table.tableName,
+      idempotencyTableName: this.storage.idempotencyTable.tableName,
+      bucketName: this.storage.documents.bucketName,
+      queueUrls: Object.fromEntries(this.queues.map((q) => [q.plan.targetId, q.queue.queueUrl])),
+      configPath: `/opt/${CONFIG_DIR_IN_LAYER}/${props.deployment.file}`,
+      dataDir: LAMBDA_DATA_DIR,
+      configVariables: props.deployment.variables,
+      jwt: aws.auth,
+      deployments: [config],
+      secret: (variable) => this.secretValue(name, variable),
+      // Fiks IO's certificates and keys do not fit in the environment: the functions read them at run time.
+      secretsPrefix: `skjemaflyt/${name}/`,
+    };
 
     // The function code is the same in every stack; the deployment's configuration comes in its own layer.
     const configLayer = new lambda.LayerVersion(this, 'Configuration', {
@@ -115,45 +138,21 @@ export class SkjemaflytStack extends Stack {
       ...(Object.keys(SCHEDULES) as ScheduledFunctionName[]),
     ]);
     // The Fiks IO receiver only where an archive answers over Fiks IO.
-    const fiksIo = props.deployment.fiksIoSecrets.length > 0;
+    const fiksIo = this.fiksIoSecretNames.length > 0;
     if (!fiksIo) names.delete('fiks-io-receiver');
     for (const fnName of names) {
       const spec = FUNCTIONS[fnName];
-      const caller = plan.routes.find((r) => r.handler === fnName)?.caller;
-      const issuer = caller ? aws.auth[caller] : undefined;
-      const targetSecrets = config.targets.flatMap((t) => {
-        const env = props.deployment.secrets.get(t.id);
-        return env && deliveryHandlerFor(t) === fnName ? [env] : [];
-      });
-      // Providers' webhook secrets, for the function that signs the notifications.
-      if (fnName === 'notify')
-        targetSecrets.push(...config.providers.flatMap((p) => (p.webhook ? [p.webhook.secret.env] : [])));
       const timeout = spec.timeoutSeconds ?? timeouts.get(fnName as 'deliver-archive' | 'deliver-fagsystem');
       if (!timeout) throw new Error(`No timeout for function ${fnName}`);
       const fn = new SkjemaflytFunction(this, fnName, {
         name: fnName,
         timeout: Duration.seconds(timeout),
-        layers: [configLayer],
+        layers: needsOf(fnName).config ? [configLayer] : [],
         logRetentionDays: aws.logRetentionDays,
         environmentKey: this.key,
         environment: {
           SKJEMAFLYT_DEPLOYMENT: name,
-          SKJEMAFLYT_CONFIG: `/opt/${CONFIG_DIR_IN_LAYER}/${props.deployment.file}`,
-          SKJEMAFLYT_DATA_DIR: LAMBDA_DATA_DIR,
-          SKJEMAFLYT_TABLE: this.storage.table.tableName,
-          SKJEMAFLYT_IDEMPOTENCY_TABLE: this.storage.idempotencyTable.tableName,
-          SKJEMAFLYT_BUCKET: this.storage.documents.bucketName,
-          ...(spec.access.sendsDeliveries ? { SKJEMAFLYT_QUEUE_URLS: queueUrls } : {}),
-          ...(issuer
-            ? {
-                SKJEMAFLYT_JWT_ISSUER: issuer.issuer,
-                SKJEMAFLYT_JWT_AUDIENCE: issuer.audience,
-                SKJEMAFLYT_JWT_JWKS_URL: issuer.jwksUrl,
-              }
-            : {}),
-          ...props.deployment.variables,
-          ...(fiksIo && spec.access.fiksIoSecrets ? { SKJEMAFLYT_SECRETS_PREFIX: `skjemaflyt/${name}/` } : {}),
-          ...Object.fromEntries(targetSecrets.map((env) => [env, this.secretValue(name, env)])),
+          ...functionEnvironment(fnName, resources),
           POWERTOOLS_SERVICE_NAME: fnName,
           POWERTOOLS_LOG_LEVEL: aws.logLevel,
           POWERTOOLS_METRICS_NAMESPACE: 'Skjemaflyt',
@@ -217,17 +216,17 @@ export class SkjemaflytStack extends Stack {
     return found.fn;
   }
 
-  /** What the function's access profile lists, and nothing more. */
+  /** What the function declared it needs (FUNCTION_NEEDS), and nothing more. */
   private grant(fn: SkjemaflytFunction): void {
-    const { access } = fn.spec;
+    const needs = needsOf(fn.name);
     const { table, idempotencyTable, documents } = this.storage;
     // Lambda decrypts the environment (encrypted with the stack's key) with the function's own role.
     this.key.grantDecrypt(fn.role);
-    if (access.table === 'read') table.grantReadData(fn.role);
+    if (needs.table === 'read') table.grantReadData(fn.role);
     else table.grantReadWriteData(fn.role);
-    if (access.idempotencyTable) idempotencyTable.grantReadWriteData(fn.role);
-    if (access.documents) {
-      const actions = documentActions(access.documents);
+    if (needs.idempotencyTable) idempotencyTable.grantReadWriteData(fn.role);
+    if (needs.documents) {
+      const actions = documentActions(needs.documents);
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions, resources: [documents.arnForObjects(`${DOCUMENTS_PREFIX}*`)] }),
       );
@@ -238,12 +237,16 @@ export class SkjemaflytStack extends Stack {
         ...(actions.includes('s3:GetObject') ? ['kms:Decrypt'] : []),
       );
     }
-    if (access.sendsDeliveries) for (const { queue } of this.queues) queue.grantSendMessages(fn.role);
-    if (access.fiksIoSecrets) {
-      const deployment = this.stackName.replace(/^skjemaflyt-/, '');
-      for (const env of this.fiksIoSecretNames) this.secret(deployment, env).grantRead(fn.role);
+    for (const group of needs.sendsTo ?? []) {
+      for (const { plan, queue } of this.queues) {
+        if (queueInGroup(plan.targetId, group)) queue.grantSendMessages(fn.role);
+      }
     }
-    if (access.deletesDocuments) {
+    // The deployment's Fiks IO secrets (certificates, keys, passwords), read at run time (SKJEMAFLYT_SECRETS_PREFIX).
+    if (needs.fiksIoSecrets) {
+      for (const env of this.fiksIoSecretNames) this.secret(this.deploymentName, env).grantRead(fn.role);
+    }
+    if (needs.deletesDocuments) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [documents.bucketArn] }),
       );

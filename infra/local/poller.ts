@@ -31,6 +31,8 @@ export interface QueuePollerOptions {
   maxConcurrency: number;
   /** Messages handed to the handler per second at most (a recovering target is not flooded). Default: no limit. */
   ratePerSecond?: number;
+  /** The rate limit's clock; tests pass a virtual one so that the limit is checked in its own time, not the machine's */
+  clock?: PollerClock;
   /** Long-poll wait; short so that stop is quick. Default 1 s. */
   waitTimeSeconds?: number;
   /** Function timeout; a slower invocation counts as failed (the messages come back). Default 30 s. */
@@ -39,6 +41,13 @@ export interface QueuePollerOptions {
   stopTimeoutMs?: number;
   log?: (line: string) => void;
 }
+
+export interface PollerClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: PollerClock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
 export interface PollerStats {
   batches: number;
@@ -78,12 +87,13 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
 
   // Token bucket for ratePerSecond: a receive takes no more messages than there are tokens.
   const rate = options.ratePerSecond;
+  const clock = options.clock ?? systemClock;
   let tokens = rate ? Math.max(1, rate) : Number.POSITIVE_INFINITY;
-  let refilled = Date.now();
+  let refilled = clock.now();
   const takeTokens = async (wanted: number): Promise<number> => {
     if (!rate) return wanted;
     for (;;) {
-      const now = Date.now();
+      const now = clock.now();
       tokens = Math.min(Math.max(1, rate), tokens + ((now - refilled) / 1000) * rate);
       refilled = now;
       if (tokens >= 1) {
@@ -91,7 +101,7 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
         tokens -= granted;
         return granted;
       }
-      await sleep(Math.ceil(((1 - tokens) / rate) * 1000));
+      await clock.sleep(Math.ceil(((1 - tokens) / rate) * 1000));
       if (stopping) return 0;
     }
   };

@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
+import { LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
 import { signDevToken } from '../../shared/auth/tokens.ts';
 
 const USAGE =
@@ -117,10 +118,7 @@ async function main() {
       (
         await loadOrCreateDevKeys(resolve(process.env.SKJEMAFLYT_DATA_DIR ?? '.skjemaflyt'))
       ).privateKey,
-      {
-        issuer: process.env.SKJEMAFLYT_JWT_ISSUER ?? 'skjemaflyt-local',
-        audience: process.env.SKJEMAFLYT_JWT_AUDIENCE ?? 'skjemaflyt',
-      },
+      LOCAL_ADMIN_TOKENS,
       { admin: [municipality], name: `redrive (${process.env.USER ?? 'operatør'})` },
     ));
 

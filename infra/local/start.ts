@@ -69,7 +69,7 @@ try {
     await hub.stop();
     process.exit(0);
   }
-  const { url, dataDir, archiveDir, fagsystemDir, fiksIo } = hub;
+  const { url, dataDir, archiveDir, fagsystemDir, fiksIo, maskinporten } = hub;
   const archiveLine = fiksIo
     ? `Archive:         the simulated archive system on the local Fiks IO (${fiksIo.apiBaseUrl})`
     : `Archive files:   ${join(archiveDir, '<kommunenummer>', '<trackingId>', 'arkivmelding.xml')}`;
@@ -84,6 +84,7 @@ Skjemaflyt is running on ${url}
   ${archiveLine}
   Fagsystem files: ${join(fagsystemDir, '<system>', '<trackingId>.<json|xml>')}
 
+  Maskinporten:    ${maskinporten.issuer}  (local; providers get their tokens here)
   A token:         npm run --silent token -- --provider eskjema
                    npm run --silent token -- --admin 3101
   Retry failures:  npm run --silent redrive -- --municipality 3101 --target <target> --status FAILED

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/claims.ts';
 import { record } from '../delivery/process.ts';
 import { StaleTransitionError } from '../delivery/repository.ts';
-import { problems } from '../http/problem.ts';
+import { reject } from '../domain/rejection.ts';
 import type { DeliveryRecord } from '../store/records.ts';
 import { type Admin, findDelivery, requireAdmin, who } from './access.ts';
 import {
@@ -32,7 +32,7 @@ export async function retryDelivery(principal: Principal, id: string, deps: Admi
     updated = await requeue(admin, delivery, deps, false);
   } catch (error) {
     if (error instanceof StaleTransitionError) {
-      throw problems.conflict(`Leveransen har status ${delivery.status}; bare feilede leveranser kan sendes på nytt.`);
+      throw reject.conflict(`Leveransen har status ${delivery.status}; bare feilede leveranser kan sendes på nytt.`);
     }
     throw error;
   }
@@ -49,7 +49,7 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
   const admin = requireAdmin(principal);
   const params = stringParams(body);
   if (params.status && params.status !== 'FAILED') {
-    throw problems.badRequest('Bare feilede leveranser kan sendes på nytt.', [
+    throw reject.invalid('Bare feilede leveranser kan sendes på nytt.', [
       { path: '/status', message: 'Status må være FAILED.' },
     ]);
   }
@@ -65,10 +65,13 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
     } catch {
       // refused below
     }
-    if (typeof state?.u !== 'string' || Number.isNaN(Date.parse(state.u)) || (state.k && typeof state.k !== 'string')) {
+    // A time as this function wrote it: canonical ISO, years 0000–9999 (the index sorts times as text).
+    const canonical = (u: unknown) =>
+      typeof u === 'string' && /^\d{4}-/.test(u) && !Number.isNaN(Date.parse(u)) && new Date(u).toISOString() === u;
+    if (!canonical(state?.u) || (state.k && typeof state.k !== 'string')) {
       throw invalidCursor();
     }
-    until = state.u;
+    until = state.u as string;
     if (typeof state.k === 'string') cursor = state.k;
   }
   const total = params.cursor
@@ -112,7 +115,7 @@ export async function resolveDelivery(
 ): Promise<DeliveryRecord> {
   const comment = (body as { comment?: unknown } | undefined)?.comment;
   if (typeof comment !== 'string' || comment.trim().length < 3 || comment.length > 2000) {
-    throw problems.badRequest('En kommentar er påkrevd.', [
+    throw reject.invalid('En kommentar er påkrevd.', [
       { path: '/comment', message: 'Skriv hvorfor leveransen lukkes (3–2000 tegn).' },
     ]);
   }
@@ -122,7 +125,7 @@ export async function resolveDelivery(
     return await record(delivery, { type: 'resolved-by-person', by: { name: who(admin) }, comment }, deps, now(deps));
   } catch (error) {
     if (error instanceof StaleTransitionError) {
-      throw problems.conflict(`Leveransen har status ${delivery.status} og kan ikke lukkes.`);
+      throw reject.conflict(`Leveransen har status ${delivery.status} og kan ikke lukkes.`);
     }
     throw error;
   }

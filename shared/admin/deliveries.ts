@@ -3,7 +3,7 @@ import type { Registry } from '../config/registry.ts';
 import type { Target } from '../config/types.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery/lifecycle.ts';
 import { producedFile, producedKey } from '../delivery/produced.ts';
-import { type FieldError, problems } from '../http/problem.ts';
+import { type FieldError, reject } from '../domain/rejection.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord } from '../store/records.ts';
@@ -45,6 +45,10 @@ export interface DeliveryFilter {
   to?: string;
 }
 
+/** Target and form type ids as the configuration allows them (schemas/config.schema.json, `id`). */
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ID_WORDS = { target: 'mål-id', formType: 'skjematype-id' } as const;
+
 export function parseFilter(admin: Admin, params: Params, defaultStatus?: DeliveryStatus): DeliveryFilter {
   const errors: FieldError[] = [];
   const status = (params.status || defaultStatus) as DeliveryStatus | undefined;
@@ -57,11 +61,20 @@ export function parseFilter(admin: Admin, params: Params, defaultStatus?: Delive
     const date = /^\d{4}-\d{2}-\d{2}$/.test(value)
       ? `${value}T${field === 'from' ? '00:00:00' : '23:59:59.999'}Z`
       : value;
-    if (Number.isNaN(Date.parse(date))) {
+    // Years 0000–9999 only: the index sorts times as text, and an ISO year beyond them (+275760-…) sorts wrong.
+    const time = Number.isNaN(Date.parse(date)) ? undefined : new Date(date).toISOString();
+    if (!time || !/^\d{4}-/.test(time)) {
       errors.push({ path: `/${field}`, message: 'Ugyldig tidspunkt (RFC 3339 eller ÅÅÅÅ-MM-DD).' });
-    } else times[field] = new Date(date).toISOString();
+    } else times[field] = time;
   }
-  if (errors.length > 0) throw problems.badRequest('Ugyldig søk.', errors);
+  if (times.from && times.to && times.from > times.to) {
+    errors.push({ path: '/to', message: 'Til-tidspunktet er før fra-tidspunktet.' });
+  }
+  for (const field of ['target', 'formType'] as const) {
+    const value = params[field];
+    if (value && !ID.test(value)) errors.push({ path: `/${field}`, message: `Ugyldig ${ID_WORDS[field]}.` });
+  }
+  if (errors.length > 0) throw reject.invalid('Ugyldig søk.', errors);
   return {
     municipality: municipalityFor(admin, params.municipality),
     ...(status ? { status } : {}),
@@ -74,9 +87,7 @@ export function parseFilter(admin: Admin, params: Params, defaultStatus?: Delive
 export function parseLimit(value: string | number | undefined, fallback: number, max: number): number {
   const limit = Number(value ?? fallback);
   if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw problems.badRequest('Ugyldig søk.', [
-      { path: '/limit', message: `limit må være et heltall fra 1 til ${max}.` },
-    ]);
+    throw reject.invalid('Ugyldig søk.', [{ path: '/limit', message: `limit må være et heltall fra 1 til ${max}.` }]);
   }
   return limit;
 }
@@ -86,8 +97,7 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export const invalidCursor = () =>
-  problems.badRequest('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
+export const invalidCursor = () => reject.invalid('Ugyldig markør.', [{ path: '/cursor', message: 'Ugyldig markør.' }]);
 
 /** A list page from the status index; a cursor that is not this list's is a 400 naming it. */
 export async function listPage(deps: AdminDeps, query: StatusQuery) {
@@ -140,7 +150,15 @@ function targetOf(registry: Registry, id: string): Target | undefined {
 export async function listDeliveries(principal: Principal, params: Params, deps: AdminDeps) {
   const admin = requireAdmin(principal);
   const q = params.q?.trim();
-  if (q) return searchDeliveries(admin, q, parseFilter(admin, params), deps);
+  if (q) {
+    // A query of nothing but what the index leaves out ('#') would search for the empty prefix: DynamoDB refuses it.
+    if (!UUID.test(q) && normaliseTerm(q) === '') {
+      throw reject.invalid('Ugyldig søk.', [
+        { path: '/q', message: 'Søket må inneholde minst én bokstav eller ett siffer.' },
+      ]);
+    }
+    return searchDeliveries(admin, q, parseFilter(admin, params), deps);
+  }
   const filter = parseFilter(admin, params, 'FAILED') as DeliveryFilter & { status: DeliveryStatus };
   const limit = parseLimit(params.limit, 50, 100);
   const query: StatusQuery = { ...filter, limit, ...(params.cursor ? { cursor: params.cursor } : {}) };
@@ -296,7 +314,7 @@ export async function revealNationalId(principal: Principal, id: string, deps: A
   const delivery = await findDelivery(admin, id, deps.store);
   const envelope = await readEnvelope(delivery.trackingId, deps);
   const nationalId = envelope?.submitter.nationalId;
-  if (!nationalId) throw problems.notFound('Innsendingen har ikke (lenger) noe fødselsnummer lagret.');
+  if (!nationalId) throw reject.notFound('Innsendingen har ikke (lenger) noe fødselsnummer lagret.');
   const at = (deps.now ?? (() => new Date()))().toISOString();
   await deps.store.recordAudit(delivery, {
     at,

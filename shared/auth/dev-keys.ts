@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
 export const DEV_ALGORITHM = 'ES256';
@@ -9,28 +9,43 @@ export interface DevKeys {
   privateKey: CryptoKey;
 }
 
+export interface StoredKeyPair {
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+/** Where the local development keys live: `<data dir>/dev-keys`. */
+export function devKeysDir(dataDir: string): string {
+  return join(dataDir, 'dev-keys');
+}
+
 /**
- * The local signing key for development tokens, kept in the data dir so tokens survive a restart.
- * On AWS tokens come from Maskinporten / the municipality's identity provider instead.
+ * A key pair kept in a file under the data dir, made on first use, so tokens survive a restart. Only this user
+ * may read it; flag 'wx' so two starting processes don't overwrite each other.
  */
-export async function loadOrCreateDevKeys(dataDir: string): Promise<DevKeys> {
-  const dir = join(dataDir, 'dev-keys');
-  const file = join(dir, 'jwt-signing-key.json');
-  let stored: { privateJwk: JWK; publicJwk: JWK };
+export async function loadOrCreateKeyPair(file: string, alg: string, kidPrefix: string): Promise<StoredKeyPair> {
   try {
-    stored = JSON.parse(await readFile(file, 'utf8'));
+    return JSON.parse(await readFile(file, 'utf8'));
   } catch {
-    const { privateKey, publicKey } = await generateKeyPair(DEV_ALGORITHM, { extractable: true });
-    const kid = `dev-${Date.now().toString(36)}`;
-    stored = {
-      privateJwk: { ...(await exportJWK(privateKey)), kid, alg: DEV_ALGORITHM },
-      publicJwk: { ...(await exportJWK(publicKey)), kid, alg: DEV_ALGORITHM, use: 'sig' },
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    const kid = `${kidPrefix}-${Date.now().toString(36)}`;
+    let stored: StoredKeyPair = {
+      privateJwk: { ...(await exportJWK(privateKey)), kid, alg },
+      publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' },
     };
-    await mkdir(dir, { recursive: true });
-    // Only this user may read the private key; flag 'wx' so two starting processes don't overwrite each other.
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(stored, null, 2), { mode: 0o600, flag: 'wx' }).catch(async () => {
       stored = JSON.parse(await readFile(file, 'utf8'));
     });
+    return stored;
   }
+}
+
+/**
+ * The local signing key for admin development tokens. On AWS admin tokens come from the municipality's identity
+ * provider instead; providers' tokens come from (the local) Maskinporten.
+ */
+export async function loadOrCreateDevKeys(dataDir: string): Promise<DevKeys> {
+  const stored = await loadOrCreateKeyPair(join(devKeysDir(dataDir), 'jwt-signing-key.json'), DEV_ALGORITHM, 'dev');
   return { publicJwk: stored.publicJwk, privateKey: (await importJWK(stored.privateJwk, DEV_ALGORITHM)) as CryptoKey };
 }

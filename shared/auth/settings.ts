@@ -1,47 +1,61 @@
 import type { JWSAlgorithm } from 'jose';
 import { DEV_ALGORITHM } from './dev-keys.ts';
-import type { KeySource, VerifierSettings } from './tokens.ts';
+import type { IssuerSettings, TrustedIssuers } from './tokens.ts';
+
+/** The local admin development tokens' issuer and audience (infra/local/token.ts signs them). */
+export const LOCAL_ADMIN_TOKENS = { issuer: 'skjemaflyt-local', audience: 'skjemaflyt' } as const;
 
 /**
- * How tokens are verified, from the environment:
- * - `SKJEMAFLYT_JWT_JWKS_URL`: the identity provider's JWKS (on AWS; API Gateway's JWT authorizer checks the
- *   same issuer and audience first, and the handler checks again), or else
- * - `SKJEMAFLYT_JWT_PUBLIC_JWK`: one public key as JWK JSON (the local runner's development key);
- * - `SKJEMAFLYT_JWT_ISSUER`, `SKJEMAFLYT_JWT_AUDIENCE`: required with a JWKS URL; locally they default to
- *   `skjemaflyt-local` and `skjemaflyt`;
- * - `SKJEMAFLYT_JWT_ALGORITHMS`: comma-separated, default `RS256,PS256,ES256` with a JWKS and the key's own
- *   algorithm (ES256) with a local key. Only asymmetric algorithms are accepted.
+ * Which token issuers an HTTP function trusts, from the variables its environment was written with
+ * (readFunctionEnv in shared/runtime/env.ts); each caller kind has its own variables,
+ * `SKJEMAFLYT_PROVIDER_*` (Maskinporten) and `SKJEMAFLYT_ADMIN_*` (the municipality's identity provider):
+ * - `…_ISSUER`: exactly the tokens' `iss`; `…_AUDIENCE`: the `aud` they must carry;
+ * - `…_JWKS_URL`: the issuer's keys (HTTPS; plain HTTP only to this machine), or for admins
+ *   `SKJEMAFLYT_ADMIN_PUBLIC_JWK`: one public key as JWK JSON (the local runner's development key; issuer and
+ *   audience then default to `skjemaflyt-local` and `skjemaflyt`);
+ * - `…_ALGORITHMS`: comma-separated, default `RS256,PS256,ES256` with a JWKS and the key's own algorithm with a
+ *   single key. Only asymmetric algorithms are accepted.
+ * On AWS API Gateway's JWT authorizer checks the same issuer, audience and scopes first; the handler checks again.
  */
-export function authSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): {
-  source: KeySource;
-  settings: VerifierSettings;
-} {
-  const algorithms = env.SKJEMAFLYT_JWT_ALGORITHMS?.split(',')
+export function authSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): TrustedIssuers {
+  const providers = issuerFromEnv(env, 'PROVIDER');
+  const admins = issuerFromEnv(env, 'ADMIN');
+  if (!providers && !admins) {
+    throw new Error('No token issuer is set: SKJEMAFLYT_PROVIDER_JWKS_URL and/or SKJEMAFLYT_ADMIN_JWKS_URL');
+  }
+  return { ...(providers ? { providers } : {}), ...(admins ? { admins } : {}) };
+}
+
+function issuerFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  kind: 'PROVIDER' | 'ADMIN',
+): IssuerSettings | undefined {
+  const name = (suffix: string) => `SKJEMAFLYT_${kind}_${suffix}`;
+  const algorithms = env[name('ALGORITHMS')]
+    ?.split(',')
     .map((a) => a.trim())
     .filter(Boolean) as JWSAlgorithm[] | undefined;
-  if (env.SKJEMAFLYT_JWT_JWKS_URL) {
-    if (!env.SKJEMAFLYT_JWT_ISSUER || !env.SKJEMAFLYT_JWT_AUDIENCE) {
-      throw new Error('SKJEMAFLYT_JWT_ISSUER and SKJEMAFLYT_JWT_AUDIENCE must be set with SKJEMAFLYT_JWT_JWKS_URL');
+  const jwksUrl = env[name('JWKS_URL')];
+  if (jwksUrl) {
+    const issuer = env[name('ISSUER')];
+    const audience = env[name('AUDIENCE')];
+    if (!issuer || !audience) {
+      throw new Error(`${name('ISSUER')} and ${name('AUDIENCE')} must be set with ${name('JWKS_URL')}`);
     }
     return {
-      source: { jwksUrl: env.SKJEMAFLYT_JWT_JWKS_URL },
-      settings: {
-        issuer: env.SKJEMAFLYT_JWT_ISSUER,
-        audience: env.SKJEMAFLYT_JWT_AUDIENCE,
-        algorithms: algorithms?.length ? algorithms : ['RS256', 'PS256', 'ES256'],
-      },
+      issuer,
+      audience,
+      keys: { jwksUrl },
+      algorithms: algorithms?.length ? algorithms : ['RS256', 'PS256', 'ES256'],
     };
   }
-  if (!env.SKJEMAFLYT_JWT_PUBLIC_JWK) {
-    throw new Error('Neither SKJEMAFLYT_JWT_JWKS_URL nor SKJEMAFLYT_JWT_PUBLIC_JWK is set');
-  }
-  const publicJwk = JSON.parse(env.SKJEMAFLYT_JWT_PUBLIC_JWK);
+  const publicJwkText = kind === 'ADMIN' ? env.SKJEMAFLYT_ADMIN_PUBLIC_JWK : undefined;
+  if (!publicJwkText) return undefined;
+  const publicJwk = JSON.parse(publicJwkText);
   return {
-    source: { publicJwk },
-    settings: {
-      issuer: env.SKJEMAFLYT_JWT_ISSUER ?? 'skjemaflyt-local',
-      audience: env.SKJEMAFLYT_JWT_AUDIENCE ?? 'skjemaflyt',
-      algorithms: algorithms?.length ? algorithms : [(publicJwk.alg as JWSAlgorithm | undefined) ?? DEV_ALGORITHM],
-    },
+    issuer: env[name('ISSUER')] ?? LOCAL_ADMIN_TOKENS.issuer,
+    audience: env[name('AUDIENCE')] ?? LOCAL_ADMIN_TOKENS.audience,
+    keys: { publicJwk },
+    algorithms: algorithms?.length ? algorithms : [(publicJwk.alg as JWSAlgorithm | undefined) ?? DEV_ALGORITHM],
   };
 }

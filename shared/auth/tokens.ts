@@ -1,6 +1,7 @@
 import {
   type CryptoKey,
   createRemoteJWKSet,
+  decodeJwt,
   importJWK,
   type JWK,
   type JWSAlgorithm,
@@ -11,66 +12,110 @@ import {
 } from 'jose';
 import { CLAIM, type Principal, SCOPE } from './claims.ts';
 import { DEV_ALGORITHM } from './dev-keys.ts';
+import { AuthenticationError } from './errors.ts';
+import {
+  identifyProvider,
+  type MaskinportenClaims,
+  maskinportenClaims,
+  type ProviderIdentity,
+} from './maskinporten.ts';
 
-export class AuthenticationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuthenticationError';
-  }
-}
+export { AuthenticationError, NotRecognisedError } from './errors.ts';
 
 export interface TokenSettings {
   issuer: string;
   audience: string;
 }
 
-/** Where the verification keys come from: the local development key, or the identity provider's JWKS. */
+/** Where the verification keys come from: the issuer's JWKS, or one public key (the local admin development key). */
 export type KeySource = { publicJwk: JWK } | { jwksUrl: string };
 
-export interface VerifierSettings extends TokenSettings {
+/** One token issuer the hub trusts. */
+export interface IssuerSettings extends TokenSettings {
+  keys: KeySource;
   /** Accepted signature algorithms; asymmetric only (no HS*, so a public key can never be used as an HMAC secret). */
   algorithms: JWSAlgorithm[];
   /** Clock skew allowed on exp and nbf, in seconds (default 30) */
   clockToleranceSeconds?: number;
 }
 
+/** The issuers of the two kinds of callers: form providers (Maskinporten) and archive staff. */
+export interface TrustedIssuers {
+  providers?: IssuerSettings;
+  admins?: IssuerSettings;
+}
+
+export type AdminPrincipal = Extract<Principal, { kind: 'admin' }>;
+
+/** A token whose signature, issuer, audience and lifetime hold, and whose claims have the issuer's shape. */
+export type VerifiedToken =
+  | { caller: 'provider'; claims: MaskinportenClaims }
+  | { caller: 'admin'; admin: AdminPrincipal };
+
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
 
+/** The hub's own admin token (local development, until staff sign in with their identity provider). */
 export async function signDevToken(
   privateKey: CryptoKey,
   settings: TokenSettings,
-  who: { provider: string } | { admin: string[]; name?: string },
+  who: { admin: string[]; name?: string },
   ttlSeconds = 12 * 3600,
 ): Promise<string> {
-  const claims =
-    'provider' in who
-      ? { [CLAIM.provider]: who.provider, scope: SCOPE.submit }
-      : { [CLAIM.adminFor]: who.admin, scope: SCOPE.admin, ...(who.name ? { name: who.name } : {}) };
-  const subject = 'provider' in who ? `provider:${who.provider}` : `admin:${who.name ?? who.admin.join(',')}`;
-  return new SignJWT(claims)
+  return new SignJWT({ [CLAIM.adminFor]: who.admin, scope: SCOPE.admin, ...(who.name ? { name: who.name } : {}) })
     .setProtectedHeader({ alg: DEV_ALGORITHM, typ: 'JWT' })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
-    .setSubject(subject)
+    .setSubject(`admin:${who.name ?? who.admin.join(',')}`)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
     .sign(privateKey);
 }
 
 /**
- * Verifies a bearer token and returns who it speaks for; any failure is one AuthenticationError (the reason
- * is not told: a prober learns nothing). Enforced: signature with a pinned asymmetric algorithm (`alg: none`
- * and HS/RS confusion never pass), issuer, audience, an expiry that must be present, not-before.
+ * Verifies a bearer token against the issuer it names and reads its claims; any failure is one
+ * AuthenticationError (the reason is not told: a prober learns nothing). Enforced: an issuer the hub trusts,
+ * signature with a pinned asymmetric algorithm (`alg: none` and HS/RS confusion never pass), audience, an expiry
+ * that must be present, not-before.
  */
-export function tokenVerifier(source: KeySource, settings: VerifierSettings) {
+export function tokenVerifier(issuers: TrustedIssuers) {
+  const checks = (['providers', 'admins'] as const).flatMap((kind) => {
+    const settings = issuers[kind];
+    return settings
+      ? [{ caller: kind === 'providers' ? ('provider' as const) : ('admin' as const), ...check(settings) }]
+      : [];
+  });
+  if (checks.length === 0) throw new Error('No token issuer is configured');
+  if (issuers.providers && issuers.providers.issuer === issuers.admins?.issuer) {
+    throw new Error('Providers and admins need different token issuers');
+  }
+  return async (authorization: string | undefined): Promise<VerifiedToken> => {
+    const token = /^Bearer\s+([\w-]+\.[\w-]+\.[\w-]*)\s*$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw new AuthenticationError('Mangler Bearer-token i Authorization-headeren.');
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      issuer = undefined;
+    }
+    const trusted = checks.find((c) => c.issuer === issuer);
+    if (!trusted) throw new AuthenticationError('Tokenet er ugyldig eller utløpt.');
+    const payload = await trusted.verify(token);
+    return trusted.caller === 'provider'
+      ? { caller: 'provider', claims: maskinportenClaims(payload) }
+      : { caller: 'admin', admin: adminFrom(payload) };
+  };
+}
+
+function check(settings: IssuerSettings) {
   const refused = settings.algorithms.filter((a) => !ASYMMETRIC.test(a));
   if (settings.algorithms.length === 0 || refused.length > 0) {
     throw new Error(`Token algorithms must be asymmetric (RS*, PS*, ES*, EdDSA); refused: ${refused.join(', ')}`);
   }
+  const { keys } = settings;
   const key: Promise<CryptoKey | Uint8Array> | JWTVerifyGetKey =
-    'jwksUrl' in source
-      ? createRemoteJWKSet(jwksUrl(source.jwksUrl))
-      : (importJWK(source.publicJwk, source.publicJwk.alg ?? DEV_ALGORITHM) as Promise<CryptoKey>);
+    'jwksUrl' in keys
+      ? createRemoteJWKSet(jwksUrl(keys.jwksUrl))
+      : (importJWK(keys.publicJwk, keys.publicJwk.alg ?? DEV_ALGORITHM) as Promise<CryptoKey>);
   const options = {
     issuer: settings.issuer,
     audience: settings.audience,
@@ -78,17 +123,17 @@ export function tokenVerifier(source: KeySource, settings: VerifierSettings) {
     requiredClaims: ['exp'],
     clockTolerance: settings.clockToleranceSeconds ?? 30,
   };
-  return async (authorization: string | undefined): Promise<Principal> => {
-    const token = /^Bearer\s+([\w-]+\.[\w-]+\.[\w-]*)\s*$/i.exec(authorization ?? '')?.[1];
-    if (!token) throw new AuthenticationError('Mangler Bearer-token i Authorization-headeren.');
-    let payload: JWTPayload;
-    try {
-      ({ payload } =
-        typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options));
-    } catch {
-      throw new AuthenticationError('Tokenet er ugyldig eller utløpt.');
-    }
-    return principalFrom(payload);
+  return {
+    issuer: settings.issuer,
+    async verify(token: string): Promise<JWTPayload> {
+      try {
+        const { payload } =
+          typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options);
+        return payload;
+      } catch {
+        throw new AuthenticationError('Tokenet er ugyldig eller utløpt.');
+      }
+    },
   };
 }
 
@@ -97,21 +142,16 @@ function jwksUrl(value: string): URL {
   const url = new URL(value);
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-    throw new Error('SKJEMAFLYT_JWT_JWKS_URL must be an https:// URL');
+    throw new Error('A JWKS URL must be an https:// URL');
   }
   return url;
 }
 
-const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const KOMMUNENUMMER = /^\d{4}$/;
 
-function principalFrom(payload: JWTPayload): Principal {
+function adminFrom(payload: JWTPayload): AdminPrincipal {
   const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
   const subject = typeof payload.sub === 'string' ? payload.sub : 'unknown';
-  const provider = payload[CLAIM.provider];
-  if (scopes.includes(SCOPE.submit) && typeof provider === 'string' && PROVIDER_ID.test(provider)) {
-    return { kind: 'provider', providerId: provider, subject };
-  }
   const adminFor = payload[CLAIM.adminFor];
   if (
     scopes.includes(SCOPE.admin) &&
@@ -123,4 +163,28 @@ function principalFrom(payload: JWTPayload): Principal {
     return { kind: 'admin', municipalities: adminFor as string[], subject, ...(name ? { name } : {}) };
   }
   throw new AuthenticationError('Tokenet gir ingen rettigheter i Skjemaflyt.');
+}
+
+/** Who a verified token speaks for: an admin as the token says; a provider as the configuration says (403 if none). */
+export function principalFor(verified: VerifiedToken, identities: readonly ProviderIdentity[]): Principal {
+  if (verified.caller === 'admin') return verified.admin;
+  const { claims } = verified;
+  const identity = identifyProvider(claims, identities);
+  return {
+    kind: 'provider',
+    providerId: identity.providerId,
+    subject: claims.clientId,
+    organisation: claims.consumer,
+    ...(claims.supplier ? { supplier: claims.supplier } : {}),
+  };
+}
+
+/** Bearer header → principal: verification, then the configured providers (read lazily, e.g. once per cold start). */
+export function principalResolver(
+  issuers: TrustedIssuers,
+  identities: () => readonly ProviderIdentity[] | Promise<readonly ProviderIdentity[]>,
+) {
+  const verify = tokenVerifier(issuers);
+  return async (authorization: string | undefined): Promise<Principal> =>
+    principalFor(await verify(authorization), await identities());
 }

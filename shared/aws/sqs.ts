@@ -1,9 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { type AwsConfig, clientOptions } from './config.ts';
 
-/** The SQS client, created once per cold start. The endpoint of a local emulator comes from AWS_ENDPOINT_URL_SQS. */
-let client: SQSClient | undefined;
-
-export function sqsClient(): SQSClient {
-  client ??= new SQSClient({});
-  return client;
+/** The SQS client of one function, made once per cold start by its handler. */
+export function createSqs(aws: AwsConfig): SQSClient {
+  return new SQSClient(clientOptions(aws, 'sqs'));
 }

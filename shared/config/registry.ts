@@ -1,3 +1,4 @@
+import type { ProviderIdentity } from '../auth/maskinporten.ts';
 import type { DeploymentConfig, FormType, HubConfig, Municipality, Provider, Target } from './types.ts';
 
 /** Lookups over a loaded configuration, indexed once per cold start. */
@@ -11,6 +12,8 @@ export interface Registry {
   /** May this provider submit this form type for this municipality? */
   mayProviderSubmit(providerId: string, municipality: string, formTypeId: string): boolean;
   provider(providerId: string): Provider | undefined;
+  /** Every organisation (and vendor) a provider is, with the scope its tokens must hold */
+  providerIdentities: ProviderIdentity[];
 }
 
 export function buildRegistry(config: HubConfig): Registry {
@@ -20,6 +23,7 @@ export function buildRegistry(config: HubConfig): Registry {
   const targets = new Map<string, Target>();
   const grants = new Set<string>();
   const providers = new Map<string, Provider>();
+  const providerIdentities: ProviderIdentity[] = [];
   const index = (d: DeploymentConfig) => {
     for (const m of d.municipalities) municipalities.set(m.kommunenummer, m);
     for (const t of d.targets) targets.set(t.id, t);
@@ -32,6 +36,9 @@ export function buildRegistry(config: HubConfig): Registry {
       const known = providers.get(p.id);
       providers.set(p.id, known ? { ...known, grants: [...known.grants, ...p.grants] } : p);
       for (const g of p.grants) for (const ft of g.formTypes) grants.add(`${p.id}/${g.municipality}/${ft}`);
+      for (const o of p.maskinporten.organisations) {
+        providerIdentities.push({ providerId: p.id, ...o, scope: p.maskinporten.scope });
+      }
     }
   };
   config.deployments.forEach(index);
@@ -48,5 +55,6 @@ export function buildRegistry(config: HubConfig): Registry {
     mayProviderSubmit: (providerId, municipality, formTypeId) =>
       grants.has(`${providerId}/${municipality}/${formTypeId}`),
     provider: (providerId) => providers.get(providerId),
+    providerIdentities,
   };
 }

@@ -17,9 +17,30 @@ export interface ProviderGrant {
   formTypes: string[];
 }
 
+/**
+ * One organisation a provider is, as its Maskinporten tokens name it. A vendor acting for the municipality by
+ * delegation gets tokens whose `consumer` is the municipality and whose `supplier` is the vendor.
+ */
+export interface MaskinportenOrganisation {
+  /** organisasjonsnummer the tokens are issued for (`consumer.ID` "0192:<orgnr>") */
+  consumer: string;
+  /** organisasjonsnummer of the vendor acting for the consumer (`supplier.ID`); absent: the consumer itself calls */
+  supplier?: string;
+  /** Only tokens issued to this Maskinporten client (`client_id`); absent: any client of the organisation */
+  clientId?: string;
+}
+
+/** Who a provider is in Maskinporten: its organisations and the scope its tokens must hold. */
+export interface ProviderMaskinporten {
+  /** The deployment's Maskinporten scope, e.g. "halden:skjemaflyt" */
+  scope: string;
+  organisations: MaskinportenOrganisation[];
+}
+
 export interface Provider {
   id: string;
   name: string;
+  maskinporten: ProviderMaskinporten;
   grants: ProviderGrant[];
   /** Status changes of the provider's submissions are POSTed here, signed with the secret (HMAC-SHA256). */
   webhook?: { url: string; secret: SecretRef };
@@ -233,7 +254,7 @@ export interface Limits {
   /** formData.content, UTF-8 bytes */
   maxFormDataBytes: number;
   maxFormDataDepth: number;
-  /** XML elements, or JSON values */
+  /** XML elements and attributes, or JSON values */
   maxFormDataElements: number;
   /** Characters in any one value of the form data */
   maxStringLength: number;

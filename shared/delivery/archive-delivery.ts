@@ -53,7 +53,7 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
   }
   if (read.status === 'rejected') throw read.reason;
   const files = read.value;
-  const receipt = await archiveAdapterFor(target).send({
+  const receipt = await archiveAdapterFor(target, deps.secrets, deps.fiksIoSecrets).send({
     kommunenummer: submission.municipality,
     trackingId: submission.trackingId,
     arkivmeldingXml: xml,

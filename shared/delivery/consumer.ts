@@ -1,12 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { sqsClient } from '../aws/sqs.ts';
 import { type DeliveryMessage, parseDeliveryMessage } from '../queue/delivery-queue.ts';
-import { readEnv } from '../runtime/env.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { loggableError } from '../runtime/safe-error.ts';
 import type { MessageControl } from './process.ts';
@@ -17,6 +15,14 @@ export interface QueueConsumer<D> {
   /** Called at the start of every invocation */
   onInvocation?: (context: Context) => void;
   handle: (message: DeliveryMessage, control: MessageControl, deps: D) => Promise<void>;
+  /** The queues it reads, to put a message off on (MessageControl.retryAfter); without, retryAfter does nothing */
+  backoff?: QueueBackoff;
+}
+
+export interface QueueBackoff {
+  sqs: SQSClient;
+  /** The function's queue URLs: the one a message came from is found by its name */
+  queueUrls: Record<string, string>;
 }
 
 /**
@@ -36,7 +42,7 @@ export function queueConsumer<D>(service: string, consumer: QueueConsumer<D>) {
     });
     try {
       const message = parseDeliveryMessage(record.body);
-      await consumer.handle(message, messageControl(record, logger), await deps);
+      await consumer.handle(message, messageControl(record, logger, consumer.backoff), await deps);
     } catch (error) {
       // Kept on purpose (a delivery waiting for its receipt): the queue hands it out again at the deadline.
       if ((error as Error).name === 'AwaitingReceipt') throw error;
@@ -59,15 +65,15 @@ export function queueConsumer<D>(service: string, consumer: QueueConsumer<D>) {
 }
 
 /** Backoff through the message's own visibility timeout (the queue is the retry scheduler). */
-function messageControl(record: SQSRecord, logger: Logger): MessageControl {
+function messageControl(record: SQSRecord, logger: Logger, backoff: QueueBackoff | undefined): MessageControl {
   return {
     receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
     retryAfter: async (seconds) => {
       const queueName = record.eventSourceARN.split(':').at(-1);
-      const queueUrl = Object.values(readEnv().queueUrls).find((url) => url.split('/').at(-1) === queueName);
-      if (!queueUrl) return;
+      const queueUrl = Object.values(backoff?.queueUrls ?? {}).find((url) => url.split('/').at(-1) === queueName);
+      if (!backoff || !queueUrl) return;
       try {
-        await sqsClient().send(
+        await backoff.sqs.send(
           new ChangeMessageVisibilityCommand({
             QueueUrl: queueUrl,
             ReceiptHandle: record.receiptHandle,

@@ -1,13 +1,15 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { dynamoDb } from '../aws/dynamodb.ts';
-import { s3Client } from '../aws/s3.ts';
-import { sqsClient } from '../aws/sqs.ts';
-import { runtimeRegistry } from '../config/runtime.ts';
+import { createDynamoDb } from '../aws/dynamodb.ts';
+import { createS3 } from '../aws/s3.ts';
+import { createSecretReader } from '../aws/secrets.ts';
+import { createSqs } from '../aws/sqs.ts';
+import { registryLoader } from '../config/runtime.ts';
 import { compileMappings } from '../mapping/form-type.ts';
-import { notifyingStore } from '../notify/notifying-store.ts';
+import { withStatusNotifications } from '../notify/notifier.ts';
 import { DeliveryQueue } from '../queue/delivery-queue.ts';
-import { readEnv } from '../runtime/env.ts';
+import type { FunctionEnv } from '../runtime/env.ts';
 import { DocumentStore } from '../store/documents.ts';
+import { SubmissionStore } from '../store/submissions.ts';
 import { queueConsumer } from './consumer.ts';
 import { createOnce } from './once.ts';
 import { type Deliverer, processDelivery } from './process.ts';
@@ -15,23 +17,43 @@ import { type Deliverer, processDelivery } from './process.ts';
 /** How long a completed send is remembered: longer than any message can live on a queue with its retries. */
 const IDEMPOTENCY_EXPIRY_SECONDS = 15 * 24 * 3600;
 
-/** A target kind's delivery function: the delivery queue's messages, each sent at most once (Powertools idempotency). */
-export function deliveryConsumer(service: string, deliver: Deliverer) {
+/** Both delivery functions declare the same needs (shared/runtime/functions.ts). */
+export type DeliveryFunctionEnv = FunctionEnv<'deliver-archive'> | FunctionEnv<'deliver-fagsystem'>;
+
+/**
+ * A target kind's delivery function: the delivery queue's messages, each sent at most once (Powertools
+ * idempotency). Its clients are made from the function's environment, once per handler; the stores and the
+ * configuration at the first message.
+ */
+export function deliveryConsumer(deliver: Deliverer, env: DeliveryFunctionEnv) {
   const idempotency = new IdempotencyConfig({ expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS });
-  return queueConsumer(service, {
+  const dynamo = createDynamoDb(env.aws);
+  const s3 = createS3(env.aws);
+  const sqs = createSqs(env.aws);
+  const registry = registryLoader(env.config);
+  const fiksIoSecrets = 'fiksIoSecrets' in env ? createSecretReader(env.fiksIoSecrets, env.aws) : undefined;
+  return queueConsumer(env.name, {
     deps: async (logger) => {
-      const env = readEnv();
-      const registry = await runtimeRegistry();
-      compileMappings(registry.config);
+      const loaded = await registry();
+      compileMappings(loaded.config);
       return {
-        registry,
-        store: notifyingStore(registry, logger),
-        documents: new DocumentStore(s3Client(), env.bucketName),
-        queue: new DeliveryQueue(sqsClient(), env.queueUrls),
+        registry: loaded,
+        // A delivery's status changes are news for the provider's webhook.
+        store: withStatusNotifications(new SubmissionStore(dynamo.dynamo, env.tableName), {
+          registry: loaded,
+          sqs,
+          queueUrls: env.queueUrls,
+          logger,
+        }),
+        documents: new DocumentStore(s3, env.bucketName),
+        queue: new DeliveryQueue(sqs, env.queueUrls),
         logger,
-        once: createOnce(dynamoDb().dynamoClient, env.idempotencyTableName, idempotency),
+        once: createOnce(dynamo.dynamoClient, env.idempotencyTableName, idempotency),
+        secrets: env.secret,
+        ...(fiksIoSecrets ? { fiksIoSecrets } : {}),
       };
     },
+    backoff: { sqs, queueUrls: env.queueUrls },
     // An in-progress record expires with this invocation, so a crashed attempt does not block the next one.
     onInvocation: (context) => idempotency.registerLambdaContext(context),
     handle: (message, control, deps) => processDelivery(message, control, deliver, deps).then(() => undefined),

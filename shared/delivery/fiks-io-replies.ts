@@ -103,7 +103,8 @@ export function fiksIoAccounts(config: HubConfig): FiksIoTransport[] {
 }
 
 export interface ReplyReceiversOptions {
-  secrets?: SecretReader;
+  /** The accounts' certificates, keys and passwords */
+  secrets: SecretReader;
   /** Pause before a message whose write failed goes back to the queue */
   requeueDelayMs?: number;
 }
@@ -112,7 +113,7 @@ export interface ReplyReceiversOptions {
 export async function createReplyReceivers(
   config: HubConfig,
   deps: ReceiptDeps & { logger: Logger },
-  options: ReplyReceiversOptions = {},
+  options: ReplyReceiversOptions,
 ): Promise<FiksIoReceiver[]> {
   const receivers: FiksIoReceiver[] = [];
   for (const transport of fiksIoAccounts(config)) {

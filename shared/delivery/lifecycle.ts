@@ -4,6 +4,8 @@
  * applies a transition with a conditional write on `from` (and the round), so a late or repeated event that
  * arrives after another has moved the delivery is refused there as well as here.
  */
+
+import { trimEnd } from '../text/trim.ts';
 import type { StoredFailure } from './failures.ts';
 
 export type DeliveryStatus = 'PENDING' | 'QUEUED' | 'SENT' | 'RETRYING' | 'DELIVERED' | 'FAILED' | 'RESOLVED';
@@ -43,6 +45,11 @@ export interface LifecycleState {
   attempts: number;
   /** Incremented by each manual retry: a new round of attempts */
   round?: number;
+  /**
+   * Messages to a target that answers later that got no receipt, or an error answer: the next send must really
+   * send again (part of the send step's idempotency key), where a crash before recording must not.
+   */
+  resends?: number;
   /** The message a target that answers later was sent, while the delivery waits for its receipt */
   sent?: SentMessage;
   /** Why the last attempt failed */
@@ -100,6 +107,8 @@ export interface Transition {
   entry: HistoryEntry;
   countAttempt?: boolean;
   newRound?: boolean;
+  /** The next attempt sends a new message (see LifecycleState.resends) */
+  newSend?: boolean;
   /** Only while the delivery is in this round (events from queue messages of an earlier round are stale) */
   round?: number;
   /** Set, or cleared with null */
@@ -185,12 +194,15 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
       });
     case 'attempt-failed': {
       const counted = event.countsAttempt !== false;
+      // An error answered to a sent message: the next attempt is a new send.
+      const newSend = delivery.status === 'SENT' ? { newSend: true } : {};
       const attempt = `Forsøk ${event.attempt} av ${event.maxAttempts}`;
       if (!event.failure.retryable) {
         return change({
           to: 'FAILED',
           detail: `Avvist, krever manuell behandling: ${event.failure.message}`,
           countAttempt: counted,
+          ...newSend,
           failure: event.failure,
           nextAttemptAt: null,
           sent: null,
@@ -203,6 +215,7 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
           ? `${attempt} feilet, ingen flere forsøk: ${event.failure.message}`
           : `${attempt} feilet: ${event.failure.message}`,
         countAttempt: counted,
+        ...newSend,
         failure: event.failure,
         nextAttemptAt: event.nextAttemptAt ?? null,
         sent: null,
@@ -211,6 +224,7 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
     case 'receipt-overdue':
       return change({
         to: 'RETRYING',
+        newSend: true,
         detail: 'Ingen kvittering fra mottakeren innen fristen; sendes på nytt.',
         failure: {
           code: 'receipt-overdue',
@@ -221,7 +235,7 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         nextAttemptAt: event.nextAttemptAt,
       });
     case 'dead-lettered': {
-      const last = delivery.failure?.message.replace(/\.+$/, '');
+      const last = delivery.failure && trimEnd(delivery.failure.message, '.');
       return change({
         to: 'FAILED',
         detail: `Ga opp etter ${delivery.attempts} forsøk${last ? `: ${last}` : ''}. Krever manuell behandling.`,
@@ -257,6 +271,7 @@ export function applyTransition<T extends LifecycleState & { history: HistoryEnt
   const next: T = { ...delivery, status: t.to, history: [...delivery.history, t.entry] };
   if (t.countAttempt) next.attempts = delivery.attempts + 1;
   if (t.newRound) next.round = (delivery.round ?? 0) + 1;
+  if (t.newSend) next.resends = (delivery.resends ?? 0) + 1;
   if (t.references && Object.keys(t.references).length > 0) next.references = t.references;
   if (t.sent === null) delete next.sent;
   else if (t.sent) next.sent = t.sent;

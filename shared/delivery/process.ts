@@ -8,6 +8,8 @@ import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord, References, SubmissionRecord } from '../store/records.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
+import type { SecretReader } from '../targets/fiks-io-connection.ts';
+import type { Secrets } from '../targets/http-client.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import { fail, toFailure } from './failures.ts';
 import { type DeliveryEvent, decide, FINAL_STATUSES } from './lifecycle.ts';
@@ -25,6 +27,10 @@ export interface DeliveryDeps {
    * replays the stored answer instead of sending again.
    */
   once: <T>(key: string, send: () => Promise<T>) => Promise<T>;
+  /** The targets' secrets (`transport.auth.secret.env`), from the function's environment */
+  secrets: Secrets;
+  /** A Fiks IO target's certificates, keys and password (on AWS from Secrets Manager); without, from `secrets` */
+  fiksIoSecrets?: SecretReader;
   now?: () => Date;
 }
 
@@ -146,9 +152,10 @@ export async function processDelivery(
     const input = mappingInput(found.submission, await form, found.deliveries, current);
     const keep = (body: string) => keepProduced(trackingId, target, body, deps);
     const job = { submission: found.submission, delivery: current, target, formType, input, keep };
-    // Once per attempt: a crash between sending and recording replays the answer (attempts has not moved), while
-    // a new attempt after a failure or a missing receipt sends again.
-    const result = await deps.once(`${current.id}#${current.round ?? 0}#${current.attempts}`, () => deliver(job, deps));
+    // At most once per round (and per resend of a message that got no receipt): a crash, or a failed write, between
+    // sending and recording replays the stored answer instead of sending again.
+    const key = `${current.id}#${current.round ?? 0}${current.resends ? `#${current.resends}` : ''}`;
+    const result = await deps.once(key, () => deliver(job, deps));
     const round = current.round ?? 0;
     if (result.kind === 'sent') {
       await record(current, { type: 'sent', targetName: target.name, ...result, round }, deps, now());

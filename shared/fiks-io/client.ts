@@ -8,6 +8,8 @@
  * Authenticated calls carry `Authorization: Bearer <Maskinporten token, scope ks:fiks>`, `IntegrasjonId` and
  * `IntegrasjonPassord`.
  */
+
+import { trimEnd } from '../text/trim.ts';
 import type { AsicFile } from './asic.ts';
 import { type KeyPairIdentity, readCertificate } from './cms.ts';
 import type { TokenProvider } from './maskinporten.ts';
@@ -101,7 +103,7 @@ export interface FiksIoApi {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createFiksIoApi(config: FiksIoApiConfig): FiksIoApi {
-  const base = config.apiBaseUrl.replace(/\/+$/, '');
+  const base = trimEnd(config.apiBaseUrl, '/');
   const doFetch = config.fetch ?? fetch;
   const scope = config.scope ?? FIKS_SCOPE;
 

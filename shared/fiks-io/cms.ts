@@ -9,6 +9,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { pemBlocks } from '../text/trim.ts';
 
 export type CmsErrorCode =
   | 'cms_malformed'
@@ -82,7 +83,7 @@ export function loadIdentity(certificatePem: string, privateKeyPem: string): Key
 
 /** All certificates in a PEM text, in order. */
 export function readCertificates(pem: string): pkijs.Certificate[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const blocks = pemBlocks(pem, 'CERTIFICATE');
   return blocks.map((block) => {
     const der = Buffer.from(block.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
     try {

@@ -9,6 +9,7 @@
  */
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { pemBlocks } from '../text/trim.ts';
 
 /** What a transport needs: a valid access token for a scope. */
 export interface TokenProvider {
@@ -138,7 +139,7 @@ export function staticTokenProvider(token: string): TokenProvider {
 }
 
 function pemChainToX5c(pem: string): string[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const blocks = pemBlocks(pem, 'CERTIFICATE');
   if (blocks.length === 0) throw new Error('certificateChainPem holds no certificate');
   return blocks.map((b) => b.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''));
 }

@@ -2,8 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../auth/claims.ts';
+import type { ProviderIdentity } from '../auth/maskinporten.ts';
 import { authSettingsFromEnv } from '../auth/settings.ts';
-import { tokenVerifier } from '../auth/tokens.ts';
+import { principalResolver } from '../auth/tokens.ts';
+import type { JwtVariables } from '../runtime/env.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { problemDetails } from './middleware.ts';
 import { problems } from './problem.ts';
@@ -11,19 +13,22 @@ import { problems } from './problem.ts';
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-let verify: ReturnType<typeof tokenVerifier> | undefined;
-
 /**
- * The caller, from the bearer token (a forged, expired or missing token is 401). On AWS API Gateway's JWT
- * authorizer has checked it already; the handler checks again, so a misconfigured route lets nobody in.
- * Settings: see shared/auth/settings.ts.
+ * The caller, from the bearer token (a forged, expired or missing token is 401; a valid Maskinporten token for an
+ * organisation no provider is, or without the provider's scope, is 403). On AWS API Gateway's JWT authorizer has
+ * checked issuer, audience and scope already; the handler checks again, so a misconfigured route lets nobody in.
+ * Settings: the function's token variables (see shared/auth/settings.ts), read into a verifier at the first
+ * request; the providers' identities from the configuration (a function that trusts only admins has none).
  */
-export function authenticate(event: HttpEvent): Promise<Principal> {
-  if (!verify) {
-    const { source, settings } = authSettingsFromEnv();
-    verify = tokenVerifier(source, settings);
-  }
-  return verify(event.headers?.authorization);
+export function authenticator(
+  jwt: JwtVariables,
+  providerIdentities: () => Promise<readonly ProviderIdentity[]> = async () => [],
+): (event: HttpEvent) => Promise<Principal> {
+  let resolve: ReturnType<typeof principalResolver> | undefined;
+  return (event) => {
+    resolve ??= principalResolver(authSettingsFromEnv(jwt), providerIdentities);
+    return resolve(event.headers?.authorization);
+  };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AuthenticationError } from '../auth/tokens.ts';
+import { AuthenticationError, NotRecognisedError } from '../auth/errors.ts';
+import { Rejection } from '../domain/rejection.ts';
 import { loggableError } from '../runtime/safe-error.ts';
-import { HttpProblem, problemResponse, problems } from './problem.ts';
+import { HttpProblem, problemFor, problemResponse, problems } from './problem.ts';
 
 /**
  * Renders typed errors as problem+json; anything unexpected becomes a 500 with no internals,
@@ -16,10 +17,14 @@ export function problemDetails(
     onError: async (request) => {
       const error = request.error;
       const instance = request.event.requestContext?.requestId;
-      if (error instanceof HttpProblem) {
+      if (error instanceof Rejection) {
+        request.response = problemResponse(problemFor(error), instance);
+      } else if (error instanceof HttpProblem) {
         request.response = problemResponse(error, instance);
       } else if (error instanceof AuthenticationError) {
         request.response = problemResponse(problems.unauthorized(error.message), instance);
+      } else if (error instanceof NotRecognisedError) {
+        request.response = problemResponse(problems.forbidden(error.detail), instance);
       } else if (isTransient(error)) {
         // The store or the queue said "not now": nothing was confirmed, and the same request again is safe.
         logger.warn('Transient failure; answered 503', loggableError(error));

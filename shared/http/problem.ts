@@ -1,10 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FieldError, Rejection, RejectionKind } from '../domain/rejection.ts';
 
-export interface FieldError {
-  /** JSON pointer into the request, e.g. /submitter/nationalId */
-  path: string;
-  message: string;
-}
+export type { FieldError } from '../domain/rejection.ts';
 
 /** An RFC 9457 problem, thrown by any layer and rendered by the HTTP middleware. */
 export class HttpProblem extends Error {
@@ -61,10 +58,33 @@ export const problems = {
     }),
 };
 
+/**
+ * On every JSON answer: a browser must not sniff one into HTML or script (an error that quotes a field would
+ * otherwise be one upload away from stored XSS). API Gateway adds nothing, so the functions set it.
+ */
+export const NOSNIFF = { 'x-content-type-options': 'nosniff' } as const;
+
+/** The problem for each kind of domain rejection. */
+const FOR_REJECTION: Record<RejectionKind, (detail: string, errors: FieldError[]) => HttpProblem> = {
+  invalid: (d, e) => problems.badRequest(d, e),
+  unauthenticated: (d) => problems.unauthorized(d),
+  forbidden: (d, e) => problems.forbidden(d, e),
+  'not-found': (d) => problems.notFound(d),
+  conflict: (d, e) => problems.conflict(d, e),
+  'too-large': (d, e) => problems.tooLarge(d, e),
+  'unsupported-media-type': (d, e) => problems.unsupportedMediaType(d, e),
+  'too-many-requests': (d) => problems.tooManyRequests(d),
+  unprocessable: (d, e) => problems.unprocessable(d, e),
+};
+
+export function problemFor(rejection: Rejection): HttpProblem {
+  return FOR_REJECTION[rejection.kind](rejection.detail, rejection.errors);
+}
+
 export function problemResponse(problem: HttpProblem, instance?: string): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', ...NOSNIFF },
     body: JSON.stringify({
       type: problem.type,
       title: problem.title,
@@ -79,7 +99,7 @@ export function problemResponse(problem: HttpProblem, instance?: string): APIGat
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    headers: { 'content-type': 'application/json; charset=utf-8', ...NOSNIFF, ...headers },
     body: JSON.stringify(body),
   } satisfies APIGatewayProxyStructuredResultV2;
 }

@@ -14,6 +14,7 @@ import type {
   Matrikkelnummer,
   Saksmappe,
 } from '../noark/model.ts';
+import { archiveFilename } from '../submission/filenames.ts';
 import type { StoredDocument } from '../submission/types.ts';
 import { type DefinitionCompiler, expressionFault, requireText, text, type Value } from './compiler.ts';
 import { type MappingInput, mappingData } from './context.ts';
@@ -263,31 +264,18 @@ function compileDocuments(c: DefinitionCompiler, mapping: ArchiveMapping) {
 
 /**
  * The names the files travel under (referanseDokumentfil): unique within the message, plain ASCII as the Fiks
- * Arkiv schema advises, never the message's own file name. A plain, unique name is kept as it is.
+ * Arkiv schema advises (archiveFilename), never the message's own file name. A plain, unique name is kept as it is.
  */
 class FileNames {
   readonly #used = new Set(['arkivmelding.xml']);
 
   claim(original: string): string {
-    const dot = original.lastIndexOf('.');
-    const ext = dot > 0 ? safe(original.slice(dot + 1)).slice(0, 8) : '';
-    const stem = safe(dot > 0 ? original.slice(0, dot) : original).slice(0, 80) || 'dokument';
+    const { stem, ext } = archiveFilename(original);
     let name = ext ? `${stem}.${ext}` : stem;
     for (let n = 2; this.#used.has(name.toLowerCase()); n++) name = ext ? `${stem}-${n}.${ext}` : `${stem}-${n}`;
     this.#used.add(name.toLowerCase());
     return name;
   }
-}
-
-function safe(text: string): string {
-  return text
-    .replace(/[Ææ]/g, 'ae')
-    .replace(/[Øø]/g, 'o')
-    .replace(/[Åå]/g, 'aa')
-    .normalize('NFKD')
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '')
-    .replace(/-{2,}/g, '-');
 }
 
 function compileSaksmappe(c: DefinitionCompiler, spec: SaksmappeMapping, settings: ArchiveSettings) {

@@ -30,13 +30,35 @@ class Constant {
 
 type Node = Value | Constant | Node[] | { [key: string]: Node };
 
-/** XML names (letters incl. æøå, digits, _ . -; not starting with a digit, '.', '-' or "xml"). */
-const XML_NAME = /^(?!xml)[\p{L}_][\p{L}\p{N}_.-]*$/iu;
+/**
+ * An element or attribute name the payload may carry: the XML 1.0 Name production (fifth edition) without ':' (an
+ * NCName: the payload declares no namespaces, so a prefix could not be resolved), and not starting with "xml"
+ * (reserved). Checked for every name the writer writes, the template's at compile time and the form's at run time.
+ */
+const NAME_START =
+  'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F' +
+  '\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
+const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040`;
+export const NC_NAME = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*$`, 'u');
+
+export function isPayloadName(name: string): boolean {
+  return NC_NAME.test(name) && !/^xml/i.test(name);
+}
+
+/** `prefix:local` with both parts NCNames: a namespaced name as a form's XML writes it. */
+function qualified(name: string): { prefix: string; local: string } | undefined {
+  const colon = name.indexOf(':');
+  if (colon < 0) return undefined;
+  const prefix = name.slice(0, colon);
+  const local = name.slice(colon + 1);
+  return NC_NAME.test(prefix) && NC_NAME.test(local) ? { prefix, local } : undefined;
+}
 
 export function compilePayload(c: DefinitionCompiler, system: string, mapping: PayloadMapping): PayloadMapper {
   const at = `/payloads/${system}`;
   const template = compileNode(c, mapping.template, `${at}/template`);
   const root = mapping.root ?? 'melding';
+  if (!isPayloadName(root)) c.issue(`${at}/root`, `"${root}" cannot be an XML element name`);
   const required = (mapping.required ?? []).map((path) => ({ path, steps: path.split('.') }));
   for (const [i, r] of required.entries()) {
     if (!findNode(template, r.steps)) c.issue(`${at}/required/${i}`, `"${r.path}" is not a field of the template`);
@@ -84,7 +106,7 @@ function compileNode(c: DefinitionCompiler, node: unknown, at: string): Node {
     return Object.fromEntries(
       Object.entries(node).map(([k, v]) => {
         const name = k.startsWith('@') ? k.slice(1) : k;
-        if (k !== '#text' && !XML_NAME.test(name)) c.issue(`${at}/${k}`, `"${k}" cannot be an XML element name`);
+        if (k !== '#text' && !isPayloadName(name)) c.issue(`${at}/${k}`, `"${k}" cannot be an XML element name`);
         return [k, compileNode(c, v, `${at}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`)];
       }),
     );
@@ -135,27 +157,59 @@ function valueAt(value: unknown, steps: string[]): unknown {
   return current;
 }
 
-/** JSON → XML: objects are elements, arrays repeat their element, "@name" keys are attributes, "#text" is text. */
-function xmlElement(name: string, value: unknown, indent: string, formType: string, at: string): string {
-  if (Array.isArray(value)) return value.map((v) => xmlElement(name, v, indent, formType, at)).join('');
-  if (!XML_NAME.test(name)) {
-    throw new MappingError({
-      formType,
-      field: at,
-      label: `Nyttelasten (${at})`,
-      problem: 'fikk et feltnavn som ikke kan være et XML-element',
-      advice: ADVICE.expression,
-    });
+/**
+ * JSON → XML: objects are elements, arrays repeat their element, "@name" keys are attributes, "#text" is text.
+ * A value copied whole from the form (a citizen's subtree, such as {dispensasjon}) brings its own names, so every
+ * name is checked here, at run time:
+ * - namespace declarations (`@xmlns`, `@xmlns:p`) and attributes in a namespace (`@xsi:schemaLocation`,
+ *   `@xsi:type`, `@xml:lang` …) are dropped: the payload is in the system's vocabulary, without namespaces, and a
+ *   citizen must not point the receiver at a schema of her choosing;
+ * - a namespaced element name (`p:begrunnelse`) is written with its local name (`begrunnelse`);
+ * - any other name that is not an XML name (`a="b"/><arkivsak>…`) refuses the payload: a permanent mapping
+ *   failure that staff see, never a half-written or forged payload, and nothing dropped that could be data.
+ */
+function xmlElement(name: string, value: unknown, indent: string, formType: string, at: string, parent = ''): string {
+  if (Array.isArray(value)) return value.map((v) => xmlElement(name, v, indent, formType, at, parent)).join('');
+  const element = qualified(name)?.local ?? name;
+  const where = parent ? `${parent}/${element}` : element;
+  if (!isPayloadName(element)) throw badName(formType, at, parent, name, 'element');
+  if (value === null || typeof value !== 'object') {
+    return `${indent}<${element}>${escapeXml(String(value))}</${element}>\n`;
   }
-  if (value === null || typeof value !== 'object') return `${indent}<${name}>${escapeXml(String(value))}</${name}>\n`;
   let attributes = '';
   let text = '';
   let children = '';
   for (const [key, child] of Object.entries(value)) {
-    if (key.startsWith('@')) attributes += ` ${key.slice(1)}="${escapeXml(String(child))}"`;
-    else if (key === '#text') text = escapeXml(String(child));
-    else children += xmlElement(key, child, `${indent}  `, formType, at);
+    if (key.startsWith('@')) {
+      const attribute = key.slice(1);
+      if (attribute === 'xmlns' || qualified(attribute)) continue;
+      if (!isPayloadName(attribute)) throw badName(formType, at, where, attribute, 'attributt');
+      attributes += ` ${attribute}="${escapeXml(String(child))}"`;
+    } else if (key === '#text') text = escapeXml(String(child));
+    else children += xmlElement(key, child, `${indent}  `, formType, at, where);
   }
-  if (!children) return `${indent}<${name}${attributes}>${text}</${name}>\n`;
-  return `${indent}<${name}${attributes}>${text}\n${children}${indent}</${name}>\n`;
+  if (!children) return `${indent}<${element}${attributes}>${text}</${element}>\n`;
+  return `${indent}<${element}${attributes}>${text}\n${children}${indent}</${element}>\n`;
+}
+
+const SHOWN_NAME = 40;
+
+function badName(
+  formType: string,
+  at: string,
+  where: string,
+  name: string,
+  kind: 'element' | 'attributt',
+): MappingError {
+  // The name is a field name, not a value; shown shortened and quoted, so staff can find it in the form data.
+  const shown = JSON.stringify(name.length > SHOWN_NAME ? `${name.slice(0, SHOWN_NAME)}…` : name);
+  return new MappingError({
+    formType,
+    field: at,
+    label: `Nyttelasten${where ? ` i <${where}>` : ''}`,
+    problem: `fikk feltnavnet ${shown}, som ikke kan være et XML-${kind}navn`,
+    advice:
+      'Be skjemaleverandøren rette feltnavnet og sende skjemaet på nytt, eller la skjemadefinisjonen hente feltene ' +
+      'hver for seg i stedet for å kopiere hele delen.',
+  });
 }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Registry } from '../config/registry.ts';
 import type { FormType, Target } from '../config/types.ts';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../domain/rejection.ts';
 import { type ArchiveFormat, writeArkivmelding } from '../noark/formats.ts';
 import { validateArkivmelding } from '../noark/validate.ts';
 import { ArchiveFormatError } from '../noark/xml.ts';

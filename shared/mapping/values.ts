@@ -60,6 +60,28 @@ export function compileAllTexts(path: string): (data: Data) => string[] {
   };
 }
 
+/**
+ * Every value a path reaches, where compilePath takes the first: through every element of a repeated XML element
+ * (or a JSON list), with the pointer of each (`soker/1/fodselsnummer`). For checks that must see them all.
+ */
+export function everyValueAt(path: string, data: Data): { pointer: string; value: unknown }[] {
+  compilePath(path);
+  let reached: { pointer: string; node: unknown }[] = [{ pointer: '', node: data }];
+  const spread = (list: typeof reached) =>
+    list.flatMap((r) =>
+      Array.isArray(r.node) ? r.node.map((node, i) => ({ pointer: `${r.pointer}/${i}`, node })) : [r],
+    );
+  for (const step of path.split('.')) {
+    if (!/^\d+$/.test(step)) reached = spread(reached);
+    reached = reached.flatMap(({ pointer, node }) =>
+      node !== null && typeof node === 'object' && Object.hasOwn(node, step)
+        ? [{ pointer: `${pointer}/${step}`, node: (node as Record<string, unknown>)[step] }]
+        : [],
+    );
+  }
+  return spread(reached).map(({ pointer, node }) => ({ pointer: pointer.slice(1), value: textOf(node) }));
+}
+
 /** An XML element with attributes parses to { '#text': …, '@attr': … }: its value is the text. */
 function textOf(node: unknown): unknown {
   if (node && typeof node === 'object' && !Array.isArray(node) && '#text' in node) {

@@ -28,8 +28,15 @@ async function queueNotification(
   delivery: DeliveryRecord,
   deps: { registry: Registry; sqs: SQSClient; queueUrls: Record<string, string>; logger: Logger },
 ): Promise<void> {
+  if (!delivery.providerId || !deps.registry.provider(delivery.providerId)?.webhook) return;
   const QueueUrl = deps.queueUrls[NOTIFICATIONS];
-  if (!delivery.providerId || !deps.registry.provider(delivery.providerId)?.webhook || !QueueUrl) return;
+  if (!QueueUrl) {
+    // The function's environment lacks the queue (shared/runtime/functions.ts): say so, the webhook will not hear.
+    deps.logger.warn('No notifications queue in this function’s environment; status notification not queued', {
+      trackingId: delivery.trackingId,
+    });
+    return;
+  }
   try {
     await deps.sqs.send(
       new SendMessageCommand({

@@ -3,7 +3,7 @@ import type { Registry } from '../config/registry.ts';
 import { submissionStatus } from '../delivery/lifecycle.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import type { SubmissionStore } from '../store/submissions.ts';
-import { isTransientStatus } from '../targets/http-client.ts';
+import { isTransientStatus, redirectedTo } from '../targets/http-client.ts';
 
 /** A notification that could not be delivered: `retryable` says whether the queue should try it again. */
 export class WebhookError extends Error {
@@ -27,13 +27,20 @@ export function signWebhook(secret: string, body: string, timestamp: number): st
  */
 export async function sendStatusNotification(
   message: DeliveryMessage,
-  deps: { registry: Registry; store: Pick<SubmissionStore, 'get'>; now?: () => Date; timeoutMs?: number },
+  deps: {
+    registry: Registry;
+    store: Pick<SubmissionStore, 'get'>;
+    /** The webhook secrets, by variable name (the function's environment) */
+    secret: (variable: string) => string | undefined;
+    now?: () => Date;
+    timeoutMs?: number;
+  },
 ): Promise<'sent' | 'skipped'> {
   const found = await deps.store.get(message.trackingId);
   const delivery = found?.deliveries.find((d) => d.target === message.targetId);
   const webhook = found && deps.registry.provider(found.submission.providerId)?.webhook;
   if (!found || !delivery || !webhook) return 'skipped';
-  const secret = process.env[webhook.secret.env];
+  const secret = deps.secret(webhook.secret.env);
   if (!secret) throw new WebhookError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`, false);
   const body = JSON.stringify({
     event: 'delivery.status',
@@ -59,10 +66,19 @@ export async function sendStatusNotification(
         'x-skjemaflyt-delivery': delivery.id,
       },
       body,
+      // Never to another address than the configured one: the signed notification is not for anyone else.
+      redirect: 'manual',
       signal: AbortSignal.timeout(deps.timeoutMs ?? 5000),
     });
   } catch (error) {
     throw new WebhookError('Webhooken svarte ikke.', true, { cause: error });
+  }
+  const redirect = redirectedTo(response, webhook.url);
+  if (redirect) {
+    throw new WebhookError(
+      `Webhooken svarte med en omdirigering (HTTP ${response.status}) til ${redirect}, som huben ikke følger.`,
+      false,
+    );
   }
   if (response.ok) return 'sent';
   if (isTransientStatus(response.status)) throw new WebhookError(`Webhooken svarte HTTP ${response.status}.`, true);

@@ -9,7 +9,7 @@ import { redactingReplacer } from './redact.ts';
  */
 export function createLogger(serviceName: string): Logger {
   return new Logger({
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName,
+    serviceName,
     jsonReplacerFn: redactingReplacer,
   });
 }

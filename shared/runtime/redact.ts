@@ -64,7 +64,9 @@ const SENSITIVE_KEYS = new Set([
 
 /** 11 digits (optionally DDMMYY NNNNN), not part of a longer number. */
 const NATIONAL_ID = /(?<!\d)\d{6}[ .-]?\d{5}(?!\d)/g;
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+// The lookbehind makes a match start only where a run of address characters starts: without it, a long run
+// with no "@" is scanned again from each of its characters (quadratic).
+const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEYS.has(

@@ -42,6 +42,8 @@ export interface DeliveryRecord {
   attempts: number;
   /** Incremented by each manual retry: a new round of attempts, with its own idempotency key */
   round?: number;
+  /** Sent messages that got no receipt or an error answer: each makes the next send a new one */
+  resends?: number;
   /** Why the last attempt failed (typed: shared/delivery/failures.ts); cleared when delivered */
   failure?: StoredFailure;
   /** Handed to a target that answers later: the message to correlate its receipt with, and the deadline */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { FieldError } from '../http/problem.ts';
-import { problems } from '../http/problem.ts';
+import type { FieldError } from '../domain/rejection.ts';
+import { reject } from '../domain/rejection.ts';
 import { checkAttachmentContent } from './attachment-types.ts';
+import { base64DecodedSize } from './base64.ts';
 import { distinctFilenames, safeFilename } from './filenames.ts';
 import type { Limits } from './limits.ts';
 import { megabytes } from './limits.ts';
@@ -20,12 +21,12 @@ export function decodeAttachments(
   limits: Pick<Limits, 'maxAttachments' | 'maxAttachmentBytes'>,
 ): DecodedDocument[] {
   if (attachments.length > limits.maxAttachments) {
-    throw problems.tooLarge(`Innsendingen har flere enn ${limits.maxAttachments} vedlegg.`, [
+    throw reject.tooLarge(`Innsendingen har flere enn ${limits.maxAttachments} vedlegg.`, [
       { path: '/attachments', message: `Høyst ${limits.maxAttachments} vedlegg er tillatt.` },
     ]);
   }
   const oversize: FieldError[] = attachments.flatMap((a, i) =>
-    decodedSize(a.contentBase64) > limits.maxAttachmentBytes
+    base64DecodedSize(a.contentBase64) > limits.maxAttachmentBytes
       ? [
           {
             path: `/attachments/${i}/contentBase64`,
@@ -34,12 +35,12 @@ export function decodeAttachments(
         ]
       : [],
   );
-  if (oversize.length > 0) throw problems.tooLarge('Et eller flere vedlegg er for store.', oversize);
+  if (oversize.length > 0) throw reject.tooLarge('Et eller flere vedlegg er for store.', oversize);
 
   const decoded = attachments.map((a, i) => {
     const bytes = Buffer.from(a.contentBase64, 'base64');
     if (bytes.byteLength === 0) {
-      throw problems.badRequest('Et vedlegg er tomt.', [
+      throw reject.invalid('Et vedlegg er tomt.', [
         { path: `/attachments/${i}/contentBase64`, message: 'Vedlegget er tomt.' },
       ]);
     }
@@ -58,7 +59,7 @@ export function decodeAttachments(
     }
   });
   if (wrongType.length > 0) {
-    throw problems.unsupportedMediaType(
+    throw reject.unsupportedMediaType(
       'Et eller flere vedlegg har en filtype som ikke tas imot, eller feil innhold.',
       wrongType,
     );
@@ -77,11 +78,4 @@ export function decodeAttachments(
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };
   });
-}
-
-/** Bytes a base64 string decodes to, without decoding it. */
-function decodedSize(base64: string): number {
-  const whitespace = base64.match(/\s/g)?.length ?? 0;
-  const padding = /(=+)\s*$/.exec(base64)?.[1]?.length ?? 0;
-  return Math.floor(((base64.length - whitespace) * 3) / 4) - padding;
 }

@@ -1,14 +1,15 @@
 import type { ErrorObject } from 'ajv';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../domain/rejection.ts';
 // schemas/submission.schema.json, compiled at build time (npm run generate:validators), not at every cold start.
 import validate from '../validators/submission.js';
+import { base64Problem } from './base64.ts';
 import { filenameProblem } from './filenames.ts';
 import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';
 import { isKnownKommunenummer } from './kommunenummer.ts';
 import { isCleanName, stringsIn, UNCLEAN_MESSAGE } from './text.ts';
 import type { SubmissionEnvelope } from './types.ts';
 
-/** Fields that are not one-line text: checked elsewhere (form data) or by their pattern (base64). */
+/** Fields that are not one-line text: checked elsewhere (form data, base64). */
 const NOT_NAMES = /^\/formData\/content$|^\/attachments\/\d+\/contentBase64$/;
 
 /**
@@ -60,6 +61,13 @@ export function checkEnvelope(
     attachments.forEach((a, i) => {
       const problem = typeof a?.filename === 'string' ? filenameProblem(a.filename) : undefined;
       if (problem) errors.push({ path: `/attachments/${i}/filename`, message: problem });
+      const at = typeof a?.contentBase64 === 'string' ? base64Problem(a.contentBase64) : undefined;
+      if (at !== undefined) {
+        errors.push({
+          path: `/attachments/${i}/contentBase64`,
+          message: `Innholdet er ikke gyldig base64 (tegn nr. ${at + 1} hører ikke hjemme der).`,
+        });
+      }
     });
     if (attachments.filter((a) => a?.role === 'main').length > 1) {
       errors.push({ path: '/attachments', message: 'Bare ett vedlegg kan ha rollen «main» (hoveddokument).' });
@@ -67,7 +75,14 @@ export function checkEnvelope(
   }
   if (!valid) {
     const reported = new Set(errors.map((e) => e.path));
-    for (const e of (validate.errors ?? []).map(toFieldError)) if (!reported.has(e.path)) errors.push(e);
+    // A field with a pattern says how long it must be in the pattern's message ("må ha 11 sifre"): one message.
+    const schemaErrors = validate.errors ?? [];
+    const patterned = new Set(schemaErrors.filter((e) => e.keyword === 'pattern').map((e) => e.instancePath));
+    for (const e of schemaErrors) {
+      if (e.keyword === 'maxLength' && patterned.has(e.instancePath)) continue;
+      const error = toFieldError(e);
+      if (!reported.has(error.path)) errors.push(error);
+    }
   }
   return valid && errors.length === 0 ? { envelope: normalised(body), errors } : { errors };
 }
@@ -129,9 +144,6 @@ function toFieldError(e: ErrorObject): FieldError {
       }
       if (/^\/attachments\/\d+\/contentType$/.test(e.instancePath)) {
         return { path: e.instancePath, message: 'Innholdstypen har ugyldig format.' };
-      }
-      if (/^\/attachments\/\d+\/contentBase64$/.test(e.instancePath)) {
-        return { path: e.instancePath, message: 'Innholdet er ikke gyldig base64.' };
       }
       return { path: e.instancePath, message: 'Ugyldig format.' };
     }

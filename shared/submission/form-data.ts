@@ -1,8 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../domain/rejection.ts';
 import type { Limits } from './limits.ts';
 import { inspectJson, type JsonIssue } from './strict-json.ts';
-import { isCleanText, stringsIn, UNCLEAN_MESSAGE } from './text.ts';
+import { isCleanName, isCleanText, keysIn, stringsIn, UNCLEAN_MESSAGE, visibleName } from './text.ts';
 import { inspectXml, type XmlIssue } from './xml-guard.ts';
 
 export class FormDataError extends Error {
@@ -18,6 +18,9 @@ export class FormDataError extends Error {
 }
 
 const CONTENT = '/formData/content';
+
+const UNCLEAN_KEY_MESSAGE =
+  'Feltnavnet inneholder kontrolltegn eller usynlige tegn (for eksempel nullbreddetegn eller retningstegn), som ikke er tillatt.';
 
 /**
  * Parses XML with every value kept as text (postnummer "0150" and fødselsnummer must keep leading zeros),
@@ -85,6 +88,14 @@ export function parseFormData(contentType: string, content: string, limits: Form
   }
   const parsed = contentType === 'application/json' ? parseJson(content, limits) : parseXml(content, limits);
   const errors: FieldError[] = [];
+  // Field names are names: an invisible character makes one field look like another (`navn` and `na\u200Bvn`).
+  for (const { path, key } of keysIn(parsed.data, CONTENT)) {
+    if (!isCleanName(key)) {
+      const token = visibleName(key).replaceAll('~', '~0').replaceAll('/', '~1');
+      errors.push({ path: `${path}/${token}`, message: UNCLEAN_KEY_MESSAGE });
+      if (errors.length >= 20) break;
+    }
+  }
   for (const { path, value } of stringsIn(parsed.data, CONTENT)) {
     if (value.length > limits.maxStringLength) {
       errors.push({ path, message: `Verdien er lengre enn ${limits.maxStringLength} tegn.` });
@@ -136,7 +147,8 @@ const XML_ISSUES: Record<XmlIssue['kind'], (limits: FormDataLimits) => string> =
   'forbidden-name': () => 'Skjemadataene har et elementnavn som ikke er tillatt (__proto__, constructor, prototype).',
   'several-roots': () => 'Skjemadataene må ha nøyaktig ett rotelement.',
   'too-deep': (limits) => `Skjemadataene er nøstet dypere enn ${limits.maxFormDataDepth} nivåer.`,
-  'too-many-elements': (limits) => `Skjemadataene har flere enn ${limits.maxFormDataElements} elementer.`,
+  'too-many-elements': (limits) =>
+    `Skjemadataene har flere enn ${limits.maxFormDataElements} elementer og attributter til sammen.`,
 };
 
 function parseXml(content: string, limits: FormDataLimits): ParsedFormData {

@@ -7,7 +7,7 @@
  * Messages name the form fields, never the numbers in them.
  */
 import type { FormType } from '../config/types.ts';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../domain/rejection.ts';
 import { compileAllTexts, type Data } from '../mapping/values.ts';
 
 /** What the envelope says, as parseEnvelope has checked it. */

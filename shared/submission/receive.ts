@@ -3,7 +3,7 @@ import type { Principal } from '../auth/claims.ts';
 import type { Registry } from '../config/registry.ts';
 import type { FormType } from '../config/types.ts';
 import { initialState } from '../delivery/lifecycle.ts';
-import { problems } from '../http/problem.ts';
+import { reject } from '../domain/rejection.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { type DeliveryRecord, deliveryId, type SubmissionRecord } from '../store/records.ts';
@@ -52,7 +52,7 @@ export async function receiveSubmission(
   deps: ReceiveDeps,
 ): Promise<{ status: 200 | 202; receipt: ReceiptBody }> {
   const { principal } = request;
-  if (principal.kind !== 'provider') throw problems.forbidden('Bare skjemaleverandører kan sende inn skjema.');
+  if (principal.kind !== 'provider') throw reject.forbidden('Bare skjemaleverandører kan sende inn skjema.');
   const envelope = parseEnvelope(request, deps.registry);
   const limits = limitsFor(deps.registry.config, envelope.municipality);
   const formType = authorise(deps.registry, principal.providerId, envelope);
@@ -109,23 +109,23 @@ export async function receiveSubmission(
 function authorise(registry: Registry, providerId: string, envelope: SubmissionEnvelope): FormType {
   const { formType: formTypeId, municipality } = envelope;
   if (!registry.knowsFormType(formTypeId)) {
-    throw problems.badRequest('Skjematypen er ukjent.', [
+    throw reject.invalid('Skjematypen er ukjent.', [
       { path: '/formType', message: 'Ukjent skjematype: ingen kommune i Skjemaflyt tar imot den.' },
     ]);
   }
   const formType = registry.formType(municipality, formTypeId);
   if (!registry.municipality(municipality) || !formType) {
-    throw problems.forbidden(`Skjematypen «${formTypeId}» tas ikke imot for kommune ${municipality}.`, [
+    throw reject.forbidden(`Skjematypen «${formTypeId}» tas ikke imot for kommune ${municipality}.`, [
       { path: '/municipality', message: `Kommune ${municipality} tar ikke imot «${formTypeId}» gjennom Skjemaflyt.` },
     ]);
   }
   if (!registry.mayProviderSubmit(providerId, municipality, formTypeId)) {
-    throw problems.forbidden(`Leverandøren har ikke tilgang til å sende «${formTypeId}» for kommune ${municipality}.`, [
+    throw reject.forbidden(`Leverandøren har ikke tilgang til å sende «${formTypeId}» for kommune ${municipality}.`, [
       { path: '/municipality', message: `Ingen tilgang til kommune ${municipality} for «${formTypeId}».` },
     ]);
   }
   if (envelope.formData.contentType !== formType.formData.contentType) {
-    throw problems.unprocessable('Skjemadataene har feil innholdstype.', [
+    throw reject.unprocessable('Skjemadataene har feil innholdstype.', [
       {
         path: '/formData/contentType',
         message: `«${formTypeId}» skal ha skjemadata som ${formType.formData.contentType}.`,
@@ -148,7 +148,7 @@ function checkContent(
   const attachments = envelope.attachments ?? [];
   const archived = formType.deliveries.some((d) => registry.target(d.target).kind === 'archive');
   if (archived && !attachments.some((a) => a.role === 'main')) {
-    throw problems.unprocessable('Hoveddokumentet mangler.', [
+    throw reject.unprocessable('Hoveddokumentet mangler.', [
       {
         path: '/attachments',
         message: 'Et skjema som arkiveres må ha ett vedlegg med rollen «main» (hoveddokumentet).',
@@ -162,14 +162,14 @@ function checkContent(
   } catch (error) {
     if (error instanceof FormDataError) {
       throw error.status === 413
-        ? problems.tooLarge('Skjemadataene er for store.', error.errors)
-        : problems.badRequest('Skjemadataene kan ikke leses.', error.errors);
+        ? reject.tooLarge('Skjemadataene er for store.', error.errors)
+        : reject.invalid('Skjemadataene kan ikke leses.', error.errors);
     }
     throw error;
   }
   const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name);
   if (ruleErrors.length > 0) {
-    throw problems.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formType.id}».`, ruleErrors);
+    throw reject.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formType.id}».`, ruleErrors);
   }
   return documents;
 }
@@ -217,7 +217,7 @@ async function repeat(
   deps: ReceiveDeps,
 ): Promise<{ status: 200; receipt: ReceiptBody }> {
   if (existing.contentHash !== contentHash) {
-    throw problems.conflict('Denne submissionId er allerede brukt for en innsending med annet innhold.', [
+    throw reject.conflict('Denne submissionId er allerede brukt for en innsending med annet innhold.', [
       { path: '/submissionId', message: 'submissionId er brukt før, med annet innhold.' },
     ]);
   }

@@ -1,5 +1,5 @@
 import type { Registry } from '../config/registry.ts';
-import { problems } from '../http/problem.ts';
+import { reject } from '../domain/rejection.ts';
 import { checkEnvelope } from './envelope.ts';
 import { jsonIssueError } from './form-data.ts';
 import { limitsFor, loosestLimits, megabytes } from './limits.ts';
@@ -19,38 +19,38 @@ export function parseEnvelope(
 ): SubmissionEnvelope {
   const [mediaType, ...parameters] = (request.contentType ?? '').split(';').map((p) => p.trim().toLowerCase());
   if (mediaType !== 'application/json') {
-    throw problems.unsupportedMediaType('Innsendingen må sendes som application/json.');
+    throw reject.unsupportedMediaType('Innsendingen må sendes som application/json.');
   }
   const charset = parameters
     .find((p) => p.startsWith('charset='))
     ?.slice('charset='.length)
     .replaceAll('"', '');
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-    throw problems.unsupportedMediaType('Innsendingen må være kodet som UTF-8.');
+    throw reject.unsupportedMediaType('Innsendingen må være kodet som UTF-8.');
   }
   // Before the body says which municipality it is for, the most any deployment allows; then its own limit.
   const size = Buffer.byteLength(request.body);
   const loosest = loosestLimits(registry.config).maxBodyBytes;
-  if (size > loosest) throw problems.tooLarge(`Innsendingen er større enn ${megabytes(loosest)}.`);
+  if (size > loosest) throw reject.tooLarge(`Innsendingen er større enn ${megabytes(loosest)}.`);
 
   let body: unknown;
   try {
     body = JSON.parse(request.body);
   } catch {
-    throw problems.badRequest('Innsendingen er ikke gyldig JSON.', [{ path: '', message: 'Ugyldig JSON.' }]);
+    throw reject.invalid('Innsendingen er ikke gyldig JSON.', [{ path: '', message: 'Ugyldig JSON.' }]);
   }
   const issue = inspectJson(request.body, { maxDepth: ENVELOPE_DEPTH, maxValues: Number.POSITIVE_INFINITY });
   if (issue) {
-    throw problems.badRequest(
+    throw reject.invalid(
       'Innsendingen kan ikke tolkes entydig.',
       jsonIssueError(issue, '', { maxFormDataDepth: ENVELOPE_DEPTH }).errors,
     );
   }
   const municipality = (body as { municipality?: unknown } | null)?.municipality;
   const own = limitsFor(registry.config, typeof municipality === 'string' ? municipality : undefined).maxBodyBytes;
-  if (size > own) throw problems.tooLarge(`Innsendingen er større enn ${megabytes(own)}.`);
+  if (size > own) throw reject.tooLarge(`Innsendingen er større enn ${megabytes(own)}.`);
 
   const { envelope, errors } = checkEnvelope(body, (k) => registry.municipality(k) !== undefined);
-  if (!envelope) throw problems.badRequest('Innsendingen har feil i ett eller flere felt.', errors);
+  if (!envelope) throw reject.invalid('Innsendingen har feil i ett eller flere felt.', errors);
   return envelope;
 }

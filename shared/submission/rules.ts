@@ -1,6 +1,6 @@
 import type { FormType } from '../config/types.ts';
-import type { FieldError } from '../http/problem.ts';
-import { asText, compilePath } from '../mapping/values.ts';
+import type { FieldError } from '../domain/rejection.ts';
+import { asText, compilePath, everyValueAt } from '../mapping/values.ts';
 import type { ParsedFormData } from './form-data.ts';
 import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';
 import { checkMunicipalityNumbers, checkSubmitter, type EnvelopeFacts, formField as field } from './identity.ts';
@@ -29,18 +29,19 @@ export function checkFormRules(
       errors.push({ path: field(path), message: `Feltet «${path}» er påkrevd i ${formType.title}.` });
     }
   }
-  for (const path of rules.nationalIds ?? []) {
-    const value = asText(compilePath(path)(parsed.data));
-    if (value !== undefined && !isValidNationalId(value)) {
-      errors.push({ path: field(path), message: `Feltet «${path}» er ikke et gyldig fødselsnummer.` });
+  // Every occurrence: a second <soker> with a wrong fødselsnummer is as wrong as the first.
+  const check = (paths: string[] | undefined, valid: (value: string) => boolean, what: string) => {
+    for (const path of paths ?? []) {
+      for (const { pointer, value } of everyValueAt(path, parsed.data)) {
+        const text = asText(value);
+        if (text !== undefined && !valid(text)) {
+          errors.push({ path: `/formData/content/${pointer}`, message: `Feltet «${path}» er ikke ${what}.` });
+        }
+      }
     }
-  }
-  for (const path of rules.organisationNumbers ?? []) {
-    const value = asText(compilePath(path)(parsed.data));
-    if (value !== undefined && !isValidOrganisationNumber(value)) {
-      errors.push({ path: field(path), message: `Feltet «${path}» er ikke et gyldig organisasjonsnummer.` });
-    }
-  }
+  };
+  check(rules.nationalIds, isValidNationalId, 'et gyldig fødselsnummer');
+  check(rules.organisationNumbers, isValidOrganisationNumber, 'et gyldig organisasjonsnummer');
   if (errors.length > 0) return errors;
   return [
     ...checkMunicipalityNumbers(formType, parsed.data, envelope, municipalityName),

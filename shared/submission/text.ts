@@ -30,8 +30,42 @@ export function isCleanName(value: string): boolean {
   return !FORBIDDEN_IN_NAMES.test(value);
 }
 
+/**
+ * A name for an error message: what it is refused for shown as `\u{…}` (a bidi override echoed as itself
+ * would turn the message around too), and cut at 64 characters.
+ */
+export function visibleName(value: string): string {
+  let out = '';
+  for (const c of value.length > 64 ? value.slice(0, 64) : value) {
+    out += isCleanName(c) ? c : `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
+  }
+  return value.length > 64 ? `${out}…` : out;
+}
+
 export const UNCLEAN_MESSAGE =
   'Feltet inneholder kontrolltegn eller usynlige tegn (for eksempel nullbreddetegn eller retningstegn), som ikke er tillatt.';
+
+/**
+ * `value` without any of `characters` at its end. A loop, not `/[…]+$/`: that pattern starts again at every
+ * position of a long run that is not at the end, and takes quadratic time on it.
+ */
+export function trimEndOf(value: string, characters: string): string {
+  let end = value.length;
+  while (end > 0 && characters.includes(value[end - 1] as string)) end--;
+  return value.slice(0, end);
+}
+
+/** Every key in a parsed value, with the JSON pointer of the object that holds it (below `base`). */
+export function* keysIn(value: unknown, base = ''): Generator<{ path: string; key: string }> {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) yield* keysIn(value[i], `${base}/${i}`);
+  } else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      yield { path: base, key };
+      yield* keysIn(v, `${base}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    }
+  }
+}
 
 /** Every string in a parsed value with its JSON pointer (below `base`). */
 export function* stringsIn(value: unknown, base = ''): Generator<{ path: string; value: string }> {

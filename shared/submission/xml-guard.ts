@@ -5,7 +5,8 @@ import { FORBIDDEN_KEYS } from './strict-json.ts';
  * declarations are how "billion laughs" and external entities get in), processing instructions other than
  * the XML declaration (`<?xml-stylesheet href=…?>` points at an external resource), XInclude, element names
  * that would pollute prototypes once parsed to objects, a second root element (which a lenient parser
- * turns into a list), and more depth or elements than the limits allow.
+ * turns into a list), and more depth or elements than the limits allow (attributes count as elements: each
+ * becomes a value like a child element does).
  * Nothing is expanded or fetched; malformed XML is left for the parser's own validation to describe.
  */
 
@@ -51,7 +52,8 @@ export function inspectXml(text: string, limits: { maxDepth: number; maxElements
       if (FORBIDDEN_KEYS.has(name.slice(name.indexOf(':') + 1))) return { kind: 'forbidden-name' };
       if (declaresXInclude(tag)) return { kind: 'xinclude' };
       if (depth === 0 && ++roots > 1) return { kind: 'several-roots' };
-      if (++elements > limits.maxElements) return { kind: 'too-many-elements' };
+      elements += 1 + attributeCount(tag);
+      if (elements > limits.maxElements) return { kind: 'too-many-elements' };
       if (!tag.endsWith('/') && ++depth > limits.maxDepth) return { kind: 'too-deep' };
       i = end + 1;
     }
@@ -78,6 +80,23 @@ function tagEnd(text: string, from: number): number {
     }
   }
   return text.length;
+}
+
+/** Attributes in a start tag: each `=` outside a quoted value (malformed tags are left for the parser). */
+function attributeCount(tag: string): number {
+  let count = 0;
+  let quote = 0;
+  for (let j = 0; j < tag.length; j++) {
+    const c = tag.charCodeAt(j);
+    if (quote) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x3d /* = */) {
+      count++;
+    }
+  }
+  return count;
 }
 
 /** An xmlns declaration of the XInclude namespace, character references decoded as a parser would. */

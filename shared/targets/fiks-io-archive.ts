@@ -17,7 +17,7 @@ import { DeliveryFailure, fail } from '../delivery/failures.ts';
 import { FiksIoError } from '../fiks-io/client.ts';
 import { FIKS_ARKIV_PROTOKOLL, MeldingType, PayloadFil } from '../fiks-io/fiks-arkiv.ts';
 import { MaskinportenError } from '../fiks-io/maskinporten.ts';
-import { type FiksIoConnection, fiksIoConnection } from './fiks-io-connection.ts';
+import { type FiksIoConnection, fiksIoConnection, type SecretReader } from './fiks-io-connection.ts';
 import type { ArchiveSent, ArchiveShipment, ArchiveTargetAdapter } from './types.ts';
 
 export const DEFAULT_TTL_HOURS = 48;
@@ -26,6 +26,8 @@ export const DEFAULT_RECEIPT_TIMEOUT_SECONDS = 3600;
 const LOOKUP_CACHE_MS = 10 * 60 * 1000;
 
 export interface FiksIoArchiveOptions {
+  /** The transport's certificates, keys and password (used by the default `connect`) */
+  secrets?: SecretReader;
   connect?: (transport: FiksIoTransport) => Promise<FiksIoConnection>;
   now?: () => number;
 }
@@ -38,7 +40,13 @@ export class FiksIoArchive implements ArchiveTargetAdapter {
 
   constructor(transport: FiksIoTransport, options: FiksIoArchiveOptions = {}) {
     this.transport = transport;
-    this.connect = options.connect ?? ((t) => fiksIoConnection(t));
+    const secrets = options.secrets;
+    this.connect =
+      options.connect ??
+      ((t) => {
+        if (!secrets) throw new Error('FiksIoArchive needs secrets or connect');
+        return fiksIoConnection(t, secrets);
+      });
     this.now = options.now ?? Date.now;
   }
 

@@ -4,7 +4,6 @@
  * account and integration, per process: the sender (the archive's catalog certificate) and the Maskinporten client
  * (tokens) cache what they fetch. Used by the archive adapter (sending) and the receiver (replies).
  */
-import { readSecret } from '../aws/secrets.ts';
 import type { FiksIoTransport, SecretRef } from '../config/types.ts';
 import { fail } from '../delivery/failures.ts';
 import { createFiksIoApi, createFiksIoSender, type FiksIoApi, type FiksIoSender } from '../fiks-io/client.ts';
@@ -21,8 +20,16 @@ export interface FiksIoConnection {
   integrasjonPassord: string;
 }
 
-/** Reads a secret's value; undefined when it is not set (default: the environment, else Secrets Manager on AWS). */
+/**
+ * Reads a secret's value; undefined when it is not set. On AWS Secrets Manager (shared/aws/secrets.ts: a PEM or
+ * two would not fit in Lambda's 4 KB of environment); locally the function's environment (secretsFromVariables).
+ */
 export type SecretReader = (ref: SecretRef) => Promise<string | undefined>;
+
+/** Secrets from the function's variables (the local hub writes them there). */
+export function secretsFromVariables(variable: (name: string) => string | undefined): SecretReader {
+  return async (ref) => variable(ref.env) || undefined;
+}
 
 const connections = new Map<string, Promise<FiksIoConnection>>();
 
@@ -35,10 +42,7 @@ export function accountKey(transport: FiksIoTransport): string {
  * The connection for a transport, built once per process. Throws a `configuration-missing` DeliveryFailure naming
  * the environment variable when a secret is not set or cannot be read (nothing retries that away).
  */
-export function fiksIoConnection(
-  transport: FiksIoTransport,
-  secrets: SecretReader = readSecret,
-): Promise<FiksIoConnection> {
+export function fiksIoConnection(transport: FiksIoTransport, secrets: SecretReader): Promise<FiksIoConnection> {
   const key = accountKey(transport);
   let connection = connections.get(key);
   if (!connection) {

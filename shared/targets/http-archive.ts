@@ -1,7 +1,7 @@
 import type { HttpTransport } from '../config/types.ts';
 import { fail } from '../delivery/failures.ts';
 import { readFiksArkivAnswer } from './fiks-arkiv-receipt.ts';
-import { isTransientStatus, postToTarget } from './http-client.ts';
+import { isTransientStatus, postToTarget, type Secrets } from './http-client.ts';
 import type { ArchiveReceipt, ArchiveShipment, ArchiveTargetAdapter } from './types.ts';
 
 /**
@@ -11,9 +11,11 @@ import type { ArchiveReceipt, ArchiveShipment, ArchiveTargetAdapter } from './ty
  */
 export class HttpArchive implements ArchiveTargetAdapter {
   private readonly transport: HttpTransport;
+  private readonly secrets: Secrets;
 
-  constructor(transport: HttpTransport) {
+  constructor(transport: HttpTransport, secrets: Secrets) {
     this.transport = transport;
+    this.secrets = secrets;
   }
 
   async send(shipment: ArchiveShipment): Promise<ArchiveReceipt> {
@@ -22,11 +24,17 @@ export class HttpArchive implements ArchiveTargetAdapter {
     for (const file of shipment.files) {
       form.append('dokument', new Blob([file.bytes], { type: file.contentType }), file.filename);
     }
-    const answer = await postToTarget('archive', this.transport, form, {
-      accept: 'application/xml',
-      'idempotency-key': shipment.trackingId,
-      'x-skjemaflyt-tracking-id': shipment.trackingId,
-    });
+    const answer = await postToTarget(
+      'archive',
+      this.transport,
+      form,
+      {
+        accept: 'application/xml',
+        'idempotency-key': shipment.trackingId,
+        'x-skjemaflyt-tracking-id': shipment.trackingId,
+      },
+      this.secrets,
+    );
     const parsed = readFiksArkivAnswer(answer.body);
     const status = answer.status;
     if (parsed.kind === 'feil') {

@@ -1,5 +1,8 @@
 import type { HttpTransport } from '../config/types.ts';
-import { fail, type TargetKind } from '../delivery/failures.ts';
+import { DeliveryFailure, fail, type TargetKind } from '../delivery/failures.ts';
+
+/** A target's secret by its variable name (`transport.auth.secret.env`), from the function's environment. */
+export type Secrets = (variable: string) => string | undefined;
 
 export interface HttpAnswer {
   status: number;
@@ -9,18 +12,20 @@ export interface HttpAnswer {
 
 /**
  * One POST to a target: auth header from the configured secret, a hard timeout, and network faults
- * turned into a `target-unavailable` failure. Status codes are left to the caller, who knows the protocol.
+ * turned into a `target-unavailable` failure. Redirects are never followed (see redirectedTo). Other status codes
+ * are left to the caller, who knows the protocol.
  */
 export async function postToTarget(
   targetKind: TargetKind,
   transport: HttpTransport,
   body: string | FormData,
   headers: Record<string, string>,
+  secrets: Secrets,
 ): Promise<HttpAnswer> {
   const auth = transport.auth;
   const all: Record<string, string> = { ...headers };
   if (auth) {
-    const secret = process.env[auth.secret.env];
+    const secret = secrets(auth.secret.env);
     if (!secret) {
       throw fail.configuration('secret', auth.secret.env, `Hemmeligheten for målet er ikke satt (${auth.secret.env}).`);
     }
@@ -31,10 +36,21 @@ export async function postToTarget(
       method: 'POST',
       headers: all,
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(transport.timeoutMs),
     });
+    const redirect = redirectedTo(response, transport.url);
+    if (redirect) {
+      throw new DeliveryFailure(
+        'target-redirected',
+        `Mottakeren svarte med en omdirigering (HTTP ${response.status}) til ${redirect}, som huben ikke følger. ` +
+          'Sjekk adressen i konfigurasjonen for målet.',
+        { targetKind, status: response.status, location: redirect },
+      );
+    }
     return { status: response.status, headers: response.headers, body: await response.text() };
   } catch (error) {
+    if (error instanceof DeliveryFailure) throw error;
     const name = (error as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw fail.unavailable(
@@ -52,4 +68,22 @@ export async function postToTarget(
 /** HTTP statuses that mean "later" rather than "never". */
 export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+/**
+ * A 3xx from a target or a webhook is a failure, never followed: following would send the record, the fødselsnummer
+ * and the target's secret header (or a signed notification) to whatever origin the answer names. The configured
+ * address is wrong (or the target is compromised), and a person has to look at it. Gives only the origin of the
+ * Location, not its path or query; undefined when the answer is not a redirect.
+ */
+export function redirectedTo(response: Response, url: string): string | undefined {
+  if (response.status < 300 || response.status > 399) return undefined;
+  void response.body?.cancel().catch(() => {});
+  const location = response.headers.get('location');
+  if (!location) return 'en adresse den ikke oppga';
+  try {
+    return new URL(location, url).origin;
+  } catch {
+    return 'en ugyldig adresse';
+  }
 }

@@ -1,7 +1,7 @@
 import type { HttpTransport } from '../config/types.ts';
 import { fail } from '../delivery/failures.ts';
 import type { References } from '../store/records.ts';
-import { isTransientStatus, postToTarget } from './http-client.ts';
+import { isTransientStatus, postToTarget, type Secrets } from './http-client.ts';
 import type { FagsystemShipment, FagsystemTargetAdapter } from './types.ts';
 
 /**
@@ -10,17 +10,25 @@ import type { FagsystemShipment, FagsystemTargetAdapter } from './types.ts';
  */
 export class HttpFagsystem implements FagsystemTargetAdapter {
   private readonly transport: HttpTransport;
+  private readonly secrets: Secrets;
 
-  constructor(transport: HttpTransport) {
+  constructor(transport: HttpTransport, secrets: Secrets) {
     this.transport = transport;
+    this.secrets = secrets;
   }
 
   async send(shipment: FagsystemShipment): Promise<{ references: References }> {
-    const answer = await postToTarget('fagsystem', this.transport, shipment.body, {
-      'content-type': `${shipment.contentType}; charset=utf-8`,
-      'idempotency-key': shipment.trackingId,
-      'x-skjemaflyt-tracking-id': shipment.trackingId,
-    });
+    const answer = await postToTarget(
+      'fagsystem',
+      this.transport,
+      shipment.body,
+      {
+        'content-type': `${shipment.contentType}; charset=utf-8`,
+        'idempotency-key': shipment.trackingId,
+        'x-skjemaflyt-tracking-id': shipment.trackingId,
+      },
+      this.secrets,
+    );
     if (answer.status >= 200 && answer.status < 300) {
       const references: References = {};
       const id = this.createdId(answer.body, answer.headers);

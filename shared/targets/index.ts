@@ -1,39 +1,53 @@
 import type { ArchiveTarget, FagsystemTarget } from '../config/types.ts';
 import { fail } from '../delivery/failures.ts';
 import { FiksIoArchive } from './fiks-io-archive.ts';
+import { type SecretReader, secretsFromVariables } from './fiks-io-connection.ts';
 import { FileDropArchive } from './file-drop-archive.ts';
 import { FileDropFagsystem } from './file-drop-fagsystem.ts';
 import { HttpArchive } from './http-archive.ts';
+import type { Secrets } from './http-client.ts';
 import { HttpFagsystem } from './http-fagsystem.ts';
 import type { ArchiveTargetAdapter, FagsystemTargetAdapter } from './types.ts';
 
-const adapters = new Map<string, ArchiveTargetAdapter | FagsystemTargetAdapter>();
+/**
+ * One adapter per target per configuration read (per cold start): keyed by the target object of the function's
+ * own registry, so hubs in one process never share one.
+ */
+const adapters = new WeakMap<ArchiveTarget | FagsystemTarget, ArchiveTargetAdapter | FagsystemTargetAdapter>();
 
-/** The adapter for a target's transport, one per target per cold start. */
-export function archiveAdapterFor(target: ArchiveTarget): ArchiveTargetAdapter {
-  let adapter = adapters.get(target.id) as ArchiveTargetAdapter | undefined;
+/**
+ * The adapter for a target's transport; `secrets` holds its credential (`transport.auth.secret.env`), and
+ * `fiksIoSecrets` a Fiks IO transport's certificates, keys and password (on AWS from Secrets Manager; without it,
+ * from `secrets`).
+ */
+export function archiveAdapterFor(
+  target: ArchiveTarget,
+  secrets: Secrets,
+  fiksIoSecrets: SecretReader = secretsFromVariables(secrets),
+): ArchiveTargetAdapter {
+  let adapter = adapters.get(target) as ArchiveTargetAdapter | undefined;
   if (!adapter) {
     adapter =
       target.transport.type === 'fiks-io'
-        ? new FiksIoArchive(target.transport)
+        ? new FiksIoArchive(target.transport, { secrets: fiksIoSecrets })
         : target.transport.type === 'http'
-          ? new HttpArchive(target.transport)
+          ? new HttpArchive(target.transport, secrets)
           : new FileDropArchive(target.transport.dir);
-    adapters.set(target.id, adapter);
+    adapters.set(target, adapter);
   }
   return adapter;
 }
 
-export function fagsystemAdapterFor(target: FagsystemTarget): FagsystemTargetAdapter {
-  let adapter = adapters.get(target.id) as FagsystemTargetAdapter | undefined;
+export function fagsystemAdapterFor(target: FagsystemTarget, secrets: Secrets): FagsystemTargetAdapter {
+  let adapter = adapters.get(target) as FagsystemTargetAdapter | undefined;
   if (!adapter) {
     adapter =
       target.transport.type === 'http'
-        ? new HttpFagsystem(target.transport)
+        ? new HttpFagsystem(target.transport, secrets)
         : target.transport.type === 'file-drop'
           ? new FileDropFagsystem(target.transport.dir)
           : unsupported(target);
-    adapters.set(target.id, adapter);
+    adapters.set(target, adapter);
   }
   return adapter;
 }

@@ -74,6 +74,20 @@ describe('what only AWS needs is checked at synth too', () => {
     expect(await issuesOf(dir)).toEqual([expect.objectContaining({ file: 'halden.json', path: '/aws' })]);
   });
 
+  it('a provider whose Maskinporten scope the authorizer would not let through', async () => {
+    const dir = await withChangedHalden((h) => {
+      h.aws.auth.providers.scopes = ['halden:skjemaflyt'];
+      h.providers[1].maskinporten.scope = 'halden:intranett';
+    });
+    expect(await issuesOf(dir)).toEqual([
+      expect.objectContaining({
+        file: 'halden.json',
+        path: '/providers/1/maskinporten/scope',
+        message: expect.stringContaining('aws.auth.providers.scopes'),
+      }),
+    ]);
+  });
+
   it('a maximum concurrency below what an SQS event source mapping takes', async () => {
     const dir = await withChangedHalden((h) => {
       h.targets[2].delivery.maxConcurrency = 1;
@@ -91,6 +105,17 @@ describe('what only AWS needs is checked at synth too', () => {
     expect(others).toEqual([]);
     expect(issue).toMatchObject({ file: 'halden.json', path: '/targets/0/delivery/visibilityTimeoutSeconds' });
     expect(issue?.message).toMatch(/^must be at least 90 on AWS/);
+  });
+
+  it('a target or a webhook over plain http (allowed to 127.0.0.1 in the local runner only)', async () => {
+    const dir = await withChangedHalden((h) => {
+      h.targets[0].transport = { type: 'http', url: 'http://127.0.0.1:8099/fiks', timeoutMs: 10_000 };
+      h.targets[0].delivery.visibilityTimeoutSeconds = 120;
+      h.providers[0].webhook = { url: 'http://localhost:9000/hook', secret: { env: 'WEBHOOK_SECRET' } };
+    });
+    const issues = await issuesOf(dir);
+    expect(issues.map((i) => i.path).sort()).toEqual(['/providers/0/webhook/url', '/targets/0/transport/url']);
+    expect(issues[0]).toMatchObject({ file: 'halden.json', message: expect.stringMatching(/^must use https on AWS/) });
   });
 
   it('retries that would outlast the queue (messages would expire instead of being dead-lettered)', async () => {

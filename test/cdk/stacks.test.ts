@@ -3,10 +3,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/cdk/build.ts';
 import { type Deployment, loadDeployments } from '../../infra/cdk/deployments.ts';
-import { FUNCTIONS } from '../../infra/cdk/functions.ts';
+import { FUNCTIONS, type FunctionName } from '../../infra/cdk/functions.ts';
 import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
 import { ROUTES } from '../../shared/config/plan.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
+import { needsOf } from '../../shared/runtime/functions.ts';
 import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
 import { configFolder, demoConfig } from './support.ts';
 
@@ -181,14 +182,30 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    // Providers: the deployment's Maskinporten scope (config/<deployment>.json, providers[].maskinporten.scope).
+    const providerScopes = [...new Set(config.providers.map((p) => p.maskinporten.scope))];
+    expect(providerScopes).toEqual([`${name}:skjemaflyt`]);
     for (const route of routes) {
       const plan = ROUTES.find((r) => `${r.method} ${r.path}` === route.Properties.RouteKey);
       expect(route.Properties).toMatchObject({
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: plan?.caller === 'admin' ? adminsId : providersId },
-        AuthorizationScopes: [plan?.caller === 'admin' ? 'skjemaflyt:admin' : 'skjemaflyt:submit'],
+        AuthorizationScopes: plan?.caller === 'admin' ? ['skjemaflyt:admin'] : providerScopes,
       });
     }
+    // The handlers check again, each against its callers' issuer only.
+    const variables = (service: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).find(
+        (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service,
+      )?.Properties.Environment.Variables;
+    expect(variables('receive')).toMatchObject({
+      SKJEMAFLYT_PROVIDER_ISSUER: aws?.auth.providers.issuer,
+      SKJEMAFLYT_PROVIDER_AUDIENCE: aws?.auth.providers.audience,
+      SKJEMAFLYT_PROVIDER_JWKS_URL: aws?.auth.providers.jwksUrl,
+    });
+    expect(variables('receive').SKJEMAFLYT_ADMIN_ISSUER).toBeUndefined();
+    expect(variables('admin')).toMatchObject({ SKJEMAFLYT_ADMIN_ISSUER: aws?.auth.admins.issuer });
+    expect(variables('admin').SKJEMAFLYT_PROVIDER_ISSUER).toBeUndefined();
   });
 
   it('logs access and throttles each route on the API stage', () => {
@@ -203,32 +220,37 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     });
   });
 
-  it('runs every function on Node.js 24 / ARM with its Powertools settings and the configuration layer', () => {
+  it('runs every function on Node.js 24 / ARM with its Powertools settings, and the configuration layer where it reads it', () => {
     const [layerId] = only(template, 'AWS::Lambda::LayerVersion', {});
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     // Every function but the Fiks IO receiver, which a stack gets only with a Fiks IO archive.
     expect(functions).toHaveLength(Object.keys(FUNCTIONS).length - 1);
     for (const fn of functions) {
-      const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+      const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as FunctionName;
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: `functions/${service}/index.handler`,
-        Layers: [{ Ref: layerId }],
         KmsKeyArn: arnOf(keyId),
         Environment: {
           Variables: expect.objectContaining({
-            SKJEMAFLYT_CONFIG: `/opt/skjemaflyt/config/${name}.json`,
             POWERTOOLS_LOG_LEVEL: 'INFO',
             POWERTOOLS_METRICS_NAMESPACE: 'Skjemaflyt',
             NODE_OPTIONS: '--enable-source-maps',
           }),
         },
       });
+      const config = fn.Properties.Environment.Variables.SKJEMAFLYT_CONFIG;
+      if (needsOf(service).config) {
+        expect(fn.Properties.Layers).toEqual([{ Ref: layerId }]);
+        expect(config).toBe(`/opt/skjemaflyt/config/${name}.json`);
+      } else {
+        expect([service, fn.Properties.Layers, config]).toEqual([service, undefined, undefined]);
+      }
     }
   });
 
-  it('lets each function do what its access profile lists and no more', () => {
+  it('lets each function do what it declared it needs and no more', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
       const name = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as keyof typeof FUNCTIONS;
@@ -237,7 +259,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
         .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
         .flatMap((p) => p.Properties.PolicyDocument.Statement);
       const actions = new Set(statements.flatMap((s: any) => [s.Action].flat()));
-      const { access } = FUNCTIONS[name];
+      const access = needsOf(name);
       const can = (action: string) => actions.has(action);
       expect({ id, put: can('s3:PutObject'), get: can('s3:GetObject') }).toEqual({
         id,
@@ -247,7 +269,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       expect([id, can('dynamodb:PutItem'), can('sqs:SendMessage')]).toEqual([
         id,
         access.table === 'readWrite',
-        Boolean(access.sendsDeliveries),
+        Boolean(access.sendsTo),
       ]);
       // Its environment is encrypted with the stack's key; the role decrypts it at start.
       expect(statements).toContainEqual(

@@ -26,7 +26,23 @@ export async function manyMunicipalities(count: number): Promise<string> {
   const files: Record<string, unknown> = {};
   for (let i = 1; i <= count; i++) {
     const id = `kommune${String(i).padStart(2, '0')}`;
-    files[`${id}.json`] = JSON.parse(text.replaceAll(/\bhalden\b/g, id).replaceAll('3101', String(3200 + i)));
+    // Each its own kommunenummer, organisation number and intranet client (the e-form vendor is the same).
+    files[`${id}.json`] = JSON.parse(
+      text
+        .replaceAll(/\bhalden\b/g, id)
+        .replaceAll('"3101"', `"${3200 + i}"`)
+        .replaceAll('959159092', organisationNumber(`9${5_900_000 + i}`))
+        .replaceAll('5b0e7c2a-3d41-4f7e-9a62-8c1d0e4b7f35', `${id}-intranett-client`),
+    );
   }
   return configFolder(files);
+}
+
+/** Eight digits and their mod-11 control digit (the next eight when that has none). */
+function organisationNumber(first8: string): string {
+  for (let n = Number(first8); ; n++) {
+    const digits = [...String(n)].map(Number);
+    const rest = 11 - ([3, 2, 7, 6, 5, 4, 3, 2].reduce((sum, w, k) => sum + w * (digits[k] ?? 0), 0) % 11);
+    if (rest !== 10) return `${n}${rest === 11 ? 0 : rest}`;
+  }
 }

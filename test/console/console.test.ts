@@ -5,9 +5,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { signDevToken } from '../../shared/auth/tokens.ts';
+import { newSubmission } from '../support/factories.ts';
 import { type FakeArchive, startFakeArchive } from '../support/fake-archive.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
-import { providerFor, sample, settings, testHub } from '../support/hub.ts';
+import { providerFor, settings, testHub } from '../support/hub.ts';
 import { startArchiveGate } from './support/archive-gate.ts';
 import { axeViolations, launchBrowser, screenshot } from './support/browser.ts';
 
@@ -46,9 +47,8 @@ afterAll(async () => {
   await archive?.close();
 });
 
-let counter = 0;
 async function submit(name: string, overrides: Record<string, unknown> = {}) {
-  const body = { ...(await sample(name)), submissionId: `konsoll-${++counter}`, ...overrides };
+  const body = await newSubmission(name, 'konsoll', overrides);
   const response = await t.post(body, providerFor(body.formType));
   expect(response.status).toBe(202);
   return response.body.trackingId as string;

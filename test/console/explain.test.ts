@@ -207,6 +207,21 @@ const EVERY_CODE: Record<(typeof FAILURE_CODES)[number], { failure: StoredFailur
   internal: { failure: toFailure(new TypeError('x is undefined')), retryHelps: true },
 };
 
+describe('a redirect', () => {
+  it('says where the target pointed and that nothing was sent there', () => {
+    const failure = new DeliveryFailure('target-redirected', 'x', {
+      targetKind: 'archive',
+      status: 307,
+      location: 'http://127.0.0.1:4000',
+    }).toStored();
+    expect(explainFailure({ failure, target: { kind: 'archive', name: 'Arkivet' } })).toMatchObject({
+      kind: 'redirected',
+      summary: 'Arkivet viste videre til http://127.0.0.1:4000 (HTTP 307); Skjemaflyt sendte ingenting dit',
+      retryHelps: true,
+    });
+  });
+});
+
 describe('every failure code', () => {
   it.each(FAILURE_CODES)('%s has a Norwegian explanation with advice and the right "retrying helps"', (code) => {
     const { failure, retryHelps } = EVERY_CODE[code];

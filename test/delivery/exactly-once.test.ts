@@ -9,6 +9,7 @@ import { deliverToFagsystem } from '../../shared/delivery/fagsystem-delivery.ts'
 import { createOnce } from '../../shared/delivery/once.ts';
 import { type DeliveryDeps, processDelivery } from '../../shared/delivery/process.ts';
 import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
+import { hostVariable } from '../../shared/runtime/env.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
@@ -71,6 +72,7 @@ async function deps(crashOnDelivered: boolean): Promise<DeliveryDeps> {
     queue: new DeliveryQueue(sqs, t.hub.resources.queueUrls),
     logger: createLogger('exactly-once-test'),
     once: createOnce(dynamodb, t.hub.resources.idempotencyTableName, new IdempotencyConfig({})),
+    secrets: hostVariable,
   };
 }
 

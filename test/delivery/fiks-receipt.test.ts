@@ -2,12 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { loadHubConfig } from '../../shared/config/load.ts';
-import { buildRegistry } from '../../shared/config/registry.ts';
 import { mapToArchive } from '../../shared/mapping/form-type.ts';
 import { toFiksArkivV1Xml } from '../../shared/noark/fiks-arkiv-v1.ts';
-import { parseFormData } from '../../shared/submission/form-data.ts';
 import { readFiksArkivAnswer } from '../../shared/targets/fiks-arkiv-receipt.ts';
+import { demoRegistry, mappingInput } from '../support/factories.ts';
 import { type FakeArchive, startFakeArchive } from '../support/fake-archive.ts';
 import { sample } from '../support/hub.ts';
 
@@ -27,21 +25,15 @@ let arkivmelding: string;
 
 beforeAll(async () => {
   archive = await startFakeArchive();
-  const registry = buildRegistry(await loadHubConfig());
-  const envelope = await sample('soknad-tiltak-uten-ansvarsrett');
+  const registry = await demoRegistry();
+  const body = await sample('soknad-tiltak-uten-ansvarsrett');
   const formType = registry.formType('5037', 'soknad-tiltak-uten-ansvarsrett');
   if (!formType) throw new Error('demo form type missing');
-  const content = (envelope.formData as { content: string }).content;
-  const record = await mapToArchive(
-    formType,
-    {
-      trackingId: '0b6f0d3e-3f0e-4a4e-9a43-0c5c3f1f7a11',
-      receivedAt: '2026-11-23T08:31:00Z',
-      envelope: envelope as never,
-      formData: parseFormData('application/xml', content).data,
-    },
-    [],
-  );
+  const { input } = mappingInput(body, {
+    trackingId: '0b6f0d3e-3f0e-4a4e-9a43-0c5c3f1f7a11',
+    receivedAt: '2026-11-23T08:31:00Z',
+  });
+  const record = await mapToArchive(formType, input, []);
   arkivmelding = toFiksArkivV1Xml(record.arkivmelding);
 });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSubmission } from '../support/factories.ts';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
-import { providerFor, sample, testHub } from '../support/hub.ts';
+import { providerFor, testHub } from '../support/hub.ts';
 
 type Hub = Awaited<ReturnType<typeof testHub>>;
 let t: Hub;
@@ -25,9 +26,8 @@ const faults = (...list: Fault[]) => {
   return (call: number): Fault => list[call - start - 1] ?? 'ok';
 };
 
-let counter = 0;
 async function submit(name = 'tt-kort-soknad') {
-  const body = { ...(await sample(name)), submissionId: `reliable-${++counter}` };
+  const body = await newSubmission(name, 'reliable');
   const response = await t.post(body, providerFor(body.formType));
   expect(response.status).toBe(202);
   return response.body.trackingId as string;
@@ -55,8 +55,10 @@ describe('delivery to an HTTP archive', () => {
     archive.behave(faults('unavailable', 'serverfeil'));
     const trackingId = await submit();
     const retrying = await t.waitFor(trackingId, 'eskjema', (s) => s.deliveries[0].status === 'RETRYING');
-    expect(retrying.deliveries[0].lastError).toContain('503');
-    expect(Date.parse(retrying.deliveries[0].nextAttemptAt)).toBeGreaterThan(Date.now() - 1000);
+    expect(retrying.deliveries[0].reason).toBe('target-unavailable');
+    // The next attempt is planned after the failed one, not at some moment of the test's clock.
+    const failedAt = Date.parse(retrying.deliveries[0].history.at(-1).at);
+    expect(Date.parse(retrying.deliveries[0].nextAttemptAt)).toBeGreaterThan(failedAt);
     const status = await t.waitFor(trackingId, 'eskjema', settled);
     const [delivery] = status.deliveries;
     expect(delivery.status).toBe('DELIVERED');
@@ -66,8 +68,11 @@ describe('delivery to an HTTP archive', () => {
     expect(statuses.filter((s: string) => s === 'DELIVERED')).toEqual(['DELIVERED']);
     expect(statuses.at(-1)).toBe('DELIVERED');
     expect(delivery.attempts).toBe(statuses.length - 1);
-    expect(delivery.history[2].detail).toContain('Databasen svarer ikke');
     expect(delivery.lastError).toBeNull();
+    // The archive's own words are for staff; the provider reads the statuses.
+    const staff = (await t.staffView(trackingId)).body.deliveries[0];
+    expect(staff.history[2].detail).toContain('Databasen svarer ikke');
+    expect(delivery.history[2].detail).not.toContain('Databasen');
   });
 
   it('counts a re-sent record the archive already has (Eksisterende) as delivered, and it is archived once', async () => {
@@ -88,7 +93,8 @@ describe('delivery to an HTTP archive', () => {
     const [delivery] = failed.deliveries;
     expect(delivery.status).toBe('FAILED');
     expect(delivery.attempts).toBe(1);
-    expect(delivery.lastError).toContain('Mottakers postnummer mangler');
+    expect(delivery.reason).toBe('target-rejected');
+    expect((await t.staffView(trackingId)).body.deliveries[0].lastError).toContain('Mottakers postnummer mangler');
     expect(failed.status).toBe('FAILED');
 
     const list = await t.admin('GET', '/deliveries?status=FAILED&municipality=3101');
@@ -101,7 +107,7 @@ describe('delivery to an HTTP archive', () => {
     const after = await t.waitFor(trackingId, 'eskjema', settled);
     expect(after.deliveries[0].status).toBe('DELIVERED');
     expect(after.status).toBe('DELIVERED');
-    const retryEntry = after.deliveries[0].history.find(
+    const retryEntry = (await t.staffView(trackingId)).body.deliveries[0].history.find(
       (h: { status: string; by?: string }) => h.status === 'QUEUED' && h.by,
     );
     expect(retryEntry.by).toBeTruthy();
@@ -162,15 +168,24 @@ describe('delivery to an HTTP archive', () => {
     expect(noComment.status).toBe(400);
     expect(noComment.body.errors[0].path).toBe('/comment');
 
-    const resolved = await t.admin('POST', `/deliveries/${id}/resolve`, { comment: 'Journalført manuelt i Elements' });
+    const comment = 'Journalført manuelt i Elements; Ola Nordmann ringt (tlf 901 23 456)';
+    const resolved = await t.admin('POST', `/deliveries/${id}/resolve`, { comment });
     expect(resolved.status).toBe(200);
     const status = (await t.status(trackingId)).body;
     expect(status.deliveries[0].status).toBe('RESOLVED');
     // Closed by hand is not delivered: a citizen must never be told "Levert" for it.
     expect(status.status).toBe('CLOSED');
-    const last = status.deliveries[0].history.at(-1);
+    // The provider reads that it was closed, never by whom or the staff's comment.
+    expect(status.deliveries[0].history.at(-1)).toEqual({
+      at: expect.any(String),
+      status: 'RESOLVED',
+      detail: 'Lukket av kommunen uten levering.',
+    });
+    const seen = JSON.stringify(status);
+    for (const secret of ['901 23 456', 'Ola Nordmann', 'Elements', 'Kari']) expect(seen).not.toContain(secret);
+    const last = (await t.staffView(trackingId)).body.deliveries[0].history.at(-1);
     expect(last).toMatchObject({ status: 'RESOLVED', by: expect.any(String) });
-    expect(last.detail).toContain('Journalført manuelt i Elements');
+    expect(last.detail).toContain(comment);
     const again = await t.admin('POST', `/deliveries/${id}/retry`);
     expect(again.status).toBe(409);
   });
@@ -182,8 +197,9 @@ describe('delivery to an HTTP archive', () => {
     const [delivery] = status.deliveries;
     expect(delivery.status).toBe('FAILED');
     expect(delivery.attempts).toBe(4);
-    expect(delivery.history.at(-1).detail).toContain('Ga opp etter 4 forsøk');
-    expect(delivery.history.at(-1).detail).toContain('503');
+    const staff = (await t.staffView(trackingId)).body.deliveries[0];
+    expect(staff.history.at(-1).detail).toContain('Ga opp etter 4 forsøk');
+    expect(staff.history.at(-1).detail).toContain('503');
   }, 60_000);
 
   it('holds the building-case system back until the archive has the record, then sends the archive’s numbers', async () => {
@@ -200,7 +216,10 @@ describe('delivery to an HTTP archive', () => {
     const archiveDelivery = status.deliveries.find((d: { target: string }) => d.target === 'innherred-byggesak-arkiv');
     const byggesak = status.deliveries.find((d: { target: string }) => d.target === 'innherred-byggesak');
     expect(byggesak.status).toBe('DELIVERED');
-    expect(byggesak.history[1].detail).toContain(archiveDelivery.references.saksnummer);
+    const staff = (await t.staffView(trackingId)).body.deliveries.find(
+      (d: { target: string }) => d.target === 'innherred-byggesak',
+    );
+    expect(staff.history[1].detail).toContain(archiveDelivery.references.saksnummer);
   });
 
   it('fans out independently: payroll and IT get the A-skjema while the archive is down', async () => {

@@ -33,7 +33,12 @@ describe('nothing stored is left behind', () => {
     await expect(
       receiveSubmission(
         {
-          principal: { kind: 'provider', providerId: 'eskjema', subject: 'provider:eskjema' },
+          principal: {
+            kind: 'provider',
+            providerId: 'eskjema',
+            subject: 'eskjema-310123455',
+            organisation: '959159092',
+          },
           contentType: 'application/json',
           body,
         },

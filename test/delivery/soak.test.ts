@@ -1,12 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
-import { newDataDir, sample, settings } from '../support/hub.ts';
+import { newDataDir, processTokens, sample } from '../support/hub.ts';
 import { freePort, javaProcessesFor, startHubProcess, stopHubProcess } from '../support/hub-process.ts';
+import { report } from '../support/report.ts';
+
+const OUTPUT_DIR = resolve(import.meta.dirname, '../../test-output');
 
 /**
  * Soak: thousands of submissions through `npm start` while the archive fails about 30% of calls, hangs on 5%,
@@ -60,9 +63,9 @@ describe('soak: every accepted submission is delivered exactly once through faul
     const base = `http://127.0.0.1:${port}`;
     let hub = await startHubProcess(env, port);
     children.push(hub.child);
-    const token = await signDevToken((await loadOrCreateDevKeys(dataDir)).privateKey, settings, {
-      provider: 'eskjema',
-    });
+    // From the hub's local Maskinporten (a fresh one when the cached token nears its expiry).
+    const tokens = await processTokens(dataDir, env);
+    const token = () => tokens('eskjema', '3101');
     const sampleBody = await sample('tt-kort-soknad');
     const started = Date.now();
 
@@ -75,7 +78,7 @@ describe('soak: every accepted submission is delivered exactly once through faul
         try {
           const response = await fetch(`${base}/v1/submissions`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
             body: JSON.stringify({ ...sampleBody, submissionId: `soak-${i}` }),
           });
           if (response.status === 202 || response.status === 200) {
@@ -129,7 +132,7 @@ describe('soak: every accepted submission is delivered exactly once through faul
     const statusOf = async (trackingId: string): Promise<Status> => {
       for (let tries = 0; ; tries++) {
         const r = await fetch(`${base}/v1/submissions/${trackingId}`, {
-          headers: { authorization: `Bearer ${token}` },
+          headers: { authorization: `Bearer ${await token()}` },
         });
         if (r.ok) return (await r.json()) as Status;
         if (tries >= 20) return { status: `HTTP ${r.status}`, deliveries: [] };
@@ -191,7 +194,14 @@ describe('soak: every accepted submission is delivered exactly once through faul
       journalpostsInArchive: archive.journalposts.size,
       leftInQueues,
     };
+    // All figures in a file (and with the captured output if the test fails); one line in the report.
     console.log(`soak figures: ${JSON.stringify(figures, null, 2)}`);
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await writeFile(join(OUTPUT_DIR, 'soak-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+    report(
+      `soak: ${N} submissions, ${kills} crashes, ${archive.journalposts.size} archived in ${figures.allDeliveredSeconds} s ` +
+        `(${figures.deliveredPerSecond}/s), ${attempts} attempts; figures in test-output/soak-figures.json`,
+    );
     if (process.env.SOAK_DEBUG) {
       const stuck = statuses
         .map((s, i) => ({ i, trackingId: trackingIds[i], s }))

@@ -2,9 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
-import { newDataDir, sample, settings } from '../support/hub.ts';
+import { newDataDir, processTokens, sample } from '../support/hub.ts';
 import { freePort, javaProcessesFor, startHubProcess, stopHubProcess as stop } from '../support/hub-process.ts';
 
 const children: ChildProcess[] = [];
@@ -24,8 +22,8 @@ describe('npm start survives a restart in the middle of a run', () => {
     const dataDir = await newDataDir();
     const port = await freePort();
     const first = await start(dataDir, port);
-    const keys = await loadOrCreateDevKeys(dataDir);
-    const token = await signDevToken(keys.privateKey, settings, { provider: 'eskjema' });
+    // From the hub's local Maskinporten, before the restart: the token is still good after it.
+    const token = await (await processTokens(dataDir))('eskjema', '3101');
     const base = await sample('tt-kort-soknad');
 
     const N = 40;

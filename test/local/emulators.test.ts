@@ -11,6 +11,7 @@ import { createLocalClients } from '../../infra/local/clients.ts';
 import { findDynamoDbLocalProcesses, startEmulators } from '../../infra/local/emulators.ts';
 import { ensureBucket, ensureQueue, ensureTable } from '../../infra/local/provision.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
+import { isLoopback, listeningSockets, socketInodesOf } from '../support/listeners.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -32,8 +33,10 @@ afterAll(async () => {
 /** Starts emulators in another process; resolves with what it printed once they are up. */
 async function startInChild(dataDir: string): Promise<{ child: ChildProcess; dynamoDbPid: number }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'emulators-child.ts'), dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Its warnings go where ours go: kept, and shown only if a test fails (test/support/captured-output.ts).
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   children.push(child);
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
@@ -43,6 +46,25 @@ async function startInChild(dataDir: string): Promise<{ child: ChildProcess; dyn
 }
 
 describe('emulators', () => {
+  it('listen on 127.0.0.1 only: nobody else on the network can read the test data', async () => {
+    const dataDir = await tempDir();
+    const emulators = await startEmulators({ dataDir });
+    try {
+      const sockets = await listeningSockets();
+      const javaSockets = await socketInodesOf(emulators.dynamoDbPid);
+      const ours = sockets.filter(
+        (s) => s.port === emulators.dynamoDbPort || s.port === emulators.fauxqsPort || javaSockets.has(s.inode),
+      );
+      // Both stand-ins are seen listening (else the check below proves nothing) …
+      expect(new Set(ours.map((s) => s.port))).toEqual(new Set([emulators.dynamoDbPort, emulators.fauxqsPort]));
+      // … and on loopback only: no 0.0.0.0, no ::, no other interface.
+      expect(ours.filter((s) => !isLoopback(s.address)).map((s) => `${s.address}:${s.port}`)).toEqual([]);
+      expect(new URL(emulators.sqsEndpoint).hostname).toBe('127.0.0.1');
+    } finally {
+      await emulators.stop();
+    }
+  }, 60_000);
+
   it('keeps items, messages and objects across a restart, and leaves no Java behind', async () => {
     const dataDir = await tempDir();
     const first = await startEmulators({ dataDir });
@@ -97,7 +119,7 @@ describe('emulators', () => {
       await second.stop();
     }
     expect(await findDynamoDbLocalProcesses(join(dataDir, 'dynamodb'))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a data folder a running hub uses, and cleans up after a crashed one', async () => {
     const dataDir = await tempDir();
@@ -118,7 +140,7 @@ describe('emulators', () => {
       await emulators.stop();
     }
     expect(await findDynamoDbLocalProcesses(join(dataDir, 'dynamodb'))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('kills DynamoDB Local when the process ends without stop()', async () => {
     const dataDir = await tempDir();
@@ -126,12 +148,11 @@ describe('emulators', () => {
       const { child, dynamoDbPid } = await startInChild(dataDir);
       child.kill(signal);
       await new Promise((resolve) => child.once('exit', resolve));
-      // The JVM gets SIGKILL synchronously; give the kernel a moment to reap it.
-      const deadline = Date.now() + 5000;
-      while ((await findDynamoDbLocalProcesses()).includes(dynamoDbPid) && Date.now() < deadline) {
+      // The JVM gets SIGKILL synchronously; give the kernel a moment to reap it (checks, not a time limit).
+      for (let check = 0; check < 300 && (await findDynamoDbLocalProcesses()).includes(dynamoDbPid); check++) {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(await findDynamoDbLocalProcesses()).not.toContain(dynamoDbPid);
     }
-  }, 60_000);
+  }, 120_000);
 });

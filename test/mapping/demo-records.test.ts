@@ -6,8 +6,8 @@ import type { FormType } from '../../shared/config/types.ts';
 import { mapToArchive } from '../../shared/mapping/form-type.ts';
 import { writeArkivmelding } from '../../shared/noark/formats.ts';
 import { validateArkivmeldinger } from '../../shared/noark/validate.ts';
-import { parseFormData } from '../../shared/submission/form-data.ts';
 import { FileDropArchive } from '../../shared/targets/file-drop-archive.ts';
+import { mappingInput } from '../support/factories.ts';
 import { SAMPLE_NAMES, sample } from '../support/hub.ts';
 import { changedSample, demoRegistry, parseArkivmelding, parseXml, produce, VALIDATE_TIMEOUT } from './support.ts';
 
@@ -32,27 +32,17 @@ describe('the four demo form types', () => {
         ...routed,
         archive: { journalposttype: 'I', journalstatus: 'J', arkivdel: 'Driftsmeldinger' },
       };
-      const { attachments: _, ...envelope } = body as any;
-      const record = await mapToArchive(
-        archived,
+      const record = await mapToArchive(archived, mappingInput(body, { trackingId: 'trk-1' }).input, [
         {
-          trackingId: 'trk-1',
-          receivedAt: envelope.submittedAt,
-          envelope,
-          formData: parseFormData('application/xml', envelope.formData.content).data,
+          filename: 'melding.pdf',
+          contentType: 'application/pdf',
+          role: 'main',
+          title: 'Melding',
+          key: 'k',
+          size: 3,
+          sha256: 'ab',
         },
-        [
-          {
-            filename: 'melding.pdf',
-            contentType: 'application/pdf',
-            role: 'main',
-            title: 'Melding',
-            key: 'k',
-            size: 3,
-            sha256: 'ab',
-          },
-        ],
-      );
+      ]);
       for (const format of ['fiks-arkiv-v1', 'eformidling'] as const) {
         produced[format].push(writeArkivmelding(format, record.arkivmelding));
       }

@@ -16,8 +16,8 @@ import { mapToArchive } from '../../shared/mapping/form-type.ts';
 import { previewSubmission } from '../../shared/mapping/preview.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import type { DeliveryRecord, SubmissionRecord } from '../../shared/store/records.ts';
-import { parseFormData } from '../../shared/submission/form-data.ts';
 import { refusalIssues } from '../support/config.ts';
+import { mappingInput } from '../support/factories.ts';
 import { sample } from '../support/hub.ts';
 import { changedSample, demoRegistry } from './support.ts';
 
@@ -262,14 +262,7 @@ describe('a submission the mapping cannot handle', () => {
         archive: { ...(tt.definition.archive as any), tittel: '{soker.kallenavn} {soker.mellomnavn}' },
       },
     };
-    const body: any = await sample('tt-kort-soknad');
-    const { attachments: _, ...envelope } = body;
-    const input = {
-      trackingId: 't',
-      receivedAt: body.submittedAt,
-      envelope,
-      formData: parseFormData('application/xml', body.formData.content).data,
-    };
+    const { input } = mappingInput(await sample('tt-kort-soknad'), { trackingId: 't' });
     const error = await mapToArchive(loose, input, []).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MappingError);
     expect((error as MappingError).fault).toMatchObject({

@@ -1,18 +1,12 @@
 import { XMLParser } from 'fast-xml-parser';
-import { loadHubConfig } from '../../shared/config/load.ts';
-import { buildRegistry, type Registry } from '../../shared/config/registry.ts';
+import type { Registry } from '../../shared/config/registry.ts';
 import { type PreviewOptions, previewSubmission } from '../../shared/mapping/preview.ts';
 import { type Sample, sample } from '../support/hub.ts';
 
+export { demoRegistry } from '../support/factories.ts';
+
 // Each validation starts a libxml2 worker; keep some headroom on slow machines.
 export const VALIDATE_TIMEOUT = 30_000;
-
-let demo: Promise<Registry> | undefined;
-/** The demo configuration (config/), loaded once per test file. */
-export function demoRegistry(): Promise<Registry> {
-  demo ??= loadHubConfig().then(buildRegistry);
-  return demo;
-}
 
 /** A sample submission with its form data changed (and, so it is another submission, another submissionId). */
 export async function changedSample(

@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import type { FormType } from '../../shared/config/types.ts';
+import { jsonResponse, problemResponse, problems } from '../../shared/http/problem.ts';
 import { checkAttachmentContent } from '../../shared/submission/attachment-types.ts';
+import { base64DecodedSize, base64Problem } from '../../shared/submission/base64.ts';
 import { checkEnvelope } from '../../shared/submission/envelope.ts';
-import { distinctFilenames, filenameProblem, safeFilename } from '../../shared/submission/filenames.ts';
+import {
+  archiveFilename,
+  distinctFilenames,
+  filenameProblem,
+  isDeviceName,
+  safeFilename,
+} from '../../shared/submission/filenames.ts';
 import { FormDataError, parseFormData } from '../../shared/submission/form-data.ts';
 import { isValidNationalId, isValidOrganisationNumber } from '../../shared/submission/identifiers.ts';
 import { KOMMUNENUMMER } from '../../shared/submission/kommunenummer.ts';
 import { DEFAULT_LIMITS } from '../../shared/submission/limits.ts';
+import { checkFormRules } from '../../shared/submission/rules.ts';
 import { inspectJson } from '../../shared/submission/strict-json.ts';
 import { isCleanName, isCleanText } from '../../shared/submission/text.ts';
 import { inspectXml } from '../../shared/submission/xml-guard.ts';
@@ -103,6 +113,16 @@ describe('XML guard: nothing declared, included or fetched', () => {
     expect(inspectXml(`<r>${'<b/>'.repeat(50)}</r>`, limits)?.kind).toBe('too-many-elements');
     expect(inspectXml(`<r>${'<b/>'.repeat(49)}</r>`, limits)).toBeUndefined();
   });
+
+  it('counts attributes with the elements: 20 000 attributes on one element are not one element', () => {
+    const attributes = (n: number) => Array.from({ length: n }, (_, i) => ` a${i}="x"`).join('');
+    expect(inspectXml(`<r${attributes(20_000)}/>`, limits)?.kind).toBe('too-many-elements');
+    // 1 element + 49 attributes is the limit; a quoted "=" or ">" is no attribute.
+    expect(inspectXml(`<r${attributes(49)}/>`, limits)).toBeUndefined();
+    expect(inspectXml(`<r${attributes(50)}/>`, limits)?.kind).toBe('too-many-elements');
+    expect(inspectXml(`<r a="x=y>z" b='=='/>`, { ...limits, maxElements: 3 })).toBeUndefined();
+    expect(inspectXml(`<r a="x=y>z" b='=='/>`, { ...limits, maxElements: 2 })?.kind).toBe('too-many-elements');
+  });
 });
 
 describe('form data', () => {
@@ -136,6 +156,42 @@ describe('form data', () => {
   it('refuses JSON form data with duplicate or prototype keys', () => {
     expect(() => parseFormData('application/json', '{"a":1,"a":2}', DEFAULT_LIMITS)).toThrow(FormDataError);
     expect(() => parseFormData('application/json', '{"__proto__":{"x":1}}', DEFAULT_LIMITS)).toThrow(FormDataError);
+  });
+
+  it('refuses JSON keys with invisible or control characters, naming the key with the character shown', () => {
+    for (const [key, shown] of [
+      ['na\u200Bvn', 'na\\u{200B}vn'],
+      ['navn\u202E', 'navn\\u{202E}'],
+      ['\u0000', '\\u{0}'],
+      ['a/b\u2066', 'a~1b\\u{2066}'],
+    ]) {
+      const content = JSON.stringify({ melding: { [key as string]: 'Ola' } });
+      try {
+        parseFormData('application/json', content, DEFAULT_LIMITS);
+        expect.unreachable(JSON.stringify(key));
+      } catch (error) {
+        expect((error as FormDataError).errors, JSON.stringify(key)).toEqual([
+          { path: `/formData/content/melding/${shown}`, message: expect.stringContaining('Feltnavnet') },
+        ]);
+      }
+    }
+    expect(() => parseFormData('application/json', '{"melding":{"tekst":"a"}}', DEFAULT_LIMITS)).not.toThrow();
+  });
+
+  it('refuses XML attribute and element names with invisible characters too', () => {
+    expect(() => parseFormData('application/xml', '<m><n a\u200D="1">x</n></m>', DEFAULT_LIMITS)).toThrow(
+      FormDataError,
+    );
+    expect(() => parseFormData('application/xml', '<m><na\u200Cvn>x</na\u200Cvn></m>', DEFAULT_LIMITS)).toThrow(
+      FormDataError,
+    );
+  });
+
+  it('counts XML attributes against maxFormDataElements, with a 413', () => {
+    const xml = `<m><n${Array.from({ length: 600 }, (_, i) => ` a${i}="x"`).join('')}/></m>`;
+    expect(() => parseFormData('application/xml', xml, { ...DEFAULT_LIMITS, maxFormDataElements: 500 })).toThrow(
+      expect.objectContaining({ status: 413 }) as unknown as Error,
+    );
   });
 
   it('never quotes the content in a malformed-XML message', () => {
@@ -198,8 +254,54 @@ describe('filenames', () => {
     }
   });
 
+  it('refuses a name that becomes a device name on its way: trimmed, NFKC, or in the archive’s ASCII', () => {
+    // The penetration test's names, each accepted before and written as CON.pdf, lpt1.pdf, AUX.pdf.
+    for (const name of [
+      ' CON.pdf',
+      'ＣＯＮ.pdf',
+      'ｌｐｔ１.pdf',
+      ' AUX.pdf',
+      '\u3000NUL.pdf',
+      'CON\u3000.pdf',
+      'ＣＯＭ１.tar.gz',
+      'CØN.pdf',
+      'nul.tar.gz',
+    ]) {
+      expect(filenameProblem(name), JSON.stringify(name)).toMatch(/enhetsnavn/);
+    }
+  });
+
+  it('never writes a device name, whatever way a name comes in', () => {
+    for (const name of [
+      'CON.pdf',
+      ' CON.pdf',
+      'ＣＯＮ.pdf',
+      'ｌｐｔ１.pdf',
+      'CØN.pdf',
+      'aux',
+      'Com¹.pdf',
+      'NUL .pdf',
+    ]) {
+      const safe = safeFilename(name, 'application/pdf');
+      const { stem, ext } = archiveFilename(safe);
+      expect(isDeviceName(safe), `${JSON.stringify(name)} → ${safe}`).toBe(false);
+      expect(isDeviceName(`${stem}.${ext}`), `${JSON.stringify(name)} → ${stem}.${ext}`).toBe(false);
+    }
+    expect(archiveFilename('søknad.pdf')).toEqual({ stem: 'soknad', ext: 'pdf' });
+    expect(archiveFilename('CØN.pdf')).toEqual({ stem: '_CoN', ext: 'pdf' });
+  });
+
   it('accepts ordinary names, including Norwegian letters and "..", "con" inside a name', () => {
-    for (const name of ['søknad-tt-kort.pdf', 'Legeerklæring (1).pdf', 'rapport..v2.pdf', 'console.pdf', 'icon.png']) {
+    for (const name of [
+      'søknad-tt-kort.pdf',
+      'Legeerklæring (1).pdf',
+      'rapport..v2.pdf',
+      'console.pdf',
+      'icon.png',
+      'Ｒapport.pdf',
+      'CONTRA.pdf',
+      'COM10.pdf',
+    ]) {
       expect(filenameProblem(name), name).toBeUndefined();
     }
   });
@@ -248,7 +350,92 @@ describe('attachment content must match its declared type', () => {
   });
 });
 
+describe('base64 attachments', () => {
+  it('refuses what is not base64 with the position, in one linear pass (the pattern it replaces backtracked)', () => {
+    expect(base64Problem('JVBERi0xLjQK')).toBeUndefined();
+    expect(base64Problem('JVBE\r\nRi0x\nLjQ=\r\n')).toBeUndefined();
+    expect(base64Problem('QQ==')).toBeUndefined();
+    expect(base64Problem('QQ== \t\n')).toBeUndefined();
+    expect(base64Problem('QQ===')).toBe(4);
+    expect(base64Problem('=QQ')).toBe(0);
+    expect(base64Problem('QQ==QQ')).toBe(4);
+    expect(base64Problem('QQ QQ')).toBe(3);
+    expect(base64Problem('QQ-_')).toBe(2);
+    // The penetration test's body: "A", 100 000 line breaks, "!".
+    expect(base64Problem(`A${'\r\n'.repeat(100_000)}!`)).toBe(200_001);
+    expect(base64Problem(`A${'\n'.repeat(100_000)}!`)).toBe(100_001);
+  });
+
+  it('knows the decoded size without decoding', () => {
+    for (const bytes of [0, 1, 2, 3, 4, 5, 57, 58, 1000]) {
+      const text = Buffer.alloc(bytes, 0x25).toString('base64');
+      expect(base64DecodedSize(text), String(bytes)).toBe(bytes);
+      expect(base64DecodedSize(text.replace(/(.{76})/g, '$1\r\n')), String(bytes)).toBe(bytes);
+    }
+  });
+
+  it('names the attachment’s field and the position in the envelope check', () => {
+    const { errors } = checkEnvelope({
+      submissionId: 'x-1',
+      formType: 'tt-kort-soknad',
+      municipality: '3101',
+      submittedAt: '2026-11-24T10:15:00+01:00',
+      submitter: { name: 'Ola Nordmann' },
+      formData: { contentType: 'application/xml', content: '<m/>' },
+      attachments: [
+        { filename: 'a.pdf', contentType: 'application/pdf', role: 'main', contentBase64: `A${'\r\n'.repeat(1000)}!` },
+      ],
+    });
+    expect(errors).toEqual([
+      {
+        path: '/attachments/0/contentBase64',
+        message: 'Innholdet er ikke gyldig base64 (tegn nr. 2002 hører ikke hjemme der).',
+      },
+    ]);
+  });
+});
+
 describe('identifiers', () => {
+  const formType = (nationalIds: string[], organisationNumbers: string[] = [], root = 'melding') =>
+    ({
+      title: 'Søknad om TT-kort',
+      formData: { contentType: 'application/xml', root, required: [], nationalIds, organisationNumbers },
+    }) as unknown as FormType;
+  const soker = (fnr: string) => `<soker><fodselsnummer>${fnr}</fodselsnummer><fornavn>Ola</fornavn></soker>`;
+  const envelope = { municipality: '3101', submitter: {} };
+
+  it('checks the fødselsnummer of every <soker>, not only the first', () => {
+    const xml = `<melding>${soker('12035440095')}${soker('12035440096')}${soker('01118740080')}</melding>`;
+    const errors = checkFormRules(formType(['soker.fodselsnummer']), parseFormData('application/xml', xml), envelope);
+    expect(errors).toEqual([
+      {
+        path: '/formData/content/soker/1/fodselsnummer',
+        message: 'Feltet «soker.fodselsnummer» er ikke et gyldig fødselsnummer.',
+      },
+    ]);
+    expect(JSON.stringify(errors)).not.toContain('12035440096');
+    const good = `<melding>${soker('12035440095')}${soker('01118740080')}</melding>`;
+    expect(checkFormRules(formType(['soker.fodselsnummer']), parseFormData('application/xml', good), envelope)).toEqual(
+      [],
+    );
+  });
+
+  it('checks a repeated field, JSON lists and organisasjonsnummer the same way', () => {
+    const xml =
+      '<melding><soker><fodselsnummer>12035440095</fodselsnummer><fodselsnummer>1</fodselsnummer></soker></melding>';
+    expect(
+      checkFormRules(formType(['soker.fodselsnummer']), parseFormData('application/xml', xml), envelope).map(
+        (e) => e.path,
+      ),
+    ).toEqual(['/formData/content/soker/fodselsnummer/1']);
+    const json = JSON.stringify({ firma: [{ orgnr: '959159092' }, { orgnr: '959159093' }] });
+    expect(
+      checkFormRules(formType([], ['firma.orgnr'], ''), parseFormData('application/json', json), envelope).map(
+        (e) => e.path,
+      ),
+    ).toEqual(['/formData/content/firma/1/orgnr']);
+  });
+
   it('checks fødselsnummer, D-numbers and organisasjonsnummer by mod 11', () => {
     expect(isValidNationalId('12035440095')).toBe(true);
     expect(isValidNationalId('12035440096')).toBe(false);
@@ -285,5 +472,12 @@ describe('identifiers', () => {
     ]);
     const text = JSON.stringify(errors);
     for (const value of ['12035440096', '940000018', '9999', 'CON.pdf', 'Nordmann']) expect(text).not.toContain(value);
+  });
+});
+
+describe('HTTP answers', () => {
+  it('every JSON answer and every problem says nosniff', () => {
+    expect(jsonResponse(202, { ok: true }).headers).toMatchObject({ 'x-content-type-options': 'nosniff' });
+    expect(problemResponse(problems.badRequest('x')).headers).toMatchObject({ 'x-content-type-options': 'nosniff' });
   });
 });

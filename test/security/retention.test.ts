@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETENTION_DAYS, deletableFrom, retentionVerdict } from '../../shared/retention/rule.ts';
 import type { DeliveryRecord } from '../../shared/store/records.ts';
+import { deliveryRecord } from '../support/factories.ts';
 
 const day = 24 * 3600 * 1000;
 const t0 = Date.parse('2026-11-24T10:00:00Z');
@@ -12,19 +13,15 @@ function delivery(
   history: [DeliveryRecord['status'], number][],
 ): DeliveryRecord {
   const last = history.at(-1) ?? ['QUEUED', 0];
-  return {
-    id: `t.${target}`,
+  return deliveryRecord({
     trackingId: 't',
     target,
     targetKind,
-    municipality: '3101',
-    formType: 'tt-kort-soknad',
     status: last[0],
     attempts: 1,
-    references: {},
     history: history.map(([status, days]) => ({ at: at(days).toISOString(), status, detail: '' })),
     updatedAt: at(last[1]).toISOString(),
-  };
+  });
 }
 
 describe('retention of originals and documents', () => {

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalHttpServer, startHttpServer } from '../../infra/local/http-server.ts';
-import { tokenVerifier } from '../../shared/auth/tokens.ts';
+import { principalResolver } from '../../shared/auth/tokens.ts';
 import { callerKey, createThrottle } from '../../shared/http/throttle.ts';
 
 describe('token buckets', () => {
@@ -35,10 +35,29 @@ describe('throttling in the local API Gateway', () => {
 
   it('answers 429 problem+json per provider, counts bad tokens against their address, and never calls the function', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256');
-    const settings = { issuer: 'i', audience: 'a', algorithms: ['ES256' as const] };
-    const verify = tokenVerifier({ publicJwk: { ...(await exportJWK(publicKey)), alg: 'ES256' } }, settings);
+    const verify = principalResolver(
+      {
+        providers: {
+          issuer: 'i',
+          audience: 'a',
+          keys: { publicJwk: { ...(await exportJWK(publicKey)), alg: 'ES256' } },
+          algorithms: ['ES256'],
+        },
+      },
+      () => [
+        { providerId: 'leverandor-a', consumer: '938002134', scope: 's:a' },
+        { providerId: 'leverandor-b', consumer: '944383565', scope: 's:a' },
+      ],
+    );
     const sign = (provider: string) =>
-      new SignJWT({ 'skjemaflyt:provider': provider, scope: 'skjemaflyt:submit' })
+      new SignJWT({
+        consumer: {
+          authority: 'iso6523-actorid-upis',
+          ID: `0192:${provider === 'leverandor-a' ? '938002134' : '944383565'}`,
+        },
+        client_id: provider,
+        scope: 's:a',
+      })
         .setProtectedHeader({ alg: 'ES256' })
         .setIssuer('i')
         .setAudience('a')

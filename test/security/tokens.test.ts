@@ -2,180 +2,299 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderIdentity } from '../../shared/auth/maskinporten.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
-import { AuthenticationError, tokenVerifier } from '../../shared/auth/tokens.ts';
+import {
+  AuthenticationError,
+  NotRecognisedError,
+  principalResolver,
+  type TrustedIssuers,
+  tokenVerifier,
+} from '../../shared/auth/tokens.ts';
 
-const settings = { issuer: 'skjemaflyt-local', audience: 'skjemaflyt', algorithms: ['ES256' as const] };
-const provider = { 'skjemaflyt:provider': 'eskjema', scope: 'skjemaflyt:submit' };
-let privateKey: CryptoKey;
-let publicJwk: JWK;
-let verify: ReturnType<typeof tokenVerifier>;
+/**
+ * The handler's own check of a bearer token: Maskinporten's tokens as Maskinporten issues them (verified against its
+ * JWKS), mapped to a provider by the configuration; admin tokens from their own issuer.
+ */
+
+const MASKINPORTEN = 'https://test.maskinporten.no/';
+const AUDIENCE = 'https://skjemaflyt.halden.example/api';
+const HALDEN = '959159092';
+const VENDOR = '310123455';
+const INTRANET_CLIENT = '5b0e7c2a-3d41-4f7e-9a62-8c1d0e4b7f35';
+const IDENTITIES: ProviderIdentity[] = [
+  { providerId: 'eskjema', consumer: HALDEN, supplier: VENDOR, scope: 'halden:skjemaflyt' },
+  { providerId: 'eskjema', consumer: '938587418', supplier: VENDOR, scope: 'innherred:skjemaflyt' },
+  { providerId: 'halden-intranett', consumer: HALDEN, clientId: INTRANET_CLIENT, scope: 'halden:skjemaflyt' },
+  { providerId: 'json-skjema', consumer: '938002134', scope: 'sarpsborg:skjemaflyt' },
+];
+
+const org = (orgnr: string) => ({ authority: 'iso6523-actorid-upis', ID: `0192:${orgnr}` });
+/** The e-form vendor acting for Halden, as Maskinporten puts it in the token. */
+const vendorForHalden = {
+  scope: 'halden:skjemaflyt',
+  client_amr: 'private_key_jwt',
+  token_type: 'Bearer',
+  client_id: 'f1e2d3c4-vendor',
+  consumer: org(HALDEN),
+  supplier: org(VENDOR),
+};
+
+let server: Server;
+let mpKey: CryptoKey;
+let adminKey: CryptoKey;
+let adminJwk: JWK;
+let issuers: TrustedIssuers;
+let resolve: ReturnType<typeof principalResolver>;
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function token(
-  claims: Record<string, unknown> = provider,
+function maskinporten(
+  claims: Record<string, unknown> = vendorForHalden,
   edit: (jwt: SignJWT) => SignJWT = (j) => j,
-  key = privateKey,
+  key = mpKey,
 ) {
   return edit(
     new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
-      .setIssuer(settings.issuer)
-      .setAudience(settings.audience)
-      .setSubject('provider:eskjema')
+      .setProtectedHeader({ alg: 'RS256', kid: 'mp-1' })
+      .setIssuer(MASKINPORTEN)
+      .setAudience(AUDIENCE)
       .setIssuedAt()
-      .setExpirationTime('1h'),
+      .setJti('jti-1')
+      .setExpirationTime('2m'),
   ).sign(key);
 }
 
-const refused = async (authorization: string | undefined) => {
-  await expect(verify(authorization)).rejects.toBeInstanceOf(AuthenticationError);
+const unauthorised = async (authorization: string | undefined) => {
+  await expect(resolve(authorization)).rejects.toBeInstanceOf(AuthenticationError);
+};
+
+/** 403 naming what was not recognised, and never a byte of the token. */
+const notRecognised = async (claims: Record<string, unknown>, ...named: string[]) => {
+  const token = await maskinporten(claims);
+  const error = await resolve(`Bearer ${token}`).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(NotRecognisedError);
+  const { detail } = error as NotRecognisedError;
+  for (const name of named) expect(detail).toContain(name);
+  for (const part of token.split('.')) expect(detail).not.toContain(part.slice(0, 16));
+  return detail;
 };
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  privateKey = pair.privateKey;
-  publicJwk = { ...(await exportJWK(pair.publicKey)), alg: 'ES256' };
-  verify = tokenVerifier({ publicJwk }, settings);
+  const mp = await generateKeyPair('RS256', { extractable: true });
+  mpKey = mp.privateKey;
+  const jwks = { keys: [{ ...(await exportJWK(mp.publicKey)), kid: 'mp-1', alg: 'RS256', use: 'sig' }] };
+  server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(jwks));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const admin = await generateKeyPair('ES256', { extractable: true });
+  adminKey = admin.privateKey;
+  adminJwk = { ...(await exportJWK(admin.publicKey)), alg: 'ES256' };
+  issuers = {
+    providers: {
+      issuer: MASKINPORTEN,
+      audience: AUDIENCE,
+      keys: { jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwk` },
+      algorithms: ['RS256'],
+    },
+    admins: {
+      issuer: 'skjemaflyt-local',
+      audience: 'skjemaflyt',
+      keys: { publicJwk: adminJwk },
+      algorithms: ['ES256'],
+    },
+  };
+  resolve = principalResolver(issuers, () => IDENTITIES);
 });
 
-describe('token verification', () => {
-  it('accepts a valid token and tells who it speaks for', async () => {
-    expect(await verify(`Bearer ${await token()}`)).toEqual({
+afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+describe('Maskinporten tokens, mapped to a provider by the configuration', () => {
+  it('a vendor acting for Halden is the e-form engine; Halden’s own intranet client is the intranet', async () => {
+    expect(await resolve(`Bearer ${await maskinporten()}`)).toEqual({
       kind: 'provider',
       providerId: 'eskjema',
-      subject: 'provider:eskjema',
+      subject: 'f1e2d3c4-vendor',
+      organisation: HALDEN,
+      supplier: VENDOR,
     });
-  });
-
-  it('refuses a missing token and other schemes', async () => {
-    await refused(undefined);
-    await refused('Basic ZXNramVtYTpoZW1tZWxpZw==');
-    await refused('Bearer');
-    await refused('Bearer not-a-jwt');
-  });
-
-  it('refuses an expired token, one not valid yet, and one without expiry', async () => {
-    await refused(`Bearer ${await token(provider, (j) => j.setExpirationTime(now() - 120))}`);
-    await refused(`Bearer ${await token(provider, (j) => j.setNotBefore(now() + 600))}`);
-    const noExp = await new SignJWT(provider)
-      .setProtectedHeader({ alg: 'ES256' })
-      .setIssuer(settings.issuer)
-      .setAudience(settings.audience)
-      .sign(privateKey);
-    await refused(`Bearer ${noExp}`);
-  });
-
-  it('refuses another issuer or audience', async () => {
-    await refused(`Bearer ${await token(provider, (j) => j.setIssuer('https://evil.example'))}`);
-    await refused(`Bearer ${await token(provider, (j) => j.setAudience('another-api'))}`);
-  });
-
-  it('refuses a token signed with another key, and a tampered one', async () => {
-    const other = await generateKeyPair('ES256');
-    await refused(`Bearer ${await token(provider, (j) => j, other.privateKey)}`);
-    const [header, , signature] = (await token()).split('.');
-    const forged = b64({ ...provider, 'skjemaflyt:provider': 'halden-intranett', exp: now() + 600 });
-    await refused(`Bearer ${header}.${forged}.${signature}`);
-  });
-
-  it('refuses alg: none', async () => {
-    const claims = { ...provider, iss: settings.issuer, aud: settings.audience, exp: now() + 600 };
-    await refused(`Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`);
-    await refused(`Bearer ${b64({ alg: 'None' })}.${b64(claims)}.`);
-  });
-
-  it('refuses HS256 signed with the public key as the secret (algorithm confusion)', async () => {
-    const claims = { ...provider };
-    for (const secret of [JSON.stringify(publicJwk), String(publicJwk.x)]) {
-      const hs = await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuer(settings.issuer)
-        .setAudience(settings.audience)
-        .setExpirationTime('1h')
-        .sign(new TextEncoder().encode(secret));
-      await refused(`Bearer ${hs}`);
-    }
-  });
-
-  it('refuses tokens whose claims give no rights or look wrong', async () => {
-    await refused(`Bearer ${await token({ scope: 'skjemaflyt:submit' })}`);
-    await refused(`Bearer ${await token({ 'skjemaflyt:provider': 'eskjema' })}`);
-    await refused(`Bearer ${await token({ 'skjemaflyt:provider': '../Admin', scope: 'skjemaflyt:submit' })}`);
-    await refused(`Bearer ${await token({ 'skjemaflyt:admin': ['*'], scope: 'skjemaflyt:admin' })}`);
-    await refused(`Bearer ${await token({ 'skjemaflyt:admin': [], scope: 'skjemaflyt:admin' })}`);
-  });
-
-  it('will not be configured with a symmetric algorithm or none', () => {
-    expect(() => tokenVerifier({ publicJwk }, { ...settings, algorithms: ['HS256'] })).toThrow();
-    expect(() => tokenVerifier({ publicJwk }, { ...settings, algorithms: ['none' as 'ES256'] })).toThrow();
-    expect(() => tokenVerifier({ publicJwk }, { ...settings, algorithms: [] })).toThrow();
-  });
-});
-
-describe('tokens from an identity provider’s JWKS', () => {
-  let server: Server;
-  let jwksUrl: string;
-  let rsaKey: CryptoKey;
-
-  beforeAll(async () => {
-    const pair = await generateKeyPair('RS256', { extractable: true });
-    rsaKey = pair.privateKey;
-    const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'idp-1', alg: 'RS256', use: 'sig' }] };
-    server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(jwks));
+    const intranet = { ...vendorForHalden, client_id: INTRANET_CLIENT, supplier: undefined };
+    expect(await resolve(`Bearer ${await maskinporten(intranet)}`)).toMatchObject({
+      providerId: 'halden-intranett',
+      organisation: HALDEN,
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    // The same vendor for Levanger, with Innherred's scope.
+    const levanger = { ...vendorForHalden, consumer: org('938587418'), scope: 'openid innherred:skjemaflyt' };
+    expect(await resolve(`Bearer ${await maskinporten(levanger)}`)).toMatchObject({ providerId: 'eskjema' });
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  it('refuses with 403, naming the organisation, what no provider is', async () => {
+    await notRecognised({ ...vendorForHalden, consumer: org('987654325') }, '987654325');
+    await notRecognised({ ...vendorForHalden, supplier: org('923456783') }, '923456783', HALDEN);
+    // Halden itself, with a client that is not the intranet's.
+    await notRecognised({ ...vendorForHalden, supplier: undefined, client_id: 'another-client' }, 'another-client');
+    // Sarpsborg calls by itself; a vendor acting for it was never accepted.
+    await notRecognised({ ...vendorForHalden, consumer: org('938002134'), scope: 'sarpsborg:skjemaflyt' }, VENDOR);
+  });
 
-  const idpToken = (kid: string, issuer = 'https://idp.example/') =>
-    new SignJWT({ 'skjemaflyt:admin': ['3101'], scope: 'skjemaflyt:admin' })
-      .setProtectedHeader({ alg: 'RS256', kid })
-      .setIssuer(issuer)
-      .setAudience('skjemaflyt-api')
-      .setSubject('kari')
-      .setExpirationTime('10m')
-      .sign(rsaKey);
+  it('refuses with 403 a token without the provider’s scope, naming the scope', async () => {
+    const detail = await notRecognised({ ...vendorForHalden, scope: 'halden:annet-api' }, 'halden:skjemaflyt');
+    expect(detail).not.toContain('annet-api');
+    // Another deployment's scope does not do for Halden.
+    await notRecognised({ ...vendorForHalden, scope: 'innherred:skjemaflyt' }, 'halden:skjemaflyt');
+  });
 
-  it('reads the key source, issuer and audience from the environment and verifies against the JWKS', async () => {
-    const { source, settings: fromEnv } = authSettingsFromEnv({
-      SKJEMAFLYT_JWT_JWKS_URL: jwksUrl,
-      SKJEMAFLYT_JWT_ISSUER: 'https://idp.example/',
-      SKJEMAFLYT_JWT_AUDIENCE: 'skjemaflyt-api',
-    });
-    expect(source).toEqual({ jwksUrl });
-    expect(fromEnv.algorithms).toEqual(['RS256', 'PS256', 'ES256']);
-    const viaJwks = tokenVerifier(source, fromEnv);
-    expect(await viaJwks(`Bearer ${await idpToken('idp-1')}`)).toMatchObject({
-      kind: 'admin',
-      municipalities: ['3101'],
-    });
-    await expect(viaJwks(`Bearer ${await idpToken('unknown-kid')}`)).rejects.toBeInstanceOf(AuthenticationError);
-    await expect(viaJwks(`Bearer ${await idpToken('idp-1', 'https://other.example/')}`)).rejects.toBeInstanceOf(
-      AuthenticationError,
+  it('refuses with 401 a token that does not have Maskinporten’s claim shapes', async () => {
+    await unauthorised(`Bearer ${await maskinporten({ ...vendorForHalden, consumer: HALDEN })}`);
+    await unauthorised(`Bearer ${await maskinporten({ ...vendorForHalden, consumer: org('95915909') })}`);
+    await unauthorised(
+      `Bearer ${await maskinporten({ ...vendorForHalden, consumer: { authority: 'x', ID: `0192:${HALDEN}` } })}`,
+    );
+    await unauthorised(`Bearer ${await maskinporten({ ...vendorForHalden, supplier: 'leverandør' })}`);
+    await unauthorised(`Bearer ${await maskinporten({ ...vendorForHalden, client_id: undefined })}`);
+    // The hub's old home-made claims are nothing to it.
+    await unauthorised(
+      `Bearer ${await maskinporten({ 'skjemaflyt:provider': 'eskjema', scope: 'halden:skjemaflyt' })}`,
     );
   });
 
-  it('needs an issuer and an audience with a JWKS, HTTPS for a remote one, and no HS algorithms', () => {
-    expect(() => authSettingsFromEnv({ SKJEMAFLYT_JWT_JWKS_URL: jwksUrl })).toThrow(/ISSUER/);
+  it('refuses a missing token and other schemes', async () => {
+    await unauthorised(undefined);
+    await unauthorised('Basic ZXNramVtYTpoZW1tZWxpZw==');
+    await unauthorised('Bearer');
+    await unauthorised('Bearer not-a-jwt');
+  });
+
+  it('refuses an expired token, one not valid yet, and one without expiry', async () => {
+    await unauthorised(`Bearer ${await maskinporten(vendorForHalden, (j) => j.setExpirationTime(now() - 120))}`);
+    await unauthorised(`Bearer ${await maskinporten(vendorForHalden, (j) => j.setNotBefore(now() + 600))}`);
+    const noExp = await new SignJWT(vendorForHalden)
+      .setProtectedHeader({ alg: 'RS256', kid: 'mp-1' })
+      .setIssuer(MASKINPORTEN)
+      .setAudience(AUDIENCE)
+      .sign(mpKey);
+    await unauthorised(`Bearer ${noExp}`);
+  });
+
+  it('refuses another issuer, another audience, and no audience (no resource asked for)', async () => {
+    await unauthorised(`Bearer ${await maskinporten(vendorForHalden, (j) => j.setIssuer('https://maskinporten.no/'))}`);
+    await unauthorised(`Bearer ${await maskinporten(vendorForHalden, (j) => j.setAudience('https://other.api/'))}`);
+    const noAud = await new SignJWT(vendorForHalden)
+      .setProtectedHeader({ alg: 'RS256', kid: 'mp-1' })
+      .setIssuer(MASKINPORTEN)
+      .setExpirationTime('2m')
+      .sign(mpKey);
+    await unauthorised(`Bearer ${noAud}`);
+  });
+
+  it('refuses a token signed with another key, and a tampered one', async () => {
+    const other = await generateKeyPair('RS256');
+    await unauthorised(`Bearer ${await maskinporten(vendorForHalden, (j) => j, other.privateKey)}`);
+    const [header, , signature] = (await maskinporten()).split('.');
+    const forged = b64({ ...vendorForHalden, supplier: undefined, client_id: INTRANET_CLIENT, exp: now() + 600 });
+    await unauthorised(`Bearer ${header}.${forged}.${signature}`);
+  });
+
+  it('refuses alg: none, and HS256 signed with a public key as the secret (algorithm confusion)', async () => {
+    const claims = { ...vendorForHalden, iss: MASKINPORTEN, aud: AUDIENCE, exp: now() + 600 };
+    await unauthorised(`Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`);
+    await unauthorised(`Bearer ${b64({ alg: 'None' })}.${b64(claims)}.`);
+    for (const secret of [JSON.stringify(adminJwk), String(adminJwk.x)]) {
+      const hs = await new SignJWT(vendorForHalden)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(MASKINPORTEN)
+        .setAudience(AUDIENCE)
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(secret));
+      await unauthorised(`Bearer ${hs}`);
+    }
+  });
+
+  it('a Maskinporten token is never taken for an admin token, nor the other way round', async () => {
+    // An admin token signed by the admins' key but naming Maskinporten as issuer.
+    const posing = await new SignJWT({ 'skjemaflyt:admin': ['3101'], scope: 'skjemaflyt:admin' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(MASKINPORTEN)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(adminKey);
+    await unauthorised(`Bearer ${posing}`);
+    // Maskinporten's claims under the admins' issuer.
+    const mixed = await new SignJWT(vendorForHalden)
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('skjemaflyt-local')
+      .setAudience('skjemaflyt')
+      .setExpirationTime('5m')
+      .sign(adminKey);
+    await unauthorised(`Bearer ${mixed}`);
+  });
+});
+
+describe('admin tokens (until staff sign in with their identity provider)', () => {
+  const admin = (claims: Record<string, unknown>) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('skjemaflyt-local')
+      .setAudience('skjemaflyt')
+      .setSubject('kari')
+      .setExpirationTime('5m')
+      .sign(adminKey);
+
+  it('accepts rights for municipalities and refuses tokens that give none or look wrong', async () => {
+    expect(await resolve(`Bearer ${await admin({ 'skjemaflyt:admin': ['3101'], scope: 'skjemaflyt:admin' })}`)).toEqual(
+      { kind: 'admin', municipalities: ['3101'], subject: 'kari' },
+    );
+    await unauthorised(`Bearer ${await admin({ 'skjemaflyt:admin': ['*'], scope: 'skjemaflyt:admin' })}`);
+    await unauthorised(`Bearer ${await admin({ 'skjemaflyt:admin': [], scope: 'skjemaflyt:admin' })}`);
+    await unauthorised(`Bearer ${await admin({ 'skjemaflyt:admin': ['3101'] })}`);
+  });
+});
+
+describe('issuer settings', () => {
+  it('reads each caller kind’s issuer, audience and keys from the environment', () => {
+    const settings = authSettingsFromEnv({
+      SKJEMAFLYT_PROVIDER_ISSUER: MASKINPORTEN,
+      SKJEMAFLYT_PROVIDER_AUDIENCE: AUDIENCE,
+      SKJEMAFLYT_PROVIDER_JWKS_URL: 'https://test.maskinporten.no/jwk',
+      SKJEMAFLYT_ADMIN_PUBLIC_JWK: JSON.stringify(adminJwk),
+    });
+    expect(settings.providers).toEqual({
+      issuer: MASKINPORTEN,
+      audience: AUDIENCE,
+      keys: { jwksUrl: 'https://test.maskinporten.no/jwk' },
+      algorithms: ['RS256', 'PS256', 'ES256'],
+    });
+    expect(settings.admins).toMatchObject({
+      issuer: 'skjemaflyt-local',
+      audience: 'skjemaflyt',
+      algorithms: ['ES256'],
+    });
+    // A function with only the providers' issuer lets no admin in, and the other way round.
+    expect(Object.keys(authSettingsFromEnv({ SKJEMAFLYT_ADMIN_PUBLIC_JWK: JSON.stringify(adminJwk) }))).toEqual([
+      'admins',
+    ]);
+  });
+
+  it('needs an issuer and an audience with a JWKS, HTTPS for a remote one, no HS algorithms, and two issuers', () => {
+    expect(() => authSettingsFromEnv({ SKJEMAFLYT_PROVIDER_JWKS_URL: 'https://x/jwk' })).toThrow(/ISSUER/);
+    expect(() => authSettingsFromEnv({})).toThrow(/No token issuer/);
     const remote = authSettingsFromEnv({
-      SKJEMAFLYT_JWT_JWKS_URL: 'http://idp.example/jwks',
-      SKJEMAFLYT_JWT_ISSUER: 'i',
-      SKJEMAFLYT_JWT_AUDIENCE: 'a',
+      SKJEMAFLYT_PROVIDER_JWKS_URL: 'http://maskinporten.example/jwk',
+      SKJEMAFLYT_PROVIDER_ISSUER: 'i',
+      SKJEMAFLYT_PROVIDER_AUDIENCE: 'a',
     });
-    expect(() => tokenVerifier(remote.source, remote.settings)).toThrow(/https/);
+    expect(() => tokenVerifier(remote)).toThrow(/https/);
     const hs = authSettingsFromEnv({
-      SKJEMAFLYT_JWT_JWKS_URL: jwksUrl,
-      SKJEMAFLYT_JWT_ISSUER: 'i',
-      SKJEMAFLYT_JWT_AUDIENCE: 'a',
-      SKJEMAFLYT_JWT_ALGORITHMS: 'RS256,HS256',
+      SKJEMAFLYT_PROVIDER_JWKS_URL: 'https://x/jwk',
+      SKJEMAFLYT_PROVIDER_ISSUER: 'i',
+      SKJEMAFLYT_PROVIDER_AUDIENCE: 'a',
+      SKJEMAFLYT_PROVIDER_ALGORITHMS: 'RS256,HS256',
     });
-    expect(() => tokenVerifier(hs.source, hs.settings)).toThrow(/HS256/);
+    expect(() => tokenVerifier(hs)).toThrow(/HS256/);
+    const providers = issuers.providers as NonNullable<TrustedIssuers['providers']>;
+    expect(() => tokenVerifier({ providers, admins: { ...providers } })).toThrow(/different/);
   });
 });

@@ -9,7 +9,7 @@ import { validateFiksArkivV1 } from '../../shared/noark/validate.ts';
  * keeps what it receives, de-duplicates on the journalpost's referanseEksternNoekkel, files under the case folder's
  * key, answers with an `arkivmeldingKvittering`, and can be told to fail.
  */
-export type Fault = 'ok' | 'unavailable' | 'serverfeil' | 'timeout' | 'reject' | 'drop-after-accept';
+export type Fault = 'ok' | 'unavailable' | 'serverfeil' | 'timeout' | 'reject' | 'drop-after-accept' | 'redirect';
 
 export interface StoredJournalpost {
   key: string;
@@ -39,7 +39,10 @@ export async function startFakeArchive(options: { hangMs?: number } = {}) {
     timeout: 0,
     reject: 0,
     'drop-after-accept': 0,
+    redirect: 0,
   };
+  /** Where a 'redirect' answer (307) points */
+  let redirectLocation = 'http://127.0.0.1:9/';
   const hangMs = options.hangMs ?? 60_000;
 
   const server = createServer(async (req, res) => {
@@ -48,6 +51,11 @@ export async function startFakeArchive(options: { hangMs?: number } = {}) {
       const fault = decide(call);
       faultsSeen[fault]++;
       if (fault === 'unavailable') return send(res, 503, 'text/plain', 'Arkivet er nede for vedlikehold');
+      if (fault === 'redirect') {
+        res.writeHead(307, { location: redirectLocation });
+        res.end();
+        return;
+      }
       if (fault === 'serverfeil') return send(res, 500, 'application/xml', feil('serverfeil', 'Databasen svarer ikke'));
       const body = await readBody(req);
       const form = await new Request('http://archive/', {
@@ -168,6 +176,10 @@ export async function startFakeArchive(options: { hangMs?: number } = {}) {
     /** Decide the fault of each call (1-based call number); default: every call succeeds. */
     behave(next: (call: number) => Fault) {
       decide = next;
+    },
+    /** A 'redirect' answers 307 with this Location. */
+    redirectTo(location: string) {
+      redirectLocation = location;
     },
     close: () =>
       new Promise<void>((done) => {

@@ -28,12 +28,13 @@ export async function startHubProcess(env: Record<string, string>, port: number)
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
+  // Also to our own stdout, which test/support/captured-output.ts keeps and shows for a failing test.
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+    process.stdout.write(`[npm start ${child.pid}] ${chunk}`);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);

@@ -105,4 +105,54 @@ describe('configuration', () => {
       expect.objectContaining({ path: '/formTypes/2/deliveries/2/after', message: expect.stringContaining('archive') }),
     );
   });
+
+  it('refuses target and webhook URLs that are not https, except plain http to this machine', async () => {
+    const http = (url: string) => ({ type: 'http', url, timeoutMs: 1000 });
+    const webhook = (url: string) => ({ url, secret: { env: 'WEBHOOK_SECRET' } });
+    const urlIssues = async (dir: string) =>
+      (await issuesOf(dir)).filter((i) => i.path.endsWith('/url')).map((i) => i.path);
+    // As written (the schema) …
+    const written = await withChangedDemo((h) => {
+      h.targets[0].transport = http('http://arkiv.halden.example/fiks');
+      h.targets[1].transport = http('http://127.0.0.1.evil.example/x');
+      h.providers[0].webhook = webhook('http://10.0.0.5/hook');
+    });
+    expect((await urlIssues(written)).sort()).toEqual([
+      '/providers/0/webhook/url',
+      '/targets/0/transport/url',
+      '/targets/1/transport/url',
+    ]);
+    // … and after `${VARIABLE}` is expanded.
+    process.env.SKJEMAFLYT_TEST_PLAIN_URL = 'http://arkiv.halden.example/fiks';
+    try {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
+      const variable = '${SKJEMAFLYT_TEST_PLAIN_URL}';
+      const expanded = await withChangedDemo((h) => {
+        h.targets[2].transport = http(variable);
+        h.providers[0].webhook = webhook(`${variable}/hook`);
+      });
+      const issues = await issuesOf(expanded);
+      expect(issues.map((i) => i.path).sort()).toEqual(['/providers/0/webhook/url', '/targets/2/transport/url']);
+      expect(issues[0]?.message).toMatch(/^must use https/);
+    } finally {
+      delete process.env.SKJEMAFLYT_TEST_PLAIN_URL;
+    }
+    // https anywhere, and http to 127.0.0.1 / [::1] / localhost (the local runner's stand-ins) load.
+    const fine = await withChangedDemo((h) => {
+      h.targets[0].transport = http('https://arkiv.halden.example/fiks');
+      h.targets[1].transport = http('http://127.0.0.1:8099/lonn');
+      h.targets[2].transport = http('http://[::1]:8099/it');
+      h.providers[0].webhook = webhook('http://localhost:9000/hook');
+    });
+    await expect(loadHubConfig(fine)).resolves.toBeDefined();
+  });
+
+  it('refuses a configuration string longer than its field can be', async () => {
+    const dir = await withChangedDemo((h) => {
+      h.name = 'Halden'.repeat(1000);
+      h.targets[0].transport = { type: 'http', url: `https://arkiv.example/${'a'.repeat(5000)}`, timeoutMs: 1000 };
+    });
+    const paths = (await issuesOf(dir)).map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['/name', '/targets/0/transport/url']));
+  });
 });

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trimEnd } from '../../../shared/text/trim.ts';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const CTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
@@ -54,7 +55,7 @@ export async function startRabbitMq(options: BrokerOptions = {}): Promise<Broker
     'log.file.level = warning',
   ];
   if (options.httpAuthUrl) {
-    const base = options.httpAuthUrl.replace(/\/+$/, '');
+    const base = trimEnd(options.httpAuthUrl, '/');
     conf.push(
       'auth_backends.1 = internal',
       'auth_backends.2 = http',

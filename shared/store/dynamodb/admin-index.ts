@@ -4,6 +4,20 @@ import type { DeliveryStatus } from '../../delivery/lifecycle.ts';
 import type { DeliveryRecord } from '../records.ts';
 import { indexKey, STATUS_INDEX, searchIndexKeys, statusIndexKeys, strip } from './keys.ts';
 
+/**
+ * The status index's sort-key bounds for a time range (gsi1sk = <time>#<id>), or undefined when the range is empty:
+ * DynamoDB refuses a BETWEEN whose lower bound is above the upper one, and nothing can lie in such a range anyway
+ * (e.g. a bulk retry from a time after it started).
+ */
+function timeRange(range: {
+  from?: string | undefined;
+  to?: string | undefined;
+}): { from: string; to: string } | undefined {
+  const from = range.from ?? '0000';
+  const to = `${range.to ?? '9999'}~`;
+  return from <= to ? { from, to } : undefined;
+}
+
 /** A page cursor that is not one this list handed out (or points into another list). */
 export class InvalidCursorError extends Error {
   constructor() {
@@ -66,10 +80,12 @@ export class DynamoAdminIndex {
    * is full or the read budget is spent. Reports what it read (items and capacity).
    */
   async listByStatus(query: StatusQuery): Promise<StatusPage> {
+    const range = timeRange(query);
+    if (!range) return { items: [], scannedCount: 0, consumedCapacity: 0 };
     const values: Record<string, unknown> = {
       ':pk': statusIndexKeys(query.municipality, query.status, '', '').gsi1pk,
-      ':from': query.from ?? '0000',
-      ':to': `${query.to ?? '9999'}~`,
+      ':from': range.from,
+      ':to': range.to,
     };
     const filters: string[] = [];
     const names: Record<string, string> = {};
@@ -138,6 +154,8 @@ export class DynamoAdminIndex {
       scannedCount: 0,
       consumedCapacity: 0,
     };
+    const range = timeRange(options);
+    if (!range) return summary;
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -147,8 +165,8 @@ export class DynamoAdminIndex {
           KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
           ExpressionAttributeValues: {
             ':pk': statusIndexKeys(municipality, status, '', '').gsi1pk,
-            ':from': options.from ?? '0000',
-            ':to': `${options.to ?? '9999'}~`,
+            ':from': range.from,
+            ':to': range.to,
           },
           ProjectionExpression: '#id, #target, #formType, #updatedAt, #history[0]',
           ExpressionAttributeNames: {
@@ -225,6 +243,10 @@ export class DynamoAdminIndex {
   }
 }
 
+const CURSOR_PK = /^SUB#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CURSOR_SK = /^DELIVERY#[a-z0-9][a-z0-9-]{0,62}$/;
+const CURSOR_GSI1SK = /^\d{4}-\d{2}-\d{2}T[\d:.]{8,12}Z#[0-9a-f-]{36}\.[a-z0-9][a-z0-9-]{0,62}$/;
+
 function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
@@ -238,12 +260,18 @@ function decodeCursor(text: string, municipality: string, status: DeliveryStatus
     throw new InvalidCursorError();
   }
   const k = key as Record<string, unknown>;
+  // Shaped like the index position it claims to be: DynamoDB refuses an empty or overlong key value with an error.
   if (
     !k ||
     typeof k !== 'object' ||
     k.gsi1pk !== statusIndexKeys(municipality, status, '', '').gsi1pk ||
-    !['pk', 'sk', 'gsi1sk'].every((f) => typeof k[f] === 'string') ||
-    Object.keys(k).length !== 4
+    Object.keys(k).length !== 4 ||
+    typeof k.pk !== 'string' ||
+    !CURSOR_PK.test(k.pk) ||
+    typeof k.sk !== 'string' ||
+    !CURSOR_SK.test(k.sk) ||
+    typeof k.gsi1sk !== 'string' ||
+    !CURSOR_GSI1SK.test(k.gsi1sk)
   ) {
     throw new InvalidCursorError();
   }

@@ -110,6 +110,7 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
     const add: string[] = [];
     if (t.countAttempt) add.push('attempts :one');
     if (t.newRound) add.push('#round :one');
+    if (t.newSend) add.push('resends :one');
     if (add.length > 0) values[':one'] = 1;
     if (t.newRound || t.round !== undefined) names['#round'] = 'round';
     const optional = { failure: t.failure, nextAttemptAt: t.nextAttemptAt, sent: t.sent };

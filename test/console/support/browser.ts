@@ -3,15 +3,20 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
-/** Headless Debian Chromium through playwright-core, a fresh profile each time, laptop-sized. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Headless Chromium through playwright-core, a fresh profile each time, laptop-sized. Which Chromium: the one
+ * test/support/prerequisites.ts prepared (the packaged one from the lock file, or CHROMIUM_PATH).
+ */
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../../test-output/console');
 
 export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'skjemaflyt-chromium-'));
+  const { executablePath, env } = inject('chromium');
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
+    env: { ...process.env, ...env },
     headless: true,
     viewport: { width: 1366, height: 768 },
     locale: 'nb-NO',

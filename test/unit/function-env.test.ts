@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { NOTIFICATIONS } from '../../shared/config/plan.ts';
+import type { DeploymentConfig } from '../../shared/config/types.ts';
+import { functionEnvironment, type HubEnvironment, readFunctionEnv } from '../../shared/runtime/env.ts';
+import { FUNCTION_NAMES } from '../../shared/runtime/functions.ts';
+
+const deployment = {
+  deployment: 'halden',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
+  providers: [{ id: 'eskjema', webhook: { url: '${HOOK_URL}', secret: { env: 'HOOK_SECRET' } } }],
+  targets: [
+    {
+      id: 'halden-arkiv',
+      kind: 'archive',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
+      transport: { type: 'http', url: '${ARKIV_URL}', auth: { secret: { env: 'ARKIV_TOKEN' } } },
+    },
+    { id: 'halden-lonn', kind: 'fagsystem', transport: { type: 'file-drop', dir: '/tmp/lonn' } },
+  ],
+} as unknown as DeploymentConfig;
+
+const hub = (emulators?: HubEnvironment['emulators']): HubEnvironment => ({
+  tableName: 'table',
+  idempotencyTableName: 'records',
+  bucketName: 'bucket',
+  queueUrls: { 'halden-arkiv': 'http://q/arkiv', 'halden-lonn': 'http://q/lonn', [NOTIFICATIONS]: 'http://q/notes' },
+  configPath: '/config/halden.json',
+  dataDir: '/data',
+  configVariables: { HOOK_URL: 'https://hook.example', ARKIV_URL: 'https://arkiv.example' },
+  jwt: {
+    provider: { jwksUrl: 'https://maskinporten/jwk', issuer: 'https://maskinporten/', audience: 'https://hub' },
+    admin: { jwksUrl: 'https://idp/jwks', issuer: 'i', audience: 'a' },
+  },
+  deployments: [deployment],
+  secret: (variable) => `secret of ${variable}`,
+  ...(emulators ? { emulators } : {}),
+});
+
+const local = {
+  region: 'eu-north-1',
+  endpoints: { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', s3: 'http://127.0.0.1:3' },
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+};
+
+describe("a function's environment, written and read back", () => {
+  it.each(FUNCTION_NAMES)('%s reads back what was written for it', (name) => {
+    expect(() => readFunctionEnv(name, functionEnvironment(name, hub(local)))).not.toThrow();
+  });
+
+  it('gives each function only what it declared', () => {
+    const read = (name: (typeof FUNCTION_NAMES)[number]) =>
+      readFunctionEnv(name, functionEnvironment(name, hub(local))) as Record<string, any>;
+    // The configuration says which provider a Maskinporten token is.
+    expect(Object.keys(read('get-submission')).sort()).toEqual(['aws', 'config', 'jwt', 'name', 'tableName']);
+    expect(read('get-submission').aws.endpoints).toEqual({ dynamodb: 'http://127.0.0.1:1' });
+    expect(read('dead-letter').queueUrls).toEqual({ [NOTIFICATIONS]: 'http://q/notes' });
+    expect(read('receive').queueUrls).toEqual({ 'halden-arkiv': 'http://q/arkiv', 'halden-lonn': 'http://q/lonn' });
+    // Each function gets the issuer of its own callers, and not the other one.
+    expect(read('admin').jwt).toEqual({
+      SKJEMAFLYT_ADMIN_JWKS_URL: 'https://idp/jwks',
+      SKJEMAFLYT_ADMIN_ISSUER: 'i',
+      SKJEMAFLYT_ADMIN_AUDIENCE: 'a',
+    });
+    for (const name of ['receive', 'get-submission'] as const) {
+      expect(read(name).jwt).toEqual({
+        SKJEMAFLYT_PROVIDER_JWKS_URL: 'https://maskinporten/jwk',
+        SKJEMAFLYT_PROVIDER_ISSUER: 'https://maskinporten/',
+        SKJEMAFLYT_PROVIDER_AUDIENCE: 'https://hub',
+      });
+      expect(Object.keys(functionEnvironment(name, hub())).filter((v) => v.startsWith('SKJEMAFLYT_ADMIN_'))).toEqual(
+        [],
+      );
+    }
+    expect(
+      Object.keys(functionEnvironment('admin', hub())).filter((v) => v.startsWith('SKJEMAFLYT_PROVIDER_')),
+    ).toEqual([]);
+    // Secrets go to the function that uses them, and nowhere else.
+    const archive = functionEnvironment('deliver-archive', hub());
+    expect(archive.ARKIV_TOKEN).toBe('secret of ARKIV_TOKEN');
+    expect(archive.HOOK_SECRET).toBeUndefined();
+    expect(functionEnvironment('deliver-fagsystem', hub()).ARKIV_TOKEN).toBeUndefined();
+    expect(functionEnvironment('notify', hub()).HOOK_SECRET).toBe('secret of HOOK_SECRET');
+    expect(read('notify').secret('HOOK_SECRET')).toBe('secret of HOOK_SECRET');
+    // Every function that reads the configuration can expand its variables.
+    expect(read('dead-letter').config.variable('HOOK_URL')).toBe('https://hook.example');
+  });
+
+  it('leaves region and credentials to the SDK on AWS, and names the emulators and their credentials locally', () => {
+    const onAws = readFunctionEnv('receive', { ...functionEnvironment('receive', hub()), AWS_REGION: 'eu-north-1' });
+    expect(onAws.aws).toEqual({ region: 'eu-north-1' });
+    const locally = readFunctionEnv('receive', functionEnvironment('receive', hub(local)));
+    expect(locally.aws).toEqual({
+      region: 'eu-north-1',
+      endpoints: local.endpoints,
+      credentials: local.credentials,
+      s3ForcePathStyle: true,
+    });
+  });
+
+  it("refuses a single public key for providers' tokens: they come from Maskinporten's JWKS", () => {
+    const withKey = { ...hub(), jwt: { ...hub().jwt, provider: { publicJwk: '{"kty":"EC"}' } } };
+    expect(() => functionEnvironment('receive', withKey)).toThrow(/JWKS/);
+  });
+
+  it('names a variable the function declared but did not get', () => {
+    const { SKJEMAFLYT_QUEUE_URLS: _, ...without } = functionEnvironment('dead-letter', hub());
+    expect(() => readFunctionEnv('dead-letter', without)).toThrow(/SKJEMAFLYT_QUEUE_URLS/);
+  });
+
+  it('reads the environment once: a later change does not reach the function', () => {
+    const source: Record<string, string> = functionEnvironment('notify', hub());
+    const env = readFunctionEnv('notify', source);
+    source.HOOK_SECRET = 'changed';
+    expect(env.secret('HOOK_SECRET')).toBe('secret of HOOK_SECRET');
+  });
+});
