@@ -66,6 +66,12 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     timeoutSeconds: 60,
   },
+  'fiks-io-receiver': {
+    description: "Every minute: the archive's Fiks IO replies (mottatt, kvittering, feil) move the deliveries",
+    memoryMb: 512,
+    // Drains until 15 s before the timeout: a minute of reading per run, runs a minute apart.
+    timeoutSeconds: 75,
+  },
   retention: {
     description: 'Daily: delete originals and documents whose retention has passed',
     memoryMb: 512,
@@ -77,6 +83,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
 export const SCHEDULES: Record<ScheduledFunctionName, string> = {
   requeue: 'rate(5 minutes)',
   retention: 'cron(15 2 * * ? *)',
+  'fiks-io-receiver': 'rate(1 minute)',
 };
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -146,12 +153,14 @@ export class SkjemaflytFunction extends Construct {
   readonly role: iam.Role;
   readonly name: FunctionName;
   readonly spec: FunctionSpec;
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: SkjemaflytFunctionProps) {
     super(scope, id);
     this.name = props.name;
     this.spec = FUNCTIONS[props.name];
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
+    this.logGroup = logGroup;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Skjemaflyt ${props.name}`,

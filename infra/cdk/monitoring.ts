@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -18,6 +19,8 @@ export interface MonitoringProps {
   api: apigwv2.HttpApi;
   queues: TargetQueues[];
   functions: Map<FunctionName, lambda.IFunction>;
+  /** The archive delivery function's logs, where a delivery with no receipt by its deadline is logged (Fiks IO) */
+  receiptOverdueLogs?: logs.ILogGroup | undefined;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -95,6 +98,24 @@ export class Monitoring extends Construct {
         `${name}-throttles`,
         `The ${name} function was throttled: the account's Lambda concurrency is exhausted.`,
         fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+        1,
+      );
+    }
+    if (props.receiptOverdueLogs) {
+      // A delivery left in SENT past its receipt deadline is sent again and logged so (shared/delivery/process.ts).
+      const overdue = new logs.MetricFilter(this, 'ReceiptOverdue', {
+        logGroup: props.receiptOverdueLogs,
+        filterPattern: logs.FilterPattern.stringValue('$.message', '=', 'No receipt by the deadline; sending again'),
+        // One namespace per stack: several deployments may share an account.
+        metricNamespace: `Skjemaflyt/${deployment}`,
+        metricName: 'ReceiptOverdue',
+        metricValue: '1',
+      });
+      alarm(
+        'receipt-overdue',
+        'Deliveries sent over Fiks IO got no receipt from the archive by their deadline (stuck in SENT) and are ' +
+          'being sent again: is the archive system reading its Fiks IO account, and is the fiks-io-receiver running?',
+        overdue.metric({ period: PERIOD, statistic: 'Sum' }),
         1,
       );
     }

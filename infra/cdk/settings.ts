@@ -25,6 +25,8 @@ export const MIN_FUNCTION_TIMEOUT_SECONDS = 3;
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 /** Beyond an HTTP target's own timeout: reading documents, validating, recording the receipt. */
 export const HTTP_DELIVERY_MARGIN_SECONDS = 5;
+/** A Fiks IO send: a Maskinporten token, the archive's catalog certificate, signing and encrypting, the upload. */
+export const FIKS_IO_DELIVERY_SECONDS = 20;
 /** The SQS event source mapping's maximum concurrency cannot be set below 2. */
 export const MIN_EVENT_SOURCE_CONCURRENCY = 2;
 /** Lambda's limit on a function's environment, all variables together. */
@@ -140,9 +142,17 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
 
   // Records, documents, secrets and signed notifications leave the stack over https only.
   config.targets.forEach((target, i) => {
-    if (target.transport.type !== 'http') return;
-    const problem = endpointUrlProblem(target.transport.url, { httpsOnly: true });
-    if (problem) add(`/targets/${i}/transport/url`, problem);
+    const t = target.transport;
+    const urls =
+      t.type === 'http'
+        ? { url: t.url }
+        : t.type === 'fiks-io'
+          ? { apiUrl: t.apiUrl, 'maskinporten/tokenEndpoint': t.maskinporten.tokenEndpoint }
+          : {};
+    for (const [field, url] of Object.entries(urls)) {
+      const problem = endpointUrlProblem(url, { httpsOnly: true });
+      if (problem) add(`/targets/${i}/transport/${field}`, problem);
+    }
   });
   config.providers.forEach((provider, i) => {
     const problem = provider.webhook && endpointUrlProblem(provider.webhook.url, { httpsOnly: true });
@@ -171,7 +181,7 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
         `${at}/visibilityTimeoutSeconds`,
         `must be at least ${minimum} on AWS: the ${handler} function's timeout is a sixth of its queues' shortest ` +
           `visibility timeout and needs ${needed} s (${MIN_FUNCTION_TIMEOUT_SECONDS} s at least, an HTTP target's ` +
-          `timeoutMs plus ${HTTP_DELIVERY_MARGIN_SECONDS} s)`,
+          `timeoutMs plus ${HTTP_DELIVERY_MARGIN_SECONDS} s, a Fiks IO target ${FIKS_IO_DELIVERY_SECONDS} s)`,
       );
     }
     const span = worstCaseRetrySpanSeconds(delivery);
@@ -202,6 +212,7 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
 }
 
 function secondsNeeded(target: DeploymentConfig['targets'][number]): number {
+  if (target.transport.type === 'fiks-io') return FIKS_IO_DELIVERY_SECONDS;
   return target.transport.type === 'http'
     ? Math.ceil(target.transport.timeoutMs / 1000) + HTTP_DELIVERY_MARGIN_SECONDS
     : MIN_FUNCTION_TIMEOUT_SECONDS;

@@ -21,7 +21,12 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { planHub } from '../../shared/config/plan.ts';
 import { DEFINITIONS_DIR } from '../../shared/mapping/definitions.ts';
-import { functionEnvironment, type HubEnvironment, queueInGroup } from '../../shared/runtime/env.ts';
+import {
+  fiksIoSecretVariables,
+  functionEnvironment,
+  type HubEnvironment,
+  queueInGroup,
+} from '../../shared/runtime/env.ts';
 import { needsOf } from '../../shared/runtime/functions.ts';
 import { HubApi } from './api.ts';
 import type { Deployment } from './deployments.ts';
@@ -64,11 +69,16 @@ export class SkjemaflytStack extends Stack {
   readonly functions = new Map<FunctionName, SkjemaflytFunction>();
   readonly api: HubApi;
   readonly monitoring: Monitoring;
+  /** Secrets the Fiks IO functions read at run time (skjemaflyt/<deployment>/<ENV>) */
+  private readonly fiksIoSecretNames: string[];
+  private readonly deploymentName: string;
 
   constructor(scope: Construct, id: string, props: SkjemaflytStackProps) {
     super(scope, id, props);
     const { config, aws } = props.deployment;
     const name = config.deployment;
+    this.deploymentName = name;
+    this.fiksIoSecretNames = fiksIoSecretVariables([config]);
 
     this.key = new kms.Key(this, 'Key', {
       alias: `alias/skjemaflyt/${name}`,
@@ -105,6 +115,8 @@ export class SkjemaflytStack extends Stack {
       jwt: aws.auth,
       deployments: [config],
       secret: (variable) => this.secretValue(name, variable),
+      // Fiks IO's certificates and keys do not fit in the environment: the functions read them at run time.
+      secretsPrefix: `skjemaflyt/${name}/`,
     };
 
     // The function code is the same in every stack; the deployment's configuration comes in its own layer.
@@ -125,6 +137,9 @@ export class SkjemaflytStack extends Stack {
       'dead-letter',
       ...(Object.keys(SCHEDULES) as ScheduledFunctionName[]),
     ]);
+    // The Fiks IO receiver only where an archive answers over Fiks IO.
+    const fiksIo = this.fiksIoSecretNames.length > 0;
+    if (!fiksIo) names.delete('fiks-io-receiver');
     for (const fnName of names) {
       const spec = FUNCTIONS[fnName];
       const timeout = spec.timeoutSeconds ?? timeouts.get(fnName as 'deliver-archive' | 'deliver-fagsystem');
@@ -163,6 +178,7 @@ export class SkjemaflytStack extends Stack {
     }
 
     for (const [fnName, schedule] of Object.entries(SCHEDULES) as [ScheduledFunctionName, string][]) {
+      if (!this.functions.has(fnName)) continue;
       new events.Rule(this, `Schedule-${fnName}`, {
         description: FUNCTIONS[fnName].description,
         schedule: events.Schedule.expression(schedule),
@@ -179,6 +195,7 @@ export class SkjemaflytStack extends Stack {
       api: this.api.api,
       queues: this.queues,
       functions: lambdas,
+      ...(fiksIo ? { receiptOverdueLogs: this.functions.get('deliver-archive')?.logGroup } : {}),
     });
 
     if (config.targets.some((t) => t.transport.type === 'file-drop')) {
@@ -225,6 +242,10 @@ export class SkjemaflytStack extends Stack {
         if (queueInGroup(plan.targetId, group)) queue.grantSendMessages(fn.role);
       }
     }
+    // The deployment's Fiks IO secrets (certificates, keys, passwords), read at run time (SKJEMAFLYT_SECRETS_PREFIX).
+    if (needs.fiksIoSecrets) {
+      for (const env of this.fiksIoSecretNames) this.secret(this.deploymentName, env).grantRead(fn.role);
+    }
     if (needs.deletesDocuments) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [documents.bucketArn] }),
@@ -244,11 +265,16 @@ export class SkjemaflytStack extends Stack {
    * deploy time; the template holds only the reference, and Lambda keeps the value encrypted with the stack's key.
    */
   private secretValue(deployment: string, env: string): string {
+    return this.secret(deployment, env).secretValue.unsafeUnwrap();
+  }
+
+  /** The operator's secret `skjemaflyt/<deployment>/<ENV>` (created before deploying). */
+  private secret(deployment: string, env: string): secrets.ISecret {
     const id = `Secret-${env}`;
-    const secret =
+    return (
       (this.node.tryFindChild(id) as secrets.ISecret | undefined) ??
-      secrets.Secret.fromSecretNameV2(this, id, `skjemaflyt/${deployment}/${env}`);
-    return secret.secretValue.unsafeUnwrap();
+      secrets.Secret.fromSecretNameV2(this, id, `skjemaflyt/${deployment}/${env}`)
+    );
   }
 }
 

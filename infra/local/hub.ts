@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { FiksIoReceiverHandler } from '../../functions/fiks-io-receiver/handler.ts';
 import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { authSettingsFromEnv, LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
 import { principalResolver } from '../../shared/auth/tokens.ts';
@@ -16,6 +17,7 @@ import { throttleLimits } from '../../shared/submission/limits.ts';
 import { createLocalClients, LOCAL_CREDENTIALS, type LocalClients, type LocalEndpoints } from './clients.ts';
 import { consoleMount } from './console-files.ts';
 import { DEFAULT_REGION, type Emulators, startEmulators } from './emulators.ts';
+import type { LocalFiksIo } from './fiks-io/index.ts';
 import {
   type HttpHandler,
   type LocalHttpServer,
@@ -23,6 +25,7 @@ import {
   startHttpServer,
   type ThrottleRequest,
 } from './http-server.ts';
+import { type LocalFiksIoForHub, startLocalFiksIoFor } from './local-fiks-io.ts';
 import { type LocalMaskinporten, type LocalMaskinportenClient, startLocalMaskinporten } from './maskinporten.ts';
 import {
   LOCAL_PROVIDER_AUDIENCE,
@@ -99,6 +102,8 @@ export interface Hub {
   maskinporten: LocalMaskinportenState & { tokenEndpoint: string };
   /** Runs the retention function once, as its schedule would */
   runRetention(): Promise<unknown>;
+  /** The local Fiks IO and its simulated archive, when the configuration sends to it */
+  fiksIo?: LocalFiksIo;
   stop(): Promise<void>;
 }
 
@@ -119,12 +124,16 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   const pollers: QueuePoller[] = [];
   let retentionTimer: NodeJS.Timeout | undefined;
   let requeueTimer: NodeJS.Timeout | undefined;
+  let fiksIo: LocalFiksIoForHub | undefined;
+  let receiving: { stop(): Promise<void> } | undefined;
 
   const shutdown = async () => {
     clearInterval(retentionTimer);
     clearInterval(requeueTimer);
     await http?.close();
     await Promise.all(pollers.map((p) => p.stop()));
+    await receiving?.stop();
+    await fiksIo?.stop();
     clients?.destroy();
     await maskinporten?.close();
     await emulators?.stop();
@@ -141,12 +150,16 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       log,
     });
 
+    // A configuration pointing at the local Fiks IO gets it started first: its endpoints and the hub's Fiks IO
+    // secrets are variables the configuration names, given to the functions like those from this machine.
+    fiksIo = await startLocalFiksIoFor(configPath, { log });
+    const fromHost = (name: string) => fiksIo?.env[name] ?? process.env[name];
     // The configuration expands ${SKJEMAFLYT_DATA_DIR} to this hub's data dir, and other `${VARIABLE}`s from this
     // machine's environment; the functions get the same values in theirs.
     const configVariables: Record<string, string> = {};
     const config = await loadHubConfig(configPath, (name) => {
       if (name === 'SKJEMAFLYT_DATA_DIR') return dataDir;
-      const value = process.env[name];
+      const value = fromHost(name);
       if (value !== undefined) configVariables[name] = value;
       return value;
     });
@@ -185,7 +198,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       },
       deployments: config.deployments,
       // Targets' and webhooks' secrets from this machine's environment, as Secrets Manager holds them on AWS.
-      secret: (variable) => process.env[variable],
+      secret: fromHost,
       emulators: {
         region,
         endpoints: { dynamodb: emulators.dynamoDbEndpoint, sqs: emulators.sqsEndpoint, s3: emulators.s3Endpoint },
@@ -246,6 +259,12 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       throttle.take(await callerKey(request.headers.authorization, request.sourceIp, verify)),
     );
 
+    // The archive's replies over Fiks IO, read continuously (on AWS: a function scheduled every minute).
+    if (hasFiksIo(config)) {
+      const receiver = (await build('fiks-io-receiver')) as FiksIoReceiverHandler;
+      receiving = await receiver.startReceiving();
+    }
+
     const retention = (await build('retention')) as () => Promise<unknown>;
     const runRetention = () => retention();
     if (options.retentionIntervalMs !== 0) {
@@ -289,6 +308,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       pollers,
       maskinporten: { ...providerTokens, tokenEndpoint: maskinporten.tokenEndpoint },
       runRetention,
+      ...(fiksIo ? { fiksIo: fiksIo.fiksIo } : {}),
       stop() {
         stopping ??= shutdown();
         return stopping;
@@ -332,6 +352,11 @@ async function handlerFactory(name: FunctionName): Promise<(env: unknown) => unk
     throw new Error(`functions/${name}/handler.ts does not export createHandler`);
   }
   return module.createHandler as (env: unknown) => unknown;
+}
+
+/** Whether an archive answers over Fiks IO: then the hub reads the replies, as the scheduled function on AWS. */
+function hasFiksIo(config: HubConfig): boolean {
+  return config.deployments.some((d) => d.targets.some((t) => t.transport.type === 'fiks-io'));
 }
 
 /** Where the first file-drop target of that kind writes (demo configuration: <dataDir>/archive, /fagsystem). */

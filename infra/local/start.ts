@@ -69,7 +69,10 @@ try {
     await hub.stop();
     process.exit(0);
   }
-  const { url, dataDir, archiveDir, fagsystemDir, maskinporten } = hub;
+  const { url, dataDir, archiveDir, fagsystemDir, fiksIo, maskinporten } = hub;
+  const archiveLine = fiksIo
+    ? `Archive:         the simulated archive system on the local Fiks IO (${fiksIo.apiBaseUrl})`
+    : `Archive files:   ${join(archiveDir, '<kommunenummer>', '<trackingId>', 'arkivmelding.xml')}`;
   console.log(`
 Skjemaflyt is running on ${url}
   Health:          ${url}/health
@@ -78,7 +81,7 @@ Skjemaflyt is running on ${url}
   Console:         ${url}/console/  (log in with an admin token)
 
   Data folder:     ${dataDir}  (survives a restart)
-  Archive files:   ${join(archiveDir, '<kommunenummer>', '<trackingId>', 'arkivmelding.xml')}
+  ${archiveLine}
   Fagsystem files: ${join(fagsystemDir, '<system>', '<trackingId>.<json|xml>')}
 
   Maskinporten:    ${maskinporten.issuer}  (local; providers get their tokens here)

@@ -5,7 +5,7 @@
  */
 export interface AwsConfig {
   region?: string;
-  endpoints?: { dynamodb?: string; sqs?: string; s3?: string };
+  endpoints?: { dynamodb?: string; sqs?: string; s3?: string; secretsmanager?: string };
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Path-style S3 addressing (the local emulator) */
   s3ForcePathStyle?: boolean;

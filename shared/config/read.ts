@@ -7,7 +7,7 @@ import { endpointUrlProblem } from './endpoint-url.ts';
 import { ConfigError } from './errors.ts';
 import { checkProviderIdentities } from './identities.ts';
 import { checkReferences } from './references.ts';
-import type { DeploymentFile, HubConfig } from './types.ts';
+import type { DeploymentFile, FiksIoTransport, HubConfig } from './types.ts';
 
 /**
  * Reads a deployment file or every `*.json` in a folder, joins its form types with their mapping definitions
@@ -51,7 +51,18 @@ const VARIABLE_PATTERN = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
 /** The `${VARIABLE}`s a deployment file uses (before expansion): what its functions' environment must carry. */
 export function variablesIn(config: DeploymentFile): string[] {
   const texts = [
-    ...config.targets.map((t) => (t.transport.type === 'http' ? t.transport.url : t.transport.dir)),
+    ...config.targets.map((t) =>
+      t.transport.type === 'http'
+        ? t.transport.url
+        : t.transport.type === 'fiks-io'
+          ? [
+              t.transport.apiUrl,
+              t.transport.amqpUrl,
+              t.transport.maskinporten.tokenEndpoint,
+              t.transport.maskinporten.audience,
+            ].join(' ')
+          : t.transport.dir,
+    ),
     ...config.providers.flatMap((p) => (p.webhook ? [p.webhook.url] : [])),
   ];
   return [...new Set(texts.flatMap((text) => [...text.matchAll(VARIABLE_PATTERN)].map(([, name]) => name ?? '')))]
@@ -82,13 +93,36 @@ function expandEnv(file: string, config: DeploymentFile, variables: VariableLook
   const targets = config.targets.map((t, i) => ({
     ...t,
     transport:
-      t.transport.type === 'http'
-        ? { ...t.transport, url: url(t.transport.url, `/targets/${i}/transport/url`) }
-        : { ...t.transport, dir: expand(t.transport.dir, `/targets/${i}/transport/dir`) },
+      t.transport.type === 'fiks-io'
+        ? expandFiksIo(t.transport, `/targets/${i}/transport`, expand, url)
+        : t.transport.type === 'http'
+          ? { ...t.transport, url: url(t.transport.url, `/targets/${i}/transport/url`) }
+          : { ...t.transport, dir: expand(t.transport.dir, `/targets/${i}/transport/dir`) },
   }));
   const providers = config.providers.map((p, i) =>
     p.webhook ? { ...p, webhook: { ...p.webhook, url: url(p.webhook.url, `/providers/${i}/webhook/url`) } } : p,
   );
   if (issues.length > 0) throw new ConfigError(issues);
   return { ...config, targets, providers };
+}
+
+/** A Fiks IO transport's endpoints and Maskinporten audience (the local stand-in's are known only at start). */
+function expandFiksIo(
+  transport: FiksIoTransport,
+  at: string,
+  expand: (text: string, path: string) => string,
+  url: (text: string, path: string) => string,
+): FiksIoTransport {
+  const { maskinporten } = transport;
+  return {
+    ...transport,
+    // The HTTP endpoints carry the record and the Maskinporten grant: https, or loopback http for the stand-in.
+    apiUrl: url(transport.apiUrl, `${at}/apiUrl`),
+    amqpUrl: expand(transport.amqpUrl, `${at}/amqpUrl`),
+    maskinporten: {
+      ...maskinporten,
+      tokenEndpoint: url(maskinporten.tokenEndpoint, `${at}/maskinporten/tokenEndpoint`),
+      audience: expand(maskinporten.audience, `${at}/maskinporten/audience`),
+    },
+  };
 }

@@ -26,6 +26,10 @@ export function checkReferences(deployments: { file: string; config: DeploymentF
     const targets = new Map(config.targets.map((t) => [t.id, t]));
     config.targets.forEach((t, i) => {
       once('target', t.id, file, `/targets/${i}/id`, `target "${t.id}"`);
+      // Fiks IO carries Fiks Arkiv V1 here: the replies the receiver understands are that protocol's.
+      if (t.transport.type === 'fiks-io' && (t.kind !== 'archive' || t.format !== 'fiks-arkiv-v1')) {
+        add(`/targets/${i}/transport/type`, 'fiks-io is for archive targets in the fiks-arkiv-v1 format');
+      }
     });
 
     config.formTypes.forEach((formType, f) => {

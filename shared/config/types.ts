@@ -94,7 +94,53 @@ export interface HttpTransport {
   idField?: string;
 }
 
-export type Transport = FileDropTransport | HttpTransport;
+/**
+ * KS Fiks IO (Fiks Arkiv V1): the hub sends from its own Fiks IO account to the archive system's account and reads
+ * the archive's replies (mottatt, kvittering, feilmelding) from its account's queue. `${VARIABLE}` is expanded in
+ * the URLs and the Maskinporten audience, so a demo configuration can point at the local stand-in.
+ */
+export interface FiksIoTransport {
+  type: 'fiks-io';
+  /** The Fiks API: https://api.fiks.ks.no (production), https://api.fiks.test.ks.no (test) */
+  apiUrl: string;
+  /** Fiks IO's AMQP endpoint: amqps://io.fiks.ks.no:5671 (production), amqps://io.fiks.test.ks.no:5671 (test) */
+  amqpUrl: string;
+  /** The hub's own Fiks IO account: it sends from it, and the replies come to its queue */
+  kontoId: string;
+  /** The archive system's account: its id, or looked up in the catalog (protocol no.ks.fiks.arkiv.v1) */
+  archive: FiksIoRecipient;
+  /** The Fiks IO integration that may use the account (Fiks-konfigurasjon: «Integrasjoner») */
+  integration: { id: string; password: SecretRef };
+  /** The hub's Maskinporten client (scope ks:fiks) */
+  maskinporten: MaskinportenClientSettings;
+  /** The account's certificate (PEM; the public key registered on the Fiks IO account): signs and decrypts */
+  certificate: SecretRef;
+  /** Its private key (PEM) */
+  privateKey: SecretRef;
+  /** How long Fiks IO keeps a message nobody has read; default 48 */
+  ttlHours?: number;
+  /** How long to wait for the archive's receipt before sending again; default 3600 */
+  receiptTimeoutSeconds?: number;
+}
+
+export type FiksIoRecipient = { kontoId: string } | { organisasjonsnummer: string; sikkerhetsniva: 3 | 4 };
+
+/** A Maskinporten client (JWT-bearer grant): the assertion is signed with the private key. */
+export interface MaskinportenClientSettings {
+  /** https://maskinporten.no/token (production), https://test.maskinporten.no/token (test) */
+  tokenEndpoint: string;
+  /** Maskinporten's issuer, the assertion's audience: https://maskinporten.no/ (production) */
+  audience: string;
+  clientId: string;
+  privateKey: SecretRef;
+  /** A key registered on the client (`kid`) … */
+  keyId?: string;
+  /** … or the virksomhetssertifikat chain (PEM, leaf first) sent as `x5c` */
+  certificateChain?: SecretRef;
+  resource?: string;
+}
+
+export type Transport = FileDropTransport | HttpTransport | FiksIoTransport;
 
 export interface ArchiveTarget {
   id: string;

@@ -53,14 +53,17 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
   }
   if (read.status === 'rejected') throw read.reason;
   const files = read.value;
-  const receipt = await archiveAdapterFor(target, deps.secrets).send({
+  const receipt = await archiveAdapterFor(target, deps.secrets, deps.fiksIoSecrets).send({
     kommunenummer: submission.municipality,
     trackingId: submission.trackingId,
     arkivmeldingXml: xml,
     files,
+    targetId: target.id,
     ...(record.arkivmelding.saksmappe?.referanseEksternNoekkel
       ? { folderKey: record.arkivmelding.saksmappe.referanseEksternNoekkel.noekkel }
       : {}),
   });
+  // An archive that answers later (Fiks IO): the delivery waits as SENT for the receipt.
+  if ('kind' in receipt) return receipt;
   return { kind: 'delivered', references: receipt.references };
 };

@@ -1,6 +1,7 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { createDynamoDb } from '../aws/dynamodb.ts';
 import { createS3 } from '../aws/s3.ts';
+import { createSecretReader } from '../aws/secrets.ts';
 import { createSqs } from '../aws/sqs.ts';
 import { registryLoader } from '../config/runtime.ts';
 import { compileMappings } from '../mapping/form-type.ts';
@@ -30,6 +31,7 @@ export function deliveryConsumer(deliver: Deliverer, env: DeliveryFunctionEnv) {
   const s3 = createS3(env.aws);
   const sqs = createSqs(env.aws);
   const registry = registryLoader(env.config);
+  const fiksIoSecrets = 'fiksIoSecrets' in env ? createSecretReader(env.fiksIoSecrets, env.aws) : undefined;
   return queueConsumer(env.name, {
     deps: async (logger) => {
       const loaded = await registry();
@@ -48,6 +50,7 @@ export function deliveryConsumer(deliver: Deliverer, env: DeliveryFunctionEnv) {
         logger,
         once: createOnce(dynamo.dynamoClient, env.idempotencyTableName, idempotency),
         secrets: env.secret,
+        ...(fiksIoSecrets ? { fiksIoSecrets } : {}),
       };
     },
     backoff: { sqs, queueUrls: env.queueUrls },

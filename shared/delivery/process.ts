@@ -8,6 +8,7 @@ import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord, References, SubmissionRecord } from '../store/records.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
+import type { SecretReader } from '../targets/fiks-io-connection.ts';
 import type { Secrets } from '../targets/http-client.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import { fail, toFailure } from './failures.ts';
@@ -28,6 +29,8 @@ export interface DeliveryDeps {
   once: <T>(key: string, send: () => Promise<T>) => Promise<T>;
   /** The targets' secrets (`transport.auth.secret.env`), from the function's environment */
   secrets: Secrets;
+  /** A Fiks IO target's certificates, keys and password (on AWS from Secrets Manager); without, from `secrets` */
+  fiksIoSecrets?: SecretReader;
   now?: () => Date;
 }
 

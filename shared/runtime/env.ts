@@ -20,6 +20,8 @@ export const VARIABLES = {
   config: 'SKJEMAFLYT_CONFIG',
   dataDir: 'SKJEMAFLYT_DATA_DIR',
   s3ForcePathStyle: 'SKJEMAFLYT_S3_FORCE_PATH_STYLE',
+  /** Where the Fiks IO secrets are in Secrets Manager: `<prefix><ENV>` (AWS only) */
+  secretsPrefix: 'SKJEMAFLYT_SECRETS_PREFIX',
 } as const;
 
 /**
@@ -65,6 +67,12 @@ export interface ConfigEnv {
   variable: VariableLookup;
 }
 
+/** Where a function reads its Fiks IO secrets: its variables, else Secrets Manager under `prefix` (AWS). */
+export interface FiksIoSecretsEnv {
+  prefix?: string;
+  variable: VariableLookup;
+}
+
 type Has<N extends FunctionName, K extends string, T> = NeedsOf<N> extends Record<K, unknown> ? T : unknown;
 
 /** What a function reads at cold start: exactly what it declared in FUNCTION_NEEDS, typed. */
@@ -81,7 +89,8 @@ export type FunctionEnv<N extends FunctionName> = { name: N; aws: AwsConfig; tab
     : unknown) &
   Has<N, 'config', { config: ConfigEnv }> &
   Has<N, 'jwt', { jwt: JwtVariables }> &
-  Has<N, 'secrets', { secret: VariableLookup }>;
+  Has<N, 'secrets', { secret: VariableLookup }> &
+  Has<N, 'fiksIoSecrets', { fiksIoSecrets: FiksIoSecretsEnv }>;
 
 function required(source: EnvSource, name: string): string {
   const value = source[name];
@@ -118,6 +127,10 @@ export function readFunctionEnv<N extends FunctionName>(name: N, source: EnvSour
     env.jwt = Object.fromEntries(jwtVariableNames(needs.jwt).flatMap((v) => (snapshot[v] ? [[v, snapshot[v]]] : [])));
   }
   if (needs.secrets) env.secret = lookup;
+  if (needs.fiksIoSecrets) {
+    const prefix = snapshot[VARIABLES.secretsPrefix];
+    env.fiksIoSecrets = { ...(prefix ? { prefix } : {}), variable: lookup } satisfies FiksIoSecretsEnv;
+  }
   return env as FunctionEnv<N>;
 }
 
@@ -184,6 +197,11 @@ export interface HubEnvironment {
   deployments: readonly DeploymentConfig[];
   /** A secret's value (on AWS a Secrets Manager reference); undefined leaves it out */
   secret: (variable: string) => string | undefined;
+  /**
+   * Where the functions read Fiks IO secrets at run time (AWS: `skjemaflyt/<deployment>/` in Secrets Manager);
+   * without it their values are variables from `secret`, as locally
+   */
+  secretsPrefix?: string;
   /** Local emulators (on AWS, Lambda sets region and credentials itself) */
   emulators?: {
     region: string;
@@ -214,6 +232,20 @@ export function secretVariablesFor(name: FunctionName, deployments: readonly Dep
   return [...new Set(names)].sort();
 }
 
+/** The Fiks IO targets' secret variables (certificates, keys, integration passwords) of the deployments. */
+export function fiksIoSecretVariables(deployments: readonly DeploymentConfig[]): string[] {
+  const names = new Set<string>();
+  for (const deployment of deployments) {
+    for (const { transport: t } of deployment.targets) {
+      if (t.type !== 'fiks-io') continue;
+      const refs = [t.integration.password, t.certificate, t.privateKey, t.maskinporten.privateKey];
+      if (t.maskinporten.certificateChain) refs.push(t.maskinporten.certificateChain);
+      for (const ref of refs) names.add(ref.env);
+    }
+  }
+  return [...names].sort();
+}
+
 /** The variables of one function: what it declared in FUNCTION_NEEDS, and nothing more. */
 export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Record<string, string> {
   const needs = needsOf(name);
@@ -236,6 +268,14 @@ export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Re
   for (const variable of secretVariablesFor(name, hub.deployments)) {
     const value = hub.secret(variable);
     if (value !== undefined) env[variable] = value;
+  }
+  const fiksIoSecrets = needs.fiksIoSecrets ? fiksIoSecretVariables(hub.deployments) : [];
+  if (fiksIoSecrets.length > 0 && hub.secretsPrefix) env[VARIABLES.secretsPrefix] = hub.secretsPrefix;
+  else {
+    for (const variable of fiksIoSecrets) {
+      const value = hub.secret(variable);
+      if (value !== undefined) env[variable] = value;
+    }
   }
   if (hub.emulators) {
     const { region, endpoints, credentials } = hub.emulators;

@@ -4,7 +4,7 @@ import type { DeliveryHandlerName, HttpHandlerName, RoutePlan } from '../config/
 export type FunctionName = HttpHandlerName | DeliveryHandlerName | 'dead-letter' | ScheduledFunctionName;
 
 /** Functions on a schedule rather than a route or a queue. */
-export type ScheduledFunctionName = 'requeue' | 'retention';
+export type ScheduledFunctionName = 'requeue' | 'retention' | 'fiks-io-receiver';
 
 /** The queues a function sends to or reads: every target's delivery queue, or the status notifications' queue. */
 export type QueueGroup = 'deliveries' | 'notifications';
@@ -37,6 +37,12 @@ export interface FunctionNeeds {
   jwt?: RoutePlan['caller'];
   /** Secrets it signs or authenticates with: its targets' (`transport.auth.secret.env`) or providers' webhooks' */
   secrets?: 'targets' | 'webhooks';
+  /**
+   * Reads the deployment's Fiks IO secrets (certificates, keys, integration password), only where it has a Fiks IO
+   * target: on AWS from Secrets Manager at run time (SKJEMAFLYT_SECRETS_PREFIX, and a grant to read them; a PEM
+   * does not fit in Lambda's 4 KB of environment), locally from variables the hub writes
+   */
+  fiksIoSecrets?: true;
 }
 
 export const FUNCTION_NEEDS = {
@@ -67,6 +73,8 @@ export const FUNCTION_NEEDS = {
     backsOffOn: 'deliveries',
     config: true,
     secrets: 'targets',
+    // A Fiks IO archive: the send signs with the account's key and authenticates with Maskinporten.
+    fiksIoSecrets: true,
   },
   'deliver-fagsystem': {
     table: 'readWrite',
@@ -90,6 +98,14 @@ export const FUNCTION_NEEDS = {
     secrets: 'webhooks',
   },
   requeue: { table: 'readWrite', sendsTo: ['deliveries'] },
+  // The archive's Fiks IO replies move deliveries (the provider's webhook hears of it); a serverfeil queues the
+  // next attempt. Only in deployments with a Fiks IO archive.
+  'fiks-io-receiver': {
+    table: 'readWrite',
+    sendsTo: ['deliveries', 'notifications'],
+    config: true,
+    fiksIoSecrets: true,
+  },
   // Leaves a note on each delivery whose documents it deleted (recordAudit): it writes to the table.
   retention: { table: 'readWrite', deletesDocuments: true, config: true },
 } as const satisfies Record<FunctionName, FunctionNeeds>;

@@ -1,4 +1,7 @@
 import type { ArchiveTarget, FagsystemTarget } from '../config/types.ts';
+import { fail } from '../delivery/failures.ts';
+import { FiksIoArchive } from './fiks-io-archive.ts';
+import { type SecretReader, secretsFromVariables } from './fiks-io-connection.ts';
 import { FileDropArchive } from './file-drop-archive.ts';
 import { FileDropFagsystem } from './file-drop-fagsystem.ts';
 import { HttpArchive } from './http-archive.ts';
@@ -12,14 +15,24 @@ import type { ArchiveTargetAdapter, FagsystemTargetAdapter } from './types.ts';
  */
 const adapters = new WeakMap<ArchiveTarget | FagsystemTarget, ArchiveTargetAdapter | FagsystemTargetAdapter>();
 
-/** The adapter for a target's transport; `secrets` holds its credential (`transport.auth.secret.env`). */
-export function archiveAdapterFor(target: ArchiveTarget, secrets: Secrets): ArchiveTargetAdapter {
+/**
+ * The adapter for a target's transport; `secrets` holds its credential (`transport.auth.secret.env`), and
+ * `fiksIoSecrets` a Fiks IO transport's certificates, keys and password (on AWS from Secrets Manager; without it,
+ * from `secrets`).
+ */
+export function archiveAdapterFor(
+  target: ArchiveTarget,
+  secrets: Secrets,
+  fiksIoSecrets: SecretReader = secretsFromVariables(secrets),
+): ArchiveTargetAdapter {
   let adapter = adapters.get(target) as ArchiveTargetAdapter | undefined;
   if (!adapter) {
     adapter =
-      target.transport.type === 'http'
-        ? new HttpArchive(target.transport, secrets)
-        : new FileDropArchive(target.transport.dir);
+      target.transport.type === 'fiks-io'
+        ? new FiksIoArchive(target.transport, { secrets: fiksIoSecrets })
+        : target.transport.type === 'http'
+          ? new HttpArchive(target.transport, secrets)
+          : new FileDropArchive(target.transport.dir);
     adapters.set(target, adapter);
   }
   return adapter;
@@ -31,8 +44,15 @@ export function fagsystemAdapterFor(target: FagsystemTarget, secrets: Secrets): 
     adapter =
       target.transport.type === 'http'
         ? new HttpFagsystem(target.transport, secrets)
-        : new FileDropFagsystem(target.transport.dir);
+        : target.transport.type === 'file-drop'
+          ? new FileDropFagsystem(target.transport.dir)
+          : unsupported(target);
     adapters.set(target, adapter);
   }
   return adapter;
+}
+
+/** The configuration check refuses Fiks IO for a specialist system; a file that slipped past it fails here. */
+function unsupported(target: FagsystemTarget): never {
+  throw fail.configuration('target', target.id, `Målet ${target.id} kan ikke nås med ${target.transport.type}.`);
 }

@@ -14,6 +14,8 @@ export interface ArchiveShipment {
   files: OutgoingFile[];
   /** The case folder's external key, when the record files into an existing folder */
   folderKey?: string;
+  /** The target's id (a transport that needs a stable id per delivery derives it from trackingId and target) */
+  targetId?: string;
 }
 
 export interface ArchiveReceipt {
@@ -22,9 +24,19 @@ export interface ArchiveReceipt {
   existing: boolean;
 }
 
+/**
+ * What an archive that answers later (Fiks IO) gives back at once: the id of the message sent, and until when its
+ * receipt may take before the hub sends again.
+ */
+export interface ArchiveSent {
+  kind: 'sent';
+  messageId: string;
+  receiptDeadline: string;
+}
+
 /** One adapter per archive system or transport. */
 export interface ArchiveTargetAdapter {
-  send(shipment: ArchiveShipment): Promise<ArchiveReceipt>;
+  send(shipment: ArchiveShipment): Promise<ArchiveReceipt | ArchiveSent>;
 }
 
 export interface FagsystemShipment {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../infra/cdk/build.ts';
 import { loadDeployments } from '../../infra/cdk/deployments.ts';
 import { FUNCTIONS } from '../../infra/cdk/functions.ts';
+import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
 import { manyMunicipalities } from './support.ts';
 
 const STACKS = 10;
@@ -20,7 +21,18 @@ describe(`synthesising ${STACKS} municipality stacks`, () => {
   const codeOf = new Map<string, Set<string>>();
 
   beforeAll(async () => {
-    const deployments = await loadDeployments(await manyMunicipalities(STACKS));
+    // Nine like Halden's demo, and Halden with its archive on Fiks IO (the only kind of stack with the receiver).
+    const folder = await manyMunicipalities(STACKS - 1);
+    await copyFile(join(FIKS_IO_CONFIG_PATH, 'halden.json'), join(folder, 'halden.json'));
+    for (const v of [
+      'SKJEMAFLYT_FIKS_IO_API_URL',
+      'SKJEMAFLYT_FIKS_IO_AMQP_URL',
+      'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
+      'SKJEMAFLYT_MASKINPORTEN_ISSUER',
+    ]) {
+      process.env[v] = 'https://fiks.example';
+    }
+    const deployments = await loadDeployments(folder);
     outdir = await mkdtemp(join(tmpdir(), 'skjemaflyt-cdk-out-'));
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

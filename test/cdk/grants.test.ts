@@ -8,8 +8,9 @@ import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
 import { deliveryHandlerFor, NOTIFICATIONS } from '../../shared/config/plan.ts';
 import { readHubConfig, variablesIn } from '../../shared/config/read.ts';
-import { readFunctionEnv } from '../../shared/runtime/env.ts';
+import { fiksIoSecretVariables, readFunctionEnv } from '../../shared/runtime/env.ts';
 import { FUNCTION_NAMES, type FunctionName, needsOf, type QueueGroup } from '../../shared/runtime/functions.ts';
+import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
 import { configFolder, demoConfig } from './support.ts';
 
 /**
@@ -101,12 +102,34 @@ function allows(fn: SynthFunction, action: string, logicalId: string, suffix = '
 
 const inGroup = (key: string, group: QueueGroup) => (group === 'notifications') === (key === NOTIFICATIONS);
 
+/** The deployment's Fiks IO secrets (none without a Fiks IO archive). */
+const fiksIoSecretsOf = (synth: Synth) => fiksIoSecretVariables([synth.deployment.config]);
+
+/** The function, or undefined for the Fiks IO receiver of a stack without a Fiks IO archive (it has none). */
+function functionIn(synth: Synth, name: FunctionName): SynthFunction | undefined {
+  const fn = synth.functions.get(name);
+  if (name === 'fiks-io-receiver' && fiksIoSecretsOf(synth).length === 0) {
+    expect(fn).toBeUndefined();
+    return undefined;
+  }
+  if (!fn) throw new Error(`no function ${name} in the stack`);
+  return fn;
+}
+
+/** The Secrets Manager secrets the role may read (their names, `skjemaflyt/<deployment>/<ENV>`). */
+function readableSecrets(fn: SynthFunction): string[] {
+  return fn.statements
+    .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes('secretsmanager:GetSecretValue'))
+    .flatMap((s) => [s.Resource].flat().map(render))
+    .flatMap((arn) => [/:secret:(.*)-\?{6}$/.exec(arn)?.[1] ?? arn]);
+}
+
 /** The assertions for one stack: each function against its declared needs. */
 function checkStack(get: () => Synth) {
   it.each(FUNCTION_NAMES)('%s: its handler finds every variable it needs at cold start', (name) => {
     const synth = get();
-    const fn = synth.functions.get(name);
-    if (!fn) throw new Error(`no function ${name} in the stack`);
+    const fn = functionIn(synth, name);
+    if (!fn) return;
     const env = readFunctionEnv(name, environmentOf(fn)) as Record<string, any>;
     const needs = needsOf(name);
     const { storage } = synth.stack;
@@ -156,12 +179,20 @@ function checkStack(get: () => Synth) {
       expect(env.secret(secret)).toContain(`secretsmanager:`);
       expect(env.secret(secret)).toContain(`skjemaflyt/${config.deployment}/${secret}`);
     }
+    // Fiks IO's certificates and keys are read from Secrets Manager at run time, never put in the environment.
+    const fiksIoSecrets = fiksIoSecretsOf(synth);
+    for (const secret of fiksIoSecrets) expect(fn.variables[secret]).toBeUndefined();
+    if (needs.fiksIoSecrets && fiksIoSecrets.length > 0) {
+      expect(env.fiksIoSecrets.prefix).toBe(`skjemaflyt/${config.deployment}/`);
+    } else {
+      expect(fn.variables.SKJEMAFLYT_SECRETS_PREFIX).toBeUndefined();
+    }
   });
 
   it.each(FUNCTION_NAMES)('%s: its role allows what it declared', (name) => {
     const synth = get();
-    const fn = synth.functions.get(name);
-    if (!fn) throw new Error(`no function ${name} in the stack`);
+    const fn = functionIn(synth, name);
+    if (!fn) return;
     const needs = needsOf(name);
     const { storage } = synth.stack;
     const table = synth.id(storage.table);
@@ -201,11 +232,16 @@ function checkStack(get: () => Synth) {
       expect(fed.length).toBeGreaterThan(0);
       for (const queue of fed) expect(can('sqs:ChangeMessageVisibility', queue)[2]).toBe(true);
     }
+    // The deployment's Fiks IO secrets, for the functions that declared them, and for no other.
+    const deployment = synth.deployment.config.deployment;
+    const fiksIoSecrets = needs.fiksIoSecrets ? fiksIoSecretsOf(synth) : [];
+    expect(readableSecrets(fn).sort()).toEqual(fiksIoSecrets.map((env) => `skjemaflyt/${deployment}/${env}`));
   });
 }
 
 let demo: Synth[];
 let withWebhook: Synth;
+let fiksIo: Synth[];
 beforeAll(async () => {
   const deployments = await loadDeployments();
   const { stacks } = buildApp(deployments, { skipBundling: true });
@@ -234,10 +270,27 @@ beforeAll(async () => {
     stacks: [stack],
   } = buildApp([deployment as Deployment], { skipBundling: true });
   withWebhook = synthesize(deployment as Deployment, stack as SkjemaflytStack);
+
+  // The Fiks IO demo: its endpoints are variables; its secrets are read at run time.
+  for (const v of [
+    'SKJEMAFLYT_FIKS_IO_API_URL',
+    'SKJEMAFLYT_FIKS_IO_AMQP_URL',
+    'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
+    'SKJEMAFLYT_MASKINPORTEN_ISSUER',
+  ]) {
+    process.env[v] ??= 'https://fiks.example';
+  }
+  const fiksIoDeployments = await loadDeployments(FIKS_IO_CONFIG_PATH);
+  const fiksIoApp = buildApp(fiksIoDeployments, { skipBundling: true });
+  fiksIo = fiksIoDeployments.map((d, i) => synthesize(d, fiksIoApp.stacks[i] as SkjemaflytStack));
 });
 
 describe.each(['halden', 'innherred'])('the demo %s stack', (name) => {
   checkStack(() => demo.find((s) => s.deployment.config.deployment === name) as Synth);
+});
+
+describe.each(['halden', 'innherred'])('the Fiks IO demo %s stack', (name) => {
+  checkStack(() => fiksIo.find((s) => s.deployment.config.deployment === name) as Synth);
 });
 
 describe('a stack with an HTTP archive and a provider webhook', () => {
@@ -258,7 +311,7 @@ describe('a stack with an HTTP archive and a provider webhook', () => {
   });
 
   it('gives each function a configuration it can read with its own variables', async () => {
-    for (const name of FUNCTION_NAMES.filter((n) => needsOf(n).config)) {
+    for (const name of FUNCTION_NAMES.filter((n) => needsOf(n).config && withWebhook.functions.has(n))) {
       const env = readFunctionEnv(name, environmentOf(withWebhook.functions.get(name) as SynthFunction)) as any;
       const config = await readHubConfig(withWebhook.deployment.path, {}, env.config.variable);
       expect(config.deployments[0]?.providers[0]?.webhook?.url).toBe('https://eskjema.example/skjemaflyt');

@@ -8,6 +8,7 @@ import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
 import { ROUTES } from '../../shared/config/plan.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
 import { needsOf } from '../../shared/runtime/functions.ts';
+import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
 import { configFolder, demoConfig } from './support.ts';
 
 type Resources = Record<string, { Type: string; Properties: any }>;
@@ -222,7 +223,8 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
   it('runs every function on Node.js 24 / ARM with its Powertools settings, and the configuration layer where it reads it', () => {
     const [layerId] = only(template, 'AWS::Lambda::LayerVersion', {});
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
+    // Every function but the Fiks IO receiver, which a stack gets only with a Fiks IO archive.
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length - 1);
     for (const fn of functions) {
       const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as FunctionName;
       expect(fn.Properties).toMatchObject({
@@ -289,7 +291,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
         ...config.targets.flatMap((t) => [`${t.id}-dead-letters`, `${t.id}-oldest-message`]),
         'notifications-dead-letters',
         'notifications-oldest-message',
-        ...Object.keys(FUNCTIONS).flatMap((f) => [`${f}-errors`, `${f}-throttles`]),
+        ...[...stack.functions.keys()].flatMap((f) => [`${f}-errors`, `${f}-throttles`]),
         'api-server-errors',
       ].sort(),
     );
@@ -341,5 +343,69 @@ describe('a deployment with an HTTP archive', () => {
     const [, receive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/receive/index.handler' });
     expect(receive.Properties.Environment.Variables.ARCHIVE_URL).toBe('https://arkiv.halden.example/fiks');
     expect(receive.Properties.Environment.Variables.ARCHIVE_TOKEN).toBeUndefined();
+  });
+});
+
+describe('a deployment with a Fiks IO archive (config-fiks-io)', () => {
+  let stack: SkjemaflytStack;
+  let template: Template;
+  beforeAll(async () => {
+    for (const v of [
+      'SKJEMAFLYT_FIKS_IO_API_URL',
+      'SKJEMAFLYT_FIKS_IO_AMQP_URL',
+      'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
+      'SKJEMAFLYT_MASKINPORTEN_ISSUER',
+    ]) {
+      process.env[v] = 'https://fiks.example';
+    }
+    const { stacks } = buildApp(await loadDeployments(FIKS_IO_CONFIG_PATH), { skipBundling: true });
+    stack = stacks.find((s) => s.stackName === 'skjemaflyt-halden') as SkjemaflytStack;
+    template = Template.fromStack(stack);
+  });
+
+  it('reads the archive’s replies with a function scheduled every minute', () => {
+    const [receiverId, receiver] = only(template, 'AWS::Lambda::Function', {
+      Handler: 'functions/fiks-io-receiver/index.handler',
+    });
+    expect(receiver.Properties.Timeout).toBe(75);
+    const [, rule] = only(template, 'AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: arnOf(receiverId) })]);
+  });
+
+  it('lets the Fiks IO functions read the certificate and keys from Secrets Manager, never from the template', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    for (const handler of ['fiks-io-receiver', 'deliver-archive']) {
+      const [, fn] = only(template, 'AWS::Lambda::Function', { Handler: `functions/${handler}/index.handler` });
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.SKJEMAFLYT_SECRETS_PREFIX).toBe('skjemaflyt/halden/');
+      expect(variables.HALDEN_FIKS_IO_PRIVATE_KEY).toBeUndefined();
+      const role = fn.Properties.Role['Fn::GetAtt'][0];
+      const resources = JSON.stringify(
+        policies
+          .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
+          .flatMap((p) => p.Properties.PolicyDocument.Statement)
+          .filter((st: any) => [st.Action].flat().includes('secretsmanager:GetSecretValue')),
+      );
+      for (const env of [
+        'HALDEN_FIKS_IO_PRIVATE_KEY',
+        'HALDEN_FIKS_IO_CERTIFICATE',
+        'HALDEN_FIKS_IO_INTEGRASJONSPASSORD',
+      ]) {
+        expect(resources, `${handler} ${env}`).toContain(`secret:skjemaflyt/halden/${env}`);
+      }
+    }
+    // The others get no Fiks IO secrets.
+    const [, receive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/receive/index.handler' });
+    expect(receive.Properties.Environment.Variables.SKJEMAFLYT_SECRETS_PREFIX).toBeUndefined();
+  });
+
+  it('alarms when deliveries get no receipt by their deadline (stuck in SENT)', () => {
+    const [, filter] = only(template, 'AWS::Logs::MetricFilter', {});
+    expect(filter.Properties.FilterPattern).toContain('No receipt by the deadline');
+    only(template, 'AWS::CloudWatch::Alarm', { AlarmName: 'skjemaflyt-halden-receipt-overdue' });
+  });
+
+  it('passes cdk-nag (AwsSolutions) with nothing unacknowledged', () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });
 });

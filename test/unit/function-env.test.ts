@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSecretReader } from '../../shared/aws/secrets.ts';
 import { NOTIFICATIONS } from '../../shared/config/plan.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
 import { functionEnvironment, type HubEnvironment, readFunctionEnv } from '../../shared/runtime/env.ts';
@@ -112,5 +113,51 @@ describe("a function's environment, written and read back", () => {
     const env = readFunctionEnv('notify', source);
     source.HOOK_SECRET = 'changed';
     expect(env.secret('HOOK_SECRET')).toBe('secret of HOOK_SECRET');
+  });
+
+  it('gives the Fiks IO secrets to the functions that declared them: as values locally, as a Secrets Manager prefix on AWS', async () => {
+    const ref = (env: string) => ({ env });
+    const withFiksIo = {
+      ...deployment,
+      targets: [
+        {
+          id: 'halden-arkiv',
+          kind: 'archive',
+          transport: {
+            type: 'fiks-io',
+            integration: { id: 'i', password: ref('FIO_PASSWORD') },
+            certificate: ref('FIO_CERT'),
+            privateKey: ref('FIO_KEY'),
+            maskinporten: { privateKey: ref('FIO_KEY'), certificateChain: ref('FIO_CERT') },
+          },
+        },
+      ],
+    } as unknown as DeploymentConfig;
+    const locally = { ...hub(local), deployments: [withFiksIo] };
+    const onAws = { ...hub(), deployments: [withFiksIo], secretsPrefix: 'skjemaflyt/halden/' };
+    for (const name of ['deliver-archive', 'fiks-io-receiver'] as const) {
+      const env = functionEnvironment(name, locally);
+      expect([env.FIO_CERT, env.FIO_KEY, env.FIO_PASSWORD]).toEqual([
+        'secret of FIO_CERT',
+        'secret of FIO_KEY',
+        'secret of FIO_PASSWORD',
+      ]);
+      expect(env.SKJEMAFLYT_SECRETS_PREFIX).toBeUndefined();
+      const read = readFunctionEnv(name, env);
+      expect(await createSecretReader(read.fiksIoSecrets, read.aws)({ env: 'FIO_KEY' })).toBe('secret of FIO_KEY');
+      const aws = functionEnvironment(name, onAws);
+      expect(aws.SKJEMAFLYT_SECRETS_PREFIX).toBe('skjemaflyt/halden/');
+      expect([aws.FIO_CERT, aws.FIO_KEY, aws.FIO_PASSWORD]).toEqual([undefined, undefined, undefined]);
+      expect(readFunctionEnv(name, aws).fiksIoSecrets.prefix).toBe('skjemaflyt/halden/');
+    }
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'deliver-archive' && n !== 'fiks-io-receiver')) {
+      const env = functionEnvironment(name, onAws);
+      expect([name, env.FIO_KEY, env.SKJEMAFLYT_SECRETS_PREFIX]).toEqual([name, undefined, undefined]);
+      expect([name, functionEnvironment(name, locally).FIO_KEY]).toEqual([name, undefined]);
+    }
+    // Without a Fiks IO target, no prefix either.
+    expect(functionEnvironment('deliver-archive', { ...hub(), secretsPrefix: 'p/' }).SKJEMAFLYT_SECRETS_PREFIX).toBe(
+      undefined,
+    );
   });
 });

@@ -19,6 +19,8 @@ export interface LocalFiksIoOptions {
     integrasjonPassord: string;
     organisasjonsnummer?: string;
   };
+  /** More sending accounts besides `hub` (say, one per municipality), each with its own integration. */
+  otherHubs?: LocalFiksIoOptions['hub'][];
   archive: {
     kontoId: string;
     identity: KeyPairIdentity;
@@ -48,15 +50,16 @@ export interface LocalFiksIo {
 }
 
 export async function startLocalFiksIo(options: LocalFiksIoOptions): Promise<LocalFiksIo> {
+  const hubs = [options.hub, ...(options.otherHubs ?? [])];
   const accounts: LocalAccount[] = [
-    {
-      kontoId: options.hub.kontoId,
+    ...hubs.map((hub) => ({
+      kontoId: hub.kontoId,
       kontoNavn: 'Skjemaflyt',
       fiksOrgId: '00000000-0000-4000-8000-000000000001',
       fiksOrgNavn: 'Skjemaflyt (lokal)',
-      certificatePem: options.hub.certificatePem,
-      ...(options.hub.organisasjonsnummer ? { organisasjonsnummer: options.hub.organisasjonsnummer } : {}),
-    },
+      certificatePem: hub.certificatePem,
+      ...(hub.organisasjonsnummer ? { organisasjonsnummer: hub.organisasjonsnummer } : {}),
+    })),
     {
       kontoId: options.archive.kontoId,
       kontoNavn: 'Simulert arkivsystem',
@@ -75,11 +78,11 @@ export async function startLocalFiksIo(options: LocalFiksIoOptions): Promise<Loc
     },
     accounts,
     integrations: [
-      {
-        integrasjonId: options.hub.integrasjonId,
-        integrasjonPassord: options.hub.integrasjonPassord,
-        kontoer: [options.hub.kontoId],
-      },
+      ...hubs.map((hub) => ({
+        integrasjonId: hub.integrasjonId,
+        integrasjonPassord: hub.integrasjonPassord,
+        kontoer: [hub.kontoId],
+      })),
       {
         integrasjonId: options.archive.integrasjonId,
         integrasjonPassord: options.archive.integrasjonPassord,
