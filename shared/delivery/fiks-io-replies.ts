@@ -76,14 +76,24 @@ export async function handleFiksIoMessage(
     return 'ignored';
   }
   // The archive can answer before the hub has written that it sent (the send returns, then SENT is written): a
-  // reply to a message not known yet is tried again a few times over a second or two before it is dropped.
+  // reply to a message not known yet, or whose delivery is still between sending and SENT, is looked at again a
+  // few times over a second or two before it is recorded (or dropped).
   for (const pause of UNKNOWN_REPLY_PAUSES_MS) {
-    if (await deps.store.findBySentMessage(understood.reply.inReplyTo)) break;
+    if (await sentIsRecorded(understood.reply.inReplyTo, deps)) break;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   const outcome = await recordArchiveReply(understood.reply, deps);
   if (outcome !== 'recorded') deps.logger.info('Fiks IO reply changed nothing; acked', { ...ids, outcome });
   return outcome;
+}
+
+/** Whether the delivery a message was sent for has moved past sending it (SENT with it, or further on). */
+async function sentIsRecorded(messageId: string, deps: ReceiptDeps): Promise<boolean> {
+  const ref = await deps.store.findBySentMessage(messageId);
+  if (!ref) return false;
+  const delivery = await deps.store.getDelivery(ref.trackingId, ref.target);
+  if (!delivery) return false;
+  return delivery.sent?.messageId === messageId || !['QUEUED', 'RETRYING'].includes(delivery.status);
 }
 
 /** Pauses before asking again about a reply to a message not (yet) recorded as sent. */

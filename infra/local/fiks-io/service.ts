@@ -166,8 +166,21 @@ export function createFiksIoService(options: FiksIoServiceOptions): Promise<Fiks
     if (meta.svarPaMelding) headers['svar-til'] = String(meta.svarPaMelding).toLowerCase();
     if (dokumentlagerId) headers['dokumentlager-id'] = dokumentlagerId;
     for (const [k, v] of Object.entries(headere)) headers[`${EGENDEFINERT_HEADER_PREFIX}${k}`] = v;
+    const answer: SendtMelding = {
+      meldingId,
+      meldingType: meta.meldingType,
+      avsenderKontoId: avsender,
+      mottakerKontoId: mottaker,
+      ...(meta.ttl ? { ttl: meta.ttl } : {}),
+      ...(dokumentlagerId ? { dokumentlagerId } : {}),
+      ...(meta.svarPaMelding ? { svarPaMelding: String(meta.svarPaMelding).toLowerCase() } : {}),
+      headere,
+    };
+    // Recorded before it is published: the recipient may read it before the broker's confirm comes back.
     const ch = channel;
     if (!ch) throw new HttpError(503, 'Fiks IO er ikke klar');
+    const record = { ...answer, bytes: data?.byteLength ?? 0 };
+    sent.push(record);
     // Accepted means stored: answer only after the broker confirmed the message.
     await new Promise<void>((resolve, reject) => {
       ch.sendToQueue(
@@ -179,20 +192,13 @@ export function createFiksIoService(options: FiksIoServiceOptions): Promise<Fiks
           messageId: meldingId,
           ...(meta.ttl ? { expiration: String(meta.ttl) } : {}),
         },
-        (err) => (err ? reject(new HttpError(503, 'Meldingen kunne ikke lagres')) : resolve()),
+        (err) => {
+          if (!err) return resolve();
+          sent.splice(sent.indexOf(record), 1);
+          reject(new HttpError(503, 'Meldingen kunne ikke lagres'));
+        },
       );
     });
-    const answer: SendtMelding = {
-      meldingId,
-      meldingType: meta.meldingType,
-      avsenderKontoId: avsender,
-      mottakerKontoId: mottaker,
-      ...(meta.ttl ? { ttl: meta.ttl } : {}),
-      ...(dokumentlagerId ? { dokumentlagerId } : {}),
-      ...(meta.svarPaMelding ? { svarPaMelding: String(meta.svarPaMelding).toLowerCase() } : {}),
-      headere,
-    };
-    sent.push({ ...answer, bytes: data?.byteLength ?? 0 });
     return [202, answer];
   }
 
