@@ -4,10 +4,10 @@
  * (`openssl cms -sign` over the manifest, `openssl cms -encrypt` over the package: two processes per message, as a
  * shell integration would run them; the zip is not OpenSSL's to make, so ours is reused for it).
  *
- *   node bench/fiks-io.ts                 three runs of 100 messages per payload size
- *   BENCH_FIKSIO_MESSAGES=300 node bench/fiks-io.ts
+ *   npm run bench -- --only fiks-io          three runs of 100 messages per payload size
+ *   BENCH_FIKSIO_MESSAGES=300 npm run bench -- --only fiks-io
  *
- * Not part of `npm run bench` yet; prints a table and the figures as JSON. Needs `openssl`.
+ * A section of `npm run bench` (bench/run.ts). Needs `openssl`.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,11 +19,14 @@ import { encryptFor, loadIdentity } from '../shared/fiks-io/cms.ts';
 import { readZip } from '../shared/fiks-io/zip.ts';
 import { type Figure, median, spread } from './stats.ts';
 
-const messages = Number(process.env.BENCH_FIKSIO_MESSAGES ?? 100);
 const RUNS = 3;
-const dir = mkdtempSync(join(tmpdir(), 'skjemaflyt-bench-fiksio-'));
 
-function identity(cn: string) {
+export interface FiksIoSealingResult {
+  messagesPerRun: number;
+  results: Record<string, { oursMs: Figure; opensslMs: Figure; ratio: number }>;
+}
+
+function identity(dir: string, cn: string) {
   const key = join(dir, `${cn}.key`);
   const cert = join(dir, `${cn}.pem`);
   execFileSync(
@@ -53,9 +56,21 @@ function figure(runs: number[]): Figure {
   return { median: median(runs), runs, spread: spread(runs) };
 }
 
-async function main(): Promise<void> {
-  const signer = identity('hub');
-  const recipient = identity('archive');
+/** Seals the same payloads with our code and with two `openssl cms` processes per message, in turns. */
+export async function measureFiksIoSealing(
+  messages = Number(process.env.BENCH_FIKSIO_MESSAGES ?? 100),
+): Promise<FiksIoSealingResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'skjemaflyt-bench-fiksio-'));
+  try {
+    return await measure(dir, messages);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(dir: string, messages: number): Promise<FiksIoSealingResult> {
+  const signer = identity(dir, 'hub');
+  const recipient = identity(dir, 'archive');
   const sizes = [
     { label: 'arkivmelding 8 KB + PDF 100 KB', pdf: 100 * 1024 },
     { label: 'arkivmelding 8 KB + PDF 2 MB', pdf: 2 * 1024 * 1024 },
@@ -127,17 +142,17 @@ async function main(): Promise<void> {
     const s = figure(openssl);
     results[size.label] = { oursMs: o, opensslMs: s, ratio: o.median / s.median };
   }
-  process.stdout.write('Fiks IO sealing per message (median of 3 runs; ratio = ours / openssl cms)\n');
-  for (const [label, r] of Object.entries(results)) {
-    process.stdout.write(
-      `  ${label.padEnd(32)} ours ${r.oursMs.median.toFixed(2)} ms   openssl ${r.opensslMs.median.toFixed(2)} ms   ratio ${r.ratio.toFixed(2)}   (spread ${(Math.max(r.oursMs.spread, r.opensslMs.spread) * 100).toFixed(0)} %)\n`,
-    );
-  }
-  process.stdout.write(`${JSON.stringify({ messagesPerRun: messages, results })}\n`);
+  return { messagesPerRun: messages, results };
 }
 
-try {
-  await main();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+export function fiksIoTable(r: FiksIoSealingResult): string {
+  const lines = [
+    `Fiks IO sealing per message (ASiC-E + CMS sign + encrypt; median of ${RUNS} runs of ${r.messagesPerRun}; ratio = ours / openssl cms)`,
+  ];
+  for (const [label, x] of Object.entries(r.results)) {
+    lines.push(
+      `  ${label.padEnd(32)} ours ${x.oursMs.median.toFixed(2)} ms   openssl ${x.opensslMs.median.toFixed(2)} ms   ratio ${x.ratio.toFixed(2)}   (spread ${(Math.max(x.oursMs.spread, x.opensslMs.spread) * 100).toFixed(0)} %)`,
+    );
+  }
+  return lines.join('\n');
 }

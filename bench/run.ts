@@ -27,7 +27,7 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-const SECTIONS = ['mapping', 'coldstart', 'pipeline', 'cost'] as const;
+const SECTIONS = ['mapping', 'coldstart', 'pipeline', 'cost', 'fiks-io'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -78,6 +78,12 @@ if (only.has('pipeline')) {
   const { measurePipeline } = await import('./pipeline/pipeline.ts');
   pipeline = await measurePipeline({ sizes, concurrency: 64, deadline: started + budgetSeconds * 1000, log });
 }
+let fiksIo: import('./fiks-io.ts').FiksIoSealingResult | undefined;
+if (only.has('fiks-io')) {
+  log('fiks-io …');
+  const { measureFiksIoSealing } = await import('./fiks-io.ts');
+  fiksIo = await measureFiksIoSealing();
+}
 if (only.has('cost') && pipeline && mapping) {
   const { costModel } = await import('./cost.ts');
   const { VALIDATION } = await import('./mapping/mapping.ts');
@@ -115,6 +121,7 @@ const out = [
   coldStart && coldStartTable(coldStart),
   pipeline && pipelineTables(pipeline),
   cost && costTables(cost),
+  fiksIo && (await import('./fiks-io.ts')).fiksIoTable(fiksIo),
   goalList.length > 0 && goalsTable(goalList),
   `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.node}; load average ${machine.loadAverageAtStart.toFixed(1)} ` +
     `at the start, ${machine.loadAverageAtEnd.toFixed(1)} at the end.` +
@@ -139,6 +146,7 @@ const results = {
   coldStart,
   pipeline,
   cost,
+  fiksIo,
 };
 const file = resolve(import.meta.dirname, 'results.json');
 await writeFile(file, resultsJson(results));
