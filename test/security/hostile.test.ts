@@ -960,7 +960,81 @@ const corpus: HostileCase[] = [
     status: 400,
     path: '/formType',
     send: () => post(ttKort((b) => (b.formType = 'soknad-om-hundeluftetillatelse'))),
-  }, // ---- admin parameters that cannot be valid: refused before DynamoDB sees them (most were 500s and a server-error
+  },
+  // ---- a Halden admin reaching for Levanger through the municipality parameter (held in the pentest: keep it so) ----
+  {
+    name: 'a Halden admin listing Levanger’s failures, municipality repeated (a Levanger one after Halden’s)',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=3101&municipality=5037&status=FAILED'),
+  },
+  {
+    name: 'a Halden admin asking for Levanger’s overview, municipality repeated (a Levanger one after Halden’s)',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/overview?municipality=3101&municipality=5037'),
+  },
+  {
+    name: 'a Halden admin listing Levanger’s failures, municipality repeated (Halden’s after a Levanger one)',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=5037&municipality=3101&status=FAILED'),
+  },
+  {
+    name: 'a Halden admin asking for Levanger’s overview, municipality repeated (Halden’s after a Levanger one)',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/overview?municipality=5037&municipality=3101'),
+  },
+  {
+    name: 'a Halden admin listing Levanger’s failures, municipality comma-joined',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=3101%2C5037&status=FAILED'),
+  },
+  {
+    name: 'a Halden admin asking for Levanger’s overview, municipality comma-joined',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/overview?municipality=3101%2C5037'),
+  },
+  {
+    name: 'a Halden admin listing Levanger’s failures, municipality space-padded',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=%205037&status=FAILED'),
+  },
+  {
+    name: 'a Halden admin asking for Levanger’s overview, municipality space-padded',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/overview?municipality=%205037'),
+  },
+  {
+    name: 'a Halden admin listing Levanger’s failures, municipality NUL-padded',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/deliveries?municipality=5037%00&status=FAILED'),
+  },
+  {
+    name: 'a Halden admin asking for Levanger’s overview, municipality NUL-padded',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('GET', '/v1/admin/overview?municipality=5037%00'),
+  },
+  {
+    name: 'a Halden admin retrying all of Levanger’s failures',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('POST', '/v1/admin/deliveries/retry', JSON.stringify({ municipality: '5037' })),
+  },
+  {
+    name: 'a Halden admin retrying all failures of "3101,5037"',
+    status: 403,
+    path: '/municipality',
+    send: () => admin('POST', '/v1/admin/deliveries/retry', JSON.stringify({ municipality: '3101,5037' })),
+  },
+  // ---- admin parameters that cannot be valid: refused before DynamoDB sees them (most were 500s and a server-error
   // alarm; the malformed filters and the oversized cursor were answered as an empty list) ----
   {
     name: 'an admin search for "#" only (empty after normalising: DynamoDB refuses an empty prefix)',
