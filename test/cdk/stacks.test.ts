@@ -306,6 +306,23 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     only(template, 'AWS::CloudWatch::Dashboard', { DashboardName: `skjemaflyt-${name}` });
   });
 
+  it('lets CloudWatch publish to the alarm topic (its policy replaces SNS’s default one), this account’s alarms only', () => {
+    const [topicId] = only(template, 'AWS::SNS::Topic', { TopicName: `skjemaflyt-${name}-alarms` });
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')).filter((p) =>
+      p.Properties.Topics.some((t: unknown) => JSON.stringify(t) === JSON.stringify({ Ref: topicId })),
+    );
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const publish = statements.find(
+      (st: any) => st.Effect === 'Allow' && st.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(publish).toMatchObject({
+      Action: 'sns:Publish',
+      Resource: { Ref: topicId },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    expect(JSON.stringify(publish.Condition.ArnLike)).toContain(':alarm:*');
+  });
+
   it('passes cdk-nag (AwsSolutions) with nothing unacknowledged', () => {
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });
