@@ -25,13 +25,16 @@ export class Rejection extends Error {
   readonly kind: RejectionKind;
   readonly detail: string;
   readonly errors: FieldError[];
+  /** Facts the caller may act on (RFC 9457 extension members), e.g. the trackingId a submissionId already has */
+  readonly facts: Record<string, string>;
 
-  constructor(kind: RejectionKind, detail: string, errors: FieldError[] = []) {
+  constructor(kind: RejectionKind, detail: string, errors: FieldError[] = [], facts: Record<string, string> = {}) {
     super(detail);
     this.name = 'Rejection';
     this.kind = kind;
     this.detail = detail;
     this.errors = errors;
+    this.facts = facts;
   }
 }
 
@@ -40,7 +43,8 @@ export const reject = {
   unauthenticated: (detail: string) => new Rejection('unauthenticated', detail),
   forbidden: (detail: string, errors: FieldError[] = []) => new Rejection('forbidden', detail, errors),
   notFound: (detail: string) => new Rejection('not-found', detail),
-  conflict: (detail: string, errors: FieldError[] = []) => new Rejection('conflict', detail, errors),
+  conflict: (detail: string, errors: FieldError[] = [], facts: Record<string, string> = {}) =>
+    new Rejection('conflict', detail, errors, facts),
   tooLarge: (detail: string, errors: FieldError[] = []) => new Rejection('too-large', detail, errors),
   unsupportedMediaType: (detail: string, errors: FieldError[] = []) =>
     new Rejection('unsupported-media-type', detail, errors),

@@ -10,8 +10,14 @@ export class HttpProblem extends Error {
   readonly detail: string | undefined;
   readonly errors: FieldError[];
   readonly type: string;
+  /** Extension members (RFC 9457 §3.2): facts a program can act on */
+  readonly extensions: Record<string, string>;
 
-  constructor(status: number, title: string, options: { detail?: string; errors?: FieldError[]; type?: string } = {}) {
+  constructor(
+    status: number,
+    title: string,
+    options: { detail?: string; errors?: FieldError[]; type?: string; extensions?: Record<string, string> } = {},
+  ) {
     super(options.detail ?? title);
     this.name = 'HttpProblem';
     this.status = status;
@@ -19,6 +25,7 @@ export class HttpProblem extends Error {
     this.detail = options.detail;
     this.errors = options.errors ?? [];
     this.type = options.type ?? `https://skjemaflyt.no/problems/${status}`;
+    this.extensions = options.extensions ?? {};
   }
 }
 
@@ -78,7 +85,9 @@ const FOR_REJECTION: Record<RejectionKind, (detail: string, errors: FieldError[]
 };
 
 export function problemFor(rejection: Rejection): HttpProblem {
-  return FOR_REJECTION[rejection.kind](rejection.detail, rejection.errors);
+  const problem = FOR_REJECTION[rejection.kind](rejection.detail, rejection.errors);
+  Object.assign(problem.extensions, rejection.facts);
+  return problem;
 }
 
 export function problemResponse(problem: HttpProblem, instance?: string): APIGatewayProxyStructuredResultV2 {
@@ -86,6 +95,7 @@ export function problemResponse(problem: HttpProblem, instance?: string): APIGat
     statusCode: problem.status,
     headers: { 'content-type': 'application/problem+json; charset=utf-8', ...NOSNIFF },
     body: JSON.stringify({
+      ...problem.extensions,
       type: problem.type,
       title: problem.title,
       status: problem.status,

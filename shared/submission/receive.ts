@@ -217,9 +217,12 @@ async function repeat(
   deps: ReceiveDeps,
 ): Promise<{ status: 200; receipt: ReceiptBody }> {
   if (existing.contentHash !== contentHash) {
-    throw reject.conflict('Denne submissionId er allerede brukt for en innsending med annet innhold.', [
-      { path: '/submissionId', message: 'submissionId er brukt før, med annet innhold.' },
-    ]);
+    // The provider's own earlier submission: its trackingId tells the provider which one it was.
+    throw reject.conflict(
+      'Denne submissionId er allerede brukt for en innsending med annet innhold.',
+      [{ path: '/submissionId', message: 'submissionId er brukt før, med annet innhold.' }],
+      { trackingId: existing.trackingId },
+    );
   }
   const stored = await deps.store.get(existing.trackingId);
   if (stored && !stored.submission.enqueuedAt) {

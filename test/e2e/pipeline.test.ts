@@ -159,6 +159,8 @@ describe('a submission travels from POST to its targets', () => {
     expect(response.status).toBe(409);
     expect(response.contentType).toContain('application/problem+json');
     expect(response.body.errors[0].path).toBe('/submissionId');
+    // Which earlier submission holds the id: the provider's own, so it may know.
+    expect(response.body.trackingId).toBe(receipts.get('tt-kort-soknad')?.trackingId);
   });
 
   it('lets a provider read only its own submissions', async () => {
