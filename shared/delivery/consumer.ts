@@ -7,6 +7,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { type DeliveryMessage, parseDeliveryMessage } from '../queue/delivery-queue.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { loggableError } from '../runtime/safe-error.ts';
+import { AwaitingReceipt } from './awaiting-receipt.ts';
 import type { MessageControl } from './process.ts';
 
 export interface QueueConsumer<D> {
@@ -45,7 +46,7 @@ export function queueConsumer<D>(service: string, consumer: QueueConsumer<D>) {
       await consumer.handle(message, messageControl(record, logger, consumer.backoff), await deps);
     } catch (error) {
       // Kept on purpose (a delivery waiting for its receipt): the queue hands it out again at the deadline.
-      if ((error as Error).name === 'AwaitingReceipt') throw error;
+      if (error instanceof AwaitingReceipt) throw error;
       logger.warn('Message failed; the queue will hand it out again', {
         messageId: record.messageId,
         ...loggableError(error),

@@ -5,7 +5,7 @@
  * arrives after another has moved the delivery is refused there as well as here.
  */
 
-import { trimEnd } from '../text/trim.ts';
+import { trimEndOf } from '../text/trim.ts';
 import type { StoredFailure } from './failures.ts';
 
 export type DeliveryStatus = 'PENDING' | 'QUEUED' | 'SENT' | 'RETRYING' | 'DELIVERED' | 'FAILED' | 'RESOLVED';
@@ -154,7 +154,7 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         from,
         ...rest,
         ...(event.type === 'retried-by-person' || event.type === 'resolved-by-person' ? {} : { round }),
-        entry: { at, status: t.to, detail, ...(by ? { by: personLabel(by) } : {}) },
+        entry: { at, status: t.to, detail, ...(by ? { by: by.name } : {}) },
       },
     };
   };
@@ -235,7 +235,7 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         nextAttemptAt: event.nextAttemptAt,
       });
     case 'dead-lettered': {
-      const last = delivery.failure && trimEnd(delivery.failure.message, '.');
+      const last = delivery.failure && trimEndOf(delivery.failure.message, '.');
       return change({
         to: 'FAILED',
         detail: `Ga opp etter ${delivery.attempts} forsøk${last ? `: ${last}` : ''}. Krever manuell behandling.`,
@@ -308,10 +308,6 @@ export function initialState(after: string | undefined, now: Date): { status: De
   };
 }
 
-function personLabel(person: Person): string {
-  return person.name;
-}
-
 function referenceWords(references: References, keys: string[]): string {
   return keys
     .filter((k) => references[k])
@@ -319,17 +315,12 @@ function referenceWords(references: References, keys: string[]): string {
     .join(', ');
 }
 
-const REFERENCE_LABELS: Record<string, string> = {
-  saksnummer: 'saksnummer',
-  journalpostnummer: 'journalpostnummer',
-  id: 'id',
-  fil: 'fil',
-};
+/** The references staff look for in the history, in this order. */
+const SHOWN_REFERENCES = ['saksnummer', 'journalpostnummer', 'id', 'fil'];
 
 function deliveredDetail(targetName: string, references: References, existing: boolean): string {
-  const shown = Object.keys(REFERENCE_LABELS)
-    .filter((k) => references[k])
-    .map((k) => `${REFERENCE_LABELS[k]}: ${references[k]}`)
+  const shown = SHOWN_REFERENCES.filter((k) => references[k])
+    .map((k) => `${k}: ${references[k]}`)
     .join(', ');
   const found = existing || references.opprettetEllerEksisterende === 'Eksisterende';
   return `Levert til ${targetName}${shown ? ` (${shown})` : ''}${found ? '; fantes fra før i arkivet.' : '.'}`;

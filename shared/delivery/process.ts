@@ -10,6 +10,7 @@ import { parseFormData } from '../submission/form-data.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
 import type { SecretReader } from '../targets/fiks-io-connection.ts';
 import type { Secrets } from '../targets/http-client.ts';
+import { AwaitingReceipt } from './awaiting-receipt.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import { fail, toFailure } from './failures.ts';
 import { type DeliveryEvent, decide, FINAL_STATUSES } from './lifecycle.ts';
@@ -67,17 +68,6 @@ export class DeliveryInProgressError extends Error {
   constructor() {
     super('The same delivery is in progress elsewhere');
     this.name = 'DeliveryInProgressError';
-  }
-}
-
-/**
- * The delivery was sent to a target that answers later: its message stays on the queue, put off until the
- * receipt's deadline, as the timer that retries it if no receipt comes. Not a failure.
- */
-export class AwaitingReceipt extends Error {
-  constructor() {
-    super('Sent; the message comes back at the receipt deadline');
-    this.name = 'AwaitingReceipt';
   }
 }
 

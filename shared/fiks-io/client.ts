@@ -9,7 +9,7 @@
  * `IntegrasjonPassord`.
  */
 
-import { trimEnd } from '../text/trim.ts';
+import { trimEndOf } from '../text/trim.ts';
 import type { AsicFile } from './asic.ts';
 import { type KeyPairIdentity, readCertificate } from './cms.ts';
 import type { TokenProvider } from './maskinporten.ts';
@@ -103,7 +103,7 @@ export interface FiksIoApi {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createFiksIoApi(config: FiksIoApiConfig): FiksIoApi {
-  const base = trimEnd(config.apiBaseUrl, '/');
+  const base = trimEndOf(config.apiBaseUrl, '/');
   const doFetch = config.fetch ?? fetch;
   const scope = config.scope ?? FIKS_SCOPE;
 

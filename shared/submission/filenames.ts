@@ -1,5 +1,6 @@
+import { trimEndOf } from '../text/trim.ts';
 import { extensionsFor } from './attachment-types.ts';
-import { isCleanName, trimEndOf } from './text.ts';
+import { isCleanName } from './text.ts';
 
 /**
  * Attachment filenames end up as S3 keys, as files in a file-drop folder and as filnavn in the archive.

@@ -45,16 +45,6 @@ export function visibleName(value: string): string {
 export const UNCLEAN_MESSAGE =
   'Feltet inneholder kontrolltegn eller usynlige tegn (for eksempel nullbreddetegn eller retningstegn), som ikke er tillatt.';
 
-/**
- * `value` without any of `characters` at its end. A loop, not `/[…]+$/`: that pattern starts again at every
- * position of a long run that is not at the end, and takes quadratic time on it.
- */
-export function trimEndOf(value: string, characters: string): string {
-  let end = value.length;
-  while (end > 0 && characters.includes(value[end - 1] as string)) end--;
-  return value.slice(0, end);
-}
-
 /** Every key in a parsed value, with the JSON pointer of the object that holds it (below `base`). */
 export function* keysIn(value: unknown, base = ''): Generator<{ path: string; key: string }> {
   if (Array.isArray(value)) {

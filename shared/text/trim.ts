@@ -3,11 +3,11 @@
  * followed by anything else (the ReDoS audit in test/security/redos.test.ts finds it).
  */
 
-/** The text without the given character at its end, however many there are. */
-export function trimEnd(text: string, char: string): string {
-  let end = text.length;
-  while (end > 0 && text[end - 1] === char) end--;
-  return text.slice(0, end);
+/** `value` without any of `characters` at its end, however many there are. */
+export function trimEndOf(value: string, characters: string): string {
+  let end = value.length;
+  while (end > 0 && characters.includes(value[end - 1] as string)) end--;
+  return value.slice(0, end);
 }
 
 /** Each `-----BEGIN <label>-----` … `-----END <label>-----` block of a PEM text, in order, markers included. */

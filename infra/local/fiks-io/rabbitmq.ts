@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trimEnd } from '../../../shared/text/trim.ts';
+import { trimEndOf } from '../../../shared/text/trim.ts';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const CTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
@@ -55,7 +55,7 @@ export async function startRabbitMq(options: BrokerOptions = {}): Promise<Broker
     'log.file.level = warning',
   ];
   if (options.httpAuthUrl) {
-    const base = trimEnd(options.httpAuthUrl, '/');
+    const base = trimEndOf(options.httpAuthUrl, '/');
     conf.push(
       'auth_backends.1 = internal',
       'auth_backends.2 = http',
