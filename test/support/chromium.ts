@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -79,18 +79,16 @@ async function unpackPackagedChromium(): Promise<ChromiumInstall> {
   return install;
 }
 
-/** A brotli-packed tar into `into`, through the system's tar (part of every Debian). */
+/**
+ * A brotli-packed tar into `into`, through the system's tar (part of every Debian). Unpacked to a file first: piped
+ * into tar, the stream can fail with "Premature close" when tar has read the end-of-archive marker and exits before
+ * the archive's trailing padding is written (seen on a fresh CI clone).
+ */
 async function untar(file: string, into: string): Promise<void> {
-  const tar = spawn('tar', ['-x', '-C', into], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  tar.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((done, fail) => {
-    tar.once('error', fail);
-    tar.once('close', done);
-  });
-  await pipeline(createReadStream(file), createBrotliDecompress(), tar.stdin);
-  const code = await exited;
-  if (code !== 0) throw new Error(`tar could not unpack ${file}: ${stderr.trim()}`);
+  const plain = join(into, '.unpacking.tar');
+  await pipeline(createReadStream(file), createBrotliDecompress(), createWriteStream(plain));
+  const run = spawnSync('tar', ['-x', '-f', plain, '-C', into], { encoding: 'utf8' });
+  await rm(plain, { force: true });
+  if (run.status !== 0)
+    throw new Error(`tar could not unpack ${file}: ${(run.stderr ?? run.error?.message ?? '').trim()}`);
 }
