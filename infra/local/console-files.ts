@@ -6,7 +6,7 @@ import type { StaticMount } from './http-server.ts';
 /**
  * The archive staff's console (console/ in the repository) at /console/, as static files: the local runner's
  * stand-in for the bucket (or API route) that serves the same files on AWS. Only files inside the folder are
- * served; the headers are those a deployment should set too (see the README).
+ * served; the headers are those a deployment should set too (see docs/security.md).
  */
 export const CONSOLE_DIR = resolve(import.meta.dirname, '../../console');
 

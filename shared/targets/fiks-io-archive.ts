@@ -9,7 +9,7 @@
  *
  * Not done here: asking `innsyn.mappe.hent` by external key before filing into a reused folder (what KS's own
  * integration tests do). The arkivmelding carries the folder with its referanseEksternNoekkel, and the archive
- * files into the existing folder with that key (the simulated archive does so; see README).
+ * files into the existing folder with that key (the simulated archive does so; see docs/delivery.md).
  */
 import { createHash } from 'node:crypto';
 import type { FiksIoTransport } from '../config/types.ts';

@@ -308,7 +308,7 @@ describe('personal data stays out of the logs', () => {
     expect(lines.filter((line) => names.some((n) => line.includes(n)))).toEqual([]);
   });
 
-  it('the archive folders exist where the README says', () => {
+  it('the archive folders exist where docs/form-types.md says', () => {
     expect(existsSync(join(t.hub.archiveDir, '3101'))).toBe(true);
   });
 });
