@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { contractIssues } from '../contract/drift.ts';
 import { compileFormType } from '../mapping/form-type.ts';
 import { hostVariable, type VariableLookup } from '../runtime/env.ts';
 import validateDeployment from '../validators/config.js';
@@ -24,7 +25,8 @@ export function loadHubConfig(
     {
       deploymentSchema: validateDeployment,
       definitionSchema: validateDefinition,
-      compileMappings: (formType) => compileFormType(formType).issues,
+      // The mappings compile, and read only fields the form's data contract declares (shared/contract/drift.ts).
+      compileMappings: (formType) => [...compileFormType(formType).issues, ...contractIssues(formType.definition)],
     },
     variables,
   );

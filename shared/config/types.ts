@@ -3,6 +3,7 @@
  * inter-municipal cooperation such as a samkommune that shares targets. `schemas/config.schema.json`
  * is the authority; these types mirror it.
  */
+import type { FieldSpec } from '../contract/declaration.ts';
 import type { FormTypeDefinition } from '../mapping/definition.ts';
 
 export interface Municipality {
@@ -215,6 +216,11 @@ export interface FormDataRules {
   municipalityNumbers?: string[];
   /** The form person who must be the submitter, or be represented by the submitter (see submission/identity.ts) */
   submitterMustBe?: SubmitterRule;
+  /**
+   * The form's data contract: every field it may carry, by dotted path, with its type (shared/contract/). Receive
+   * refuses an undeclared field or a value of the wrong type; absent, the contract is open.
+   */
+  fields?: Record<string, FieldSpec>;
 }
 
 export interface SubmitterRule {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/claims.ts';
 import type { Registry } from '../config/registry.ts';
 import type { FormType } from '../config/types.ts';
+import { checkFormData } from '../contract/check.ts';
 import { initialState } from '../delivery/lifecycle.ts';
 import { reject } from '../domain/rejection.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
@@ -167,7 +168,12 @@ function checkContent(
     }
     throw error;
   }
-  const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name);
+  // The form type's data contract (shared/contract/) and its rules: one answer naming every field at fault.
+  const ruleErrors = checkFormData(
+    formType.definition,
+    parsed,
+    checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name),
+  );
   if (ruleErrors.length > 0) {
     throw reject.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formType.id}».`, ruleErrors);
   }
