@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
@@ -65,7 +65,7 @@ describe('the published contracts', () => {
   it('the JSON Schema of a JSON form type validates its example and refuses what receive refuses', () => {
     const contract = contractOf(JSON_FORM);
     const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
+    addFormats.default(ajv);
     const validate = ajv.compile(contractJsonSchema(contract, 'https://example.no/melding-json'));
     const example = JSON.parse(exampleDocument(contract));
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
