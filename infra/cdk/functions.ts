@@ -36,6 +36,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 512,
     timeoutSeconds: 10,
   },
+  'form-types': {
+    description: "GET /v1/form-types: the provider's form types, their data contracts (XSD / JSON Schema) and examples",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
   admin: {
     description: 'The admin API: list, inspect, retry and resolve deliveries',
     memoryMb: 512,

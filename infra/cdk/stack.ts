@@ -223,7 +223,7 @@ export class SkjemaflytStack extends Stack {
     // Lambda decrypts the environment (encrypted with the stack's key) with the function's own role.
     this.key.grantDecrypt(fn.role);
     if (needs.table === 'read') table.grantReadData(fn.role);
-    else table.grantReadWriteData(fn.role);
+    else if (needs.table === 'readWrite') table.grantReadWriteData(fn.role);
     if (needs.idempotencyTable) idempotencyTable.grantReadWriteData(fn.role);
     if (needs.documents) {
       const actions = documentActions(needs.documents);

@@ -6,7 +6,7 @@ import type { DeliverySettings, HubConfig, Target } from './types.ts';
  */
 
 export type DeliveryHandlerName = 'deliver-archive' | 'deliver-fagsystem' | 'notify';
-export type HttpHandlerName = 'receive' | 'get-submission' | 'admin';
+export type HttpHandlerName = 'receive' | 'get-submission' | 'admin' | 'form-types';
 
 export interface QueuePlan {
   deployment: string;
@@ -42,6 +42,9 @@ export interface HubPlan {
 export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/submissions', handler: 'receive', caller: 'provider' },
   { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission', caller: 'provider' },
+  { method: 'GET', path: '/v1/form-types', handler: 'form-types', caller: 'provider' },
+  { method: 'GET', path: '/v1/form-types/{id}/schema', handler: 'form-types', caller: 'provider' },
+  { method: 'GET', path: '/v1/form-types/{id}/example', handler: 'form-types', caller: 'provider' },
   { method: 'GET', path: '/v1/admin/me', handler: 'admin', caller: 'admin' },
   { method: 'GET', path: '/v1/admin/overview', handler: 'admin', caller: 'admin' },
   { method: 'GET', path: '/v1/admin/deliveries', handler: 'admin', caller: 'admin' },

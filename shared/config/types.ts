@@ -279,6 +279,8 @@ export interface DeploymentConfig {
   formTypes: FormType[];
   /** Overrides of the default request limits */
   limits?: Partial<Limits>;
+  /** `test` accepts synthetic test persons (Tenor, Dolly) as fødselsnummer; production (the default) refuses them */
+  environment?: 'production' | 'test';
   /** How the deployment runs on AWS (the CDK stack); the local runner ignores it. */
   aws?: AwsSettings;
 }

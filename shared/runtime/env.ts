@@ -76,11 +76,10 @@ export interface FiksIoSecretsEnv {
 type Has<N extends FunctionName, K extends string, T> = NeedsOf<N> extends Record<K, unknown> ? T : unknown;
 
 /** What a function reads at cold start: exactly what it declared in FUNCTION_NEEDS, typed. */
-export type FunctionEnv<N extends FunctionName> = { name: N; aws: AwsConfig; tableName: string } & Has<
-  N,
-  'idempotencyTable',
-  { idempotencyTableName: string }
-> &
+export type FunctionEnv<N extends FunctionName> = { name: N; aws: AwsConfig } & (NeedsOf<N>['table'] extends 'none'
+  ? unknown
+  : { tableName: string }) &
+  Has<N, 'idempotencyTable', { idempotencyTableName: string }> &
   (NeedsOf<N> extends Record<'documents', unknown> | Record<'deletesDocuments', unknown>
     ? { bucketName: string }
     : unknown) &
@@ -109,8 +108,8 @@ export function readFunctionEnv<N extends FunctionName>(name: N, source: EnvSour
   const env: Record<string, unknown> = {
     name,
     aws: awsConfig(snapshot),
-    tableName: required(snapshot, VARIABLES.table),
   };
+  if (needs.table !== 'none') env.tableName = required(snapshot, VARIABLES.table);
   if (needs.idempotencyTable) env.idempotencyTableName = required(snapshot, VARIABLES.idempotencyTable);
   if (needs.documents || needs.deletesDocuments) env.bucketName = required(snapshot, VARIABLES.bucket);
   if (queueGroupsOf(name).length > 0) {
@@ -249,7 +248,7 @@ export function fiksIoSecretVariables(deployments: readonly DeploymentConfig[]):
 /** The variables of one function: what it declared in FUNCTION_NEEDS, and nothing more. */
 export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Record<string, string> {
   const needs = needsOf(name);
-  const env: Record<string, string> = { [VARIABLES.table]: hub.tableName };
+  const env: Record<string, string> = needs.table === 'none' ? {} : { [VARIABLES.table]: hub.tableName };
   if (needs.idempotencyTable) env[VARIABLES.idempotencyTable] = hub.idempotencyTableName;
   if (needs.documents || needs.deletesDocuments) env[VARIABLES.bucket] = hub.bucketName;
   const groups = queueGroupsOf(name);

@@ -16,8 +16,8 @@ export type QueueGroup = 'deliveries' | 'notifications';
  * (readFunctionEnv in ./env.ts). test/cdk/grants.test.ts holds every synthesized function to it.
  */
 export interface FunctionNeeds {
-  /** The submissions table (every function has one) */
-  table: 'read' | 'readWrite';
+  /** The submissions table; `none` for a function that reads only the configuration (the form types' contracts) */
+  table: 'read' | 'readWrite' | 'none';
   /** Powertools idempotency records */
   idempotencyTable?: true;
   /** Originals and documents, under submissions/: writes, reads, or both (deliveries keep what they produced) */
@@ -55,6 +55,8 @@ export const FUNCTION_NEEDS = {
   },
   // The configuration names the providers, and so which provider a Maskinporten token is.
   'get-submission': { table: 'read', config: true, jwt: 'provider' },
+  // The provider's form types and their data contracts: the configuration alone.
+  'form-types': { table: 'none', config: true, jwt: 'provider' },
   admin: {
     table: 'readWrite',
     // Reads the stored form (masked fødselsnummer on request) and the payloads deliveries produced.

@@ -4,7 +4,7 @@ import type { FieldError } from '../domain/rejection.ts';
 import validate from '../validators/submission.js';
 import { base64Problem } from './base64.ts';
 import { filenameProblem } from './filenames.ts';
-import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';
+import { isValidOrganisationNumber, nationalIdProblem } from './identifiers.ts';
 import { isKnownKommunenummer } from './kommunenummer.ts';
 import { isCleanName, stringsIn, UNCLEAN_MESSAGE } from './text.ts';
 import type { SubmissionEnvelope } from './types.ts';
@@ -19,6 +19,8 @@ const NOT_NAMES = /^\/formData\/content$|^\/attachments\/\d+\/contentBase64$/;
 export function checkEnvelope(
   body: unknown,
   isConfiguredMunicipality: (kommunenummer: string) => boolean = () => false,
+  /** Whether the deployment for this municipality is a test environment (accepts Tenor and Dolly persons) */
+  acceptsSynthetic: (kommunenummer: string) => boolean = () => false,
 ): { envelope?: SubmissionEnvelope; errors: FieldError[] } {
   const valid = validate(body);
   // The semantic checks run on whatever is there, so one answer names every field at fault; they come first,
@@ -34,11 +36,15 @@ export function checkEnvelope(
     string,
     unknown
   >;
-  if (typeof nationalId === 'string' && /^\d{11}$/.test(nationalId) && !isValidNationalId(nationalId)) {
-    errors.push({
-      path: '/submitter/nationalId',
-      message: 'Fødselsnummeret er ikke gyldig (kontrollsifrene stemmer ikke).',
-    });
+  if (typeof nationalId === 'string' && /^\d{11}$/.test(nationalId)) {
+    const synthetic = typeof municipality === 'string' && acceptsSynthetic(municipality);
+    const problem = nationalIdProblem(nationalId, { synthetic });
+    if (problem?.code === 'control-digits') {
+      errors.push({
+        path: '/submitter/nationalId',
+        message: 'Fødselsnummeret er ikke gyldig (kontrollsifrene stemmer ikke).',
+      });
+    } else if (problem) errors.push({ path: '/submitter/nationalId', message: `Fødselsnummeret ${problem.says}.` });
   }
   if (
     typeof organisationNumber === 'string' &&

@@ -15,6 +15,7 @@ import { type Limits, limitsFor } from './limits.ts';
 import { DuplicateSubmissionError, type Receipt } from './repository.ts';
 import { parseEnvelope } from './request.ts';
 import { checkFormRules } from './rules.ts';
+import { acceptsSyntheticPersons } from './test-persons.ts';
 import type { StoredDocument, SubmissionEnvelope } from './types.ts';
 
 export interface ReceiveRequest {
@@ -172,7 +173,9 @@ function checkContent(
   const ruleErrors = checkFormData(
     formType.definition,
     parsed,
-    checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name),
+    checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name, {
+      syntheticPersons: acceptsSyntheticPersons(registry.config, envelope.municipality),
+    }),
   );
   if (ruleErrors.length > 0) {
     throw reject.unprocessable(`Skjemadataene oppfyller ikke reglene for «${formType.id}».`, ruleErrors);

@@ -4,6 +4,7 @@ import { checkEnvelope } from './envelope.ts';
 import { jsonIssueError } from './form-data.ts';
 import { limitsFor, loosestLimits, megabytes } from './limits.ts';
 import { inspectJson } from './strict-json.ts';
+import { acceptsSyntheticPersons } from './test-persons.ts';
 import type { SubmissionEnvelope } from './types.ts';
 
 /** An envelope is at most a few levels deep; anything deeper is not one. */
@@ -50,7 +51,11 @@ export function parseEnvelope(
   const own = limitsFor(registry.config, typeof municipality === 'string' ? municipality : undefined).maxBodyBytes;
   if (size > own) throw reject.tooLarge(`Innsendingen er større enn ${megabytes(own)}.`);
 
-  const { envelope, errors } = checkEnvelope(body, (k) => registry.municipality(k) !== undefined);
+  const { envelope, errors } = checkEnvelope(
+    body,
+    (k) => registry.municipality(k) !== undefined,
+    (k) => acceptsSyntheticPersons(registry.config, k),
+  );
   if (!envelope) throw reject.invalid('Innsendingen har feil i ett eller flere felt.', errors);
   return envelope;
 }

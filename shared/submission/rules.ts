@@ -2,7 +2,7 @@ import type { FormType } from '../config/types.ts';
 import type { FieldError } from '../domain/rejection.ts';
 import { asText, compilePath, everyValueAt } from '../mapping/values.ts';
 import type { ParsedFormData } from './form-data.ts';
-import { isValidNationalId, isValidOrganisationNumber } from './identifiers.ts';
+import { isValidOrganisationNumber, nationalIdProblem } from './identifiers.ts';
 import { checkMunicipalityNumbers, checkSubmitter, type EnvelopeFacts, formField as field } from './identity.ts';
 
 /**
@@ -14,6 +14,8 @@ export function checkFormRules(
   parsed: ParsedFormData,
   envelope: EnvelopeFacts,
   municipalityName?: string,
+  /** A test environment: synthetic test persons (Tenor, Dolly) are valid fødselsnummer */
+  options: { syntheticPersons?: boolean } = {},
 ): FieldError[] {
   const errors: FieldError[] = [];
   const rules = formType.formData;
@@ -40,7 +42,20 @@ export function checkFormRules(
       }
     }
   };
-  check(rules.nationalIds, isValidNationalId, 'et gyldig fødselsnummer');
+  for (const path of rules.nationalIds ?? []) {
+    for (const { pointer, value } of everyValueAt(path, parsed.data)) {
+      const text = asText(value);
+      const problem = text === undefined ? undefined : nationalIdProblem(text, { synthetic: options.syntheticPersons });
+      if (problem?.code === 'control-digits') {
+        errors.push({
+          path: `/formData/content/${pointer}`,
+          message: `Feltet «${path}» er ikke et gyldig fødselsnummer.`,
+        });
+      } else if (problem) {
+        errors.push({ path: `/formData/content/${pointer}`, message: `Feltet «${path}» ${problem.says}.` });
+      }
+    }
+  }
   check(rules.organisationNumbers, isValidOrganisationNumber, 'et gyldig organisasjonsnummer');
   if (errors.length > 0) return errors;
   return [

@@ -133,7 +133,8 @@ function checkStack(get: () => Synth) {
     const env = readFunctionEnv(name, environmentOf(fn)) as Record<string, any>;
     const needs = needsOf(name);
     const { storage } = synth.stack;
-    expect(env.tableName).toBe(`{${synth.id(storage.table)}}`);
+    if (needs.table === 'none') expect(fn.variables.SKJEMAFLYT_TABLE).toBeUndefined();
+    else expect(env.tableName).toBe(`{${synth.id(storage.table)}}`);
     if (needs.idempotencyTable) expect(env.idempotencyTableName).toBe(`{${synth.id(storage.idempotencyTable)}}`);
     if (needs.documents || needs.deletesDocuments) expect(env.bucketName).toBe(`{${synth.id(storage.documents)}}`);
 
@@ -204,7 +205,9 @@ function checkStack(get: () => Synth) {
     ];
     // The environment is encrypted with the stack's key.
     expect(can('kms:Decrypt', synth.id(synth.stack.key))).toEqual(['kms:Decrypt', synth.id(synth.stack.key), true]);
-    for (const action of ['dynamodb:GetItem', 'dynamodb:Query']) expect(can(action, table)[2]).toBe(true);
+    for (const action of ['dynamodb:GetItem', 'dynamodb:Query']) {
+      expect(can(action, table)).toEqual([action, table, needs.table !== 'none']);
+    }
     for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem']) {
       expect(can(action, table)).toEqual([action, table, needs.table === 'readWrite']);
     }
