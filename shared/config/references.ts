@@ -30,6 +30,13 @@ export function checkReferences(deployments: { file: string; config: DeploymentF
       if (t.transport.type === 'fiks-io' && (t.kind !== 'archive' || t.format !== 'fiks-arkiv-v1')) {
         add(`/targets/${i}/transport/type`, 'fiks-io is for archive targets in the fiks-arkiv-v1 format');
       }
+      // A target that always fails belongs in a sandbox, never where real submissions go.
+      if (t.transport.type === 'file-drop' && t.transport.simulate && config.environment !== 'test') {
+        add(
+          `/targets/${i}/transport/simulate`,
+          'simulated failures are for a test environment ("environment": "test")',
+        );
+      }
     });
 
     config.formTypes.forEach((formType, f) => {
@@ -68,9 +75,10 @@ export function checkReferences(deployments: { file: string; config: DeploymentF
           add(`${at}/municipality`, `municipality ${grant.municipality} is not in this deployment`);
         }
         grant.formTypes.forEach((id, i) => {
-          const formType = config.formTypes.find((ft) => ft.id === id);
-          if (!formType) add(`${at}/formTypes/${i}`, `unknown form type "${id}"`);
-          else if (!formType.municipalities.includes(grant.municipality)) {
+          // A form type may be routed differently per municipality: one entry per group of them.
+          const entries = config.formTypes.filter((ft) => ft.id === id);
+          if (entries.length === 0) add(`${at}/formTypes/${i}`, `unknown form type "${id}"`);
+          else if (!entries.some((ft) => ft.municipalities.includes(grant.municipality))) {
             add(`${at}/formTypes/${i}`, `form type "${id}" is not offered in municipality ${grant.municipality}`);
           }
         });

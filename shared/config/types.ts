@@ -71,6 +71,11 @@ export interface FileDropTransport {
   type: 'file-drop';
   /** Folder; `${VARIABLE}` (e.g. `${SKJEMAFLYT_DATA_DIR}`) is expanded from the environment. */
   dir: string;
+  /**
+   * Sandbox only (`"environment": "test"`): every delivery fails as a real target would, `rejected` (not retried)
+   * or `unavailable` (retried, then FAILED); see shared/targets/simulated-failure.ts
+   */
+  simulate?: 'rejected' | 'unavailable';
 }
 
 /** A secret is never in the configuration: it names where the value comes from. */

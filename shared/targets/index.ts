@@ -7,6 +7,7 @@ import { FileDropFagsystem } from './file-drop-fagsystem.ts';
 import { HttpArchive } from './http-archive.ts';
 import type { Secrets } from './http-client.ts';
 import { HttpFagsystem } from './http-fagsystem.ts';
+import { SimulatedFailure } from './simulated-failure.ts';
 import type { ArchiveTargetAdapter, FagsystemTargetAdapter } from './types.ts';
 
 /**
@@ -32,7 +33,9 @@ export function archiveAdapterFor(
         ? new FiksIoArchive(target.transport, { secrets: fiksIoSecrets })
         : target.transport.type === 'http'
           ? new HttpArchive(target.transport, secrets)
-          : new FileDropArchive(target.transport.dir);
+          : target.transport.simulate
+            ? new SimulatedFailure('archive', target.transport.simulate)
+            : new FileDropArchive(target.transport.dir);
     adapters.set(target, adapter);
   }
   return adapter;
@@ -45,7 +48,9 @@ export function fagsystemAdapterFor(target: FagsystemTarget, secrets: Secrets): 
       target.transport.type === 'http'
         ? new HttpFagsystem(target.transport, secrets)
         : target.transport.type === 'file-drop'
-          ? new FileDropFagsystem(target.transport.dir)
+          ? target.transport.simulate
+            ? new SimulatedFailure('fagsystem', target.transport.simulate)
+            : new FileDropFagsystem(target.transport.dir)
           : unsupported(target);
     adapters.set(target, adapter);
   }
