@@ -57,6 +57,10 @@ describe('configuration', () => {
       'skjemaflyt-innherred-byggesak-arkiv',
       // Not a target: the hub's queue of status notifications to providers' webhooks.
       'skjemaflyt-notifications',
+      'skjemaflyt-sandkasse-arkiv',
+      'skjemaflyt-sandkasse-arkiv-avviser',
+      'skjemaflyt-sandkasse-arkiv-nede',
+      'skjemaflyt-sandkasse-driftsordre',
     ]);
     expect(plan.queues.every((q) => q.deadLetterQueueName === `${q.queueName}-dlq`)).toBe(true);
   });

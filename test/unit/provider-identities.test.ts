@@ -35,6 +35,8 @@ describe('providers’ Maskinporten organisations in the configuration', () => {
       },
       { providerId: 'eskjema', consumer: '938587418', supplier: '310123455', scope: 'innherred:skjemaflyt' },
       { providerId: 'eskjema', consumer: '938587051', supplier: '310123455', scope: 'innherred:skjemaflyt' },
+      // The sandbox's provider calls as its own (test) organisation.
+      { providerId: 'sandkasse', consumer: '999000002', scope: 'sandkasse:skjemaflyt' },
     ]);
   });
 
