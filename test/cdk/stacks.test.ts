@@ -272,7 +272,8 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
         Boolean(access.sendsTo),
       ]);
       // Its environment is encrypted with the stack's key; the role decrypts it at start.
-      expect(statements).toContainEqual(
+      // (A statement with one action has it as a string: the form-types function's role has only this one.)
+      expect(statements.map((s: any) => ({ ...s, Action: [s.Action].flat() }))).toContainEqual(
         expect.objectContaining({ Action: expect.arrayContaining(['kms:Decrypt']), Resource: arnOf(keyId) }),
       );
       expect([...actions].filter((a) => a.startsWith('s3:') && a !== 's3:PutObject' && a !== 's3:GetObject')).toEqual(
