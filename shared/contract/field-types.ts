@@ -149,10 +149,10 @@ export const FIELD_TYPE: Record<FieldTypeName, FieldType> = {
   },
   email: {
     label: 'en e-postadresse',
-    text: (v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v),
+    text: (v) => /^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/.test(v),
     json: 'string',
-    xsd: { base: 'xs:token', pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+' },
-    jsonText: { pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' },
+    xsd: { base: 'xs:token', pattern: '[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+' },
+    jsonText: { pattern: '^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$' },
     example: 'navn@example.no',
   },
 };

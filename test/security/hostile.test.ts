@@ -491,6 +491,44 @@ const corpus: HostileCase[] = [
     path: '/formData/content',
     send: () => post(withXml(ttXml(`<h${Array.from({ length: 600 }, (_, i) => ` a${i}="x"`).join('')}/>`))),
   },
+  // ---- the form-data contract (shared/contract/): undeclared elements and values of the wrong type ----
+  {
+    name: 'TT-kort with misnamed address elements (<gate>, <postnr>): refused, not dropped',
+    status: 422,
+    path: '/formData/content/soker/adresse/gate',
+    send: () =>
+      post(
+        withXml(
+          ttXml('')
+            .replace(/(<\/?)gateadresse>/g, '$1gate>')
+            .replace(/(<\/?)postnummer>/g, '$1postnr>'),
+        ),
+      ),
+  },
+  {
+    name: 'an undeclared element smuggling a fødselsnummer past the rules',
+    status: 422,
+    path: '/formData/content/behov/ekstra',
+    send: () => post(withXml(ttXml(`<ekstra><fnr>${HOSTILE_FNR}</fnr></ekstra>`))),
+  },
+  {
+    name: 'a postnummer of letters',
+    status: 422,
+    path: '/formData/content/soker/adresse/postnummer',
+    send: () => post(withXml(ttXml('').replace('<postnummer>1771</postnummer>', '<postnummer>ABCD</postnummer>'))),
+  },
+  {
+    name: 'a group where a value belongs (<fornavn><a>…</a></fornavn>)',
+    status: 422,
+    path: '/formData/content/soker/fornavn',
+    send: () => post(withXml(ttXml('').replace('<fornavn>Åse Marie</fornavn>', '<fornavn><a>Åse</a></fornavn>'))),
+  },
+  {
+    name: 'a synthetic test person (Tenor) in production',
+    status: 400,
+    path: '/submitter/nationalId',
+    send: () => post(ttKort((b) => (b.submitter.nationalId = '12835410062'))),
+  },
   {
     name: 'a second <soker> whose fødselsnummer has a wrong control digit',
     status: 422,
