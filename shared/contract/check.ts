@@ -13,6 +13,9 @@ import { FIELD_TYPE, fitsJson } from './field-types.ts';
 const BASE = '/formData/content';
 const MAX_ERRORS = 20;
 
+/** Namespace declarations and the XSD instance attributes (xsi:noNamespaceSchemaLocation …): any XSD allows them. */
+const XML_INFRASTRUCTURE = /^@(xmlns(:.+)?|xsi:.+)$/;
+
 /**
  * The form data against the form type's contract and its rules, as receive answers: the contract's errors first,
  * then each rule's error for a field the contract has not already faulted (one message per field).
@@ -71,6 +74,7 @@ function checkGroup(context: Context, node: FieldNode, value: unknown, pointer: 
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     if (errors.length >= MAX_ERRORS) return;
     const at = `${pointer}/${token(key)}`;
+    if (context.xml && XML_INFRASTRUCTURE.test(key)) continue;
     if (key === '#text') {
       if (typeof child === 'string' && child.trim() !== '') {
         errors.push({ path: pointer, message: `${named(context, steps)} skal inneholde elementer, ikke tekst.` });
@@ -126,7 +130,7 @@ function checkOne(context: Context, node: FieldNode, value: unknown, pointer: st
       return;
     }
     for (const [k, v] of entries) {
-      if (k === '#text') continue;
+      if (k === '#text' || XML_INFRASTRUCTURE.test(k)) continue;
       const declared = node.children.get(k);
       if (!declared) {
         context.errors.push({ path: `${pointer}/${token(k)}`, message: unknownField(context, node, k, steps) });

@@ -16,6 +16,7 @@ import type { References } from '../store/records.ts';
 import { checkEnvelope } from '../submission/envelope.ts';
 import { FormDataError, parseFormData } from '../submission/form-data.ts';
 import { checkFormRules } from '../submission/rules.ts';
+import { acceptsSyntheticPersons } from '../submission/test-persons.ts';
 import type { StoredDocument, SubmissionEnvelope } from '../submission/types.ts';
 import type { MappingInput } from './context.ts';
 import { MappingError } from './errors.ts';
@@ -64,7 +65,12 @@ export async function previewSubmission(
   body: unknown,
   options: PreviewOptions = {},
 ): Promise<Preview> {
-  const { envelope, errors } = checkEnvelope(body);
+  // As receive: a configured municipality is known, and a test environment takes synthetic persons.
+  const { envelope, errors } = checkEnvelope(
+    body,
+    (k) => registry.municipality(k) !== undefined,
+    (k) => acceptsSyntheticPersons(registry.config, k),
+  );
   if (!envelope) return { files: [], problems: errors.map(fromFieldError) };
   const formType = registry.formType(envelope.municipality, envelope.formType);
   if (!formType) {
@@ -86,7 +92,9 @@ export async function previewSubmission(
       return { formType: formType.id, files: [], problems: error.errors.map(fromFieldError) };
     throw error;
   }
-  const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name);
+  const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name, {
+    syntheticPersons: acceptsSyntheticPersons(registry.config, envelope.municipality),
+  });
   if (envelope.formData.contentType !== formType.formData.contentType) {
     ruleErrors.unshift({
       path: '/formData/contentType',

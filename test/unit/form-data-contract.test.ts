@@ -136,6 +136,23 @@ describe('receive checks form data against the contract', () => {
     ]);
   });
 
+  it('lets a document name its XSD (xmlns:xsi, xsi:noNamespaceSchemaLocation), as any XSD does', async () => {
+    const named = (x: string) =>
+      x.replace(
+        '<melding ',
+        '<melding xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="tt-kort-soknad.xsd" ',
+      );
+    expect(await check('tt-kort-soknad', named)).toEqual([]);
+    const contract = contractOf(await definitionOf('tt-kort-soknad'));
+    expect(await xsdErrors(contractXsd(contract), named(await contentOf('tt-kort-soknad')))).toEqual([]);
+    expect(await check('tt-kort-soknad', (x) => x.replace('<melding ', '<melding versjon="2" '))).toEqual([
+      {
+        path: '/formData/content/@versjon',
+        message: 'Attributtet versjon finnes ikke i skjemaet «Søknad om TT-kort» og ville ikke blitt lest.',
+      },
+    ]);
+  });
+
   it('accepts a percentage with a decimal comma, and repeats where declared only', async () => {
     expect(
       await check('a-skjema-tilsetting', (x) => x.replace('<stillingsprosent>80<', '<stillingsprosent>62,5<')),
