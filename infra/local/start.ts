@@ -78,6 +78,7 @@ Skjemaflyt is running on ${url}
   Health:          ${url}/health
   Submit:          POST ${url}/v1/submissions
   Status:          GET  ${url}/v1/submissions/{trackingId}
+  Form types:      GET  ${url}/v1/form-types  (each one's contract: /v1/form-types/{id}/schema, /example)
   Console:         ${url}/console/  (log in with an admin token)
 
   Data folder:     ${dataDir}  (survives a restart)
