@@ -8,6 +8,8 @@ export interface FieldError {
   /** JSON pointer into the request, e.g. /submitter/nationalId */
   path: string;
   message: string;
+  /** What is wrong, for a program (e.g. `required`, `invalid-checksum`); docs/api.md lists them */
+  code?: string;
 }
 
 export type RejectionKind =

@@ -106,6 +106,9 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
       'gsi1sk = :gsi1sk',
     ];
     Object.assign(values, statusIndexKeys(delivery.municipality, t.to, at, `${trackingId}.${targetId}`, ':'));
+    // The provider's feed position (its key is written at intake; an item without one stays out of the index).
+    set.push('gsi2sk = :gsi2sk');
+    values[':gsi2sk'] = `${at}#${trackingId}.${targetId}`;
     const remove: string[] = [];
     const add: string[] = [];
     if (t.countAttempt) add.push('attempts :one');
