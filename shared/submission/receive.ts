@@ -109,20 +109,38 @@ export async function receiveSubmission(
 function authorise(registry: Registry, providerId: string, envelope: SubmissionEnvelope): FormType {
   const { formType: formTypeId, municipality } = envelope;
   if (!registry.knowsFormType(formTypeId)) {
-    throw reject.invalid('Skjematypen er ukjent.', [
-      { path: '/formType', message: 'Ukjent skjematype: ingen kommune i Skjemaflyt tar imot den.' },
-    ]);
+    throw reject
+      .invalid('Skjematypen er ukjent.', [
+        {
+          path: '/formType',
+          code: 'unknown-form-type',
+          message: 'Ukjent skjematype: ingen kommune i Skjemaflyt tar imot den.',
+        },
+      ])
+      .withType('unknown-form-type');
   }
   const formType = registry.formType(municipality, formTypeId);
   if (!registry.municipality(municipality) || !formType) {
-    throw reject.forbidden(`Skjematypen «${formTypeId}» tas ikke imot for kommune ${municipality}.`, [
-      { path: '/municipality', message: `Kommune ${municipality} tar ikke imot «${formTypeId}» gjennom Skjemaflyt.` },
-    ]);
+    throw reject
+      .forbidden(`Skjematypen «${formTypeId}» tas ikke imot for kommune ${municipality}.`, [
+        {
+          path: '/municipality',
+          code: 'form-type-not-offered',
+          message: `Kommune ${municipality} tar ikke imot «${formTypeId}» gjennom Skjemaflyt.`,
+        },
+      ])
+      .withType('not-granted');
   }
   if (!registry.mayProviderSubmit(providerId, municipality, formTypeId)) {
-    throw reject.forbidden(`Leverandøren har ikke tilgang til å sende «${formTypeId}» for kommune ${municipality}.`, [
-      { path: '/municipality', message: `Ingen tilgang til kommune ${municipality} for «${formTypeId}».` },
-    ]);
+    throw reject
+      .forbidden(`Leverandøren har ikke tilgang til å sende «${formTypeId}» for kommune ${municipality}.`, [
+        {
+          path: '/municipality',
+          code: 'not-granted',
+          message: `Ingen tilgang til kommune ${municipality} for «${formTypeId}».`,
+        },
+      ])
+      .withType('not-granted');
   }
   if (envelope.formData.contentType !== formType.formData.contentType) {
     throw reject.unprocessable('Skjemadataene har feil innholdstype.', [
@@ -163,7 +181,7 @@ function checkContent(
     if (error instanceof FormDataError) {
       throw error.status === 413
         ? reject.tooLarge('Skjemadataene er for store.', error.errors)
-        : reject.invalid('Skjemadataene kan ikke leses.', error.errors);
+        : reject.invalid('Skjemadataene kan ikke leses.', error.errors).withType('invalid-form-data');
     }
     throw error;
   }
@@ -218,11 +236,19 @@ async function repeat(
 ): Promise<{ status: 200; receipt: ReceiptBody }> {
   if (existing.contentHash !== contentHash) {
     // The provider's own earlier submission: its trackingId tells the provider which one it was.
-    throw reject.conflict(
-      'Denne submissionId er allerede brukt for en innsending med annet innhold.',
-      [{ path: '/submissionId', message: 'submissionId er brukt før, med annet innhold.' }],
-      { trackingId: existing.trackingId },
-    );
+    throw reject
+      .conflict(
+        'Denne submissionId er allerede brukt for en innsending med annet innhold.',
+        [
+          {
+            path: '/submissionId',
+            code: 'submission-id-reused',
+            message: 'submissionId er brukt før, med annet innhold.',
+          },
+        ],
+        { trackingId: existing.trackingId },
+      )
+      .withType('submission-id-reused');
   }
   const stored = await deps.store.get(existing.trackingId);
   if (stored && !stored.submission.enqueuedAt) {
