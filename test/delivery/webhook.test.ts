@@ -5,6 +5,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTIFICATIONS } from '../../shared/config/plan.ts';
 import { verifyWebhook } from '../../shared/notify/webhook.ts';
+import { contract } from '../provider/support/contract.ts';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
 import { FAST_DELIVERY, httpArchiveConfig } from '../support/http-config.ts';
 import { sample, testHub } from '../support/hub.ts';
@@ -13,6 +14,7 @@ import { sample, testHub } from '../support/hub.ts';
 type Hub = Awaited<ReturnType<typeof testHub>>;
 let t: Hub;
 let archive: FakeArchive;
+const described = contract();
 const received: { signature: string; eventId: string; body: string }[] = [];
 let webhookAnswers = 200;
 /** Submissions whose every event the receiver refuses once with 400, then takes (a receiver's bad deploy) */
@@ -122,6 +124,8 @@ describe('status notifications to the provider’s webhook', () => {
       // Every event names itself and its version; the id is the same in the header.
       expect(e.event).toMatchObject({ version: 1, event: 'delivery.status' });
       expect(e.eventId).toBe(e.event.id);
+      // As schemas/openapi.yaml's webhooks section describes it.
+      expect(described.schema('DeliveryStatusEvent', e.event)).toEqual([]);
     }
     // One id per state: events of different statuses never share an id, and one id is always the same event.
     for (const e of events) {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_TYPES, generateClientTypes } from '../../infra/codegen/openapi-client.ts';
 import validateEnvelope from '../../shared/validators/submission.js';
-import { loadOpenApi } from './support/contract.ts';
+import { contract, loadOpenApi } from './support/contract.ts';
 
 /** schemas/openapi.yaml as a provider's tooling reads it: lint-clean, the client generated from it kept current. */
 const REPO = resolve(import.meta.dirname, '../..');
@@ -50,5 +50,12 @@ describe('the API description', () => {
       expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);
       for (const tag of op.tags) expect(declared.has(tag)).toBe(true);
     }
+  });
+
+  it('the answers’ check refuses what breaks the description (so the e2e checks can fail)', () => {
+    const check = contract();
+    expect(check('/v1/submissions', 'POST', 202, { trackingId: 'x' })).not.toEqual([]);
+    expect(check('/v1/submissions', 'POST', 409, { type: 'x', title: 't', status: 409 })).not.toEqual([]);
+    expect(check.schema('DeliveryStatusEvent', { id: 'x' })).not.toEqual([]);
   });
 });

@@ -35,8 +35,16 @@ export function contract(doc: Json = loadOpenApi()) {
         )
       : value;
 
+  /** The errors of `value` against one of the description's component schemas (e.g. a webhook's event). */
+  const schema = (name: string, value: unknown): string[] => {
+    const validate = ajv.getSchema(`${ROOT}#/$defs/${name}`);
+    if (!validate) return [`no schema ${name} in the description`];
+    return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} (${name})`);
+  };
+
   /** The errors of `body` against the description's schema for this answer; [] when it holds. */
-  return function check(
+  return Object.assign(check, { schema });
+  function check(
     path: string,
     method: string,
     status: number,
@@ -56,5 +64,5 @@ export function contract(doc: Json = loadOpenApi()) {
       cache.set(key, validate);
     }
     return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} (${key})`);
-  };
+  }
 }
