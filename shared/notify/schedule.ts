@@ -3,11 +3,11 @@ import { retryDelaySeconds } from '../delivery/backoff.ts';
 
 /**
  * When a webhook that does not answer 2xx hears again: 10 s, 30 s, 1.5 min, 4.5 min, 13.5 min, 40 min, 2 h, then
- * every 6 h, 18 attempts over about three days (docs/api.md prints the table from this). After the last, the
+ * every 6 h: 20 attempts, the last 75 h (about three days) after the first (docs/api.md has the table). After the last, the
  * notification goes to the notifications' dead-letter queue (kept 14 days); the feed has the state at any time.
  */
 export const WEBHOOK_RETRY: RetrySettings = { firstDelaySeconds: 10, factor: 3, maxDelaySeconds: 6 * 3600 };
-export const WEBHOOK_MAX_ATTEMPTS = 18;
+export const WEBHOOK_MAX_ATTEMPTS = 20;
 
 /** The notifications queue's settings (shared/config/plan.ts): receives before dead letter = attempts. */
 export const NOTIFICATION_DELIVERY: DeliverySettings = {

@@ -267,7 +267,7 @@ export interface webhooks {
          *     per secret while a secret is rotated. Refuse a timestamp more than 300 s from your clock. The event carries
          *     the state at the time of sending; `id` names that state (the same id is the same event: drop repeats).
          *     Answer 2xx when stored. Any other answer, a redirect or no answer within 5 s is tried again on the
-         *     documented schedule (18 attempts over about three days); 410 Gone stops that notification.
+         *     documented schedule (20 attempts, the last 75 h after the first); 410 Gone stops that notification.
          */
         post: operations["onDeliveryStatus"];
         delete?: never;
