@@ -139,9 +139,16 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       ]);
       expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
     }
-    // The status index the admin list reads (from the same definition the local runner uses).
+    // The status index the admin list reads, and the providers' feed index (from the same definition the local
+    // runner uses): the feed's keeps only what the feed reads.
     only(template, 'AWS::DynamoDB::GlobalTable', {
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byMunicipalityStatus' })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byMunicipalityStatus' }),
+        Match.objectLike({
+          IndexName: 'byProviderUpdated',
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['trackingId', 'updatedAt'] },
+        }),
+      ],
     });
   });
 
