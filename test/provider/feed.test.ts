@@ -1,4 +1,7 @@
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryKey } from '../../shared/store/dynamodb/keys.ts';
+import { SubmissionStore } from '../../shared/store/submissions.ts';
 import { sample, testHub } from '../support/hub.ts';
 
 /**
@@ -97,5 +100,35 @@ describe('the provider’s feed', () => {
     const { status, body } = await feed({ updatedSince: 'i går', limit: '1000' });
     expect(status).toBe(400);
     expect(body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/limit', '/updatedSince']);
+  });
+
+  it('a delivery stored before the feed existed joins it at its next change', async () => {
+    const { body } = await t.post({ ...(await sample('melding-vei-gatelys')), submissionId: 'feed-old' });
+    await t.drained();
+    const db = DynamoDBDocumentClient.from(t.hub.clients.dynamodb);
+    const store = new SubmissionStore(db, t.hub.resources.tableName);
+    const found = await store.get(body.trackingId);
+    const delivery = found?.deliveries[0];
+    if (!delivery) throw new Error('no delivery');
+    // As an item written before the index: no feed key.
+    await db.send(
+      new UpdateCommand({
+        TableName: t.hub.resources.tableName,
+        Key: deliveryKey(delivery.trackingId, delivery.target),
+        UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+      }),
+    );
+    const inFeed = async () =>
+      (await feed({ updatedSince: before, limit: '100' })).body.items.some(
+        (s: { trackingId: string }) => s.trackingId === body.trackingId,
+      );
+    expect(await inFeed()).toBe(false);
+    // Its next change (a person closes it) puts it in the feed.
+    await store.transition(delivery, {
+      from: [delivery.status],
+      to: 'RESOLVED',
+      entry: { at: new Date().toISOString(), status: 'RESOLVED', detail: 'Lukket.' },
+    });
+    expect(await inFeed()).toBe(true);
   });
 });
