@@ -43,6 +43,7 @@ export interface HubPlan {
 export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/submissions', handler: 'receive', caller: 'provider' },
   { method: 'GET', path: '/v1/submissions', handler: 'get-submission', caller: 'provider' },
+  { method: 'POST', path: '/v1/uploads', handler: 'receive', caller: 'provider' },
   { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission', caller: 'provider' },
   { method: 'GET', path: '/v1/admin/me', handler: 'admin', caller: 'admin' },
   { method: 'GET', path: '/v1/admin/overview', handler: 'admin', caller: 'admin' },

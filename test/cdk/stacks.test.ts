@@ -168,7 +168,11 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       },
       LoggingConfiguration: expect.anything(),
       LifecycleConfiguration: {
-        Rules: [expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' })],
+        Rules: [
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          // Providers' uploads nobody referenced go after a day.
+          expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
+        ],
       },
     });
     const [, policy] = only(template, 'AWS::S3::BucketPolicy', { Bucket: { Ref: bucketId } });

@@ -3,6 +3,7 @@
  *   pk = SUB#<trackingId>                     sk = SUBMISSION | DELIVERY#<targetId> | FIND#<term>
  *   pk = RECEIPT#<provider>#<submissionId>    sk = RECEIPT
  *   pk = MSG#<messageId>                      sk = MSG          (a message sent, for its receipt)
+ *   pk = UPLOAD#<uploadId>                    sk = UPLOAD       (a provider's announced upload)
  * and one index, byMunicipalityStatus (gsi1pk / gsi1sk), overloaded:
  *   ADMIN#<kommunenummer>#<status>  /  <last change>#<delivery id>   deliveries by municipality and status
  *   FIND#<kommunenummer>            /  <term>#<trackingId>           search entries (name words, submissionId)
@@ -19,6 +20,9 @@ export const receiptKey = (providerId: string, submissionId: string) => ({
   pk: `RECEIPT#${providerId}#${submissionId}`,
   sk: 'RECEIPT',
 });
+
+/** An upload a provider announced (POST /v1/uploads). */
+export const uploadKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' });
 
 /** A message sent to a target that answers later → its delivery, so the receipt finds it. */
 export const sentMessageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' });

@@ -63,6 +63,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Announce a large attachment and get a pre-signed URL to PUT it to
+         * @description For attachments too large to send inline (the submission's body is at most 5 MB, base64 included). Declare
+         *     the file's `contentType`, `size` (at most 20 MB) and `sha256`; PUT the bytes to `uploadUrl` with the
+         *     `headers` given, within 15 minutes; then name the upload in the envelope: an attachment with `uploadId`
+         *     instead of `contentBase64`. Receive reads the upload and accepts the submission only when its size and
+         *     SHA-256 are the ones declared (else 400 naming `/attachments/<i>/uploadId`). An upload is the provider's
+         *     own; one no submission names is deleted after a day. Uploaded attachments of one submission together are
+         *     at most 100 MB.
+         */
+        post: operations["createUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/submissions/{trackingId}": {
         parameters: {
             query?: never;
@@ -305,15 +331,44 @@ export interface components {
                 contentType: "application/xml" | "application/json";
                 content: string;
             };
-            attachments?: {
+            attachments?: ({
                 filename: string;
                 contentType: string;
                 /** @enum {unknown} */
                 role: "main" | "attachment";
                 title?: string;
                 /** @description Base64 (line breaks allowed); checked without a regular expression (shared/submission/base64.ts) */
-                contentBase64: string;
-            }[];
+                contentBase64?: string;
+                /** @description Instead of contentBase64: a file uploaded through POST /v1/uploads (size and SHA-256 checked at receive) */
+                uploadId?: string;
+            } & (unknown | unknown))[];
+        };
+        UploadRequest: {
+            /** @description The attachment's contentType in the envelope must be the same */
+            contentType: string;
+            /** @description Bytes */
+            size: number;
+            /** @description SHA-256 of the file, hex */
+            sha256: string;
+        };
+        Upload: {
+            /** Format: uuid */
+            uploadId: string;
+            /**
+             * Format: uri
+             * @description Pre-signed; takes one PUT of the file until expiresAt
+             */
+            uploadUrl: string;
+            /** @enum {string} */
+            method: "PUT";
+            /** @description Send these headers with the PUT */
+            headers: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            expiresAt: string;
+            size: number;
+            sha256: string;
         };
         Receipt: {
             /** Format: uuid */
@@ -905,6 +960,44 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contentType": "application/pdf",
+                 *       "size": 4718592,
+                 *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded; PUT the file to uploadUrl */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
