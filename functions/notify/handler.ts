@@ -3,6 +3,7 @@ import { createSqs } from '../../shared/aws/sqs.ts';
 import { registryLoader } from '../../shared/config/runtime.ts';
 import { retryDelaySeconds } from '../../shared/delivery/backoff.ts';
 import { queueConsumer } from '../../shared/delivery/consumer.ts';
+import { WEBHOOK_RETRY } from '../../shared/notify/schedule.ts';
 import { sendStatusNotification, WebhookError } from '../../shared/notify/webhook.ts';
 import { atColdStart } from '../../shared/runtime/cold-start.ts';
 import type { FunctionEnv } from '../../shared/runtime/env.ts';
@@ -26,15 +27,13 @@ export function createHandler(env: FunctionEnv<'notify'>) {
       } catch (error) {
         if (error instanceof WebhookError && !error.retryable) {
           // The reason names a status and at most an origin (a redirect's), never the notification's content.
-          deps.logger.warn('Webhook refused a notification; dropped', {
+          deps.logger.warn('Webhook answered 410 Gone; notification dropped', {
             trackingId: message.trackingId,
             reason: error.message,
           });
           return;
         }
-        await control.retryAfter(
-          retryDelaySeconds(control.receiveCount, { firstDelaySeconds: 10, factor: 3, maxDelaySeconds: 3600 }),
-        );
+        await control.retryAfter(retryDelaySeconds(control.receiveCount, WEBHOOK_RETRY));
         throw error;
       }
     },

@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_TTL_ATTRIBUTE, idempotencyTableDefinition, tableDefinition } from '../../shared/store/table.ts';
+import { UPLOAD_KEEP_DAYS, UPLOAD_PREFIX } from '../../shared/uploads/uploads.ts';
 import type { ResolvedAws } from './settings.ts';
 
 /** Everything the DocumentStore writes lives under this prefix (submissions/<trackingId>/…). */
@@ -64,6 +65,15 @@ export class Storage extends Construct {
           expiredObjectDeleteMarker: expireAfterDays === undefined,
           abortIncompleteMultipartUploadAfter: Duration.days(7),
           ...(expireAfterDays ? { expiration: Duration.days(expireAfterDays) } : {}),
+        },
+        {
+          // Providers' uploads (POST /v1/uploads): receive copies a referenced one into the submission's own
+          // documents, so an upload is never needed after a day; one nobody referenced goes then too.
+          id: 'uploads',
+          prefix: UPLOAD_PREFIX,
+          expiration: Duration.days(UPLOAD_KEEP_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
       removalPolicy: RemovalPolicy.RETAIN,

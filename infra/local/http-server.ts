@@ -14,7 +14,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { HttpProblem, NOSNIFF, problemResponse, problems } from '../../shared/http/problem.ts';
+import { type HttpProblem, NOSNIFF, problemOf, problemResponse, problems } from '../../shared/http/problem.ts';
 import { createLambdaContext, FunctionTimeoutError, LOCAL_ACCOUNT_ID, withTimeout } from './lambda-context.ts';
 
 /**
@@ -438,19 +438,7 @@ export function sendProblem(res: ServerResponse, problem: HttpProblem, headers: 
 }
 
 const localProblems = {
-  methodNotAllowed: (detail: string) =>
-    new HttpProblem(405, 'Metoden er ikke tillatt', {
-      detail,
-      type: 'https://skjemaflyt.no/problems/method-not-allowed',
-    }),
-  internal: () =>
-    new HttpProblem(500, 'Intern feil', {
-      detail: 'Noe gikk galt. Feilen er logget.',
-      type: 'https://skjemaflyt.no/problems/internal-error',
-    }),
-  unavailable: (detail: string) =>
-    new HttpProblem(503, 'Tjenesten er ikke tilgjengelig', {
-      detail,
-      type: 'https://skjemaflyt.no/problems/unavailable',
-    }),
+  methodNotAllowed: (detail: string) => problemOf('method-not-allowed', detail),
+  internal: () => problemOf('internal', 'Noe gikk galt. Feilen er logget.'),
+  unavailable: (detail: string) => problemOf('unavailable', detail),
 };

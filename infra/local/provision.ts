@@ -4,6 +4,7 @@ import {
   type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
@@ -95,9 +96,29 @@ export async function ensureTable(dynamodb: DynamoDBClient, definition: CreateTa
   } catch (error) {
     if ((error as Error).name !== 'ResourceInUseException') throw error;
   }
+  await untilActive(dynamodb, tableName);
+  // A data dir from before an index was added gets it (one index per update, as DynamoDB allows).
+  const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of definition.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    const attributes = new Set(index.KeySchema?.map((k) => k.AttributeName));
+    await dynamodb.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: definition.AttributeDefinitions?.filter((a) => attributes.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    await untilActive(dynamodb, tableName);
+  }
+}
+
+async function untilActive(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
     await sleep(100);
   }
   throw new Error(`Table ${tableName} did not become ACTIVE`);

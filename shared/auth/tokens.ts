@@ -7,6 +7,7 @@ import {
   type JWSAlgorithm,
   type JWTPayload,
   type JWTVerifyGetKey,
+  errors as joseErrors,
   jwtVerify,
   SignJWT,
 } from 'jose';
@@ -90,7 +91,7 @@ export function tokenVerifier(issuers: TrustedIssuers) {
   }
   return async (authorization: string | undefined): Promise<VerifiedToken> => {
     const token = /^Bearer\s+([\w-]+\.[\w-]+\.[\w-]*)\s*$/i.exec(authorization ?? '')?.[1];
-    if (!token) throw new AuthenticationError('Mangler Bearer-token i Authorization-headeren.');
+    if (!token) throw new AuthenticationError('Mangler Bearer-token i Authorization-headeren.', 'missing');
     let issuer: unknown;
     try {
       issuer = decodeJwt(token).iss;
@@ -130,7 +131,9 @@ function check(settings: IssuerSettings) {
         const { payload } =
           typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options);
         return payload;
-      } catch {
+      } catch (error) {
+        // jose checks the signature before the claims: an expired token here was otherwise good.
+        if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError('Tokenet er utløpt.', 'expired');
         throw new AuthenticationError('Tokenet er ugyldig eller utløpt.');
       }
     },

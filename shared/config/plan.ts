@@ -1,3 +1,4 @@
+import { NOTIFICATION_DELIVERY } from '../notify/schedule.ts';
 import type { DeliverySettings, HubConfig, Target } from './types.ts';
 
 /**
@@ -41,6 +42,8 @@ export interface HubPlan {
 
 export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/submissions', handler: 'receive', caller: 'provider' },
+  { method: 'GET', path: '/v1/submissions', handler: 'get-submission', caller: 'provider' },
+  { method: 'POST', path: '/v1/uploads', handler: 'receive', caller: 'provider' },
   { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission', caller: 'provider' },
   { method: 'GET', path: '/v1/form-types', handler: 'form-types', caller: 'provider' },
   { method: 'GET', path: '/v1/form-types/{id}/schema', handler: 'form-types', caller: 'provider' },
@@ -57,14 +60,6 @@ export const ROUTES: RoutePlan[] = [
 
 /** The queue of status-change notifications to providers' webhooks (keyed like a target in the queue URLs). */
 export const NOTIFICATIONS = 'notifications';
-
-const NOTIFICATION_DELIVERY: DeliverySettings = {
-  maxAttempts: 8,
-  batchSize: 10,
-  visibilityTimeoutSeconds: 30,
-  maxConcurrency: 2,
-  retry: { firstDelaySeconds: 10, factor: 3, maxDelaySeconds: 3600 },
-};
 
 export function queueNameFor(targetId: string): string {
   return `skjemaflyt-${targetId}`;

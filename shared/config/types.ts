@@ -44,7 +44,12 @@ export interface Provider {
   maskinporten: ProviderMaskinporten;
   grants: ProviderGrant[];
   /** Status changes of the provider's submissions are POSTed here, signed with the secret (HMAC-SHA256). */
-  webhook?: { url: string; secret: SecretRef };
+  webhook?: {
+    url: string;
+    secret: SecretRef;
+    /** While a secret is rotated: the old one, whose signature goes along with the current one's */
+    previousSecret?: SecretRef;
+  };
 }
 
 /** Capped exponential backoff between attempts: first, first·factor, first·factor², … at most maxDelaySeconds. */

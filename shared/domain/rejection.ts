@@ -8,6 +8,8 @@ export interface FieldError {
   /** JSON pointer into the request, e.g. /submitter/nationalId */
   path: string;
   message: string;
+  /** What is wrong, for a program (e.g. `required`, `invalid-checksum`); docs/api.md lists them */
+  code?: string;
 }
 
 export type RejectionKind =
@@ -27,6 +29,8 @@ export class Rejection extends Error {
   readonly errors: FieldError[];
   /** Facts the caller may act on (RFC 9457 extension members), e.g. the trackingId a submissionId already has */
   readonly facts: Record<string, string>;
+  /** The problem type (its URI's last segment, listed in docs/api.md) when more precise than the kind's own */
+  type: string | undefined;
 
   constructor(kind: RejectionKind, detail: string, errors: FieldError[] = [], facts: Record<string, string> = {}) {
     super(detail);
@@ -35,6 +39,13 @@ export class Rejection extends Error {
     this.detail = detail;
     this.errors = errors;
     this.facts = facts;
+    this.type = undefined;
+  }
+
+  /** The same rejection with a more precise problem type, e.g. `submission-id-reused` for a conflict. */
+  withType(type: string): this {
+    this.type = type;
+    return this;
   }
 }
 

@@ -8,7 +8,7 @@ import { principalResolver } from '../auth/tokens.ts';
 import type { JwtVariables } from '../runtime/env.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { problemDetails } from './middleware.ts';
-import { problems } from './problem.ts';
+import { problemOf } from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -46,9 +46,9 @@ export function bodyText(event: HttpEvent): string {
     text = '\uFFFD';
   }
   if (text.includes('\uFFFD')) {
-    throw problems.badRequest('Innsendingen er ikke gyldig UTF-8.', [
-      { path: '', message: 'Forespørselen inneholder byte som ikke er gyldig UTF-8.' },
-    ]);
+    throw problemOf('invalid-json', 'Innsendingen er ikke gyldig UTF-8.', {
+      errors: [{ path: '', code: 'invalid-utf8', message: 'Forespørselen inneholder byte som ikke er gyldig UTF-8.' }],
+    });
   }
   return text;
 }

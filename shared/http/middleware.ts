@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { AuthenticationError, NotRecognisedError } from '../auth/errors.ts';
 import { Rejection } from '../domain/rejection.ts';
 import { loggableError } from '../runtime/safe-error.ts';
-import { HttpProblem, problemFor, problemResponse, problems } from './problem.ts';
+import { HttpProblem, problemFor, problemOf, problemResponse, problems } from './problem.ts';
 
 /**
  * Renders typed errors as problem+json; anything unexpected becomes a 500 with no internals,
@@ -22,24 +22,24 @@ export function problemDetails(
       } else if (error instanceof HttpProblem) {
         request.response = problemResponse(error, instance);
       } else if (error instanceof AuthenticationError) {
-        request.response = problemResponse(problems.unauthorized(error.message), instance);
+        request.response = problemResponse(problems.unauthorized(error.message, error.reason), instance);
       } else if (error instanceof NotRecognisedError) {
-        request.response = problemResponse(problems.forbidden(error.detail), instance);
+        request.response = problemResponse(problemOf('unknown-provider', error.detail), instance);
       } else if (isTransient(error)) {
         // The store or the queue said "not now": nothing was confirmed, and the same request again is safe.
         logger.warn('Transient failure; answered 503', loggableError(error));
-        const response = problemResponse(
-          new HttpProblem(503, 'Midlertidig utilgjengelig', {
-            detail: 'Skjemaflyt kunne ikke fullføre forespørselen akkurat nå. Send den samme forespørselen igjen.',
-            type: 'https://skjemaflyt.no/problems/unavailable',
-          }),
+        request.response = problemResponse(
+          problemOf(
+            'unavailable',
+            'Skjemaflyt kunne ikke fullføre forespørselen akkurat nå. Send den samme forespørselen igjen.',
+            { headers: { 'retry-after': '1' } },
+          ),
           instance,
         );
-        request.response = { ...response, headers: { ...response.headers, 'retry-after': '1' } };
       } else {
         logger.error('Unhandled error', loggableError(error));
         request.response = problemResponse(
-          new HttpProblem(500, 'Intern feil', { detail: 'Noe gikk galt hos Skjemaflyt. Prøv igjen senere.' }),
+          problemOf('internal', 'Noe gikk galt hos Skjemaflyt. Prøv igjen senere.'),
           instance,
         );
       }

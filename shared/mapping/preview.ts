@@ -190,7 +190,8 @@ export function storedDocuments(
   keyOf = (index: number) => `preview/${index}`,
 ): StoredDocument[] {
   return (envelope.attachments ?? []).map((a, i) => {
-    const bytes = Buffer.from(a.contentBase64, 'base64');
+    // An uploaded file (uploadId) is not here: previewed as empty.
+    const bytes = Buffer.from(a.contentBase64 ?? '', 'base64');
     return {
       filename: a.filename,
       contentType: a.contentType,

@@ -1,9 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Registry } from '../config/registry.ts';
 import { submissionStatus } from '../delivery/lifecycle.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import type { SubmissionStore } from '../store/submissions.ts';
-import { isTransientStatus, redirectedTo } from '../targets/http-client.ts';
+import { redirectedTo } from '../targets/http-client.ts';
+import { WEBHOOK_TOLERANCE_SECONDS } from './schedule.ts';
 
 /** A notification that could not be delivered: `retryable` says whether the queue should try it again. */
 export class WebhookError extends Error {
@@ -15,15 +16,55 @@ export class WebhookError extends Error {
   }
 }
 
-/** The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe and others do it. */
-export function signWebhook(secret: string, body: string, timestamp: number): string {
-  const v1 = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${v1}`;
+/** The version of the event's shape: fields may be added within a version, never removed or changed. */
+export const WEBHOOK_EVENT_VERSION = 1;
+
+/**
+ * The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe and others do it.
+ * During a secret's rotation there is one `v1=` per secret (the current one first): a receiver accepts the
+ * notification when any of them matches a secret it holds, so it may switch secrets whenever it likes.
+ */
+export function signWebhook(secrets: string | readonly string[], body: string, timestamp: number): string {
+  const list = typeof secrets === 'string' ? [secrets] : secrets;
+  const signatures = list.map(
+    (secret) => `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`,
+  );
+  return [`t=${timestamp}`, ...signatures].join(',');
+}
+
+/**
+ * What a receiver does with the header (the reference for docs/api.md): the timestamp within the tolerance of its
+ * own clock (a replayed notification is refused), and a `v1` that matches one of its secrets, compared in constant
+ * time.
+ */
+export function verifyWebhook(
+  header: string,
+  body: string,
+  secrets: readonly string[],
+  options: { now?: Date; toleranceSeconds?: number } = {},
+): 'valid' | 'bad-signature' | 'too-old' | 'malformed' {
+  const parts = header.split(',').map((p) => p.trim());
+  const t = parts.find((p) => p.startsWith('t='))?.slice(2);
+  const v1s = parts.filter((p) => p.startsWith('v1=')).map((p) => p.slice(3));
+  if (!t || !/^\d{1,12}$/.test(t) || v1s.length === 0) return 'malformed';
+  const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  if (Math.abs(now - Number(t)) > (options.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS)) return 'too-old';
+  for (const secret of secrets) {
+    const expected = Buffer.from(createHmac('sha256', secret).update(`${t}.${body}`).digest('hex'));
+    for (const v1 of v1s) {
+      const given = Buffer.from(v1);
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return 'valid';
+    }
+  }
+  return 'bad-signature';
 }
 
 /**
  * Tells the provider's webhook the current status of a delivery and of its submission. Sends the state as it is
- * now (not as it was when queued), so a late or repeated notification never tells an old story.
+ * now (not as it was when queued), so a late or repeated notification never tells an old story; the event's id
+ * names that state (the delivery and how many changes it has had), so a receiver that has seen the id may drop it.
+ * Any answer but 2xx is tried again on the schedule (shared/notify/schedule.ts), except 410 Gone: the receiver
+ * says it wants no more of these.
  */
 export async function sendStatusNotification(
   message: DeliveryMessage,
@@ -41,8 +82,13 @@ export async function sendStatusNotification(
   const webhook = found && deps.registry.provider(found.submission.providerId)?.webhook;
   if (!found || !delivery || !webhook) return 'skipped';
   const secret = deps.secret(webhook.secret.env);
-  if (!secret) throw new WebhookError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`, false);
+  // Not set: an operator's mistake the queue's retries give time to fix (the notification is not dropped).
+  if (!secret) throw new WebhookError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`, true);
+  const previous = webhook.previousSecret ? deps.secret(webhook.previousSecret.env) : undefined;
+  const id = `${delivery.id}.${delivery.history.length}`;
   const body = JSON.stringify({
+    id,
+    version: WEBHOOK_EVENT_VERSION,
     event: 'delivery.status',
     trackingId: found.submission.trackingId,
     submissionId: found.submission.submissionId,
@@ -62,7 +108,8 @@ export async function sendStatusNotification(
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-skjemaflyt-signature': signWebhook(secret, body, timestamp),
+        'x-skjemaflyt-signature': signWebhook(previous ? [secret, previous] : [secret], body, timestamp),
+        'x-skjemaflyt-event-id': id,
         'x-skjemaflyt-delivery': delivery.id,
       },
       body,
@@ -75,12 +122,14 @@ export async function sendStatusNotification(
   }
   const redirect = redirectedTo(response, webhook.url);
   if (redirect) {
+    // Not followed, but tried again: the provider may put its receiver back where it was.
     throw new WebhookError(
       `Webhooken svarte med en omdirigering (HTTP ${response.status}) til ${redirect}, som huben ikke følger.`,
-      false,
+      true,
     );
   }
+  void response.body?.cancel().catch(() => {});
   if (response.ok) return 'sent';
-  if (isTransientStatus(response.status)) throw new WebhookError(`Webhooken svarte HTTP ${response.status}.`, true);
-  throw new WebhookError(`Webhooken avviste varselet (HTTP ${response.status}).`, false);
+  if (response.status === 410) throw new WebhookError('Webhooken svarte 410 Gone: ingen flere varsler.', false);
+  throw new WebhookError(`Webhooken svarte HTTP ${response.status}.`, true);
 }

@@ -225,7 +225,11 @@ export function secretVariablesFor(name: FunctionName, deployments: readonly Dep
             : [],
         )
       : kind === 'webhooks'
-        ? deployment.providers.flatMap((p) => (p.webhook ? [p.webhook.secret.env] : []))
+        ? deployment.providers.flatMap((p) =>
+            p.webhook
+              ? [p.webhook.secret.env, ...(p.webhook.previousSecret ? [p.webhook.previousSecret.env] : [])]
+              : [],
+          )
         : [],
   );
   return [...new Set(names)].sort();

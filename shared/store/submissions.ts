@@ -5,11 +5,13 @@ import type { IntakeRepository } from '../submission/repository.ts';
 import { DynamoAdminIndex, type StatusQuery } from './dynamodb/admin-index.ts';
 import { DynamoDeliveryStatus } from './dynamodb/delivery-status.ts';
 import { DynamoIntake } from './dynamodb/intake.ts';
+import { DynamoProviderFeed } from './dynamodb/provider-feed.ts';
 import { DynamoSweep } from './dynamodb/sweep.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from './records.ts';
 
 export type { StatusPage, StatusQuery, StatusSummary } from './dynamodb/admin-index.ts';
 export { InvalidCursorError } from './dynamodb/admin-index.ts';
+export type { FeedEntry, FeedPage } from './dynamodb/provider-feed.ts';
 
 /**
  * The hub's one table, seen through each access pattern's own module (shared/store/dynamodb/): intake, delivery
@@ -21,12 +23,14 @@ export class SubmissionStore implements DeliveryRepository, IntakeRepository {
   readonly deliveries: DynamoDeliveryStatus;
   readonly adminIndex: DynamoAdminIndex;
   readonly sweep: DynamoSweep;
+  readonly providerFeed: DynamoProviderFeed;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.intake = new DynamoIntake(db, table);
     this.deliveries = new DynamoDeliveryStatus(db, table);
     this.adminIndex = new DynamoAdminIndex(db, table);
     this.sweep = new DynamoSweep(db, table);
+    this.providerFeed = new DynamoProviderFeed(db, table);
   }
 
   findReceipt(providerId: string, submissionId: string) {
@@ -65,6 +69,9 @@ export class SubmissionStore implements DeliveryRepository, IntakeRepository {
   }
   findByTerm(municipality: string, prefix: string, limit: number) {
     return this.adminIndex.findByTerm(municipality, prefix, limit);
+  }
+  changedSince(providerId: string, since: string, limit: number, cursor?: string) {
+    return this.providerFeed.changedSince(providerId, since, limit, cursor);
   }
   listUnqueued(before: string, limit?: number) {
     return this.sweep.listUnqueued(before, limit);

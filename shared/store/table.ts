@@ -4,7 +4,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * One table holds submissions, their deliveries and the provider's idempotency keys (single-table design):
  *   pk = SUB#<trackingId>      sk = SUBMISSION | DELIVERY#<targetId>
  *   pk = RECEIPT#<provider>#<submissionId>   sk = RECEIPT
- * with one index, byMunicipalityStatus, over the deliveries (see below).
+ * with two indexes over the deliveries: byMunicipalityStatus (the admin's lists) and byProviderUpdated (the
+ * provider's feed); see shared/store/dynamodb/keys.ts.
  * Shared by the local runner and the CDK stack so both create the same thing.
  */
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
@@ -18,6 +19,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' },
       { AttributeName: 'gsi1pk', AttributeType: 'S' },
       { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      { AttributeName: 'gsi2pk', AttributeType: 'S' },
+      { AttributeName: 'gsi2sk', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
@@ -33,6 +36,17 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
           { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
+      },
+      // Deliveries by provider and last change (gsi2pk = PROVIDER#<providerId>, gsi2sk = <changedAt>#<id>): the
+      // provider's feed of changed submissions reads that provider's entries only. Keys only: the feed reads
+      // each submission's partition for the current state anyway.
+      {
+        IndexName: 'byProviderUpdated',
+        KeySchema: [
+          { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['trackingId', 'updatedAt'] },
       },
     ],
   };

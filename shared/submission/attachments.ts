@@ -14,11 +14,13 @@ type Attachment = NonNullable<SubmissionEnvelope['attachments']>[number];
 
 /**
  * The attachments, checked against the limits before any is decoded, then decoded and checked against
- * their declared type, with safe and distinct filenames.
+ * their declared type, with safe and distinct filenames. `uploaded`: the bytes of the attachments sent as uploads
+ * (by index), already checked against their size and hash (shared/uploads/uploads.ts).
  */
 export function decodeAttachments(
   attachments: Attachment[],
   limits: Pick<Limits, 'maxAttachments' | 'maxAttachmentBytes'>,
+  uploaded: ReadonlyMap<number, Buffer> = new Map(),
 ): DecodedDocument[] {
   if (attachments.length > limits.maxAttachments) {
     throw reject.tooLarge(`Innsendingen har flere enn ${limits.maxAttachments} vedlegg.`, [
@@ -26,7 +28,7 @@ export function decodeAttachments(
     ]);
   }
   const oversize: FieldError[] = attachments.flatMap((a, i) =>
-    base64DecodedSize(a.contentBase64) > limits.maxAttachmentBytes
+    a.contentBase64 !== undefined && base64DecodedSize(a.contentBase64) > limits.maxAttachmentBytes
       ? [
           {
             path: `/attachments/${i}/contentBase64`,
@@ -38,7 +40,7 @@ export function decodeAttachments(
   if (oversize.length > 0) throw reject.tooLarge('Et eller flere vedlegg er for store.', oversize);
 
   const decoded = attachments.map((a, i) => {
-    const bytes = Buffer.from(a.contentBase64, 'base64');
+    const bytes = uploaded.get(i) ?? Buffer.from(a.contentBase64 ?? '', 'base64');
     if (bytes.byteLength === 0) {
       throw reject.invalid('Et vedlegg er tomt.', [
         { path: `/attachments/${i}/contentBase64`, message: 'Vedlegget er tomt.' },

@@ -27,7 +27,8 @@ export function checkEnvelope(
   // so their more precise message wins over the schema's for the same field.
   const errors: FieldError[] = [];
   for (const { path, value } of stringsIn(body)) {
-    if (!NOT_NAMES.test(path) && !isCleanName(value)) errors.push({ path, message: UNCLEAN_MESSAGE });
+    if (!NOT_NAMES.test(path) && !isCleanName(value))
+      errors.push({ path, code: 'invalid-characters', message: UNCLEAN_MESSAGE });
   }
   const { submitter, attachments, municipality } = (body && typeof body === 'object' ? body : {}) as Partial<
     Record<keyof SubmissionEnvelope, unknown>
@@ -42,9 +43,15 @@ export function checkEnvelope(
     if (problem?.code === 'control-digits') {
       errors.push({
         path: '/submitter/nationalId',
+        code: 'invalid-checksum',
         message: 'Fødselsnummeret er ikke gyldig (kontrollsifrene stemmer ikke).',
       });
-    } else if (problem) errors.push({ path: '/submitter/nationalId', message: `Fødselsnummeret ${problem.says}.` });
+    } else if (problem)
+      errors.push({
+        path: '/submitter/nationalId',
+        code: 'synthetic-person',
+        message: `Fødselsnummeret ${problem.says}.`,
+      });
   }
   if (
     typeof organisationNumber === 'string' &&
@@ -53,6 +60,7 @@ export function checkEnvelope(
   ) {
     errors.push({
       path: '/submitter/organisationNumber',
+      code: 'invalid-checksum',
       message: 'Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke).',
     });
   }
@@ -61,22 +69,27 @@ export function checkEnvelope(
     /^\d{4}$/.test(municipality) &&
     !isKnownKommunenummer(municipality, isConfiguredMunicipality)
   ) {
-    errors.push({ path: '/municipality', message: 'Kommunenummeret finnes ikke.' });
+    errors.push({ path: '/municipality', code: 'unknown-municipality', message: 'Kommunenummeret finnes ikke.' });
   }
   if (Array.isArray(attachments)) {
     attachments.forEach((a, i) => {
       const problem = typeof a?.filename === 'string' ? filenameProblem(a.filename) : undefined;
-      if (problem) errors.push({ path: `/attachments/${i}/filename`, message: problem });
+      if (problem) errors.push({ path: `/attachments/${i}/filename`, code: 'invalid-filename', message: problem });
       const at = typeof a?.contentBase64 === 'string' ? base64Problem(a.contentBase64) : undefined;
       if (at !== undefined) {
         errors.push({
           path: `/attachments/${i}/contentBase64`,
+          code: 'invalid-base64',
           message: `Innholdet er ikke gyldig base64 (tegn nr. ${at + 1} hører ikke hjemme der).`,
         });
       }
     });
     if (attachments.filter((a) => a?.role === 'main').length > 1) {
-      errors.push({ path: '/attachments', message: 'Bare ett vedlegg kan ha rollen «main» (hoveddokument).' });
+      errors.push({
+        path: '/attachments',
+        code: 'more-than-one-main',
+        message: 'Bare ett vedlegg kan ha rollen «main» (hoveddokument).',
+      });
     }
   }
   if (!valid) {
@@ -86,7 +99,7 @@ export function checkEnvelope(
     const patterned = new Set(schemaErrors.filter((e) => e.keyword === 'pattern').map((e) => e.instancePath));
     for (const e of schemaErrors) {
       if (e.keyword === 'maxLength' && patterned.has(e.instancePath)) continue;
-      const error = toFieldError(e);
+      const error = { ...toFieldError(e), code: SCHEMA_CODES[e.keyword] ?? 'invalid' };
       if (!reported.has(error.path)) errors.push(error);
     }
   }
@@ -120,6 +133,21 @@ const PATTERN_MESSAGES: Record<string, string> = {
   '/submissionId': 'submissionId kan bare inneholde synlige ASCII-tegn, uten mellomrom.',
   '/submitter/phone': 'Telefonnummeret har ugyldig format.',
   '/submitter/address/postalCode': 'Postnummeret må ha 4 sifre.',
+};
+
+/** A field error's code by the schema keyword it broke (docs/api.md lists them). */
+const SCHEMA_CODES: Record<string, string> = {
+  required: 'required',
+  additionalProperties: 'unknown-field',
+  type: 'wrong-type',
+  enum: 'not-allowed-value',
+  const: 'not-allowed-value',
+  format: 'invalid-format',
+  pattern: 'invalid-format',
+  minLength: 'too-short',
+  maxLength: 'too-long',
+  minItems: 'too-few',
+  maxItems: 'too-many',
 };
 
 function toFieldError(e: ErrorObject): FieldError {

@@ -8,6 +8,7 @@ import { reject } from '../domain/rejection.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { type DeliveryRecord, deliveryId, type SubmissionRecord } from '../store/records.ts';
+import { resolveUploads, type UploadDeps } from '../uploads/uploads.ts';
 import { type DecodedDocument, decodeAttachments } from './attachments.ts';
 import { enqueueDeliveries } from './enqueue.ts';
 import { FormDataError, parseFormData } from './form-data.ts';
@@ -41,6 +42,8 @@ export interface ReceiveDeps {
   };
   documents: { put(key: string, body: Uint8Array | string, contentType: string, sha256?: string): Promise<void> };
   queue: { send(messages: DeliveryMessage[]): Promise<void> };
+  /** Attachments sent as uploads (POST /v1/uploads); without, an envelope naming an upload is refused */
+  uploads?: Pick<UploadDeps, 'uploads' | 'objects'>;
   now?: () => Date;
   newTrackingId?: () => string;
 }
@@ -58,10 +61,16 @@ export async function receiveSubmission(
   const envelope = parseEnvelope(request, deps.registry);
   const limits = limitsFor(deps.registry.config, envelope.municipality);
   const formType = authorise(deps.registry, principal.providerId, envelope);
-  const documents = checkContent(envelope, formType, deps.registry, limits);
-
   const contentHash = sha256(canonicalJson(envelope));
-  const existing = await deps.store.findReceipt(principal.providerId, envelope.submissionId);
+  const attachments = envelope.attachments ?? [];
+  const withUploads = attachments.some((a) => a.uploadId !== undefined);
+  // A repeat that names uploads answers before they are read again: they may have expired since.
+  const earlier = withUploads ? await deps.store.findReceipt(principal.providerId, envelope.submissionId) : undefined;
+  if (earlier?.contentHash === contentHash) return repeat(earlier, contentHash, envelope, deps);
+  const uploaded = await resolveUploads(principal.providerId, attachments, deps.uploads);
+  const documents = checkContent(envelope, formType, deps.registry, limits, uploaded);
+
+  const existing = earlier ?? (await deps.store.findReceipt(principal.providerId, envelope.submissionId));
   if (existing) return repeat(existing, contentHash, envelope, deps);
 
   const now = (deps.now ?? (() => new Date()))();
@@ -111,20 +120,38 @@ export async function receiveSubmission(
 function authorise(registry: Registry, providerId: string, envelope: SubmissionEnvelope): FormType {
   const { formType: formTypeId, municipality } = envelope;
   if (!registry.knowsFormType(formTypeId)) {
-    throw reject.invalid('Skjematypen er ukjent.', [
-      { path: '/formType', message: 'Ukjent skjematype: ingen kommune i Skjemaflyt tar imot den.' },
-    ]);
+    throw reject
+      .invalid('Skjematypen er ukjent.', [
+        {
+          path: '/formType',
+          code: 'unknown-form-type',
+          message: 'Ukjent skjematype: ingen kommune i Skjemaflyt tar imot den.',
+        },
+      ])
+      .withType('unknown-form-type');
   }
   const formType = registry.formType(municipality, formTypeId);
   if (!registry.municipality(municipality) || !formType) {
-    throw reject.forbidden(`Skjematypen «${formTypeId}» tas ikke imot for kommune ${municipality}.`, [
-      { path: '/municipality', message: `Kommune ${municipality} tar ikke imot «${formTypeId}» gjennom Skjemaflyt.` },
-    ]);
+    throw reject
+      .forbidden(`Skjematypen «${formTypeId}» tas ikke imot for kommune ${municipality}.`, [
+        {
+          path: '/municipality',
+          code: 'form-type-not-offered',
+          message: `Kommune ${municipality} tar ikke imot «${formTypeId}» gjennom Skjemaflyt.`,
+        },
+      ])
+      .withType('not-granted');
   }
   if (!registry.mayProviderSubmit(providerId, municipality, formTypeId)) {
-    throw reject.forbidden(`Leverandøren har ikke tilgang til å sende «${formTypeId}» for kommune ${municipality}.`, [
-      { path: '/municipality', message: `Ingen tilgang til kommune ${municipality} for «${formTypeId}».` },
-    ]);
+    throw reject
+      .forbidden(`Leverandøren har ikke tilgang til å sende «${formTypeId}» for kommune ${municipality}.`, [
+        {
+          path: '/municipality',
+          code: 'not-granted',
+          message: `Ingen tilgang til kommune ${municipality} for «${formTypeId}».`,
+        },
+      ])
+      .withType('not-granted');
   }
   if (envelope.formData.contentType !== formType.formData.contentType) {
     throw reject.unprocessable('Skjemadataene har feil innholdstype.', [
@@ -146,6 +173,7 @@ function checkContent(
   formType: FormType,
   registry: Registry,
   limits: Limits,
+  uploaded: ReadonlyMap<number, Buffer>,
 ): DecodedDocument[] {
   const attachments = envelope.attachments ?? [];
   const archived = formType.deliveries.some((d) => registry.target(d.target).kind === 'archive');
@@ -157,7 +185,7 @@ function checkContent(
       },
     ]);
   }
-  const documents = decodeAttachments(attachments, limits);
+  const documents = decodeAttachments(attachments, limits, uploaded);
   let parsed: ReturnType<typeof parseFormData>;
   try {
     parsed = parseFormData(envelope.formData.contentType, envelope.formData.content, limits);
@@ -165,7 +193,7 @@ function checkContent(
     if (error instanceof FormDataError) {
       throw error.status === 413
         ? reject.tooLarge('Skjemadataene er for store.', error.errors)
-        : reject.invalid('Skjemadataene kan ikke leses.', error.errors);
+        : reject.invalid('Skjemadataene kan ikke leses.', error.errors).withType('invalid-form-data');
     }
     throw error;
   }
@@ -227,11 +255,19 @@ async function repeat(
 ): Promise<{ status: 200; receipt: ReceiptBody }> {
   if (existing.contentHash !== contentHash) {
     // The provider's own earlier submission: its trackingId tells the provider which one it was.
-    throw reject.conflict(
-      'Denne submissionId er allerede brukt for en innsending med annet innhold.',
-      [{ path: '/submissionId', message: 'submissionId er brukt før, med annet innhold.' }],
-      { trackingId: existing.trackingId },
-    );
+    throw reject
+      .conflict(
+        'Denne submissionId er allerede brukt for en innsending med annet innhold.',
+        [
+          {
+            path: '/submissionId',
+            code: 'submission-id-reused',
+            message: 'submissionId er brukt før, med annet innhold.',
+          },
+        ],
+        { trackingId: existing.trackingId },
+      )
+      .withType('submission-id-reused');
   }
   const stored = await deps.store.get(existing.trackingId);
   if (stored && !stored.submission.enqueuedAt) {

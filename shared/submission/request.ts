@@ -38,14 +38,18 @@ export function parseEnvelope(
   try {
     body = JSON.parse(request.body);
   } catch {
-    throw reject.invalid('Innsendingen er ikke gyldig JSON.', [{ path: '', message: 'Ugyldig JSON.' }]);
+    throw reject
+      .invalid('Innsendingen er ikke gyldig JSON.', [{ path: '', code: 'invalid-json', message: 'Ugyldig JSON.' }])
+      .withType('invalid-json');
   }
   const issue = inspectJson(request.body, { maxDepth: ENVELOPE_DEPTH, maxValues: Number.POSITIVE_INFINITY });
   if (issue) {
-    throw reject.invalid(
-      'Innsendingen kan ikke tolkes entydig.',
-      jsonIssueError(issue, '', { maxFormDataDepth: ENVELOPE_DEPTH }).errors,
-    );
+    throw reject
+      .invalid(
+        'Innsendingen kan ikke tolkes entydig.',
+        jsonIssueError(issue, '', { maxFormDataDepth: ENVELOPE_DEPTH }).errors,
+      )
+      .withType('invalid-json');
   }
   const municipality = (body as { municipality?: unknown } | null)?.municipality;
   const own = limitsFor(registry.config, typeof municipality === 'string' ? municipality : undefined).maxBodyBytes;

@@ -18,7 +18,10 @@ export interface SubmissionEnvelope {
     contentType: string;
     role: 'main' | 'attachment';
     title?: string;
-    contentBase64: string;
+    /** The bytes inline, or … */
+    contentBase64?: string;
+    /** … a file uploaded through POST /v1/uploads (shared/uploads/) */
+    uploadId?: string;
   }[];
 }
 

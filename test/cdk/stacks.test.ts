@@ -139,9 +139,16 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       ]);
       expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
     }
-    // The status index the admin list reads (from the same definition the local runner uses).
+    // The status index the admin list reads, and the providers' feed index (from the same definition the local
+    // runner uses): the feed's keeps only what the feed reads.
     only(template, 'AWS::DynamoDB::GlobalTable', {
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byMunicipalityStatus' })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byMunicipalityStatus' }),
+        Match.objectLike({
+          IndexName: 'byProviderUpdated',
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['trackingId', 'updatedAt'] },
+        }),
+      ],
     });
   });
 
@@ -161,7 +168,11 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       },
       LoggingConfiguration: expect.anything(),
       LifecycleConfiguration: {
-        Rules: [expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' })],
+        Rules: [
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          // Providers' uploads nobody referenced go after a day.
+          expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
+        ],
       },
     });
     const [, policy] = only(template, 'AWS::S3::BucketPolicy', { Bucket: { Ref: bucketId } });

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTIFICATIONS } from '../../shared/config/plan.ts';
+import { verifyWebhook } from '../../shared/notify/webhook.ts';
+import { contract } from '../provider/support/contract.ts';
 import { type FakeArchive, type Fault, startFakeArchive } from '../support/fake-archive.ts';
 import { FAST_DELIVERY, httpArchiveConfig } from '../support/http-config.ts';
 import { sample, testHub } from '../support/hub.ts';
@@ -12,8 +14,12 @@ import { sample, testHub } from '../support/hub.ts';
 type Hub = Awaited<ReturnType<typeof testHub>>;
 let t: Hub;
 let archive: FakeArchive;
-const received: { signature: string; body: string }[] = [];
+const described = contract();
+const received: { signature: string; eventId: string; body: string }[] = [];
 let webhookAnswers = 200;
+/** Submissions whose every event the receiver refuses once with 400, then takes (a receiver's bad deploy) */
+const refuseOnce = new Set<string>();
+const refused = new Set<string>();
 let webhookLocation: string | undefined;
 const webhook = createServer((req, res) => {
   let body = '';
@@ -21,7 +27,18 @@ const webhook = createServer((req, res) => {
     body += c;
   });
   req.on('end', () => {
-    received.push({ signature: String(req.headers['x-skjemaflyt-signature']), body });
+    received.push({
+      signature: String(req.headers['x-skjemaflyt-signature']),
+      eventId: String(req.headers['x-skjemaflyt-event-id']),
+      body,
+    });
+    const eventId = String(req.headers['x-skjemaflyt-event-id']);
+    if (refuseOnce.has(JSON.parse(body).submissionId) && !refused.has(eventId)) {
+      refused.add(eventId);
+      res.writeHead(400);
+      res.end();
+      return;
+    }
     res.writeHead(webhookAnswers, webhookLocation ? { location: webhookLocation } : {});
     res.end();
   });
@@ -42,11 +59,17 @@ beforeAll(async () => {
   process.env.FAKE_ARCHIVE_TOKEN = 'token';
   process.env.ESKJEMA_WEBHOOK_URL = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/skjemaflyt`;
   process.env.ESKJEMA_WEBHOOK_SECRET = 'delt-hemmelighet';
+  process.env.ESKJEMA_WEBHOOK_OLD_SECRET = 'gammel-hemmelighet';
   const configPath = await httpArchiveConfig(
     undefined,
     {},
     {
-      eskjema: { url: '${ESKJEMA_WEBHOOK_URL}', secret: { env: 'ESKJEMA_WEBHOOK_SECRET' } },
+      eskjema: {
+        url: '${ESKJEMA_WEBHOOK_URL}',
+        secret: { env: 'ESKJEMA_WEBHOOK_SECRET' },
+        // Mid-rotation: the old secret still signs, so a receiver that has not switched yet keeps working.
+        previousSecret: { env: 'ESKJEMA_WEBHOOK_OLD_SECRET' },
+      },
     },
   );
   t = await testHub(undefined, { configPath });
@@ -90,11 +113,26 @@ describe('status notifications to the provider’s webhook', () => {
     expect(delivered?.event).toMatchObject({ submissionId: 'webhook-1', submissionStatus: 'DELIVERED' });
     expect(delivered?.event.delivery.references.saksnummer).toMatch(/^2026\//);
     for (const e of events) {
-      const [t1, v1] = e.signature.split(',');
+      // As a receiver would check it (docs/api.md): one v1 per secret during a rotation, the current one first.
+      const [t1, v1, v1old] = e.signature.split(',');
       const timestamp = t1?.slice(2);
-      const expected = createHmac('sha256', 'delt-hemmelighet').update(`${timestamp}.${e.body}`).digest('hex');
-      expect(v1).toBe(`v1=${expected}`);
+      const hmac = (secret: string) => createHmac('sha256', secret).update(`${timestamp}.${e.body}`).digest('hex');
+      expect(v1).toBe(`v1=${hmac('delt-hemmelighet')}`);
+      expect(v1old).toBe(`v1=${hmac('gammel-hemmelighet')}`);
+      expect(verifyWebhook(e.signature, e.body, ['gammel-hemmelighet'])).toBe('valid');
+      expect(verifyWebhook(e.signature, e.body, ['en-annen'])).toBe('bad-signature');
+      // Every event names itself and its version; the id is the same in the header.
+      expect(e.event).toMatchObject({ version: 1, event: 'delivery.status' });
+      expect(e.eventId).toBe(e.event.id);
+      // As schemas/openapi.yaml's webhooks section describes it.
+      expect(described.schema('DeliveryStatusEvent', e.event)).toEqual([]);
     }
+    // One id per state: events of different statuses never share an id, and one id is always the same event.
+    for (const e of events) {
+      for (const other of events.filter((o) => o.event.id === e.event.id)) expect(other.body).toBe(e.body);
+    }
+    const statusOf = new Map(events.map((e) => [e.event.delivery.status, e.event.id]));
+    expect(new Set(statusOf.values()).size).toBe(statusOf.size);
     expect(JSON.stringify(events)).not.toContain('12035440095');
   });
 
@@ -110,7 +148,39 @@ describe('status notifications to the provider’s webhook', () => {
     webhookAnswers = 200;
   });
 
-  it('a webhook answering 307 to an internal address: nothing is sent there', async () => {
+  it('a webhook that refuses with a 4xx hears again (a receiver’s bad deploy loses nothing)', async () => {
+    archive.behave(() => 'ok');
+    refuseOnce.add('webhook-4xx');
+    const body = { ...(await sample('tt-kort-soknad')), submissionId: 'webhook-4xx' };
+    const { body: receipt } = await t.post(body);
+    const delivered = () =>
+      eventsFor(receipt.trackingId)
+        .filter((e) => e.event.delivery.status === 'DELIVERED')
+        .map((e) => e.eventId);
+    await t.waitFor(receipt.trackingId, 'eskjema', (s) => s.status === 'DELIVERED');
+    await until(() => delivered().length >= 2, 60_000);
+    // The same event, the same id, sent again after the refusal.
+    expect(delivered().length).toBeGreaterThanOrEqual(2);
+    expect(new Set(delivered()).size).toBe(1);
+  }, 90_000);
+
+  it('a webhook answering 410 Gone hears no more of that notification', async () => {
+    webhookAnswers = 410;
+    try {
+      archive.behave(() => 'ok');
+      const body = { ...(await sample('tt-kort-soknad')), submissionId: 'webhook-410' };
+      const { body: receipt } = await t.post(body);
+      await t.waitFor(receipt.trackingId, 'eskjema', (s) => s.status === 'DELIVERED');
+      await until(() => eventsFor(receipt.trackingId).some((e) => e.event.delivery.status === 'DELIVERED'));
+      // Every notification has been handled: none waits for another attempt.
+      await until(() => notificationsPending === 0, 60_000, countPending);
+      expect(notificationsPending).toBe(0);
+    } finally {
+      webhookAnswers = 200;
+    }
+  }, 90_000);
+
+  it('a webhook answering 307 to an internal address: nothing is sent there, and it is tried again', async () => {
     webhookAnswers = 307;
     webhookLocation = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/admin/delete-everything`;
     try {
@@ -118,32 +188,18 @@ describe('status notifications to the provider’s webhook', () => {
       const body = { ...(await sample('tt-kort-soknad')), submissionId: 'webhook-redirect' };
       const { body: receipt } = await t.post(body);
       await t.waitFor(receipt.trackingId, 'eskjema', (s) => s.status === 'DELIVERED');
-      await until(() => eventsFor(receipt.trackingId).some((e) => e.event.delivery.status === 'DELIVERED'));
-      expect(eventsFor(receipt.trackingId).length).toBeGreaterThan(0);
-      // Every notification has been handled (a followed redirect would have happened before that) …
-      const queueUrl = t.hub.resources.queueUrls[NOTIFICATIONS];
-      await until(
-        () => notificationsPending === 0,
-        30_000,
-        async () => {
-          const { Attributes } = await t.hub.clients.sqs.send(
-            new GetQueueAttributesCommand({
-              QueueUrl: queueUrl,
-              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-            }),
-          );
-          notificationsPending =
-            Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
-        },
-      );
-      expect(notificationsPending).toBe(0);
-      // … and none of them went to the address the webhook pointed at.
+      const deliveredTries = () =>
+        eventsFor(receipt.trackingId).filter((e) => e.event.delivery.status === 'DELIVERED').length;
+      // Tried again after the redirect (a followed redirect would have happened at the first try) …
+      await until(() => deliveredTries() >= 2, 60_000);
+      expect(deliveredTries()).toBeGreaterThanOrEqual(2);
+      // … and nothing went to the address the webhook pointed at.
       expect(internalHits).toEqual([]);
     } finally {
       webhookAnswers = 200;
       webhookLocation = undefined;
     }
-  });
+  }, 90_000);
 
   it('hears of a delivery that used up its attempts and was dead-lettered to FAILED', async () => {
     // The FAILED status is written by the dead-letter function: its environment must carry the notifications queue.
@@ -161,3 +217,13 @@ describe('status notifications to the provider’s webhook', () => {
 });
 
 let notificationsPending = -1;
+async function countPending() {
+  const { Attributes } = await t.hub.clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: t.hub.resources.queueUrls[NOTIFICATIONS],
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  notificationsPending =
+    Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+}

@@ -1275,6 +1275,7 @@ describe('the hostile corpus', () => {
     expect(answer.body.errors).toEqual([
       {
         path: '/attachments/1/contentBase64',
+        code: 'invalid-base64',
         message: 'Innholdet er ikke gyldig base64 (tegn nr. 200002 hører ikke hjemme der).',
       },
     ]);

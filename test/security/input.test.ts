@@ -389,6 +389,7 @@ describe('base64 attachments', () => {
     expect(errors).toEqual([
       {
         path: '/attachments/0/contentBase64',
+        code: 'invalid-base64',
         message: 'Innholdet er ikke gyldig base64 (tegn nr. 2002 hører ikke hjemme der).',
       },
     ]);

@@ -14,7 +14,7 @@ import {
   type SubmissionWithDeliveries,
 } from '../../delivery/repository.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from '../records.ts';
-import { deliveryKey, sentMessageKey, statusIndexKeys, strip, submissionKey } from './keys.ts';
+import { deliveryKey, providerIndexKeys, sentMessageKey, statusIndexKeys, strip, submissionKey } from './keys.ts';
 
 /** Deliveries and their statuses in DynamoDB: reads of a submission's partition and conditional status writes. */
 export class DynamoDeliveryStatus implements DeliveryRepository {
@@ -106,6 +106,15 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
       'gsi1sk = :gsi1sk',
     ];
     Object.assign(values, statusIndexKeys(delivery.municipality, t.to, at, `${trackingId}.${targetId}`, ':'));
+    // The provider's feed position. Its key is written at intake; a delivery stored before the feed existed gets
+    // it at its next change, when the caller knows the provider (else it stays out of the index).
+    set.push('gsi2sk = :gsi2sk');
+    values[':gsi2sk'] = `${at}#${trackingId}.${targetId}`;
+    const providerId = (delivery as Partial<DeliveryRecord>).providerId;
+    if (providerId) {
+      set.push('gsi2pk = if_not_exists(gsi2pk, :gsi2pk)');
+      values[':gsi2pk'] = providerIndexKeys(providerId, '', '').gsi2pk;
+    }
     const remove: string[] = [];
     const add: string[] = [];
     if (t.countAttempt) add.push('attempts :one');

@@ -3,7 +3,15 @@ import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCo
 import { DuplicateSubmissionError, type IntakeRepository, type Receipt } from '../../submission/repository.ts';
 import type { DeliveryRecord, SubmissionRecord } from '../records.ts';
 import { searchTerms } from '../search-terms.ts';
-import { deliveryKey, receiptKey, searchIndexKeys, statusIndexKeys, submissionKey, UNQUEUED } from './keys.ts';
+import {
+  deliveryKey,
+  providerIndexKeys,
+  receiptKey,
+  searchIndexKeys,
+  statusIndexKeys,
+  submissionKey,
+  UNQUEUED,
+} from './keys.ts';
 
 /** Intake: the provider's receipt, the submission, its deliveries and search entries, written in one transaction. */
 export class DynamoIntake implements IntakeRepository {
@@ -56,6 +64,7 @@ export class DynamoIntake implements IntakeRepository {
                 Item: {
                   ...deliveryKey(d.trackingId, d.target),
                   ...statusIndexKeys(d.municipality, d.status, d.updatedAt, d.id),
+                  ...(d.providerId ? providerIndexKeys(d.providerId, d.updatedAt, d.id) : {}),
                   type: 'delivery',
                   ...d,
                 },
