@@ -67,6 +67,7 @@ function checkGroup(context: Context, node: FieldNode, value: unknown, pointer: 
   if (typeof value !== 'object' || Array.isArray(value)) {
     errors.push({
       path: pointer,
+      code: 'expected-group',
       message: `${named(context, steps)} skal inneholde ${expected(node)}, ikke en enkelt verdi.`,
     });
     return;
@@ -77,13 +78,17 @@ function checkGroup(context: Context, node: FieldNode, value: unknown, pointer: 
     if (context.xml && XML_INFRASTRUCTURE.test(key)) continue;
     if (key === '#text') {
       if (typeof child === 'string' && child.trim() !== '') {
-        errors.push({ path: pointer, message: `${named(context, steps)} skal inneholde elementer, ikke tekst.` });
+        errors.push({
+          path: pointer,
+          code: 'expected-group',
+          message: `${named(context, steps)} skal inneholde elementer, ikke tekst.`,
+        });
       }
       continue;
     }
     const declared = node.children.get(key);
     if (!declared) {
-      errors.push({ path: at, message: unknownField(context, node, key, steps) });
+      errors.push({ path: at, code: 'unknown-field', message: unknownField(context, node, key, steps) });
       continue;
     }
     checkOccurrences(context, declared, child, at, [...steps, key]);
@@ -95,6 +100,7 @@ function checkOccurrences(context: Context, node: FieldNode, value: unknown, poi
     if (!node.repeats) {
       context.errors.push({
         path: `${pointer}/1`,
+        code: 'not-repeatable',
         message: `${named(context, steps)} kan bare forekomme én gang i «${context.contract.title}».`,
       });
       return;
@@ -106,7 +112,11 @@ function checkOccurrences(context: Context, node: FieldNode, value: unknown, poi
   }
   if (node.repeats && !context.xml && value !== undefined && value !== null) {
     // A repeating field in JSON is a list, even of one: the published schema says so.
-    context.errors.push({ path: pointer, message: `${named(context, steps)} skal være en liste.` });
+    context.errors.push({
+      path: pointer,
+      code: 'expected-list',
+      message: `${named(context, steps)} skal være en liste.`,
+    });
     return;
   }
   checkOne(context, node, value, pointer, steps);
@@ -125,6 +135,7 @@ function checkOne(context: Context, node: FieldNode, value: unknown, pointer: st
     if (elements.length > 0 || !context.xml) {
       context.errors.push({
         path: pointer,
+        code: 'expected-value',
         message: `${named(context, steps)} skal være ${FIELD_TYPE[node.type].label}, ikke en gruppe av felt.`,
       });
       return;
@@ -133,7 +144,11 @@ function checkOne(context: Context, node: FieldNode, value: unknown, pointer: st
       if (k === '#text' || XML_INFRASTRUCTURE.test(k)) continue;
       const declared = node.children.get(k);
       if (!declared) {
-        context.errors.push({ path: `${pointer}/${token(k)}`, message: unknownField(context, node, k, steps) });
+        context.errors.push({
+          path: `${pointer}/${token(k)}`,
+          code: 'unknown-field',
+          message: unknownField(context, node, k, steps),
+        });
       } else checkOne(context, declared, v, `${pointer}/${token(k)}`, [...steps, k]);
     }
     text = (value as Record<string, unknown>)['#text'];
@@ -146,19 +161,27 @@ function checkValue(context: Context, node: FieldNode, value: unknown, pointer: 
   const type = FIELD_TYPE[node.type];
   const what = named(context, steps);
   if (Array.isArray(value) || typeof value === 'object') {
-    context.errors.push({ path: pointer, message: `${what} skal være ${type.label}, ikke en gruppe av felt.` });
+    context.errors.push({
+      path: pointer,
+      code: 'expected-value',
+      message: `${what} skal være ${type.label}, ikke en gruppe av felt.`,
+    });
     return;
   }
   const fits = typeof value === 'string' && context.xml ? type.text(value) : fitsJson(type, value);
   if (!fits) {
-    context.errors.push({ path: pointer, message: `${what} skal være ${type.label}.` });
+    context.errors.push({ path: pointer, code: 'invalid-format', message: `${what} skal være ${type.label}.` });
     return;
   }
   const text = String(value);
   if (node.enum && !node.enum.includes(text)) {
-    context.errors.push({ path: pointer, message: `${what} skal være en av: ${node.enum.join(', ')}.` });
+    context.errors.push({
+      path: pointer,
+      code: 'not-in-list',
+      message: `${what} skal være en av: ${node.enum.join(', ')}.`,
+    });
   } else if (node.maxLength && text.length > node.maxLength) {
-    context.errors.push({ path: pointer, message: `${what} kan ha høyst ${node.maxLength} tegn.` });
+    context.errors.push({ path: pointer, code: 'too-long', message: `${what} kan ha høyst ${node.maxLength} tegn.` });
   }
 }
 

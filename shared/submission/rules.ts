@@ -28,7 +28,7 @@ export function checkFormRules(
   }
   for (const path of rules.required) {
     if (asText(compilePath(path)(parsed.data)) === undefined) {
-      errors.push({ path: field(path), message: `Feltet «${path}» er påkrevd i ${formType.title}.` });
+      errors.push({ path: field(path), code: 'required', message: `Feltet «${path}» er påkrevd i ${formType.title}.` });
     }
   }
   // Every occurrence: a second <soker> with a wrong fødselsnummer is as wrong as the first.
@@ -37,7 +37,11 @@ export function checkFormRules(
       for (const { pointer, value } of everyValueAt(path, parsed.data)) {
         const text = asText(value);
         if (text !== undefined && !valid(text)) {
-          errors.push({ path: `/formData/content/${pointer}`, message: `Feltet «${path}» er ikke ${what}.` });
+          errors.push({
+            path: `/formData/content/${pointer}`,
+            code: 'invalid-checksum',
+            message: `Feltet «${path}» er ikke ${what}.`,
+          });
         }
       }
     }
@@ -49,10 +53,15 @@ export function checkFormRules(
       if (problem?.code === 'control-digits') {
         errors.push({
           path: `/formData/content/${pointer}`,
+          code: 'invalid-checksum',
           message: `Feltet «${path}» er ikke et gyldig fødselsnummer.`,
         });
       } else if (problem) {
-        errors.push({ path: `/formData/content/${pointer}`, message: `Feltet «${path}» ${problem.says}.` });
+        errors.push({
+          path: `/formData/content/${pointer}`,
+          code: 'synthetic-person',
+          message: `Feltet «${path}» ${problem.says}.`,
+        });
       }
     }
   }

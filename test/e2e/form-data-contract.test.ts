@@ -86,11 +86,13 @@ describe('receive holds form data to the form type’s contract', () => {
     expect(answer.body.errors).toEqual([
       {
         path: '/formData/content/stilling/stillingsprosent',
+        code: 'invalid-format',
         message:
           'Elementet <stilling><stillingsprosent> skal være en prosentsats fra 0 til 100, uten prosenttegn (for eksempel 80 eller 62,5).',
       },
       {
         path: '/formData/content/stilling/startdato',
+        code: 'invalid-format',
         message: 'Elementet <stilling><startdato> skal være en dato på formen ÅÅÅÅ-MM-DD (for eksempel 2027-01-04).',
       },
     ]);
@@ -105,6 +107,7 @@ describe('receive holds form data to the form type’s contract', () => {
     expect(number.body.errors).toEqual([
       {
         path: '/formData/content/sted/koordinater/nord',
+        code: 'invalid-format',
         message: 'Elementet <sted><koordinater><nord> skal være et tall med desimalpunktum (for eksempel 6556712.4).',
       },
     ]);
@@ -229,6 +232,7 @@ describe('synthetic test persons (Tenor, Dolly)', () => {
       expect(answer.body.errors).toEqual([
         {
           path: '/submitter/nationalId',
+          code: 'synthetic-person',
           message: `Fødselsnummeret er en syntetisk testperson (${register}), og slike tas bare imot i et testmiljø: dette er produksjon.`,
         },
       ]);
@@ -244,6 +248,7 @@ describe('synthetic test persons (Tenor, Dolly)', () => {
     expect(answer.status).toBe(422);
     expect(answer.body.errors).toContainEqual({
       path: '/formData/content/foresatt/fodselsnummer',
+      code: 'synthetic-person',
       message:
         'Feltet «foresatt.fodselsnummer» er en syntetisk testperson (Tenor), og slike tas bare imot i et testmiljø: dette er produksjon.',
     });

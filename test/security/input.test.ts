@@ -411,6 +411,7 @@ describe('identifiers', () => {
     expect(errors).toEqual([
       {
         path: '/formData/content/soker/1/fodselsnummer',
+        code: 'invalid-checksum',
         message: 'Feltet «soker.fodselsnummer» er ikke et gyldig fødselsnummer.',
       },
     ]);

@@ -102,11 +102,13 @@ describe('receive checks form data against the contract', () => {
     expect(errors).toEqual([
       {
         path: '/formData/content/soker/adresse/gate',
+        code: 'unknown-field',
         message:
           'Elementet <gate> i <soker><adresse> finnes ikke i skjemaet «Søknad om TT-kort» og ville ikke blitt lest. Mente du <gateadresse>?',
       },
       {
         path: '/formData/content/soker/adresse/postnr',
+        code: 'unknown-field',
         message:
           'Elementet <postnr> i <soker><adresse> finnes ikke i skjemaet «Søknad om TT-kort» og ville ikke blitt lest. Mente du <postnummer>?',
       },
@@ -148,6 +150,7 @@ describe('receive checks form data against the contract', () => {
     expect(await check('tt-kort-soknad', (x) => x.replace('<melding ', '<melding versjon="2" '))).toEqual([
       {
         path: '/formData/content/@versjon',
+        code: 'unknown-field',
         message: 'Attributtet versjon finnes ikke i skjemaet «Søknad om TT-kort» og ville ikke blitt lest.',
       },
     ]);
@@ -163,6 +166,7 @@ describe('receive checks form data against the contract', () => {
     expect(twice).toEqual([
       {
         path: '/formData/content/soker/1',
+        code: 'not-repeatable',
         message: 'Elementet <soker> kan bare forekomme én gang i «Søknad om TT-kort».',
       },
     ]);

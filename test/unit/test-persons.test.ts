@@ -36,6 +36,7 @@ describe('synthetic test persons', () => {
     expect(errors).toEqual([
       {
         path: '/submitter/nationalId',
+        code: 'synthetic-person',
         message:
           'Fødselsnummeret er en syntetisk testperson (Tenor), og slike tas bare imot i et testmiljø: dette er produksjon.',
       },
