@@ -2,6 +2,7 @@ import { mapToArchive } from '../mapping/form-type.ts';
 import { writeArkivmelding } from '../noark/formats.ts';
 import { validateArkivmelding } from '../noark/validate.ts';
 import { ArchiveFormatError } from '../noark/xml.ts';
+import { DocumentStore } from '../store/documents.ts';
 import { archiveAdapterFor } from '../targets/index.ts';
 import { DeliveryFailure, fail } from './failures.ts';
 import type { Deliverer } from './process.ts';
@@ -32,12 +33,21 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
     keep?.(xml),
     validateArkivmelding(target.format, xml),
     Promise.all(
-      record.files.map(async (file) => ({
-        filename: file.filename,
-        contentType: file.contentType,
-        bytes:
-          'key' in file.source ? await deps.documents.get(file.source.key) : Buffer.from(file.source.content, 'utf8'),
-      })),
+      record.files.map(async (file) => {
+        const { source } = file;
+        if ('rendered' in source) {
+          // The rendered form (the Hoveddokument when the provider sent none) is kept like the other documents.
+          // Rendering is deterministic, so a repeated attempt stores the same bytes under the same key.
+          const key = DocumentStore.documentKey(submission.trackingId, `rendered/${file.filename}`);
+          await deps.documents.put(key, source.rendered, file.contentType);
+          return { filename: file.filename, contentType: file.contentType, bytes: source.rendered };
+        }
+        return {
+          filename: file.filename,
+          contentType: file.contentType,
+          bytes: 'key' in source ? await deps.documents.get(source.key) : Buffer.from(source.content, 'utf8'),
+        };
+      }),
     ),
   ]);
   if (checked.status === 'rejected') throw checked.reason;

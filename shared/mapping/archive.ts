@@ -4,18 +4,28 @@
  * `shared/noark/formats.ts` writes it as Fiks Arkiv V1 or eFormidling.
  */
 import { createHash } from 'node:crypto';
-import type { ArchiveSettings } from '../config/types.ts';
+import type {
+  ArchiveSettings,
+  ArchiveUnit,
+  ArchiveUnitSettings,
+  FormType,
+  SkjermingSettings,
+} from '../config/types.ts';
+import { type FormPdfInput, formAnswers, renderFormPdf } from '../documents/form-pdf.ts';
 import type {
   Arkivmelding,
   Dokumentbeskrivelse,
   Dokumentobjekt,
+  Identifikator,
   Klassifikasjon,
   Korrespondansepart,
   Matrikkelnummer,
+  Part,
   Saksmappe,
+  Skjerming,
 } from '../noark/model.ts';
 import { archiveFilename } from '../submission/filenames.ts';
-import type { StoredDocument } from '../submission/types.ts';
+import type { StoredDocument, SubmissionEnvelope } from '../submission/types.ts';
 import { type DefinitionCompiler, expressionFault, requireText, text, type Value } from './compiler.ts';
 import { type MappingInput, mappingData } from './context.ts';
 import { osloTime } from './dates.ts';
@@ -24,12 +34,14 @@ import type {
   DocumentKind,
   KorrespondansepartMapping,
   MatrikkelnummerMapping,
+  PartMapping,
   PropertyFolder,
   SaksmappeMapping,
 } from './definition.ts';
 import { ADVICE, MappingError } from './errors.ts';
 import { ExpressionError } from './expressions.ts';
-import { asText, type Data, pathsOf } from './values.ts';
+import { pseudonym } from './folder-key.ts';
+import { asText, compileAllTexts, compilePath, type Data, isExpression, pathsOf } from './values.ts';
 
 // The delivery processing recognises a permanent mapping fault by this class (imported from here).
 export { MappingError } from './errors.ts';
@@ -38,8 +50,11 @@ export { MappingError } from './errors.ts';
 export interface ArchiveFile {
   filename: string;
   contentType: string;
-  /** S3 key of a stored document, or the content itself (the archived form data) */
-  source: { key: string } | { content: string };
+  /**
+   * S3 key of a stored document, the content itself (the archived form data), or the rendered form (the delivery
+   * stores it beside the submission's documents before sending)
+   */
+  source: { key: string } | { content: string } | { rendered: Uint8Array };
 }
 
 export interface ArchiveRecord {
@@ -81,71 +96,308 @@ export function archiveLabel(field: string): string {
   return `Arkivfeltet ${field}`;
 }
 
-export function compileArchiveMapping(
-  c: DefinitionCompiler,
-  mapping: ArchiveMapping,
-  settings: ArchiveSettings,
-): ArchiveMapper {
-  const formType = c.formType;
+export function compileArchiveMapping(c: DefinitionCompiler, formType: FormType): ArchiveMapper {
+  const mapping = formType.definition.archive as ArchiveMapping;
+  const settings = formType.archive as ArchiveSettings;
   const at = '/archive';
+  const maxLength = mapping.titleMaxLength ?? DEFAULT_TITLE_MAX;
   const tittel = c.value(mapping.tittel, `${at}/tittel`);
-  const offentligTittel = c.optional(mapping.offentligTittel, `${at}/offentligTittel`);
+  const skjerming = settings.skjerming;
+  const screensTitle = skjerming?.skjermingMetadata.some((m) => m.toLowerCase() === 'tittel') ?? false;
+  const personal = personalPaths(formType);
+  const offentligTittel =
+    mapping.offentligTittel !== undefined
+      ? c.value(mapping.offentligTittel, `${at}/offentligTittel`)
+      : screensTitle
+        ? c.value(withoutPaths(mapping.tittel, personal), `${at}/tittel`)
+        : undefined;
+  const beskrivelse = c.optional(mapping.beskrivelse, `${at}/beskrivelse`);
+  checkLiteralLength(c, mapping.tittel, `${at}/tittel`, maxLength);
   const parts = mapping.korrespondansepart.map((p, i) =>
     compileKorrespondansepart(c, p, `${at}/korrespondansepart/${i}`),
   );
-  const mottaker = settings.mottaker;
-  const documents = compileDocuments(c, mapping);
-  const mappe = mapping.saksmappe ? compileSaksmappe(c, mapping.saksmappe, settings) : undefined;
-  const skjerming = settings.skjerming ? { ...settings.skjerming } : undefined;
+  const saksparter = (mapping.part ?? []).map((p, i) => compilePart(c, p, `${at}/part/${i}`));
+  const documents = compileDocuments(c, mapping, formType);
+  const mappe = mapping.saksmappe ? compileSaksmappe(c, mapping.saksmappe, formType, maxLength) : undefined;
+  const journalstatus = skjerming ? 'M' : (settings.journalstatus ?? 'M');
+  const incoming = settings.journalposttype === 'I';
 
   return async (input, stored) => {
     const data = mappingData(input);
     try {
       await c.expressions.evaluate(data);
     } catch (error) {
-      if (error instanceof ExpressionError) throw expressionFault(formType, error, archiveLabel(error.item.field));
+      if (error instanceof ExpressionError) throw expressionFault(formType.id, error, archiveLabel(error.item.field));
       throw error;
     }
-    const korrespondansepart = parts.map((p) => p(data)).filter((p): p is Korrespondansepart => p !== undefined);
-    if (mottaker) {
-      korrespondansepart.push({
-        korrespondanseparttype: settings.journalposttype === 'I' ? 'EM' : 'IM',
-        navn: mottaker.navn,
-        ...(mottaker.administrativEnhet ? { administrativEnhet: mottaker.administrativEnhet } : {}),
-        ...(mottaker.saksbehandler ? { saksbehandler: mottaker.saksbehandler } : {}),
-        // The municipality's own unit is no one's personal data, even where the sender is screened.
-        skjermetKorrespondansepart: false,
-      });
+    const folder = mappe?.(data, input);
+    // The owner: the property's municipality where the record is about a property (a samkommune's archive holds
+    // several municipalities' cases), else the municipality the form was sent for.
+    const owner = folder?.matrikkelnummer?.[0]?.kommunenummer ?? input.envelope.municipality;
+    const unit = unitSettings(settings, owner);
+    const submittedAt = osloTime(input.envelope.submittedAt);
+    const korrespondansepart = parts.map((p) => p(data, input)).filter((p): p is Korrespondansepart => p !== undefined);
+    for (const part of korrespondansepart) {
+      // The number the citizen was shown, so a letter back can refer to it.
+      if (part.korrespondanseparttype === 'EA') part.deresReferanse = input.envelope.submissionId;
     }
-    const { dokumentbeskrivelse, files } = documents(input, stored, data);
+    korrespondansepart.push(...receivers(formType, settings.journalposttype, owner, unit));
+    const { dokumentbeskrivelse, files } = await documents(input, stored, data);
+    const screening = skjerming ? skjermingOf(skjerming, submittedAt.date) : undefined;
+    const partList = saksparter.map((p) => p(data)).filter((p): p is Part => p !== undefined);
+    const representative = mapping.representative;
+    if (representative && partList.length > 0 && !isSamePerson(partList[0] as Part, input.envelope.submitter)) {
+      partList.push(submitterPart(input.envelope.submitter, representative));
+    }
+    const applicant = partList[0];
+    if (applicant && isSamePerson(applicant, input.envelope.submitter)) {
+      // The applicant submitted: the sender's address is the one the form gives.
+      for (const part of korrespondansepart) {
+        if (part.korrespondanseparttype !== 'EA' || part.postadresse) continue;
+        if (applicant.postadresse) part.postadresse = applicant.postadresse;
+        if (applicant.postnummer) part.postnummer = applicant.postnummer;
+        if (applicant.poststed) part.poststed = applicant.poststed;
+      }
+    }
+    const title = finishTitle(requireText(tittel, data, formType.id, archiveLabel(tittel.field)), maxLength);
+    const publicTitle = offentligTittel
+      ? finishTitle(requireText(offentligTittel, data, formType.id, archiveLabel(offentligTittel.field)), maxLength)
+      : undefined;
+    const description = text(beskrivelse, data);
+    const saksmappe: Saksmappe | undefined = folder
+      ? {
+          ...folder.mappe,
+          ...(unit.administrativEnhet ? { administrativEnhet: identifier(unit.administrativEnhet) } : {}),
+          ...(unit.saksansvarlig ? { saksansvarlig: identifier(unit.saksansvarlig) } : {}),
+          ...(unit.journalenhet ? { journalenhet: unit.journalenhet } : {}),
+          ...(partList.length > 0 ? { part: partList } : {}),
+          ...(screening ? { skjerming: { ...screening } } : {}),
+          ...(unit.arkivdel ? { arkivdel: unit.arkivdel } : {}),
+        }
+      : undefined;
     const arkivmelding: Arkivmelding = {
       system: SYSTEM,
       antallFiler: files.length,
-      ...(mappe ? { saksmappe: mappe(data, input.trackingId) } : {}),
+      ...(saksmappe ? { saksmappe } : {}),
       journalpost: {
-        tittel: requireText(tittel, data, formType, archiveLabel(tittel.field)),
-        ...(offentligTittel
-          ? { offentligTittel: requireText(offentligTittel, data, formType, archiveLabel(offentligTittel.field)) }
-          : {}),
+        tittel: title,
+        ...(publicTitle !== undefined ? { offentligTittel: publicTitle } : {}),
+        ...(description !== undefined ? { beskrivelse: description } : {}),
         journalposttype: settings.journalposttype,
-        journalstatus: settings.journalstatus,
-        dokumentetsDato: osloTime(input.envelope.submittedAt).date,
-        mottattDato: osloTime(input.receivedAt).dateTime,
-        referanseEksternNoekkel: { fagsystem: `skjemaflyt/${formType}`, noekkel: input.trackingId },
+        journalstatus,
+        dokumentetsDato: submittedAt.date,
+        // Received is what an incoming post is; an internal note is not received from anyone.
+        ...(incoming ? { mottattDato: osloTime(input.receivedAt).dateTime } : {}),
+        opprettetDato: osloTime(input.receivedAt).dateTime,
+        referanseEksternNoekkel: { fagsystem: `skjemaflyt/${formType.id}`, noekkel: input.trackingId },
         korrespondansepart,
-        ...(skjerming ? { skjerming } : {}),
+        ...(screening ? { skjerming: screening } : {}),
         dokumentbeskrivelse,
         opprettetAv: SYSTEM,
         arkivertAv: SYSTEM,
-        ...(!mappe && settings.arkivdel ? { arkivdel: settings.arkivdel } : {}),
+        ...(unit.journalenhet ? { journalenhet: unit.journalenhet } : {}),
+        ...(!saksmappe && unit.arkivdel ? { arkivdel: unit.arkivdel } : {}),
       },
     };
     return { arkivmelding, files };
   };
 }
 
-function compileKorrespondansepart(c: DefinitionCompiler, spec: KorrespondansepartMapping, at: string) {
+const DEFAULT_TITLE_MAX = 255;
+
+/** The settings for the owning municipality: its own where the configuration gives them, else the form type's. */
+export function unitSettings(settings: ArchiveSettings, owner: string): ArchiveUnitSettings {
+  const own = settings.perMunicipality?.[owner] ?? {};
+  return {
+    ...pick(settings),
+    ...pick(own),
+  };
+}
+
+function pick(s: ArchiveUnitSettings): ArchiveUnitSettings {
+  return {
+    ...(s.journalenhet !== undefined ? { journalenhet: s.journalenhet } : {}),
+    ...(s.arkivdel !== undefined ? { arkivdel: s.arkivdel } : {}),
+    ...(s.administrativEnhet !== undefined ? { administrativEnhet: s.administrativEnhet } : {}),
+    ...(s.saksansvarlig !== undefined ? { saksansvarlig: s.saksansvarlig } : {}),
+  };
+}
+
+function identifier(id: ArchiveUnit): Identifikator {
+  return {
+    ...(id.identifikator !== undefined ? { identifikator: id.identifikator } : {}),
+    ...(id.initialer !== undefined ? { initialer: id.initialer } : {}),
+  };
+}
+
+/**
+ * The receiving side, as KS's example for an incoming post has it: the owning municipality as EM with its
+ * organisasjonid, and the responsible unit as IM with erBehandlingsansvarlig. An internal note has only the unit.
+ * The municipality and its units are no one's personal data, even where the sender is screened.
+ */
+function receivers(
+  formType: FormType,
+  journalposttype: ArchiveSettings['journalposttype'],
+  owner: string,
+  unit: ArchiveUnitSettings,
+): Korrespondansepart[] {
+  const result: Korrespondansepart[] = [];
+  const municipality = formType.owners?.find((m) => m.kommunenummer === owner);
+  if (journalposttype === 'I' && municipality) {
+    result.push({
+      korrespondanseparttype: 'EM',
+      erBehandlingsansvarlig: false,
+      navn: municipality.name,
+      organisasjonid: municipality.organisationNumber,
+      skjermetKorrespondansepart: false,
+    });
+  }
+  const enhet = unit.administrativEnhet;
+  if (enhet) {
+    result.push({
+      korrespondanseparttype: 'IM',
+      erBehandlingsansvarlig: true,
+      navn: enhet.navn ?? enhet.identifikator ?? enhet.initialer ?? '',
+      administrativEnhet: identifier(enhet),
+      ...(unit.saksansvarlig ? { saksbehandler: identifier(unit.saksansvarlig) } : {}),
+      skjermetKorrespondansepart: false,
+    });
+  }
+  return result;
+}
+
+/** The screening, with the date it ends where the hjemmel gives a duration. */
+function skjermingOf(s: SkjermingSettings, dokumentetsDato: string): Skjerming {
+  const { skjermingsvarighetAar, ...rest } = s;
+  const skjerming: Skjerming = { ...rest, skjermingMetadata: [...s.skjermingMetadata] };
+  if (skjermingsvarighetAar !== undefined) {
+    const [y, m, d] = dokumentetsDato.split('-');
+    skjerming.skjermingOpphoererDato = `${String(Number(y) + skjermingsvarighetAar).padStart(4, '0')}-${m}-${d === '29' && m === '02' ? '28' : d}`;
+  }
+  return skjerming;
+}
+
+/** The form fields that identify a person: the parties' names and ids, and every national id of the form. */
+function personalPaths(formType: FormType): Set<string> {
+  const paths = new Set<string>(formType.formData.nationalIds ?? []);
+  const archive = formType.definition.archive;
+  for (const p of [...(archive?.korrespondansepart ?? []), ...(archive?.part ?? [])]) {
+    for (const spec of [p.navn, p.personid, p.organisasjonid]) for (const path of pathsOf(spec ?? '')) paths.add(path);
+  }
+  for (const k of archive?.saksmappe?.klassifikasjon ?? []) {
+    if (k.skjermetKlasse) for (const path of pathsOf(k.klasseID)) paths.add(path);
+  }
+  return paths;
+}
+
+/** A template without the placeholders that read these paths (the public title: screened words dropped, not masked). */
+export function withoutPaths(spec: string, paths: Set<string>): string {
+  if (!spec.includes('{') || isExpression(spec)) return spec;
+  return spec.replace(/\{([^{}]*)\}/g, (whole, path: string) =>
+    paths.has(path.trim()) || path.trim().startsWith('submitter.') ? '' : whole,
+  );
+}
+
+/**
+ * A title as the journal shows it: one line, no separator left dangling where a value was empty or dropped
+ * ("– –", a trailing "–"), and no longer than the limit (shortened at a word, with "…").
+ */
+export function finishTitle(title: string, max: number): string {
+  let t = title
+    .replace(/\s+/g, ' ')
+    .replace(/ ([–—-])(?: [–—,-])+(?= |$)/g, ' $1')
+    .replace(/ ,(?: ,)+/g, ' ,')
+    .replace(/^(?:[–—,-] )+/, '')
+    .replace(/(?: [–—,-])+$/, '')
+    .replace(/ ,/g, ',')
+    .trim();
+  if ([...t].length > max) {
+    const chars = [...t].slice(0, max - 1).join('');
+    const cut = chars.lastIndexOf(' ');
+    t = `${(cut > max / 2 ? chars.slice(0, cut) : chars).replace(/[\s–—,-]+$/, '')}…`;
+  }
+  return t;
+}
+
+/** The literal text of a title template must fit (checked when the configuration is loaded). */
+function checkLiteralLength(c: DefinitionCompiler, spec: string, field: string, max: number): void {
+  if (isExpression(spec)) return;
+  const literal = spec.startsWith('=') ? spec.slice(1) : spec.replace(/\{[^{}]*\}/g, '');
+  if ([...literal].length > max) {
+    c.issue(field, `the title's own text is ${[...literal].length} characters, more than titleMaxLength ${max}`);
+  }
+}
+
+function isSamePerson(part: Part, submitter: SubmissionEnvelope['submitter']): boolean {
+  if (part.personid !== undefined || part.organisasjonid !== undefined) {
+    return (
+      (part.personid !== undefined && part.personid === submitter.nationalId) ||
+      (part.organisasjonid !== undefined && part.organisasjonid === submitter.organisationNumber)
+    );
+  }
+  return part.navn.trim().toLowerCase() === submitter.name.trim().toLowerCase();
+}
+
+function submitterPart(
+  submitter: SubmissionEnvelope['submitter'],
+  role: NonNullable<ArchiveMapping['representative']>,
+): Part {
+  const address = submitter.address;
+  return {
+    navn: submitter.name,
+    ...(role.rolle ? { rolle: role.rolle } : {}),
+    rolleTekst: role.rolleTekst,
+    ...(submitter.organisationNumber
+      ? { organisasjonid: submitter.organisationNumber }
+      : submitter.nationalId
+        ? { personid: submitter.nationalId }
+        : {}),
+    ...(address?.street ? { postadresse: [address.street] } : {}),
+    ...(address?.postalCode ? { postnummer: address.postalCode } : {}),
+    ...(address?.postalTown ? { poststed: address.postalTown } : {}),
+    ...(submitter.email ? { epostadresse: submitter.email } : {}),
+    ...(submitter.phone ? { telefonnummer: submitter.phone } : {}),
+  };
+}
+
+function compilePart(c: DefinitionCompiler, spec: PartMapping, at: string) {
   const navn = c.value(spec.navn, `${at}/navn`);
+  const field = (name: 'personid' | 'organisasjonid' | 'postnummer' | 'poststed' | 'epostadresse' | 'telefonnummer') =>
+    c.optional(spec[name], `${at}/${name}`);
+  const values = {
+    personid: field('personid'),
+    organisasjonid: field('organisasjonid'),
+    postnummer: field('postnummer'),
+    poststed: field('poststed'),
+    epostadresse: field('epostadresse'),
+    telefonnummer: field('telefonnummer'),
+  };
+  const postadresse = (spec.postadresse ?? []).map((line, i) => c.value(line, `${at}/postadresse/${i}`));
+  return (data: Data): Part | undefined => {
+    const name = text(navn, data);
+    if (name === undefined) return undefined;
+    const org = text(values.organisasjonid, data);
+    const person = org === undefined ? text(values.personid, data) : undefined;
+    const lines = postadresse.map((line) => text(line, data)).filter((l): l is string => l !== undefined);
+    const part: Part = {
+      navn: name,
+      ...(spec.rolle ? { rolle: spec.rolle } : {}),
+      rolleTekst: spec.rolleTekst,
+      ...(org !== undefined ? { organisasjonid: org } : {}),
+      ...(person !== undefined ? { personid: person } : {}),
+      ...(lines.length > 0 ? { postadresse: lines } : {}),
+    };
+    for (const name of ['postnummer', 'poststed', 'epostadresse', 'telefonnummer'] as const) {
+      const value = text(values[name], data);
+      if (value !== undefined) part[name] = value;
+    }
+    return part;
+  };
+}
+
+function compileKorrespondansepart(c: DefinitionCompiler, spec: KorrespondansepartMapping, at: string) {
+  if (spec.source === 'submitter') return submitterKorrespondansepart(spec);
+  const navn = c.value(spec.navn ?? '', `${at}/navn`);
   const field = (name: keyof KorrespondansepartMapping) => {
     const value = spec[name];
     return typeof value === 'string' ? c.value(value, `${at}/${name}`) : undefined;
@@ -163,7 +415,7 @@ function compileKorrespondansepart(c: DefinitionCompiler, spec: Korrespondansepa
     saksbehandler: field('saksbehandler'),
   };
   const postadresse = (spec.postadresse ?? []).map((line, i) => c.value(line, `${at}/postadresse/${i}`));
-  return (data: Data): Korrespondansepart | undefined => {
+  return (data: Data, _input?: MappingInput): Korrespondansepart | undefined => {
     if (spec.optional && text(navn, data) === undefined) return undefined;
     const part: Korrespondansepart = {
       korrespondanseparttype: spec.type,
@@ -178,7 +430,9 @@ function compileKorrespondansepart(c: DefinitionCompiler, spec: Korrespondansepa
     if (lines.length > 0) part.postadresse = lines;
     for (const [name, value] of Object.entries(optional)) {
       const result = text(value, data);
-      if (result !== undefined) (part as unknown as Record<string, string>)[name] = result;
+      if (result === undefined) continue;
+      if (name === 'administrativEnhet' || name === 'saksbehandler') part[name] = { navn: result };
+      else (part as unknown as Record<string, string>)[name] = result;
     }
     if (part.land !== undefined && !/^[A-Z]{2}$/.test(part.land)) {
       throw new MappingError({
@@ -194,13 +448,53 @@ function compileKorrespondansepart(c: DefinitionCompiler, spec: Korrespondansepa
   };
 }
 
-/** The main document first (Hoveddokument), then the attachments in the order sent, then the form data itself. */
-function compileDocuments(c: DefinitionCompiler, mapping: ArchiveMapping) {
+/** The sender is whoever submitted: the applicant, or a guardian or consultant acting for them. */
+function submitterKorrespondansepart(spec: KorrespondansepartMapping) {
+  return (_data: Data, input?: MappingInput): Korrespondansepart | undefined => {
+    const submitter = input?.envelope.submitter;
+    if (!submitter) return undefined;
+    const address = submitter.address;
+    return {
+      korrespondanseparttype: spec.type,
+      navn: submitter.name,
+      ...(submitter.organisationNumber
+        ? { organisasjonid: submitter.organisationNumber }
+        : submitter.nationalId
+          ? { personid: submitter.nationalId }
+          : {}),
+      ...(address?.street ? { postadresse: [address.street] } : {}),
+      ...(address?.postalCode ? { postnummer: address.postalCode } : {}),
+      ...(address?.postalTown ? { poststed: address.postalTown } : {}),
+      ...(address?.country && /^[A-Z]{2}$/.test(address.country) ? { land: address.country } : {}),
+      ...(submitter.email ? { epostadresse: submitter.email } : {}),
+      ...(submitter.phone ? { telefonnummer: submitter.phone } : {}),
+    };
+  };
+}
+
+/**
+ * Exactly one Hoveddokument, always: the provider's main document, or, when it sent none, the form itself rendered
+ * as a PDF/A (shared/documents/form-pdf.ts). Then the attachments in the order sent (each with the dokumenttype the
+ * form type gives it), then the form data itself where the form type archives it.
+ */
+function compileDocuments(c: DefinitionCompiler, mapping: ArchiveMapping, formType: FormType) {
   const kinds = mapping.dokumenter;
   const skjemadata = kinds.skjemadata;
   const skjemadataTittel = skjemadata ? c.value(skjemadata.tittel, '/archive/dokumenter/skjemadata/tittel') : undefined;
+  const typeRules = (kinds.vedleggstyper ?? []).flatMap((rule, i) => {
+    try {
+      return [{ pattern: new RegExp(rule.match, 'iu'), dokumenttype: rule.dokumenttype }];
+    } catch (error) {
+      c.issue(`/archive/dokumenter/vedleggstyper/${i}/match`, `not a regular expression: ${(error as Error).message}`);
+      return [];
+    }
+  });
+  const vedleggKind = (d: StoredDocument): DocumentKind => {
+    const rule = typeRules.find((r) => r.pattern.test(d.title) || r.pattern.test(d.filename));
+    return rule ? { ...kinds.vedlegg, dokumenttype: rule.dokumenttype } : kinds.vedlegg;
+  };
 
-  return (input: MappingInput, stored: StoredDocument[], data: Data) => {
+  return async (input: MappingInput, stored: StoredDocument[], data: Data) => {
     const names = new FileNames();
     const dokumentbeskrivelse: Dokumentbeskrivelse[] = [];
     const files: ArchiveFile[] = [];
@@ -217,10 +511,11 @@ function compileDocuments(c: DefinitionCompiler, mapping: ArchiveMapping) {
         variantformat: kind.variantformat ?? 'P',
         format: formatCode(file.filename, file.contentType),
         mimeType: file.contentType,
+        // The name the file had (preview and delivery alike); the ASCII name it travels under is referanseDokumentfil.
         filnavn: asText(file.filename) ?? filename,
         referanseDokumentfil: filename,
         sjekksum: file.sha256,
-        sjekksumAlgoritme: 'SHA-256',
+        sjekksumAlgoritme: 'SHA256',
         ...(file.size <= 2_147_483_647 ? { filstoerrelse: file.size } : {}),
       };
       dokumentbeskrivelse.push({
@@ -235,19 +530,36 @@ function compileDocuments(c: DefinitionCompiler, mapping: ArchiveMapping) {
     };
 
     const mainIndex = stored.findIndex((d) => d.role === 'main');
-    const ordered = mainIndex < 0 ? stored : [stored[mainIndex] as StoredDocument, ...stored.toSpliced(mainIndex, 1)];
-    ordered.forEach((d, i) => {
-      const main = i === 0 && mainIndex >= 0;
-      const tittel = asText(d.title) ?? asText(d.filename) ?? 'Dokument';
-      add(main ? kinds.hoveddokument : kinds.vedlegg, main ? 'H' : 'V', tittel, d, { key: d.key });
+    if (mainIndex >= 0) {
+      const main = stored[mainIndex] as StoredDocument;
+      add(kinds.hoveddokument, 'H', asText(main.title) ?? asText(main.filename) ?? formType.title, main, {
+        key: main.key,
+      });
+    } else {
+      const pdf = await renderFormPdf(formPdfInput(formType, input, data));
+      add(
+        { ...kinds.hoveddokument, variantformat: 'A' },
+        'H',
+        formType.title,
+        {
+          filename: `${formType.id}.pdf`,
+          contentType: 'application/pdf',
+          sha256: createHash('sha256').update(pdf).digest('hex'),
+          size: pdf.byteLength,
+        },
+        { rendered: pdf },
+      );
+    }
+    stored.forEach((d, i) => {
+      if (i === mainIndex) return;
+      add(vedleggKind(d), 'V', asText(d.title) ?? asText(d.filename) ?? 'Vedlegg', d, { key: d.key });
     });
     if (skjemadata && skjemadataTittel) {
       const { contentType, content } = input.envelope.formData;
       const bytes = Buffer.from(content, 'utf8');
       add(
         skjemadata,
-        // Without a main document the form data is what was received: it becomes the Hoveddokument.
-        mainIndex < 0 ? 'H' : 'V',
+        'V',
         requireText(skjemadataTittel, data, c.formType, archiveLabel(skjemadataTittel.field)),
         {
           filename: contentType === 'application/json' ? 'skjemadata.json' : 'skjemadata.xml',
@@ -259,6 +571,26 @@ function compileDocuments(c: DefinitionCompiler, mapping: ArchiveMapping) {
       );
     }
     return { dokumentbeskrivelse, files };
+  };
+}
+
+/** What the rendered form shows: the form's title, the submitter, when, and every answer under its label. */
+function formPdfInput(formType: FormType, input: MappingInput, data: Data): FormPdfInput {
+  const time = osloTime(input.envelope.submittedAt);
+  const [y, m, d] = time.date.split('-');
+  const municipality = formType.owners?.find((o) => o.kommunenummer === input.envelope.municipality);
+  const submitter = input.envelope.submitter;
+  void data;
+  return {
+    title: formType.title,
+    submitter: submitter.organisationNumber
+      ? `${submitter.name} (org.nr. ${submitter.organisationNumber})`
+      : submitter.name,
+    submittedAt: input.envelope.submittedAt,
+    submittedAtText: `${d}.${m}.${y} kl. ${time.dateTime.slice(11, 16)}`,
+    municipality: municipality ? `${municipality.name} (${municipality.kommunenummer})` : input.envelope.municipality,
+    reference: input.envelope.submissionId,
+    answers: formAnswers(input.formData, formType.definition.labels),
   };
 }
 
@@ -278,34 +610,66 @@ class FileNames {
   }
 }
 
-function compileSaksmappe(c: DefinitionCompiler, spec: SaksmappeMapping, settings: ArchiveSettings) {
+/**
+ * The case folder, by the form type's strategy:
+ *   new          a new case per submission
+ *   application  a new case per application, with the property's matrikkelnummer and GBNR class (Noark practice:
+ *                one sak per application, found again by its class); two applications on one property are two cases
+ *   person       the person's own folder (TT-kort), found again by a key with their pseudonymised fødselsnummer
+ *   external-key the folder with this key (a fødselsnummer in it pseudonymised likewise)
+ *   property     one folder per property (kept for archives that want it; not Noark practice for applications)
+ * A supplementary submission that names an earlier one (its trackingId or the case's saksnummer) joins that case.
+ */
+function compileSaksmappe(c: DefinitionCompiler, spec: SaksmappeMapping, formType: FormType, maxLength: number) {
   const at = '/archive/saksmappe';
   const tittel = c.value(spec.tittel, `${at}/tittel`);
-  const offentligTittel = c.optional(spec.offentligTittel, `${at}/offentligTittel`);
+  checkLiteralLength(c, spec.tittel, `${at}/tittel`, maxLength);
+  const settings = formType.archive as ArchiveSettings;
+  const screensTitle = settings.skjerming?.skjermingMetadata.some((m) => m.toLowerCase() === 'tittel') ?? false;
+  const offentligTittel =
+    spec.offentligTittel !== undefined
+      ? c.value(spec.offentligTittel, `${at}/offentligTittel`)
+      : screensTitle
+        ? c.value(withoutPaths(spec.tittel, personalPaths(formType)), `${at}/tittel`)
+        : undefined;
   const klassifikasjon = (spec.klassifikasjon ?? []).map((k, i) => ({
     klassifikasjonssystem: k.klassifikasjonssystem,
     klasseID: c.value(k.klasseID, `${at}/klassifikasjon/${i}/klasseID`),
     tittel: c.optional(k.tittel, `${at}/klassifikasjon/${i}/tittel`),
     skjermetKlasse: k.skjermetKlasse,
   }));
-  const noekkel = spec.strategy === 'external-key' ? c.value(spec.noekkel, `${at}/noekkel`) : undefined;
-  const property = spec.strategy === 'property' ? compileProperty(c, spec.matrikkelnummer, spec.gbnr, at) : undefined;
-  const skjerming = settings.skjerming;
+  const keyed = spec.strategy === 'external-key' || spec.strategy === 'person';
+  const noekkel = keyed ? c.value(spec.noekkel, `${at}/noekkel`) : undefined;
+  const byProperty = spec.strategy === 'property' || spec.strategy === 'application';
+  const property = byProperty ? compileProperty(c, spec.matrikkelnummer, spec.gbnr, at) : undefined;
+  const supplement = 'supplement' in spec ? spec.supplement : undefined;
+  const nationalIds = (formType.formData.nationalIds ?? []).map((path) => compileAllTexts(path));
   const label = (v: Value) => archiveLabel(v.field);
 
-  return (data: Data, trackingId: string): Saksmappe => {
+  return (data: Data, input: MappingInput) => {
     const classes: Klassifikasjon[] = [];
     let key: string;
     let matrikkelnummer: Matrikkelnummer[] | undefined;
     if (property) {
       const found = property(data);
       classes.push(found.klasse);
-      key = `eiendom/${found.klasse.klasseID}`;
       matrikkelnummer = [found.matrikkelnummer];
+      // For titles: the property as people write it ("314/27", with feste/seksjon where given).
+      data.gbnr = found.gbnr;
+      key = spec.strategy === 'property' ? `eiendom/${found.key}` : `${c.formType}/${input.trackingId}`;
     } else if (noekkel) {
-      key = requireText(noekkel, data, c.formType, label(noekkel));
+      key = pseudonymised(requireText(noekkel, data, c.formType, label(noekkel)), nationalIds, data);
     } else {
-      key = `${c.formType}/${trackingId}`;
+      key = `${c.formType}/${input.trackingId}`;
+    }
+    let saksnummer: Saksmappe['saksnummer'];
+    if (supplement) {
+      const earlier = supplement.trackingId ? asText(compilePath(supplement.trackingId)(data)) : undefined;
+      const sak = supplement.saksnummer ? asText(compilePath(supplement.saksnummer)(data)) : undefined;
+      const parsed = sak ? /^(\d{4})\s*\/\s*(\d{1,9})$/.exec(sak) : null;
+      if (parsed) saksnummer = { saksaar: Number(parsed[1]), sakssekvensnummer: Number(parsed[2]) };
+      // The earlier submission's case: the key it was created under.
+      else if (earlier && /^[A-Za-z0-9-]{1,64}$/.test(earlier)) key = `${c.formType}/${earlier}`;
     }
     for (const k of klassifikasjon) {
       const klasseTittel = text(k.tittel, data);
@@ -316,27 +680,43 @@ function compileSaksmappe(c: DefinitionCompiler, spec: SaksmappeMapping, setting
         ...(k.skjermetKlasse !== undefined ? { skjermetKlasse: k.skjermetKlasse } : {}),
       });
     }
-    return {
-      tittel: requireText(tittel, data, c.formType, label(tittel)),
+    const mappe: Saksmappe = {
+      tittel: finishTitle(requireText(tittel, data, c.formType, label(tittel)), maxLength),
       ...(offentligTittel
-        ? { offentligTittel: requireText(offentligTittel, data, c.formType, label(offentligTittel)) }
+        ? {
+            offentligTittel: finishTitle(
+              requireText(offentligTittel, data, c.formType, label(offentligTittel)),
+              maxLength,
+            ),
+          }
         : {}),
       referanseEksternNoekkel: { fagsystem: FOLDER_FAGSYSTEM, noekkel: key },
       klassifikasjon: classes,
       ...(matrikkelnummer ? { matrikkelnummer } : {}),
-      ...(settings.administrativEnhet ? { administrativEnhet: settings.administrativEnhet } : {}),
-      ...(settings.saksansvarlig ? { saksansvarlig: settings.saksansvarlig } : {}),
       saksstatus: 'B',
-      ...(skjerming ? { skjerming: { ...skjerming } } : {}),
-      ...(settings.arkivdel ? { arkivdel: settings.arkivdel } : {}),
+      ...(saksnummer ? { saksnummer } : {}),
     };
+    return { mappe, matrikkelnummer };
   };
 }
 
+/** Every national id of the form that appears in a key, replaced by its keyed pseudonym. */
+function pseudonymised(key: string, nationalIds: ((data: Data) => string[])[], data: Data): string {
+  let result = key;
+  const ids = new Set(nationalIds.flatMap((all) => all(data)));
+  // Longest first, so no id is replaced inside another.
+  for (const id of [...ids].sort((a, b) => b.length - a.length)) {
+    if (result.includes(id)) result = result.split(id).join(pseudonym(id));
+  }
+  // Any other 11-digit run is treated as one too: a key never carries a fødselsnummer in clear.
+  return result.replace(/(?<!\d)\d{11}(?!\d)/g, (id) => pseudonym(id));
+}
+
 /**
- * The property's matrikkelnummer, and its GBNR class in one canonical form: "<kommunenummer>-<gnr>/<bnr>", with
- * "/<festenummer>" and "/<seksjonsnummer>" only when not 0. The municipality number is part of it, because a
- * samkommune's archive holds properties of several municipalities (314/27 in Levanger is not 314/27 in Verdal).
+ * The property's matrikkelnummer; its GBNR class id in the configured form (default "<kommunenummer>-<gnr>/<bnr>",
+ * with "/<festenummer>" and "/<seksjonsnummer>" only when not 0: the municipality number is part of it, because a
+ * samkommune's archive holds properties of several municipalities); and "gnr/bnr" for titles. Numbers are
+ * normalised ("0314" → 314).
  */
 function compileProperty(c: DefinitionCompiler, m: MatrikkelnummerMapping, gbnr: PropertyFolder['gbnr'], at: string) {
   const mat = `${at}/matrikkelnummer`;
@@ -346,6 +726,11 @@ function compileProperty(c: DefinitionCompiler, m: MatrikkelnummerMapping, gbnr:
   const festenummer = c.optional(m.festenummer, `${mat}/festenummer`);
   const seksjonsnummer = c.optional(m.seksjonsnummer, `${mat}/seksjonsnummer`);
   const klasseTittel = c.optional(gbnr.tittel, `${at}/gbnr/tittel`);
+  const format = gbnr.format;
+  if (format !== undefined && !/\{(gnr)\}/.test(format)) c.issue(`${at}/gbnr/format`, 'must contain {gnr}');
+  if (format !== undefined && /\{(?!(?:knr|gnr|bnr|fnr|snr)\})[^}]*\}/.test(format)) {
+    c.issue(`${at}/gbnr/format`, 'knows only {knr}, {gnr}, {bnr}, {fnr} and {snr}');
+  }
 
   const number = (value: Value | undefined, data: Data, required: boolean): number | undefined => {
     if (!value) return undefined;
@@ -381,13 +766,22 @@ function compileProperty(c: DefinitionCompiler, m: MatrikkelnummerMapping, gbnr:
       ...(snr !== undefined ? { seksjonsnummer: snr } : {}),
     };
     const tail = snr ? `/${fnr ?? 0}/${snr}` : fnr ? `/${fnr}` : '';
+    const canonical = `${knr}-${gnr}/${bnr}${tail}`;
+    const values: Record<string, string> = {
+      knr,
+      gnr: String(gnr),
+      bnr: String(bnr),
+      fnr: String(fnr ?? 0),
+      snr: String(snr ?? 0),
+    };
+    const klasseID = format ? format.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '') : canonical;
     const tittel = text(klasseTittel, data);
     const klasse: Klassifikasjon = {
       klassifikasjonssystem: gbnr.klassifikasjonssystem,
-      klasseID: `${knr}-${gnr}/${bnr}${tail}`,
+      klasseID,
       ...(tittel !== undefined ? { tittel } : {}),
     };
-    return { matrikkelnummer, klasse };
+    return { matrikkelnummer, klasse, key: canonical, gbnr: `${gnr}/${bnr}${tail}` };
   };
 }
 
