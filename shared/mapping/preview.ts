@@ -16,6 +16,7 @@ import type { References } from '../store/records.ts';
 import { checkEnvelope } from '../submission/envelope.ts';
 import { FormDataError, parseFormData } from '../submission/form-data.ts';
 import { checkFormRules } from '../submission/rules.ts';
+import { checkSubmittedAt } from '../submission/submitted-at.ts';
 import type { StoredDocument, SubmissionEnvelope } from '../submission/types.ts';
 import type { MappingInput } from './context.ts';
 import { MappingError } from './errors.ts';
@@ -57,6 +58,14 @@ export interface PreviewOptions {
   format?: ArchiveFormat;
   /** Check each arkivmelding against its XSD (default true; tests that check many at once in one run turn it off) */
   validate?: boolean;
+  /**
+   * The delivered submission's trackingId and reception time: with them the preview is byte for byte the record
+   * the archive got (default: stand-ins derived from the submissionId and submittedAt)
+   */
+  trackingId?: string;
+  receivedAt?: string;
+  /** The clock a submittedAt in the future is judged by (default: now) */
+  now?: Date;
 }
 
 export async function previewSubmission(
@@ -86,7 +95,10 @@ export async function previewSubmission(
       return { formType: formType.id, files: [], problems: error.errors.map(fromFieldError) };
     throw error;
   }
-  const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name);
+  const ruleErrors = [
+    ...checkSubmittedAt(envelope.submittedAt, options.now ?? new Date()),
+    ...checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name),
+  ];
   if (envelope.formData.contentType !== formType.formData.contentType) {
     ruleErrors.unshift({
       path: '/formData/contentType',
@@ -98,8 +110,8 @@ export async function previewSubmission(
   const documents = storedDocuments(envelope);
   const { attachments: _attachments, ...withoutAttachments } = envelope;
   const input: MappingInput = {
-    trackingId: standInTrackingId(envelope.submissionId),
-    receivedAt: envelope.submittedAt,
+    trackingId: options.trackingId ?? standInTrackingId(envelope.submissionId),
+    receivedAt: options.receivedAt ?? envelope.submittedAt,
     envelope: withoutAttachments,
     formData: parsed.data,
   };
