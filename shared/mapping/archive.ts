@@ -293,9 +293,11 @@ function personalPaths(formType: FormType): Set<string> {
 /** A template without the placeholders that read these paths (the public title: screened words dropped, not masked). */
 export function withoutPaths(spec: string, paths: Set<string>): string {
   if (!spec.includes('{') || isExpression(spec)) return spec;
-  return spec.replace(/\{([^{}]*)\}/g, (whole, path: string) =>
+  const kept = spec.replace(/\{([^{}]*)\}/g, (whole, path: string) =>
     paths.has(path.trim()) || path.trim().startsWith('submitter.') ? '' : whole,
   );
+  // Nothing left to read: the rest is literal text (finishTitle tidies its separators).
+  return kept.includes('{') ? kept : `=${kept}`;
 }
 
 /**
