@@ -1,3 +1,4 @@
+import { FOLDER_KEY_SECRET_VARIABLE, FolderKeySecretMissing } from '../mapping/folder-key.ts';
 import { mapToArchive } from '../mapping/form-type.ts';
 import { writeArkivmelding } from '../noark/formats.ts';
 import { validateArkivmelding } from '../noark/validate.ts';
@@ -14,7 +15,16 @@ import type { Deliverer } from './process.ts';
  */
 export const deliverToArchive: Deliverer = async ({ submission, target, formType, input, keep }, deps) => {
   if (target.kind !== 'archive') throw fail.configuration('target', target.id, `${target.id} er ikke et arkivmål.`);
-  const record = await mapToArchive(formType, input, submission.documents);
+  let record: Awaited<ReturnType<typeof mapToArchive>>;
+  try {
+    record = await mapToArchive(formType, input, submission.documents);
+  } catch (error) {
+    // Folder keys are pseudonymised with the deployment's secret: without it no record is made (never in clear).
+    if (error instanceof FolderKeySecretMissing) {
+      throw fail.configuration('secret', FOLDER_KEY_SECRET_VARIABLE, `Arkivmeldingen kan ikke lages: ${error.message}`);
+    }
+    throw error;
+  }
   let xml: string;
   try {
     xml = writeArkivmelding(target.format, record.arkivmelding);

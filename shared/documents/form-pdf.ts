@@ -7,13 +7,16 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import type { Data } from '../mapping/values.ts';
 
-const require = createRequire(import.meta.url);
-const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = join(FONT_DIR, 'DejaVuSans.ttf');
-const BOLD = join(FONT_DIR, 'DejaVuSans-Bold.ttf');
+/**
+ * The fonts, found when a form is first rendered (not when the module loads: only the archive delivery renders,
+ * and only its Lambda bundle carries the font files; see infra/cdk/functions.ts).
+ */
+function fonts(): { regular: string; bold: string } {
+  const dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  return { regular: join(dir, 'DejaVuSans.ttf'), bold: join(dir, 'DejaVuSans-Bold.ttf') };
+}
 
 export interface FormAnswer {
   /** The label the form type gives the field, else its path */
@@ -35,6 +38,8 @@ export interface FormPdfInput {
 }
 
 export async function renderFormPdf(input: FormPdfInput): Promise<Uint8Array> {
+  const { default: PDFDocument } = await import('pdfkit');
+  const { regular: REGULAR, bold: BOLD } = fonts();
   const created = new Date(input.submittedAt);
   const doc = new PDFDocument({
     size: 'A4',

@@ -14,6 +14,7 @@ import { validateArkivmelding } from '../noark/validate.ts';
 import { ArchiveFormatError } from '../noark/xml.ts';
 import type { References } from '../store/records.ts';
 import { checkEnvelope } from '../submission/envelope.ts';
+import { distinctFilenames, safeFilename } from '../submission/filenames.ts';
 import { FormDataError, parseFormData } from '../submission/form-data.ts';
 import { checkFormRules } from '../submission/rules.ts';
 import { checkSubmittedAt } from '../submission/submitted-at.ts';
@@ -193,13 +194,17 @@ export function storedDocuments(
   envelope: Pick<SubmissionEnvelope, 'attachments'>,
   keyOf = (index: number) => `preview/${index}`,
 ): StoredDocument[] {
-  return (envelope.attachments ?? []).map((a, i) => {
+  const attachments = envelope.attachments ?? [];
+  // The names receive stores them under (shared/submission/attachments.ts): the record's filnavn is the same.
+  const filenames = distinctFilenames(attachments.map((a) => safeFilename(a.filename, a.contentType)));
+  return attachments.map((a, i) => {
     const bytes = Buffer.from(a.contentBase64, 'base64');
+    const filename = filenames[i] ?? 'vedlegg';
     return {
-      filename: a.filename,
+      filename,
       contentType: a.contentType,
       role: a.role,
-      title: a.title ?? a.filename,
+      title: a.title ?? filename,
       key: keyOf(i),
       size: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),

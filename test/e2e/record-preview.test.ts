@@ -36,7 +36,11 @@ describe('preview and delivery', () => {
     const withoutMain = structuredClone(await sample('tt-kort-soknad')) as any;
     withoutMain.submissionId = 'tt-kort-uten-hoveddokument';
     withoutMain.attachments = withoutMain.attachments.filter((a: { role: string }) => a.role !== 'main');
-    const building = await sample('soknad-tiltak-uten-ansvarsrett');
+    // File names as people write them: a colon, æøå, two files with one name. The record's filnavn is the name
+    // receive keeps (made safe, made distinct), in the preview as in the delivery.
+    const building = structuredClone(await sample('soknad-tiltak-uten-ansvarsrett')) as any;
+    building.attachments[1].filename = 'Situasjonsplan: Moafjæra 3.pdf';
+    building.attachments[2].filename = 'Situasjonsplan: Moafjæra 3.pdf';
     const registry = buildRegistry(t.hub.config);
 
     for (const body of [withoutMain, building]) {
@@ -56,6 +60,7 @@ describe('preview and delivery', () => {
       const previewed = preview.files.find((f) => f.filename === 'arkivmelding.xml')?.body;
       expect(previewed).toBe(delivered);
 
+      if (body === building) expect(delivered).toContain('<filnavn>Situasjonsplan_ Moafjæra 3 (2).pdf</filnavn>');
       if (body === withoutMain) {
         // The rendered form: beside the record, and kept with the submission's documents; its checksum the record's.
         const pdf = await readFile(join(folder, 'tt-kort-soknad.pdf'));

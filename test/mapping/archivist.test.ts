@@ -485,6 +485,18 @@ describe('9. what the archive would have to add', () => {
     expect(a.fiks.jp.skjerming.skjermingOpphoererDato).toBeUndefined();
   });
 
+  it('a secondary class where the form type configures one (both formats)', async () => {
+    const { fiks, ef } = await records(await sample('soknad-tiltak-uten-ansvarsrett'));
+    expect(fiks.mappe.klassifikasjon.map((k: any) => [k.klassifikasjonssystemID, k.klasseID])).toEqual([
+      ['GBNR', '5037-314/27'],
+      ['K-KODE', 'L42'],
+    ]);
+    expect(ef.mappe.klassifikasjon.map((k: any) => [k.referanseKlassifikasjonssystem, k.klasseID])).toEqual([
+      ['GBNR', '5037-314/27'],
+      ['K-KODE', 'L42'],
+    ]);
+  });
+
   it('a supplement naming the case by its saksnummer is filed in that case', async () => {
     const body = await variant(
       'soknad-tiltak-uten-ansvarsrett',

@@ -133,8 +133,10 @@ describe('building application: one case per application, found again by the pro
       expect(mappe.matrikkelnummer).toEqual([
         { kommunenummer: '5037', gardsnummer: '314', bruksnummer: '27', festenummer: '0', seksjonsnummer: '0' },
       ]);
+      // The property's class first (primary), then the form type's secondary class (the K-code retention follows).
       expect(mappe.klassifikasjon).toEqual([
         { klassifikasjonssystemID: 'GBNR', klasseID: '5037-314/27', tittel: 'Moafjæra 3, 7600 Levanger' },
+        { klassifikasjonssystemID: 'K-KODE', klasseID: 'L42', tittel: 'Byggesaksbehandling' },
       ]);
       // Codes the archive resolves, not prose.
       expect(mappe.administrativEnhet).toEqual({ identifikator: 'BYGG' });
