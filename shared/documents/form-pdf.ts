@@ -101,7 +101,8 @@ export async function renderFormPdf(input: FormPdfInput): Promise<Uint8Array> {
 
 /**
  * Every answer in the form data, in the order of the form, as (path, text): leaves only; a repeated element is
- * numbered ("tilganger.tilgang 2"). The root element's attributes and namespace declarations are left out.
+ * numbered ("tilganger.tilgang (2)"); true/false read Ja/Nei. The root element's attributes (the form format) and
+ * namespace declarations are left out.
  */
 export function formAnswers(data: Data, labels: Record<string, string> = {}): FormAnswer[] {
   const answers: FormAnswer[] = [];
@@ -122,13 +123,17 @@ export function formAnswers(data: Data, labels: Record<string, string> = {}): Fo
       }
       for (const [key, value] of entries) {
         if (key.startsWith('@xmlns') || key === '#text') continue;
+        // The root element's attributes describe the form format (dataFormatId …), not the answers.
+        if (path.length === 0 && key.startsWith('@')) continue;
         visit(value, [...path, key], numbered);
       }
       return;
     }
     const dotted = path.join('.');
     const label = labels[dotted] ?? dotted;
-    answers.push({ label: numbered ? `${label} (${numbered})` : label, value: String(node) });
+    const value = String(node);
+    const shown = value === 'true' ? 'Ja' : value === 'false' ? 'Nei' : value;
+    answers.push({ label: numbered ? `${label} (${numbered})` : label, value: shown });
   };
   visit(data, [], '');
   return answers;

@@ -163,6 +163,9 @@ describe('1. exactly one Hoveddokument, always', () => {
     expect(text).toContain('elektrisk rullestol');
     expect(text).toContain('Begrunnelse');
     expect(text).toContain('Har MS & kan ikke gå > 50 meter.');
+    expect(text).toMatch(/Samtykke til innhenting av opplysninger\s+Ja/);
+    // The form format's own attributes are no answers.
+    expect(text).not.toContain('dataFormat');
 
     // PDF/A-2b as far as it can be checked here (no veraPDF): the identification, the output intent with its ICC
     // profile, every font embedded, a file id, no encryption, dates from the submission (not the clock).
