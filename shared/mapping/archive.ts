@@ -73,6 +73,9 @@ const LABELS: [RegExp, string][] = [
   [/^\/archive\/offentligTittel$/, 'Journalpostens offentlige tittel'],
   [/^\/archive\/korrespondansepart\/(\d+)\/navn$/, 'Navnet til korrespondansepart nr. $1'],
   [/^\/archive\/korrespondansepart\/(\d+)\/(\w+)/, 'Feltet $2 til korrespondansepart nr. $1'],
+  [/^\/archive\/part\/(\d+)\/navn$/, 'Navnet til sakspart nr. $1'],
+  [/^\/archive\/part\/(\d+)\/(\w+)/, 'Feltet $2 til sakspart nr. $1'],
+  [/^\/archive\/beskrivelse$/, 'Journalpostens beskrivelse'],
   [/^\/archive\/dokumenter\/skjemadata\/tittel$/, 'Tittelen på skjemadata-dokumentet'],
   [/^\/archive\/saksmappe\/tittel$/, 'Saksmappens tittel'],
   [/^\/archive\/saksmappe\/offentligTittel$/, 'Saksmappens offentlige tittel'],
@@ -376,8 +379,8 @@ function compilePart(c: DefinitionCompiler, spec: PartMapping, at: string) {
   };
   const postadresse = (spec.postadresse ?? []).map((line, i) => c.value(line, `${at}/postadresse/${i}`));
   return (data: Data): Part | undefined => {
-    const name = text(navn, data);
-    if (name === undefined) return undefined;
+    // The case's party is who the case is about: a name that came out empty is a mapping failure, not a gap.
+    const name = requireText(navn, data, c.formType, archiveLabel(navn.field));
     const org = text(values.organisasjonid, data);
     const person = org === undefined ? text(values.personid, data) : undefined;
     const lines = postadresse.map((line) => text(line, data)).filter((l): l is string => l !== undefined);

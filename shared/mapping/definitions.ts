@@ -166,6 +166,7 @@ function checkSources(d: FormTypeDefinition): { path: string; message: string }[
   archive.korrespondansepart.forEach((p, i) => {
     if (!p.optional && p.source === undefined) mustHaveValue(p.navn, `/archive/korrespondansepart/${i}/navn`);
   });
+  for (const [i, p] of (archive.part ?? []).entries()) mustHaveValue(p.navn, `/archive/part/${i}/navn`);
   mustHaveValue(archive.dokumenter.skjemadata?.tittel, '/archive/dokumenter/skjemadata/tittel');
   const mappe = archive.saksmappe;
   if (mappe) {
