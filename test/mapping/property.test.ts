@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, type Registry } from '../../shared/config/registry.ts';
 import type { FormType } from '../../shared/config/types.ts';
-import { finishTitle } from '../../shared/mapping/archive.ts';
+import { finishTitle } from '../../shared/mapping/titles.ts';
 import type { ArchiveFormat } from '../../shared/noark/formats.ts';
 import { validateArkivmeldinger } from '../../shared/noark/validate.ts';
 import { isCleanText } from '../../shared/submission/text.ts';
