@@ -133,6 +133,12 @@ export function bundlingFor(name: FunctionName): BundlingOptions {
               `cp "${inputDir}"/schemas/fiks-arkiv-v1/*.xsd "${inputDir}/schemas/fiks-arkiv-v1/LICENSE" "${outputDir}/schemas/fiks-arkiv-v1/"`,
               `cp "${inputDir}"/schemas/eformidling/*.xsd "${outputDir}/schemas/eformidling/"`,
               `cp -RL "${inputDir}/node_modules/xmllint-wasm" "${outputDir}/node_modules/"`,
+              // The rendered form (shared/documents/form-pdf.ts): pdfkit reads its sRGB profile beside the bundle
+              // (import.meta.url), the fonts come from dejavu-fonts-ttf (resolved from node_modules).
+              `mkdir -p "${outputDir}/functions/${name}/data" "${outputDir}/node_modules/dejavu-fonts-ttf/ttf"`,
+              `cp "${inputDir}/node_modules/pdfkit/js/data/sRGB_IEC61966_2_1.icc" "${outputDir}/functions/${name}/data/"`,
+              `cp "${inputDir}/node_modules/dejavu-fonts-ttf/package.json" "${inputDir}/node_modules/dejavu-fonts-ttf/LICENSE" "${outputDir}/node_modules/dejavu-fonts-ttf/"`,
+              `cp "${inputDir}/node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf" "${inputDir}/node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" "${outputDir}/node_modules/dejavu-fonts-ttf/ttf/"`,
             ]
           : []),
       ],

@@ -2,6 +2,8 @@
  * Previews what a submission would produce, delivering nothing:
  *   npm run --silent map -- <submission.json> [--out <dir>] [--format fiks-arkiv-v1|eformidling]
  *                           [--archive saksnummer=2026/17 --archive journalpostnummer=3] [--config <file or folder>]
+ *                           [--tracking-id <id> --received-at <RFC 3339>]
+ * With the delivered submission's trackingId and reception time, the arkivmelding is byte for byte the delivered one.
  * Prints the arkivmelding (validated against its format's XSD) and every specialist-system payload; with --out,
  * writes them as arkivmelding.xml and <target>.json|xml instead. When something cannot be made, prints which
  * field and which rule on stderr and exits 1 (2 for a usage error).
@@ -17,7 +19,7 @@ import { ARCHIVE_FORMATS, type ArchiveFormat } from '../../shared/noark/formats.
 
 const USAGE =
   'Usage: npm run --silent map -- <submission.json> [--out <dir>] [--format fiks-arkiv-v1|eformidling] ' +
-  '[--archive saksnummer=<value> …] [--config <file or folder>]';
+  '[--archive saksnummer=<value> …] [--config <file or folder>] [--tracking-id <id> --received-at <time>]';
 
 const usage = (message?: string): never => {
   process.stderr.write(`${message ? `${message}\n` : ''}${USAGE}\n`);
@@ -33,6 +35,8 @@ function parse() {
         format: { type: 'string' },
         archive: { type: 'string', multiple: true },
         config: { type: 'string' },
+        'tracking-id': { type: 'string' },
+        'received-at': { type: 'string' },
       },
     });
   } catch (error) {
@@ -70,8 +74,13 @@ try {
   process.exit(1);
 }
 
+const receivedAt = values['received-at'];
+if (receivedAt !== undefined && Number.isNaN(Date.parse(receivedAt)))
+  usage(`--received-at "${receivedAt}" is not a time`);
 const preview = await previewSubmission(registry, body, {
   ...(format ? { format } : {}),
+  ...(values['tracking-id'] ? { trackingId: values['tracking-id'] } : {}),
+  ...(receivedAt ? { receivedAt } : {}),
   ...(archiveReferences ? { archiveReferences } : {}),
 });
 

@@ -212,6 +212,11 @@ export function describeField(
     const first = party ?? mapping?.korrespondansepart[0];
     owner ??= first ? PARTY_OWNER[first.type] : 'Korrespondansepartens';
     if (party && info.spec) sourceOf(party[info.spec as keyof KorrespondansepartSpec], field);
+    else if (first?.source === 'submitter' && info.spec) {
+      // The sender is the submitter; where the applicant submits, the form's fields for the applicant are its source.
+      const applicant = mapping?.part?.[0] as Record<string, unknown> | undefined;
+      if (applicant?.[info.spec] !== undefined) sourceOf(applicant[info.spec], field);
+    }
   } else if (mapping && info.spec) {
     sourceOf(specValue(mapping, info.spec), field);
   }

@@ -191,25 +191,51 @@ export interface SkjermingSettings {
   skjermingMetadata: string[];
   /** Screening of the documents: H whole, D parts */
   skjermingDokument?: 'H' | 'D';
+  /**
+   * Years the screening lasts where the hjemmel gives a duration (e.g. 60 for fvl. § 13 personal matters in some
+   * archives' practice): skjermingOpphoererDato = the document's date plus these years. Left out: no end date.
+   */
+  skjermingsvarighetAar?: number;
+}
+
+/** A unit or person as the archive knows them: a code it resolves (identifikator or initialer), never prose. */
+export interface ArchiveIdentifier {
+  identifikator?: string;
+  initialer?: string;
+}
+
+/** The responsible unit: its code, and its name for the receiving-unit korrespondansepart (IM) */
+export interface ArchiveUnit extends ArchiveIdentifier {
+  navn?: string;
+}
+
+/** What may differ between the municipalities of one deployment (a samkommune's members) within a form type. */
+export interface ArchiveUnitSettings {
+  /** The journal unit (journalenhet, M308) that registers the post */
+  journalenhet?: string;
+  /** The archive part (arkivdel) new folders, or journalposts without a folder, go into */
+  arkivdel?: string;
+  /** The unit responsible for the case (and the receiving IM with erBehandlingsansvarlig); left out: the archive decides */
+  administrativEnhet?: ArchiveUnit;
+  /** The caseworker responsible, as the archive's code; left out: the archive decides */
+  saksansvarlig?: ArchiveIdentifier;
 }
 
 /**
  * How the archive files a form type: the archive's own decisions, per deployment. Where each field's content comes
  * from is the mapping definition's business (config/form-types/<id>.json).
  */
-export interface ArchiveSettings {
+export interface ArchiveSettings extends ArchiveUnitSettings {
   /** I incoming; N / X internal notes with / without follow-up */
   journalposttype: 'I' | 'N' | 'X';
-  /** Fiks Arkiv journalstatus code, e.g. J (journalført) or M (midlertidig registrering) */
-  journalstatus: string;
-  /** The unit responsible for the case folder */
-  administrativEnhet?: string;
-  saksansvarlig?: string;
-  /** The receiving unit, registered as a korrespondansepart (EM, or IM on internal notes) */
-  mottaker?: { navn: string; administrativEnhet?: string; saksbehandler?: string };
+  /**
+   * M midlertidig registrering (default), S registrert av saksbehandler, F ferdigstilt: never J, which says the
+   * records office has checked the entry. Screened records are always M (left for the records office).
+   */
+  journalstatus?: 'M' | 'S' | 'F';
   skjerming?: SkjermingSettings;
-  /** The archive part (arkivdel) new folders, or journalposts without a folder, go into */
-  arkivdel?: string;
+  /** Per municipality (kommunenummer) of the form type: settings that replace the form type's own for that owner */
+  perMunicipality?: Record<string, ArchiveUnitSettings>;
 }
 
 export interface FormDataRules {
@@ -259,6 +285,8 @@ export interface FormType extends FormTypeEntry {
   title: string;
   formData: FormDataRules;
   definition: FormTypeDefinition;
+  /** The deployment's municipalities (name, organisasjonsnummer): the owners a record names as its receiver */
+  owners?: Municipality[];
 }
 
 /** What one request may hold, and how often a provider may call (see shared/submission/limits.ts for defaults). */

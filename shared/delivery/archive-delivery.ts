@@ -1,7 +1,9 @@
+import { FOLDER_KEY_SECRET_VARIABLE, FolderKeySecretMissing } from '../mapping/folder-key.ts';
 import { mapToArchive } from '../mapping/form-type.ts';
 import { writeArkivmelding } from '../noark/formats.ts';
 import { validateArkivmelding } from '../noark/validate.ts';
 import { ArchiveFormatError } from '../noark/xml.ts';
+import { DocumentStore } from '../store/documents.ts';
 import { archiveAdapterFor } from '../targets/index.ts';
 import { DeliveryFailure, fail } from './failures.ts';
 import type { Deliverer } from './process.ts';
@@ -13,7 +15,16 @@ import type { Deliverer } from './process.ts';
  */
 export const deliverToArchive: Deliverer = async ({ submission, target, formType, input, keep }, deps) => {
   if (target.kind !== 'archive') throw fail.configuration('target', target.id, `${target.id} er ikke et arkivmål.`);
-  const record = await mapToArchive(formType, input, submission.documents);
+  let record: Awaited<ReturnType<typeof mapToArchive>>;
+  try {
+    record = await mapToArchive(formType, input, submission.documents);
+  } catch (error) {
+    // Folder keys are pseudonymised with the deployment's secret: without it no record is made (never in clear).
+    if (error instanceof FolderKeySecretMissing) {
+      throw fail.configuration('secret', FOLDER_KEY_SECRET_VARIABLE, `Arkivmeldingen kan ikke lages: ${error.message}`);
+    }
+    throw error;
+  }
   let xml: string;
   try {
     xml = writeArkivmelding(target.format, record.arkivmelding);
@@ -32,12 +43,21 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
     keep?.(xml),
     validateArkivmelding(target.format, xml),
     Promise.all(
-      record.files.map(async (file) => ({
-        filename: file.filename,
-        contentType: file.contentType,
-        bytes:
-          'key' in file.source ? await deps.documents.get(file.source.key) : Buffer.from(file.source.content, 'utf8'),
-      })),
+      record.files.map(async (file) => {
+        const { source } = file;
+        if ('rendered' in source) {
+          // The rendered form (the Hoveddokument when the provider sent none) is kept like the other documents.
+          // Rendering is deterministic, so a repeated attempt stores the same bytes under the same key.
+          const key = DocumentStore.documentKey(submission.trackingId, `rendered/${file.filename}`);
+          await deps.documents.put(key, source.rendered, file.contentType);
+          return { filename: file.filename, contentType: file.contentType, bytes: source.rendered };
+        }
+        return {
+          filename: file.filename,
+          contentType: file.contentType,
+          bytes: 'key' in source ? await deps.documents.get(source.key) : Buffer.from(source.content, 'utf8'),
+        };
+      }),
     ),
   ]);
   if (checked.status === 'rejected') throw checked.reason;

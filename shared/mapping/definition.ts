@@ -17,16 +17,29 @@ export interface FormTypeDefinition {
   id: string;
   title: string;
   formData: FormDataRules;
+  /** The form's labels by path, for the rendered form */
+  labels?: Record<string, string>;
   archive?: ArchiveMapping;
   /** Payload per specialist system, by the system's name (a fagsystem target's `system`) */
   payloads?: Record<string, PayloadMapping>;
 }
 
 export interface ArchiveMapping {
+  /** From controlled values only; empty placeholders drop their separator */
   tittel: ValueSpec;
-  /** The title without screened words; required where the deployment screens the title */
+  /** The title without screened words; default: the title without the placeholders that read personal fields */
   offentligTittel?: ValueSpec;
+  /** Free text (the applicant's description): the journalpost's beskrivelse */
+  beskrivelse?: ValueSpec;
+  /** Longest title, default 255 */
+  titleMaxLength?: number;
+  /** A personnel matter: the deployment must give it its own arkivdel */
+  personnel?: boolean;
   korrespondansepart: KorrespondansepartMapping[];
+  /** The parties of the case (sakspart) */
+  part?: PartMapping[];
+  /** When the submitter is not the first part: the submitter becomes a part with this role */
+  representative?: { rolle?: string; rolleTekst: string };
   dokumenter: DocumentsMapping;
   /** The case folder; without it the journalpost is filed on its own (in the configured arkivdel) */
   saksmappe?: SaksmappeMapping;
@@ -34,12 +47,29 @@ export interface ArchiveMapping {
 
 export type KorrespondanseparttypeCode = 'EA' | 'EM' | 'EK' | 'IA' | 'IM' | 'IK';
 
+export interface PartMapping {
+  /** Fiks Arkiv partrolle code (K, F, P, A) */
+  rolle?: string;
+  rolleTekst: string;
+  navn: ValueSpec;
+  personid?: ValueSpec;
+  organisasjonid?: ValueSpec;
+  postadresse?: ValueSpec[];
+  postnummer?: ValueSpec;
+  poststed?: ValueSpec;
+  epostadresse?: ValueSpec;
+  telefonnummer?: ValueSpec;
+}
+
 export interface KorrespondansepartMapping {
   /** EA (avsender) for citizens and businesses, IA for internal senders, … (Fiks Arkiv code list) */
   type: KorrespondanseparttypeCode;
+  /** The envelope's submitter: name, id, address, e-mail and phone come from there */
+  source?: 'submitter';
   /** Leave the part out when its name comes out empty (e.g. an optional representative), instead of failing */
   optional?: boolean;
-  navn: ValueSpec;
+  /** Required unless source is submitter */
+  navn?: ValueSpec;
   /** fødselsnummer / D-number; organisasjonid wins when both have a value */
   personid?: ValueSpec;
   organisasjonid?: ValueSpec;
@@ -67,6 +97,8 @@ export interface DocumentsMapping {
   hoveddokument: DocumentKind;
   /** Every other attachment: Vedlegg */
   vedlegg: DocumentKind;
+  /** dokumenttype per attachment, by a pattern on its title or file name (first match wins) */
+  vedleggstyper?: { match: string; dokumenttype: string }[];
   /** Archive the form data itself (XML or JSON) as a Vedlegg, under this title */
   skjemadata?: DocumentKind & { tittel: ValueSpec };
 }
@@ -93,14 +125,25 @@ interface FolderCommon {
   klassifikasjon?: KlassifikasjonMapping[];
 }
 
+/** Where a supplementary submission names the earlier one: paths into the form data */
+export interface SupplementReference {
+  trackingId?: string;
+  /** "2026/123" */
+  saksnummer?: string;
+}
+
 /** A new saksmappe per submission. */
 export interface NewFolder extends FolderCommon {
   strategy: 'new';
+  supplement?: SupplementReference;
 }
 
-/** Reuse the folder with this external key (e.g. "tt-kort/{soker.fodselsnummer}"): the archive answers Eksisterende. */
+/**
+ * Reuse the folder with this external key (e.g. "tt-kort/{soker.fodselsnummer}"): the archive answers Eksisterende.
+ * "person" says what it is for: the person's own folder (TT-kort). A fødselsnummer in the key is pseudonymised.
+ */
 export interface ExternalKeyFolder extends FolderCommon {
-  strategy: 'external-key';
+  strategy: 'external-key' | 'person';
   noekkel: ValueSpec;
 }
 
@@ -109,9 +152,11 @@ export interface ExternalKeyFolder extends FolderCommon {
  * so every form about the same property (whatever its form type, with or without festenummer 0) finds it.
  */
 export interface PropertyFolder extends FolderCommon {
-  strategy: 'property';
+  /** application: one case per application (found again by the GBNR class); property: one folder per property */
+  strategy: 'property' | 'application';
   matrikkelnummer: MatrikkelnummerMapping;
-  gbnr: { klassifikasjonssystem: string; tittel?: ValueSpec };
+  gbnr: { klassifikasjonssystem: string; tittel?: ValueSpec; format?: string };
+  supplement?: SupplementReference;
 }
 
 export type SaksmappeMapping = NewFolder | ExternalKeyFolder | PropertyFolder;

@@ -94,8 +94,29 @@ function checkDefinition(d: FormTypeDefinition): { path: string; message: string
       add(`/archive/korrespondansepart/${i}/type`, `"${p.type}" is not a korrespondanseparttype code`);
     }
   });
+  archive.korrespondansepart.forEach((p, i) => {
+    if (p.source === undefined && p.navn === undefined) add(`/archive/korrespondansepart/${i}`, 'needs navn');
+    if (p.source !== undefined && p.navn !== undefined) {
+      add(`/archive/korrespondansepart/${i}/navn`, 'not used with source "submitter" (the submitter has a name)');
+    }
+  });
+  for (const [i, p] of (archive.part ?? []).entries()) {
+    if (p.rolle !== undefined && !isCode('partrolle', p.rolle)) {
+      add(`/archive/part/${i}/rolle`, `"${p.rolle}" is not a partrolle code (K, F, P, A)`);
+    }
+  }
+  const representativeRole = archive.representative?.rolle;
+  if (representativeRole !== undefined && !isCode('partrolle', representativeRole)) {
+    add('/archive/representative/rolle', `"${representativeRole}" is not a partrolle code (K, F, P, A)`);
+  }
+  (archive.dokumenter.vedleggstyper ?? []).forEach((rule, i) => {
+    if (!isCode('dokumenttype', rule.dokumenttype)) {
+      add(`/archive/dokumenter/vedleggstyper/${i}/dokumenttype`, `"${rule.dokumenttype}" is not a dokumenttype code`);
+    }
+  });
   for (const [kind, doc] of Object.entries(archive.dokumenter)) {
-    if (doc && !isCode('dokumenttype', doc.dokumenttype)) {
+    if (kind === 'vedleggstyper') continue;
+    if (doc && !Array.isArray(doc) && !isCode('dokumenttype', doc.dokumenttype)) {
       add(
         `/archive/dokumenter/${kind}/dokumenttype`,
         `"${doc.dokumenttype}" is not in the dokumenttype code list (schemas/fiks-arkiv-v1/kodelister/dokumenttype.json)`,
@@ -105,11 +126,13 @@ function checkDefinition(d: FormTypeDefinition): { path: string; message: string
   const mappe = archive.saksmappe as Record<string, unknown> | undefined;
   if (mappe) {
     const allowed: Record<string, string[]> = {
-      new: [],
+      new: ['supplement'],
       'external-key': ['noekkel'],
+      person: ['noekkel'],
       property: ['matrikkelnummer', 'gbnr'],
+      application: ['matrikkelnummer', 'gbnr', 'supplement'],
     };
-    for (const field of ['noekkel', 'matrikkelnummer', 'gbnr']) {
+    for (const field of ['noekkel', 'matrikkelnummer', 'gbnr', 'supplement']) {
       if (mappe[field] !== undefined && !allowed[String(mappe.strategy)]?.includes(field)) {
         add(`/archive/saksmappe/${field}`, `not used by strategy "${String(mappe.strategy)}"`);
       }
@@ -141,8 +164,9 @@ function checkSources(d: FormTypeDefinition): { path: string; message: string }[
   mustHaveValue(archive.tittel, '/archive/tittel');
   mustHaveValue(archive.offentligTittel, '/archive/offentligTittel');
   archive.korrespondansepart.forEach((p, i) => {
-    if (!p.optional) mustHaveValue(p.navn, `/archive/korrespondansepart/${i}/navn`);
+    if (!p.optional && p.source === undefined) mustHaveValue(p.navn, `/archive/korrespondansepart/${i}/navn`);
   });
+  for (const [i, p] of (archive.part ?? []).entries()) mustHaveValue(p.navn, `/archive/part/${i}/navn`);
   mustHaveValue(archive.dokumenter.skjemadata?.tittel, '/archive/dokumenter/skjemadata/tittel');
   const mappe = archive.saksmappe;
   if (mappe) {
@@ -151,7 +175,7 @@ function checkSources(d: FormTypeDefinition): { path: string; message: string }[
     for (const [i, k] of (mappe.klassifikasjon ?? []).entries()) {
       mustHaveValue(k.klasseID, `/archive/saksmappe/klassifikasjon/${i}/klasseID`);
     }
-    if (mappe.strategy === 'external-key' && !isExpression(mappe.noekkel)) {
+    if ((mappe.strategy === 'external-key' || mappe.strategy === 'person') && !isExpression(mappe.noekkel)) {
       const missing = pathsOf(mappe.noekkel).filter((p) => isFormField(p) && !required.has(p));
       if (missing.length > 0) {
         issues.push({
@@ -160,7 +184,7 @@ function checkSources(d: FormTypeDefinition): { path: string; message: string }[
         });
       }
     }
-    if (mappe.strategy === 'property') {
+    if (mappe.strategy === 'property' || mappe.strategy === 'application') {
       for (const part of ['kommunenummer', 'gaardsnummer', 'bruksnummer'] as const) {
         mustHaveValue(mappe.matrikkelnummer[part], `/archive/saksmappe/matrikkelnummer/${part}`);
       }
@@ -181,7 +205,7 @@ function checkSources(d: FormTypeDefinition): { path: string; message: string }[
 
 /** Fields of the envelope are always there; everything else is the form's own. */
 function isFormField(path: string): boolean {
-  return !/^(trackingId|submissionId|formType|municipality|submittedAt|receivedAt|submitter\.name)$/.test(path);
+  return !/^(trackingId|submissionId|formType|municipality|submittedAt|receivedAt|submitter\.name|gbnr)$/.test(path);
 }
 
 /**
@@ -220,7 +244,13 @@ export async function joinDefinitions(
         }
         return;
       }
-      const formType: FormType = { ...entry, title: definition.title, formData: definition.formData, definition };
+      const formType: FormType = {
+        ...entry,
+        title: definition.title,
+        formData: definition.formData,
+        definition,
+        owners: config.municipalities.filter((m) => entry.municipalities.includes(m.kommunenummer)),
+      };
       for (const issue of checkPairing(entry, definition, targets, `/formTypes/${f}`)) {
         add({ file: issue.inDefinition ? fileOf(entry.id) : file, path: issue.path, message: issue.message });
       }
@@ -292,16 +322,45 @@ function checkPairing(
     }
   });
 
+  if (archive && settings) {
+    // A personnel matter is filed in its own arkivdel (personalarkiv), for every municipality of the form type.
+    if (archive.personnel) {
+      for (const m of entry.municipalities) {
+        if (!(settings.perMunicipality?.[m]?.arkivdel ?? settings.arkivdel)) {
+          issues.push({
+            path: `${at}/archive/arkivdel`,
+            message: `required: ${fileOf(entry.id)} is a personnel matter (archive.personnel), which is filed in its own arkivdel${entry.municipalities.length > 1 ? ` (missing for ${m})` : ''}`,
+          });
+          break;
+        }
+      }
+    }
+    for (const m of Object.keys(settings.perMunicipality ?? {})) {
+      if (!entry.municipalities.includes(m)) {
+        issues.push({
+          path: `${at}/archive/perMunicipality/${m}`,
+          message: `${m} is not one of this form type's municipalities (${entry.municipalities.join(', ')})`,
+        });
+      }
+    }
+  }
   if (archive && settings?.skjerming) {
     const screensTitle = settings.skjerming.skjermingMetadata.some((m) => m.toLowerCase() === 'tittel');
-    if (screensTitle && !archive.offentligTittel) {
+    // Without an offentligTittel, the public title is the title without its personal placeholders; an expression
+    // cannot be taken apart that way.
+    if (screensTitle && !archive.offentligTittel && isExpression(archive.tittel)) {
       issues.push({
         path: '/archive/offentligTittel',
         inDefinition: true,
         message: 'required: the configuration screens the title of this form type (skjermingMetadata "tittel")',
       });
     }
-    if (screensTitle && archive.saksmappe && !archive.saksmappe.offentligTittel) {
+    if (
+      screensTitle &&
+      archive.saksmappe &&
+      !archive.saksmappe.offentligTittel &&
+      isExpression(archive.saksmappe.tittel)
+    ) {
       issues.push({
         path: '/archive/saksmappe/offentligTittel',
         inDefinition: true,
@@ -311,8 +370,8 @@ function checkPairing(
   }
   if (archive) {
     // The public title is what the public journal shows: it must not read what identifies the person.
-    const personal = new Set<string>();
-    for (const p of archive.korrespondansepart) {
+    const personal = new Set<string>(definition.formData.nationalIds ?? []);
+    for (const p of [...archive.korrespondansepart, ...(archive.part ?? [])]) {
       for (const spec of [p.navn, p.personid, p.organisasjonid])
         for (const path of pathsOf(spec ?? '')) personal.add(path);
     }
@@ -342,18 +401,22 @@ function eFormidlingProblems(definition: FormTypeDefinition, entry: FormTypeEntr
   const settings = entry.archive;
   const archive = definition.archive;
   if (!settings || !archive) return problems;
-  if (!EFORMIDLING_CODES.journalstatus.includes(settings.journalstatus)) {
-    problems.push(`journalstatus "${settings.journalstatus}" has no eFormidling value`);
+  const journalstatus = settings.journalstatus ?? 'M';
+  if (!EFORMIDLING_CODES.journalstatus.includes(journalstatus)) {
+    problems.push(`journalstatus "${journalstatus}" has no eFormidling value`);
   }
   for (const p of archive.korrespondansepart) {
     if (!EFORMIDLING_CODES.korrespondanseparttype.includes(p.type)) {
       problems.push(`korrespondanseparttype "${p.type}" has no eFormidling value`);
     }
   }
-  if (archive.saksmappe && (!settings.administrativEnhet || !settings.saksansvarlig)) {
-    problems.push('a saksmappe needs administrativEnhet and saksansvarlig');
+  const owners = entry.municipalities.map((m) => ({ ...settings, ...settings.perMunicipality?.[m] }));
+  if (archive.saksmappe && owners.some((o) => !o.administrativEnhet || !o.saksansvarlig)) {
+    problems.push('a saksmappe needs administrativEnhet and saksansvarlig (for every municipality)');
   }
-  if (!archive.saksmappe && !settings.arkivdel) problems.push('a journalpost without a saksmappe needs an arkivdel');
+  if (!archive.saksmappe && owners.some((o) => !o.arkivdel)) {
+    problems.push('a journalpost without a saksmappe needs an arkivdel');
+  }
   return problems;
 }
 

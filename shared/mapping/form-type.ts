@@ -26,7 +26,7 @@ export function compileFormType(formType: FormType): { compiled: CompiledFormTyp
   // One compiler per output: each evaluates only its own expressions.
   if (definition.archive && formType.archive) {
     const c = new DefinitionCompiler(definition.id);
-    result.archive = compileArchiveMapping(c, definition.archive, formType.archive);
+    result.archive = compileArchiveMapping(c, formType);
     issues.push(...c.issues);
   }
   for (const [system, mapping] of Object.entries(definition.payloads ?? {})) {

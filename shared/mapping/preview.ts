@@ -14,8 +14,10 @@ import { validateArkivmelding } from '../noark/validate.ts';
 import { ArchiveFormatError } from '../noark/xml.ts';
 import type { References } from '../store/records.ts';
 import { checkEnvelope } from '../submission/envelope.ts';
+import { distinctFilenames, safeFilename } from '../submission/filenames.ts';
 import { FormDataError, parseFormData } from '../submission/form-data.ts';
 import { checkFormRules } from '../submission/rules.ts';
+import { checkSubmittedAt } from '../submission/submitted-at.ts';
 import { acceptsSyntheticPersons } from '../submission/test-persons.ts';
 import type { StoredDocument, SubmissionEnvelope } from '../submission/types.ts';
 import type { MappingInput } from './context.ts';
@@ -58,6 +60,14 @@ export interface PreviewOptions {
   format?: ArchiveFormat;
   /** Check each arkivmelding against its XSD (default true; tests that check many at once in one run turn it off) */
   validate?: boolean;
+  /**
+   * The delivered submission's trackingId and reception time: with them the preview is byte for byte the record
+   * the archive got (default: stand-ins derived from the submissionId and submittedAt)
+   */
+  trackingId?: string;
+  receivedAt?: string;
+  /** The clock a submittedAt in the future is judged by (default: now) */
+  now?: Date;
 }
 
 export async function previewSubmission(
@@ -92,9 +102,12 @@ export async function previewSubmission(
       return { formType: formType.id, files: [], problems: error.errors.map(fromFieldError) };
     throw error;
   }
-  const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name, {
-    syntheticPersons: acceptsSyntheticPersons(registry.config, envelope.municipality),
-  });
+  const ruleErrors = [
+    ...checkSubmittedAt(envelope.submittedAt, options.now ?? new Date()),
+    ...checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name, {
+      syntheticPersons: acceptsSyntheticPersons(registry.config, envelope.municipality),
+    }),
+  ];
   if (envelope.formData.contentType !== formType.formData.contentType) {
     ruleErrors.unshift({
       path: '/formData/contentType',
@@ -106,8 +119,8 @@ export async function previewSubmission(
   const documents = storedDocuments(envelope);
   const { attachments: _attachments, ...withoutAttachments } = envelope;
   const input: MappingInput = {
-    trackingId: standInTrackingId(envelope.submissionId),
-    receivedAt: envelope.submittedAt,
+    trackingId: options.trackingId ?? standInTrackingId(envelope.submissionId),
+    receivedAt: options.receivedAt ?? envelope.submittedAt,
     envelope: withoutAttachments,
     formData: parsed.data,
   };
@@ -189,14 +202,18 @@ export function storedDocuments(
   envelope: Pick<SubmissionEnvelope, 'attachments'>,
   keyOf = (index: number) => `preview/${index}`,
 ): StoredDocument[] {
-  return (envelope.attachments ?? []).map((a, i) => {
+  const attachments = envelope.attachments ?? [];
+  // The names receive stores them under (shared/submission/attachments.ts): the record's filnavn is the same.
+  const filenames = distinctFilenames(attachments.map((a) => safeFilename(a.filename, a.contentType)));
+  return attachments.map((a, i) => {
     // An uploaded file (uploadId) is not here: previewed as empty.
     const bytes = Buffer.from(a.contentBase64 ?? '', 'base64');
+    const filename = filenames[i] ?? 'vedlegg';
     return {
-      filename: a.filename,
+      filename,
       contentType: a.contentType,
       role: a.role,
-      title: a.title ?? a.filename,
+      title: a.title ?? filename,
       key: keyOf(i),
       size: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),

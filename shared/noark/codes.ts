@@ -9,6 +9,7 @@ import journalstatus from '../../schemas/fiks-arkiv-v1/kodelister/journalstatus.
 import korrespondanseparttype from '../../schemas/fiks-arkiv-v1/kodelister/korrespondanseparttype.json' with {
   type: 'json',
 };
+import partrolle from '../../schemas/fiks-arkiv-v1/kodelister/partrolle.json' with { type: 'json' };
 import saksstatus from '../../schemas/fiks-arkiv-v1/kodelister/saksstatus.json' with { type: 'json' };
 import skjermingdokument from '../../schemas/fiks-arkiv-v1/kodelister/skjermingdokument.json' with { type: 'json' };
 import variantformat from '../../schemas/fiks-arkiv-v1/kodelister/variantformat.json' with { type: 'json' };
@@ -24,6 +25,7 @@ export type CodeListName =
   | 'journalposttype'
   | 'journalstatus'
   | 'korrespondanseparttype'
+  | 'partrolle'
   | 'saksstatus'
   | 'skjermingdokument'
   | 'variantformat';
@@ -34,6 +36,7 @@ const files: Record<CodeListName, CodeListFile> = {
   journalposttype,
   journalstatus,
   korrespondanseparttype,
+  partrolle,
   saksstatus,
   skjermingdokument,
   variantformat,

@@ -13,8 +13,10 @@ import { describeCode } from './codes.ts';
 import type {
   Arkivmelding,
   Dokumentbeskrivelse,
+  Identifikator,
   Journalpost,
   Korrespondansepart,
+  Part,
   ReferanseEksternNoekkel,
   Saksmappe,
   Skjerming,
@@ -58,6 +60,28 @@ const VARIANTFORMAT: Record<string, string> = {
   A: 'Arkivformat',
   O: 'Dokument hvor deler av innholdet er skjermet',
 };
+/**
+ * The closest eFormidling journalstatus for Noark codes metadatakatalog v3.1 has no value for: M (midlertidig
+ * registrering) and S (registrert av saksbehandler) are written as F, the earliest status before the records office
+ * journalfører (J); the record's own code travels beside it in virksomhetsspesifikkeMetadata (sf:journalstatus).
+ */
+const JOURNALSTATUS_NEAREST: Record<string, string> = { M: 'F', S: 'F' };
+/**
+ * Noark 5's skjermingMetadata list (the Noark 5 tjenestegrensesnitt code list, as KS's Fiks Arkiv models publish it),
+ * written as their texts like every other code here, for what the configuration screens.
+ */
+const SKJERMING_METADATA: Record<'mappe' | 'registrering', Record<string, string[]>> = {
+  mappe: {
+    tittel: ['Skjerming tittel mappe - utvalgte ord'],
+    korrespondansepart: ['Skjerming part i sak'],
+    klassifikasjon: ['Skjerming klasseID', 'Skjerming tittel klasse'],
+  },
+  registrering: {
+    tittel: ['Skjerming tittel registrering - utvalgte ord'],
+    korrespondansepart: ['Skjerming navn avsender'],
+    klassifikasjon: [],
+  },
+};
 const SAKSSTATUS: Record<string, string> = { B: 'Under behandling', A: 'Avsluttet', U: 'Utgår' };
 const SKJERMINGDOKUMENT: Record<string, string> = {
   H: 'Skjerming av hele dokumentet',
@@ -67,7 +91,7 @@ const SKJERMINGDOKUMENT: Record<string, string> = {
 /** The Fiks Arkiv codes eFormidling has a text for (configuration checks use these before anything is sent). */
 export const EFORMIDLING_CODES = {
   journalposttype: Object.keys(JOURNALPOSTTYPE),
-  journalstatus: Object.keys(JOURNALSTATUS),
+  journalstatus: [...Object.keys(JOURNALSTATUS), ...Object.keys(JOURNALSTATUS_NEAREST)],
   korrespondanseparttype: Object.keys(KORRESPONDANSEPARTTYPE),
   variantformat: Object.keys(VARIANTFORMAT),
 };
@@ -93,7 +117,7 @@ export function toEFormidlingXml(melding: Arkivmelding): string {
   const jp = melding.journalpost;
   const w = new XmlWriter();
   const journalpostKey = keyOf(jp.referanseEksternNoekkel);
-  const opprettet = jp.mottattDato;
+  const opprettet = jp.opprettetDato;
   w.group(
     'arkivmelding',
     () => {
@@ -129,7 +153,7 @@ function writeSaksmappe(w: XmlWriter, mappe: Saksmappe, jp: Journalpost, system:
       w.leaf('systemID', systemID);
       w.leaf('tittel', mappe.tittel);
       w.leaf('offentligTittel', mappe.offentligTittel);
-      w.leaf('opprettetDato', jp.mottattDato);
+      w.leaf('opprettetDato', jp.opprettetDato);
       w.leaf('opprettetAv', system);
       w.leaf('referanseArkivdel', mappe.arkivdel);
       w.group('virksomhetsspesifikkeMetadata', () => {
@@ -144,7 +168,7 @@ function writeSaksmappe(w: XmlWriter, mappe: Saksmappe, jp: Journalpost, system:
           });
         }
       });
-      if (mappe.skjerming) writeSkjerming(w, mappe.skjerming);
+      if (mappe.skjerming) writeSkjerming(w, mappe.skjerming, 'mappe');
       for (const k of mappe.klassifikasjon) {
         w.group('klassifikasjon', () => {
           w.leaf('referanseKlassifikasjonssystem', k.klassifikasjonssystem);
@@ -155,10 +179,12 @@ function writeSaksmappe(w: XmlWriter, mappe: Saksmappe, jp: Journalpost, system:
       }
       writeJournalpost(w, jp, system, { mappe: systemID });
       // saksmappe extension
-      w.leaf('saksdato', jp.mottattDato.slice(0, 10));
-      w.leaf('administrativEnhet', mappe.administrativEnhet);
-      w.leaf('saksansvarlig', mappe.saksansvarlig);
+      w.leaf('saksdato', jp.opprettetDato.slice(0, 10));
+      w.leaf('administrativEnhet', identifier(mappe.administrativEnhet));
+      w.leaf('saksansvarlig', identifier(mappe.saksansvarlig));
+      w.leaf('journalenhet', mappe.journalenhet);
       w.leaf('saksstatus', text(SAKSSTATUS, mappe.saksstatus ?? 'B', 'saksstatus'));
+      for (const p of mappe.part ?? []) writeSakspart(w, p);
     },
     ' xsi:type="saksmappe"',
   );
@@ -172,28 +198,30 @@ function writeJournalpost(
 ): void {
   requireOffentligTittel('journalpost', jp.skjerming, jp.offentligTittel);
   const key = keyOf(jp.referanseEksternNoekkel);
-  const dato = jp.mottattDato.slice(0, 10);
+  const dato = jp.opprettetDato.slice(0, 10);
   const documentSkjerming = jp.skjerming?.skjermingDokument ? jp.skjerming : undefined;
   w.group(
     'basisregistrering',
     () => {
       // registrering
       w.leaf('systemID', nameUuid(`journalpost\u0000${key}`));
-      w.leaf('opprettetDato', jp.mottattDato);
+      w.leaf('opprettetDato', jp.opprettetDato);
       w.leaf('opprettetAv', jp.opprettetAv ?? system);
-      w.leaf('arkivertDato', jp.mottattDato);
+      w.leaf('arkivertDato', jp.opprettetDato);
       w.leaf('arkivertAv', jp.arkivertAv ?? system);
       if ('mappe' in parent) w.leaf('referanseForelderMappe', parent.mappe);
       else w.leaf('referanseArkivdel', parent.arkivdel);
-      if (jp.skjerming) writeSkjerming(w, jp.skjerming);
+      if (jp.skjerming) writeSkjerming(w, jp.skjerming, 'registrering');
       jp.dokumentbeskrivelse.forEach((d, i) => {
-        writeDokumentbeskrivelse(w, d, i + 1, `${key}\u0000${i + 1}`, jp.mottattDato, system, documentSkjerming);
+        writeDokumentbeskrivelse(w, d, i + 1, `${key}\u0000${i + 1}`, jp.opprettetDato, system, documentSkjerming);
       });
       // basisregistrering
       w.leaf('tittel', jp.tittel);
       w.leaf('offentligTittel', jp.offentligTittel);
+      w.leaf('beskrivelse', jp.beskrivelse);
       w.group('virksomhetsspesifikkeMetadata', () => {
         writeEksternNoekkel(w, jp.referanseEksternNoekkel);
+        if (JOURNALSTATUS_NEAREST[jp.journalstatus]) w.leaf('sf:journalstatus', jp.journalstatus);
         for (const k of jp.korrespondansepart) {
           const id = k.personid !== undefined ? ['sf:personid', k.personid] : ['sf:organisasjonid', k.organisasjonid];
           if (id[1] === undefined) continue;
@@ -201,15 +229,20 @@ function writeJournalpost(
             w.leaf('sf:korrespondanseparttype', k.korrespondanseparttype);
             w.leaf('sf:korrespondansepartNavn', k.navn);
             w.leaf(id[0] as string, id[1]);
+            w.leaf('sf:deresReferanse', k.deresReferanse);
           });
         }
       });
       // journalpost
       w.leaf('journalposttype', text(JOURNALPOSTTYPE, jp.journalposttype, 'journalposttype'));
-      w.leaf('journalstatus', text(JOURNALSTATUS, jp.journalstatus, 'journalstatus'));
+      w.leaf(
+        'journalstatus',
+        text(JOURNALSTATUS, JOURNALSTATUS_NEAREST[jp.journalstatus] ?? jp.journalstatus, 'journalstatus'),
+      );
       w.leaf('journaldato', dato);
       w.leaf('dokumentetsDato', jp.dokumentetsDato);
       w.leaf('mottattDato', jp.mottattDato);
+      w.leaf('journalenhet', jp.journalenhet);
       for (const k of jp.korrespondansepart) writeKorrespondansepart(w, k);
     },
     ' xsi:type="journalpost"',
@@ -238,7 +271,7 @@ function writeDokumentbeskrivelse(
     w.leaf('tilknyttetDato', dato);
     w.leaf('tilknyttetAv', system);
     const skjerming = d.skjerming ?? inherited;
-    if (skjerming) writeSkjerming(w, skjerming);
+    if (skjerming) writeSkjerming(w, skjerming, 'registrering');
     for (const o of d.dokumentobjekt) {
       w.group('dokumentobjekt', () => {
         w.leaf('versjonsnummer', o.versjonsnummer);
@@ -262,20 +295,41 @@ function writeKorrespondansepart(w: XmlWriter, k: Korrespondansepart): void {
     w.leaf('epostadresse', k.epostadresse);
     w.leaf('telefonnummer', k.telefonnummer);
     w.leaf('kontaktperson', k.kontaktperson);
-    w.leaf('administrativEnhet', k.administrativEnhet);
-    w.leaf('saksbehandler', k.saksbehandler);
+    w.leaf('administrativEnhet', identifier(k.administrativEnhet));
+    w.leaf('saksbehandler', identifier(k.saksbehandler));
   });
 }
 
-function writeSkjerming(w: XmlWriter, s: Skjerming): void {
-  if (s.skjermingMetadata.length === 0) {
+function writeSakspart(w: XmlWriter, p: Part): void {
+  w.group('sakspart', () => {
+    w.leaf('sakspartNavn', p.navn);
+    w.leaf('sakspartRolle', p.rolleTekst);
+    for (const linje of p.postadresse ?? []) w.leaf('postadresse', linje);
+    w.leaf('postnummer', p.postnummer);
+    w.leaf('poststed', p.poststed);
+    w.leaf('epostadresse', p.epostadresse);
+    w.leaf('telefonnummer', p.telefonnummer);
+    const id = p.organisasjonid !== undefined ? ['sf:organisasjonid', p.organisasjonid] : ['sf:personid', p.personid];
+    if (id[1] !== undefined) w.group('virksomhetsspesifikkeMetadata', () => w.leaf(id[0] as string, id[1]));
+  });
+}
+
+/** eFormidling's administrativEnhet, saksansvarlig and saksbehandler are text: the code the archive resolves. */
+function identifier(id: Identifikator | undefined): string | undefined {
+  return id?.identifikator ?? id?.initialer ?? id?.navn;
+}
+
+function writeSkjerming(w: XmlWriter, s: Skjerming, on: 'mappe' | 'registrering'): void {
+  const metadata = [...new Set(s.skjermingMetadata.flatMap((m) => SKJERMING_METADATA[on][m.toLowerCase()] ?? [m]))];
+  if (metadata.length === 0) {
     throw new ArchiveFormatError('eFormidling: skjerming needs at least one skjermingMetadata');
   }
   w.group('skjerming', () => {
     w.leaf('tilgangsrestriksjon', s.tilgangsrestriksjon);
     w.leaf('skjermingshjemmel', s.skjermingshjemmel);
-    for (const m of s.skjermingMetadata) w.leaf('skjermingMetadata', m);
+    for (const m of metadata) w.leaf('skjermingMetadata', m);
     if (s.skjermingDokument) w.leaf('skjermingDokument', text(SKJERMINGDOKUMENT, s.skjermingDokument, 'skjerming'));
+    w.leaf('skjermingOpphoererDato', s.skjermingOpphoererDato);
   });
 }
 

@@ -11,6 +11,7 @@ import type {
   Klassifikasjon,
   Korrespondansepart,
   Matrikkelnummer,
+  Part,
   ReferanseEksternNoekkel,
   Saksmappe,
   Skjerming,
@@ -47,14 +48,17 @@ function writeSaksmappe(w: XmlWriter, mappe: Saksmappe): void {
       w.leaf('tittel', mappe.tittel);
       w.leaf('offentligTittel', mappe.offentligTittel);
       w.code('arkivdel', mappe.arkivdel);
+      const screenParts = screens(mappe.skjerming, 'korrespondansepart');
+      for (const p of mappe.part ?? []) writePart(w, p, screenParts);
       if (mappe.skjerming) writeSkjerming(w, mappe.skjerming);
       const screenKlasse = screens(mappe.skjerming, 'klassifikasjon');
       for (const k of mappe.klassifikasjon) writeKlassifikasjon(w, k, screenKlasse);
       if (mappe.referanseEksternNoekkel)
         writeEksternNoekkel(w, 'referanseEksternNoekkel', mappe.referanseEksternNoekkel);
       // saksmappe extension
-      w.named('administrativEnhet', mappe.administrativEnhet);
-      w.named('saksansvarlig', mappe.saksansvarlig);
+      w.identifiers('administrativEnhet', mappe.administrativEnhet);
+      w.identifiers('saksansvarlig', mappe.saksansvarlig);
+      w.leaf('journalenhet', mappe.journalenhet);
       w.code('saksstatus', mappe.saksstatus);
       for (const m of mappe.matrikkelnummer ?? []) writeMatrikkelnummer(w, m);
     },
@@ -79,7 +83,16 @@ function writeJournalpost(w: XmlWriter, jp: Journalpost, mappe: Saksmappe | unde
       // registrering
       w.leaf('opprettetAv', jp.opprettetAv);
       w.leaf('arkivertAv', jp.arkivertAv);
-      if (mappeNoekkel) {
+      if (mappe?.saksnummer) {
+        // A supplementary submission: the existing case, by the saksnummer the archive gave it.
+        const { saksaar, sakssekvensnummer } = mappe.saksnummer;
+        w.group('referanseForelderMappe', () =>
+          w.group('n5mdk:saksnummer', () => {
+            w.leaf('n5mdk:saksaar', saksaar);
+            w.leaf('n5mdk:sakssekvensnummer', sakssekvensnummer);
+          }),
+        );
+      } else if (mappeNoekkel) {
         w.group('referanseForelderMappe', () => writeEksternNoekkel(w, 'n5mdk:referanseEksternNoekkel', mappeNoekkel));
       } else {
         w.code('arkivdel', jp.arkivdel);
@@ -88,6 +101,7 @@ function writeJournalpost(w: XmlWriter, jp: Journalpost, mappe: Saksmappe | unde
       for (const d of jp.dokumentbeskrivelse) writeDokumentbeskrivelse(w, d, documentSkjerming);
       w.leaf('tittel', jp.tittel);
       w.leaf('offentligTittel', jp.offentligTittel);
+      w.leaf('beskrivelse', jp.beskrivelse);
       for (const k of jp.korrespondansepart) writeKorrespondansepart(w, k, screenParts);
       writeEksternNoekkel(w, 'referanseEksternNoekkel', jp.referanseEksternNoekkel);
       // journalpost extension
@@ -95,6 +109,7 @@ function writeJournalpost(w: XmlWriter, jp: Journalpost, mappe: Saksmappe | unde
       w.code('journalstatus', jp.journalstatus);
       w.leaf('dokumentetsDato', jp.dokumentetsDato);
       w.leaf('mottattDato', jp.mottattDato);
+      w.leaf('journalenhet', jp.journalenhet);
     },
     ' xsi:type="journalpost"',
   );
@@ -131,6 +146,7 @@ function writeKorrespondansepart(w: XmlWriter, k: Korrespondansepart, screened: 
   }
   w.group('korrespondansepart', () => {
     w.code('korrespondanseparttype', k.korrespondanseparttype);
+    w.leaf('erBehandlingsansvarlig', k.erBehandlingsansvarlig);
     w.leaf('korrespondansepartNavn', k.navn);
     w.leaf('organisasjonid', k.organisasjonid);
     w.leaf('personid', k.personid);
@@ -141,9 +157,34 @@ function writeKorrespondansepart(w: XmlWriter, k: Korrespondansepart, screened: 
     w.leaf('epostadresse', k.epostadresse);
     w.leaf('telefonnummer', k.telefonnummer);
     w.leaf('kontaktperson', k.kontaktperson);
-    w.named('administrativEnhet', k.administrativEnhet);
-    w.named('saksbehandler', k.saksbehandler);
+    w.identifiers('administrativEnhet', k.administrativEnhet);
+    w.identifiers('saksbehandler', k.saksbehandler);
     w.leaf('erSkjermet', k.skjermetKorrespondansepart ?? (screened || undefined));
+    w.leaf('deresReferanse', k.deresReferanse);
+  });
+}
+
+function writePart(w: XmlWriter, p: Part, screened: boolean): void {
+  w.group('part', () => {
+    w.leaf('partNavn', p.navn);
+    w.code('partRolle', p.rolle);
+    if (p.organisasjonid !== undefined) {
+      w.group('organisasjonID', () => {
+        w.leaf('identifikator', p.organisasjonid);
+        w.leaf('landkode', 'NO');
+      });
+    } else if (p.personid !== undefined) {
+      w.group('personID', () => {
+        w.leaf('landkode', 'NO');
+        w.leaf('identifikator', p.personid);
+      });
+    }
+    for (const linje of p.postadresse ?? []) w.leaf('postadresse', linje);
+    w.leaf('postnummer', p.postnummer);
+    w.leaf('poststed', p.poststed);
+    w.leaf('epostadresse', p.epostadresse);
+    w.leaf('telefonnummer', p.telefonnummer);
+    w.leaf('erSkjermet', p.skjermet ?? (screened || undefined));
   });
 }
 
@@ -170,6 +211,7 @@ function writeSkjerming(w: XmlWriter, s: Skjerming): void {
   w.group('skjerming', () => {
     w.code('tilgangsrestriksjon', s.tilgangsrestriksjon);
     w.leaf('skjermingshjemmel', s.skjermingshjemmel);
+    w.leaf('skjermingOpphoererDato', s.skjermingOpphoererDato);
   });
 }
 

@@ -10,6 +10,16 @@ export type Korrespondanseparttype = 'EA' | 'EM' | 'EK' | 'IA' | 'IM' | 'IK';
 export type TilknyttetRegistreringSom = 'H' | 'V';
 export type Variantformat = 'P' | 'A' | 'O' | 'S';
 
+/**
+ * A person or unit as the archive knows them (Fiks Arkiv `identifikatorer`, M801): a code the archive resolves
+ * (its own identifikator, or the initialer it uses), from configuration; a name only where nothing else is known.
+ */
+export interface Identifikator {
+  navn?: string;
+  identifikator?: string;
+  initialer?: string;
+}
+
 export interface Kode {
   kode: string;
   beskrivelse?: string;
@@ -32,10 +42,14 @@ export interface Skjerming {
   skjermingMetadata: string[];
   /** Screening of the documents themselves: "H" whole document, "D" parts. */
   skjermingDokument?: 'H' | 'D';
+  /** When the screening ends (YYYY-MM-DD), where the hjemmel gives a duration */
+  skjermingOpphoererDato?: string;
 }
 
 export interface Korrespondansepart {
   korrespondanseparttype: Korrespondanseparttype;
+  /** The unit that handles the matter (the receiving unit of an incoming post) */
+  erBehandlingsansvarlig?: boolean;
   navn: string;
   /** fødselsnummer / D-number: personal data. */
   personid?: string;
@@ -47,9 +61,28 @@ export interface Korrespondansepart {
   epostadresse?: string;
   telefonnummer?: string;
   kontaktperson?: string;
-  administrativEnhet?: string;
-  saksbehandler?: string;
+  administrativEnhet?: Identifikator;
+  saksbehandler?: Identifikator;
   skjermetKorrespondansepart?: boolean;
+  /** The sender's own reference: the provider's submissionId (what the citizen was shown) */
+  deresReferanse?: string;
+}
+
+/** A party of the case (sakspart): the applicant, and whoever acts for them. */
+export interface Part {
+  navn: string;
+  /** Fiks Arkiv partrolle code (K klient, F formynder, P pårørende, A advokat); left out where none fits */
+  rolle?: string;
+  /** What the role is, in words (eFormidling's sakspartRolle is text): e.g. "Søker", "Foresatt", "Tiltakshaver" */
+  rolleTekst: string;
+  personid?: string;
+  organisasjonid?: string;
+  postadresse?: string[];
+  postnummer?: string;
+  poststed?: string;
+  epostadresse?: string;
+  telefonnummer?: string;
+  skjermet?: boolean;
 }
 
 export interface Dokumentobjekt {
@@ -61,7 +94,7 @@ export interface Dokumentobjekt {
   /** Name of the file next to the arkivmelding (file-drop) or of the uploaded attachment (HTTP). */
   referanseDokumentfil: string;
   mimeType?: string;
-  /** Hex digest of the file, with its algorithm (e.g. "SHA-256") */
+  /** Hex digest of the file, with its algorithm as Noark writes it ("SHA256") */
   sjekksum?: string;
   sjekksumAlgoritme?: string;
   /** Bytes */
@@ -104,10 +137,15 @@ export interface Saksmappe {
   referanseEksternNoekkel?: ReferanseEksternNoekkel;
   klassifikasjon: Klassifikasjon[];
   matrikkelnummer?: Matrikkelnummer[];
-  /** Name of the responsible unit */
-  administrativEnhet?: string;
-  /** Caseworker (saksansvarlig) */
-  saksansvarlig?: string;
+  /** The responsible unit, as a code the archive resolves */
+  administrativEnhet?: Identifikator;
+  /** Caseworker (saksansvarlig), as a code the archive resolves */
+  saksansvarlig?: Identifikator;
+  journalenhet?: string;
+  /** The parties of the case */
+  part?: Part[];
+  /** Which existing case to file in, by its saksnummer (a supplementary submission) */
+  saksnummer?: { saksaar: number; sakssekvensnummer: number };
   saksstatus?: string;
   skjerming?: Skjerming;
   /** The archive part (arkivdel) to create the folder in, as the archive names it */
@@ -115,16 +153,22 @@ export interface Saksmappe {
 }
 
 export interface Journalpost {
+  /** From controlled values (measure type, gnr/bnr, address): never the applicant's free text */
   tittel: string;
+  /** The free text (e.g. the applicant's description), where the form type keeps it */
+  beskrivelse?: string;
   /** The public title, with screened words left out (Noark: offentligTittel). Required when screened. */
   offentligTittel?: string;
   journalposttype: Journalposttype;
-  /** e.g. "J" journalført, "M" midlertidig registrering */
+  /** "M" midlertidig registrering (default), "S" or "F": the records office journalfører (J) */
   journalstatus: string;
   /** Norwegian local date, YYYY-MM-DD */
   dokumentetsDato: string;
-  /** RFC 3339 with offset */
-  mottattDato: string;
+  /** RFC 3339 with offset; only on incoming posts (I) */
+  mottattDato?: string;
+  /** When the hub created the record (RFC 3339 with offset): the reception time */
+  opprettetDato: string;
+  journalenhet?: string;
   referanseEksternNoekkel: ReferanseEksternNoekkel;
   korrespondansepart: Korrespondansepart[];
   skjerming?: Skjerming;

@@ -49,9 +49,17 @@ export class XmlWriter {
     if (value !== undefined) this.group(name, () => this.leaf('n5mdk:kode', value));
   }
 
-  /** Fiks Arkiv `identifikatorer` types (administrativEnhet, saksansvarlig, saksbehandler): we only know a name. */
-  named(name: string, navn: string | undefined): void {
-    if (navn !== undefined) this.group(name, () => this.leaf('n5mdk:navn', navn));
+  /**
+   * Fiks Arkiv `identifikatorer` types (administrativEnhet, saksansvarlig, saksbehandler): the codes the archive
+   * resolves (identifikator, initialer), a name only where the configuration gives one.
+   */
+  identifiers(name: string, id: { navn?: string; identifikator?: string; initialer?: string } | undefined): void {
+    if (id === undefined || (id.navn ?? id.identifikator ?? id.initialer) === undefined) return;
+    this.group(name, () => {
+      this.leaf('n5mdk:navn', id.navn);
+      this.leaf('n5mdk:identifikator', id.identifikator);
+      this.leaf('n5mdk:initialer', id.initialer);
+    });
   }
 
   toString(): string {

@@ -16,6 +16,7 @@ import { type Limits, limitsFor } from './limits.ts';
 import { DuplicateSubmissionError, type Receipt } from './repository.ts';
 import { parseEnvelope } from './request.ts';
 import { checkFormRules } from './rules.ts';
+import { checkSubmittedAt } from './submitted-at.ts';
 import { acceptsSyntheticPersons } from './test-persons.ts';
 import type { StoredDocument, SubmissionEnvelope } from './types.ts';
 
@@ -61,6 +62,9 @@ export async function receiveSubmission(
   const envelope = parseEnvelope(request, deps.registry);
   const limits = limitsFor(deps.registry.config, envelope.municipality);
   const formType = authorise(deps.registry, principal.providerId, envelope);
+  const now = (deps.now ?? (() => new Date()))();
+  const future = checkSubmittedAt(envelope.submittedAt, now);
+  if (future.length > 0) throw reject.unprocessable('Innsendingstidspunktet er fram i tid.', future);
   const contentHash = sha256(canonicalJson(envelope));
   const attachments = envelope.attachments ?? [];
   const withUploads = attachments.some((a) => a.uploadId !== undefined);
@@ -73,7 +77,6 @@ export async function receiveSubmission(
   const existing = earlier ?? (await deps.store.findReceipt(principal.providerId, envelope.submissionId));
   if (existing) return repeat(existing, contentHash, envelope, deps);
 
-  const now = (deps.now ?? (() => new Date()))();
   const trackingId = (deps.newTrackingId ?? randomUUID)();
   const originalKey = DocumentStore.originalKey(trackingId);
   const stored: StoredDocument[] = documents.map(({ bytes, ...d }) => ({
@@ -175,16 +178,8 @@ function checkContent(
   limits: Limits,
   uploaded: ReadonlyMap<number, Buffer>,
 ): DecodedDocument[] {
+  // Without a main document the archive gets the form itself, rendered as a PDF (shared/documents/form-pdf.ts).
   const attachments = envelope.attachments ?? [];
-  const archived = formType.deliveries.some((d) => registry.target(d.target).kind === 'archive');
-  if (archived && !attachments.some((a) => a.role === 'main')) {
-    throw reject.unprocessable('Hoveddokumentet mangler.', [
-      {
-        path: '/attachments',
-        message: 'Et skjema som arkiveres må ha ett vedlegg med rollen «main» (hoveddokumentet).',
-      },
-    ]);
-  }
   const documents = decodeAttachments(attachments, limits, uploaded);
   let parsed: ReturnType<typeof parseFormData>;
   try {

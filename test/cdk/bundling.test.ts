@@ -104,4 +104,14 @@ describe(`synthesising ${STACKS} municipality stacks`, () => {
       expect.arrayContaining(['index-node.js', 'xmllint-node.js', 'xmllint.wasm']),
     );
   });
+
+  it('ships what renders the form as PDF/A: the sRGB profile beside the bundle, the embedded fonts', () => {
+    const asset = join(outdir, `asset.${[...(codeOf.get('deliver-archive') ?? [])][0]?.replace('.zip', '')}`);
+    const bundle = pathToFileURL(join(asset, 'functions/deliver-archive/index.mjs'));
+    // pdfkit reads new URL('./data/sRGB_IEC61966_2_1.icc', import.meta.url); form-pdf.ts resolves the fonts' package.
+    expect(existsSync(new URL('./data/sRGB_IEC61966_2_1.icc', bundle))).toBe(true);
+    const fonts = join(asset, 'node_modules/dejavu-fonts-ttf');
+    expect(existsSync(join(fonts, 'package.json'))).toBe(true);
+    expect(readdirSync(join(fonts, 'ttf')).sort()).toEqual(['DejaVuSans-Bold.ttf', 'DejaVuSans.ttf']);
+  });
 });

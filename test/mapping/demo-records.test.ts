@@ -30,7 +30,7 @@ describe('the four demo form types', () => {
       const routed = registry.formType('3101', 'melding-vei-gatelys') as FormType;
       const archived: FormType = {
         ...routed,
-        archive: { journalposttype: 'I', journalstatus: 'J', arkivdel: 'Driftsmeldinger' },
+        archive: { journalposttype: 'I', arkivdel: 'Driftsmeldinger' },
       };
       const record = await mapToArchive(archived, mappingInput(body, { trackingId: 'trk-1' }).input, [
         {
@@ -89,25 +89,43 @@ describe('TT-kort: a health matter, screened under Offl. § 13', () => {
           expect(parts).toEqual([
             ['EA', 'true'],
             ['EM', 'false'],
+            ['IM', 'false'],
           ]);
           expect(mappe.klassifikasjon[0]).toMatchObject({ klassifikasjonssystemID: 'FNR', erSkjermet: 'true' });
+          expect(mappe.part[0].erSkjermet).toBe('true');
         } else {
-          expect(jp.skjerming.skjermingMetadata).toEqual(['tittel', 'korrespondansepart', 'klassifikasjon']);
+          expect(jp.skjerming.skjermingMetadata).toEqual([
+            'Skjerming tittel registrering - utvalgte ord',
+            'Skjerming navn avsender',
+          ]);
+          expect(mappe.skjerming.skjermingMetadata).toEqual([
+            'Skjerming tittel mappe - utvalgte ord',
+            'Skjerming part i sak',
+            'Skjerming klasseID',
+            'Skjerming tittel klasse',
+          ]);
         }
+        // The key the folder is found by carries no fødselsnummer (keys are not screened).
+        const key =
+          format === 'eformidling'
+            ? mappe.virksomhetsspesifikkeMetadata.referanseEksternNoekkel.noekkel
+            : mappe.referanseEksternNoekkel.noekkel;
+        expect(key).not.toContain('12035440095');
+        expect(key).toMatch(/^tt-kort\/p[0-9a-f]{32}$/);
       }
     },
     VALIDATE_TIMEOUT,
   );
 });
 
-describe('building application: a case folder per property', () => {
+describe('building application: one case per application, found again by the property', () => {
   const folderOf = (xml: string) => {
     const mappe = parseArkivmelding(xml).mappe;
     return { key: mappe.referanseEksternNoekkel.noekkel, mappe };
   };
 
   it(
-    'carries the matrikkelnummer and a GBNR klassifikasjon, and a second application on the property finds the same folder',
+    'carries the matrikkelnummer and a GBNR class; a second application on the property is a case of its own; a supplement joins its case',
     async () => {
       const registry = await demoRegistry();
       const first = (await produce(registry, await sample('soknad-tiltak-uten-ansvarsrett')))['arkivmelding.xml'] ?? '';
@@ -115,11 +133,14 @@ describe('building application: a case folder per property', () => {
       expect(mappe.matrikkelnummer).toEqual([
         { kommunenummer: '5037', gardsnummer: '314', bruksnummer: '27', festenummer: '0', seksjonsnummer: '0' },
       ]);
+      // The property's class first (primary), then the form type's secondary class (the K-code retention follows).
       expect(mappe.klassifikasjon).toEqual([
         { klassifikasjonssystemID: 'GBNR', klasseID: '5037-314/27', tittel: 'Moafjæra 3, 7600 Levanger' },
+        { klassifikasjonssystemID: 'K-KODE', klasseID: 'L42', tittel: 'Byggesaksbehandling' },
       ]);
-      expect(mappe.administrativEnhet.navn).toBe('Byggesak, Innherred samkommune');
-      expect(mappe.saksansvarlig.navn).toBe('Byggesaksbehandler');
+      // Codes the archive resolves, not prose.
+      expect(mappe.administrativEnhet).toEqual({ identifikator: 'BYGG' });
+      expect(mappe.saksansvarlig).toEqual({ identifikator: 'BYGG-MOTTAK' });
 
       // Another application on the same property, written a little differently (no festenummer, a leading zero).
       const second = await changedSample('soknad-tiltak-uten-ansvarsrett', (xml) =>
@@ -129,21 +150,29 @@ describe('building application: a case folder per property', () => {
           .replace('Tilbygg til bolig', 'Garasje'),
       );
       const secondXml = (await produce(registry, second))['arkivmelding.xml'] ?? '';
-      expect(folderOf(secondXml).key).toBe(key);
-      const jp = parseArkivmelding(secondXml).registrering;
-      expect(jp.referanseForelderMappe.referanseEksternNoekkel.noekkel).toBe(key);
-      expect(jp.referanseEksternNoekkel.noekkel).not.toBe(
-        parseArkivmelding(first).registrering.referanseEksternNoekkel.noekkel,
+      expect(folderOf(secondXml).key).not.toBe(key);
+      expect(folderOf(secondXml).mappe.klassifikasjon[0].klasseID).toBe('5037-314/27');
+      expect(parseArkivmelding(secondXml).registrering.tittel).toContain('– 314/27 –');
+
+      // A supplementary submission naming the first by its trackingId joins the first's case.
+      const firstTracking = parseArkivmelding(first).registrering.referanseEksternNoekkel.noekkel;
+      const supplement = await changedSample('soknad-tiltak-uten-ansvarsrett', (xml) =>
+        xml.replace('</melding>', `<ettersending><trackingId>${firstTracking}</trackingId></ettersending></melding>`),
+      );
+      const supplementXml = (await produce(registry, supplement))['arkivmelding.xml'] ?? '';
+      expect(folderOf(supplementXml).key).toBe(key);
+      expect(parseArkivmelding(supplementXml).registrering.referanseForelderMappe.referanseEksternNoekkel.noekkel).toBe(
+        key,
       );
 
-      // The same gnr/bnr in Verdal is another property: another folder.
+      // The same gnr/bnr in Verdal is another property: another class.
       const verdal = await changedSample('soknad-tiltak-uten-ansvarsrett', (xml) =>
         xml.replace('<kommunenummer>5037</kommunenummer>', '<kommunenummer>5038</kommunenummer>'),
       );
       const verdalXml = (await produce(registry, { ...verdal, municipality: '5038' }))['arkivmelding.xml'] ?? '';
-      expect(folderOf(verdalXml).key).not.toBe(key);
+      expect(folderOf(verdalXml).mappe.klassifikasjon[0].klasseID).toBe('5038-314/27');
 
-      // The archive finds the folder by that key: the second journalpost goes into the first's case.
+      // The archive finds the folder by its key: two applications are two cases, the supplement is in the first.
       const archive = new FileDropArchive(await mkdtemp(join(tmpdir(), 'skjemaflyt-arkiv-')));
       const send = (trackingId: string, xml: string) =>
         archive.send({
@@ -155,8 +184,10 @@ describe('building application: a case folder per property', () => {
         });
       const a = await send('trk-a', first);
       const b = await send('trk-b', secondXml);
-      expect(b.references.saksnummer).toBe(a.references.saksnummer);
-      expect(b.references.saksmappe).toBe('Eksisterende');
+      const c = await send('trk-c', supplementXml);
+      expect(b.references.saksnummer).not.toBe(a.references.saksnummer);
+      expect(c.references.saksnummer).toBe(a.references.saksnummer);
+      expect(c.references.saksmappe).toBe('Eksisterende');
     },
     VALIDATE_TIMEOUT,
   );
@@ -181,7 +212,9 @@ describe('A-skjema: an internal record, screened under Offl. § 25', () => {
       const doc = parseArkivmelding(files['arkivmelding.xml'] ?? '');
       const jp = doc.registrering;
       expect(jp.journalposttype.kode).toBe('X');
+      // An internal note: the internal sender and the responsible unit; no external receiver, no mottattDato.
       expect(jp.korrespondansepart.map((k: any) => k.korrespondanseparttype.kode)).toEqual(['IA', 'IM']);
+      expect(jp.mottattDato).toBeUndefined();
       expect(jp.skjerming).toEqual({ tilgangsrestriksjon: { kode: '25' }, skjermingshjemmel: 'Offl. § 25' });
       expect(jp.tittel).toBe('A-skjema tilsetting – Jonas Ødegård – Sykepleier');
       expect(jp.offentligTittel).toBe('A-skjema tilsetting – Sykepleier');

@@ -65,7 +65,7 @@ describe('a definition that cannot work stops the start, naming file and field',
           message: expect.stringContaining('SOKNAD'),
         },
         { file: TT, path: '/archive/korrespondansepart/0/type', message: expect.stringContaining('XX') },
-        { file: TT, path: '/archive/saksmappe/matrikkelnummer', message: 'not used by strategy "external-key"' },
+        { file: TT, path: '/archive/saksmappe/matrikkelnummer', message: 'not used by strategy "person"' },
         { file: A, path: '/archive', message: 'unknown field "tittle"' },
       ]),
     );
@@ -82,6 +82,8 @@ describe('a definition that cannot work stops the start, naming file and field',
     const issues = await issuesOf(
       await demoWith({
         [TT]: (d) => {
+          // A template's public title is the title without its personal placeholders; an expression's cannot be.
+          d.archive.tittel = "{% 'Søknad om TT-kort – ' & soker.etternavn %}";
           delete d.archive.offentligTittel;
           d.archive.saksmappe.offentligTittel = 'TT-kort – {soker.etternavn}';
         },
@@ -165,7 +167,7 @@ describe('a definition that cannot work stops the start, naming file and field',
           h.formTypes[0].id = 'tt-kort-soknad-v2';
           h.providers[0].grants[0].formTypes[0] = 'tt-kort-soknad-v2';
           h.targets[0].format = 'eformidling';
-          h.formTypes[2].archive.journalstatus = 'M';
+          delete h.formTypes[2].archive.saksansvarlig;
         },
         'innherred.json': (h) => {
           delete h.formTypes[0].deliveries[1].after;
@@ -182,11 +184,58 @@ describe('a definition that cannot work stops the start, naming file and field',
         {
           file: 'halden.json',
           path: '/formTypes/2/archive',
-          message: 'archive target "halden-arkiv" receives eFormidling: journalstatus "M" has no eFormidling value',
+          message:
+            'archive target "halden-arkiv" receives eFormidling: a saksmappe needs administrativEnhet and saksansvarlig (for every municipality)',
         },
         { file: 'innherred.json', path: '/formTypes/0/deliveries/1', message: expect.stringContaining('archive.*') },
       ]),
     );
+  });
+});
+
+describe('archive settings that cannot make a record an archivist signs off stop the start', () => {
+  it('a personnel form type without its own arkivdel, a title longer than the limit, settings for a foreign municipality', async () => {
+    const issues = await issuesOf(
+      await demoWith({
+        'halden.json': (h) => {
+          delete h.formTypes[2].archive.arkivdel;
+        },
+        'innherred.json': (h) => {
+          h.formTypes[0].archive.perMunicipality['3101'] = { arkivdel: 'BYGG-HALDEN' };
+        },
+        [A]: (d) => {
+          d.archive.titleMaxLength = 20;
+        },
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        {
+          file: 'halden.json',
+          path: '/formTypes/2/archive/arkivdel',
+          message: expect.stringContaining('personnel matter (archive.personnel)'),
+        },
+        {
+          file: 'innherred.json',
+          path: '/formTypes/0/archive/perMunicipality/3101',
+          message: '3101 is not one of this form type’s municipalities (5037, 5038)'.replace('’', "'"),
+        },
+        { file: A, path: '/archive/tittel', message: expect.stringContaining('more than titleMaxLength 20') },
+      ]),
+    );
+  });
+
+  it('journalstatus J (checked by the records office) is not for records a machine makes', async () => {
+    const issues = await issuesOf(
+      await demoWith({
+        'halden.json': (h) => {
+          h.formTypes[0].archive.journalstatus = 'J';
+        },
+      }),
+    );
+    expect(issues).toEqual([
+      { file: 'halden.json', path: '/formTypes/0/archive/journalstatus', message: expect.stringContaining('allowed') },
+    ]);
   });
 });
 

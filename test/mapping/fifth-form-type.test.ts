@@ -74,13 +74,18 @@ describe('a fifth form type, from files only', () => {
       expect(jp.tittel).toBe('Søknad om parkeringstillatelse – Åse Marie Østby-Lærum');
       expect(jp.offentligTittel).toBe('Søknad om parkeringstillatelse for forflytningshemmede');
       expect(jp.skjerming.skjermingshjemmel).toBe('Offl. § 13 jf. fvl. § 13 første ledd nr. 1');
-      // The optional representative is left out: the form has none.
-      expect(jp.korrespondansepart).toHaveLength(1);
+      // The optional representative is left out: the form has none. The receiving side: the municipality (EM)
+      // and the responsible unit (IM).
+      expect(jp.korrespondansepart.map((k: any) => k.korrespondanseparttype)).toEqual([
+        'Avsender',
+        'Mottaker',
+        'Intern mottaker',
+      ]);
       expect(jp.dokumentbeskrivelse.map((d: any) => d.dokumentobjekt.referanseDokumentfil)).toEqual([
         'soknad-parkering.pdf',
         'skjemadata.json',
       ]);
-      expect(mappe.administrativEnhet).toBe('Helse og omsorg');
+      expect(mappe.administrativEnhet).toBe('HO');
 
       expect(payload).toMatchObject({ target: 'fjordvik-parkering', filename: 'fjordvik-parkering.json' });
       expect(JSON.parse(payload?.body ?? '')).toEqual({

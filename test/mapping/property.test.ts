@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, type Registry } from '../../shared/config/registry.ts';
 import type { FormType } from '../../shared/config/types.ts';
+import { finishTitle } from '../../shared/mapping/titles.ts';
 import type { ArchiveFormat } from '../../shared/noark/formats.ts';
 import { validateArkivmeldinger } from '../../shared/noark/validate.ts';
 import { isCleanText } from '../../shared/submission/text.ts';
@@ -110,6 +111,8 @@ const field = (value: string | undefined) => {
 };
 /** A template's rule: one line, runs of white space as one space. */
 const line = (s: string) => s.replace(/\s+/g, ' ').trim();
+/** A title's rule besides: no dangling separators, at most 255 characters (shortened at a word, with …). */
+const title = (s: string) => finishTitle(line(s), 255);
 
 async function submission(name: string, id: number, content: string, municipality?: string) {
   const body = await sample(name);
@@ -161,16 +164,23 @@ describe('hostile text in every demo form type', () => {
           const doc = parseArkivmelding(fiks['arkivmelding.xml'] ?? '');
           const jp = doc.registrering;
           const navn = line(`${field(f.fornavn)} ${field(f.etternavn)}`);
-          expect(jp.tittel).toBe(line(`Søknad om TT-kort – ${navn}`));
+          expect(jp.tittel).toBe(title(`Søknad om TT-kort – ${navn}`));
           expect(jp.offentligTittel).toBe('Søknad om TT-kort');
-          expect(doc.mappe.tittel).toBe(line(`TT-kort – ${navn}`));
+          expect(doc.mappe.tittel).toBe(title(`TT-kort – ${navn}`));
+          // The applicant is the case's party, exactly as the form has her …
+          const [part] = doc.mappe.part;
+          expect(part.partNavn).toBe(navn);
+          expect(part.personID.identifikator).toBe(f.fnr);
+          expect(part.postadresse?.[0]).toBe(field(f.gateadresse));
+          expect(part.poststed).toBe(field(f.poststed));
+          expect(part.epostadresse).toBe(field(f.epost));
+          expect(part.telefonnummer).toBe(field(f.telefon));
+          // … and, as she submitted herself, the sender, with the form's address.
           const [ea] = jp.korrespondansepart;
-          expect(ea.korrespondansepartNavn).toBe(navn);
+          expect(ea.korrespondanseparttype.kode).toBe('EA');
           expect(ea.personid).toBe(f.fnr);
           expect(ea.postadresse?.[0]).toBe(field(f.gateadresse));
           expect(ea.poststed).toBe(field(f.poststed));
-          expect(ea.epostadresse).toBe(field(f.epost));
-          expect(ea.telefonnummer).toBe(field(f.telefon));
         },
       ),
       { numRuns: RUNS },
@@ -203,7 +213,7 @@ describe('hostile text in every demo form type', () => {
           // Routed to an archive too (as a municipality could configure it): the record holds the same text.
           const { fiks } = await archived(body, f, archiving(registry));
           const jp = parseArkivmelding(fiks['arkivmelding.xml'] ?? '').registrering;
-          expect(jp.tittel).toBe(line(`Melding om feil på ${field(f.kategori)} – ${field(f.adresse)}`));
+          expect(jp.tittel).toBe(title(`Melding om feil på ${field(f.kategori)} – ${field(f.adresse)}`));
           expect(jp.korrespondansepart[0].korrespondansepartNavn).toBe(field(f.navn) ?? 'Kari Nordmann');
         },
       ),
@@ -233,16 +243,23 @@ describe('hostile text in every demo form type', () => {
           const { fiks, eformidling } = await archived(body, f);
           const doc = parseArkivmelding(fiks['arkivmelding.xml'] ?? '');
           const jp = doc.registrering;
-          expect(jp.tittel).toBe(line(`Søknad om tiltak uten ansvarsrett – ${field(f.beskrivelse)} – ${gnr}/${f.bnr}`));
-          expect(jp.korrespondansepart[0].korrespondansepartNavn).toBe(field(f.navn));
-          expect(jp.korrespondansepart[0].personid).toBe(f.tiltakshaverFnr);
-          const gbnr = `${f.kommune}-${f.gnr}/${f.bnr}${f.fnr ? `/${f.fnr}` : ''}`;
+          // The title is made of controlled values (measure type, gnr/bnr normalised, address); the free text is
+          // the beskrivelse.
+          const property = `${f.gnr}/${f.bnr}${f.fnr ? `/${f.fnr}` : ''}`;
+          expect(jp.tittel).toBe(
+            title(`Søknad om tiltak uten ansvarsrett – ${field(f.type)} – ${property} – ${field(f.adresse) ?? ''}`),
+          );
+          expect(jp.beskrivelse).toBe(field(f.beskrivelse));
+          expect(doc.mappe.part[0].partNavn).toBe(field(f.navn));
+          expect(doc.mappe.part[0].personID?.identifikator).toBe(f.tiltakshaverFnr);
+          const gbnr = `${f.kommune}-${property}`;
           expect(doc.mappe.klassifikasjon[0]).toMatchObject({ klassifikasjonssystemID: 'GBNR', klasseID: gbnr });
-          expect(doc.mappe.referanseEksternNoekkel.noekkel).toBe(`eiendom/${gbnr}`);
+          // One case per application: its own folder, found again by the GBNR class.
+          const key = doc.mappe.referanseEksternNoekkel.noekkel;
+          expect(key).toBe(`soknad-tiltak-uten-ansvarsrett/${jp.referanseEksternNoekkel.noekkel}`);
           expect(doc.mappe.matrikkelnummer[0].gardsnummer).toBe(String(f.gnr));
-          // eFormidling: the same property gives the same folder id, whatever else the form says.
           const efMappe = parseArkivmelding(eformidling['arkivmelding.xml'] ?? '').mappe;
-          expect(efMappe.virksomhetsspesifikkeMetadata.referanseEksternNoekkel.noekkel).toBe(`eiendom/${gbnr}`);
+          expect(efMappe.virksomhetsspesifikkeMetadata.referanseEksternNoekkel.noekkel).toBe(key);
 
           const registry = await demoRegistry();
           const payload = parseXml(
@@ -280,8 +297,8 @@ describe('hostile text in every demo form type', () => {
           const { fiks } = await archived(body, f);
           const jp = parseArkivmelding(fiks['arkivmelding.xml'] ?? '').registrering;
           const navn = line(`${field(f.fornavn)} ${field(f.etternavn)}`);
-          expect(jp.tittel).toBe(line(`A-skjema tilsetting – ${navn} – ${field(f.tittel)}`));
-          expect(jp.offentligTittel).toBe(line(`A-skjema tilsetting – ${field(f.tittel)}`));
+          expect(jp.tittel).toBe(title(`A-skjema tilsetting – ${navn} – ${field(f.tittel)}`));
+          expect(jp.offentligTittel).toBe(title(`A-skjema tilsetting – ${field(f.tittel)}`));
           expect(jp.korrespondansepart[0].korrespondansepartNavn).toBe(field(f.leder));
           expect(jp.korrespondansepart[0].administrativEnhet?.navn).toBe(field(f.enhet));
 
@@ -324,7 +341,7 @@ function archiving(registry: Registry): Registry {
           ? {
               ...ft,
               deliveries: [...ft.deliveries, { target: 'halden-arkiv' }],
-              archive: { journalposttype: 'I', journalstatus: 'J', arkivdel: 'Driftsmeldinger' },
+              archive: { journalposttype: 'I', arkivdel: 'Driftsmeldinger' },
             }
           : ft,
     ),

@@ -31,6 +31,8 @@ const REPEATED = new Set([
   'korrespondansepart',
   'klassifikasjon',
   'matrikkelnummer',
+  'part',
+  'sakspart',
   'postadresse',
   'skjermingMetadata',
 ]);

@@ -24,7 +24,13 @@ function journalfoert(melding: Arkivmelding, arkivdel?: string): Arkivmelding {
   return {
     ...melding,
     ...(melding.saksmappe
-      ? { saksmappe: { ...melding.saksmappe, administrativEnhet: 'Tjenestekontoret', saksansvarlig: 'Saksbehandler' } }
+      ? {
+          saksmappe: {
+            ...melding.saksmappe,
+            administrativEnhet: { identifikator: 'TJK' },
+            saksansvarlig: { initialer: 'SB' },
+          },
+        }
       : {}),
     journalpost: { ...melding.journalpost, journalstatus: 'J', ...(arkivdel ? { arkivdel } : {}) },
   };
@@ -86,7 +92,12 @@ describe('toEFormidlingXml', () => {
       expect(jp.journalstatus).toBe('Journalført');
       expect(jp.offentligTittel).toBe('Søknad om parkeringstillatelse');
       expect(jp.skjerming.tilgangsrestriksjon).toBe('13');
-      expect(jp.skjerming.skjermingMetadata).toEqual(['tittel', 'korrespondansepart']);
+      // Noark's own skjermingMetadata values, not the configuration's words.
+      expect(jp.skjerming.skjermingMetadata).toEqual([
+        'Skjerming tittel registrering - utvalgte ord',
+        'Skjerming navn avsender',
+      ]);
+      expect(mappe.skjerming.skjermingMetadata).toEqual(['Skjerming tittel mappe - utvalgte ord']);
       expect(jp.skjerming.skjermingDokument).toBe('Skjerming av hele dokumentet');
       expect(jp.korrespondansepart[0].korrespondanseparttype).toBe('Avsender');
       expect(jp.dokumentbeskrivelse.map((d: any) => d.tilknyttetRegistreringSom)).toEqual([
@@ -117,11 +128,19 @@ describe('toEFormidlingXml', () => {
     expect(nameUuid('x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it('refuses what eFormidling cannot hold, naming it', () => {
+  it('writes M (midlertidig registrering), which v3.1 has no text for, as the status before J, and keeps the code', () => {
     const midlertidig = journalfoert(skjermetSoknadISak());
-    midlertidig.journalpost.journalstatus = 'M'; // no eFormidling text
-    expect(() => toEFormidlingXml(midlertidig)).toThrow(ArchiveFormatError);
-    expect(() => toEFormidlingXml(midlertidig)).toThrow('journalstatus "M"');
+    midlertidig.journalpost.journalstatus = 'M';
+    const jp = parse(toEFormidlingXml(midlertidig)).mappe.basisregistrering;
+    expect(jp.journalstatus).toBe('Ferdigstilt fra saksbehandler');
+    expect(jp.virksomhetsspesifikkeMetadata['sf:journalstatus']).toBe('M');
+  });
+
+  it('refuses what eFormidling cannot hold, naming it', () => {
+    const reservert = journalfoert(skjermetSoknadISak());
+    reservert.journalpost.journalstatus = 'R'; // no eFormidling text
+    expect(() => toEFormidlingXml(reservert)).toThrow(ArchiveFormatError);
+    expect(() => toEFormidlingXml(reservert)).toThrow('journalstatus "R"');
 
     const noFolder = interntNotat();
     expect(() => toEFormidlingXml(noFolder)).toThrow('arkivdel');

@@ -152,8 +152,9 @@ describe('toFiksArkivV1Xml', () => {
         tittel: 'Bakkeveien 5',
       });
       expect(mappe.klassifikasjon[1].klasseID).toBe('L42');
-      expect(mappe.administrativEnhet['n5mdk:navn']).toBe('Byggesaksavdelingen');
-      expect(mappe.saksansvarlig['n5mdk:navn']).toBe('Ola Saksbehandler');
+      // Codes the archive resolves, never prose.
+      expect(mappe.administrativEnhet).toEqual({ 'n5mdk:identifikator': 'BYGG' });
+      expect(mappe.saksansvarlig).toEqual({ 'n5mdk:initialer': 'OSA' });
       expect(mappe.saksstatus['n5mdk:kode']).toBe('B');
       expect(mappe.skjerming).toBeUndefined();
       expect(mappe.offentligTittel).toBeUndefined();
@@ -175,7 +176,8 @@ describe('toFiksArkivV1Xml', () => {
       expect(part.organisasjonid).toBe('974760673');
       expect(part.personid).toBeUndefined();
       expect(part.administrativEnhet['n5mdk:navn']).toBe('Digitaliseringsenheten');
-      expect(part.saksbehandler['n5mdk:navn']).toBe('Per Driftsansvarlig');
+      expect(part.administrativEnhet['n5mdk:identifikator']).toBe('DIG');
+      expect(part.saksbehandler['n5mdk:initialer']).toBe('PDA');
       expect(jp.dokumentbeskrivelse[0].dokumentobjekt[0].format['n5mdk:kode']).toBe('JSON');
       expect(jp.dokumentbeskrivelse[0].dokumentnummer).toBeUndefined();
     },

@@ -753,10 +753,10 @@ const corpus: HostileCase[] = [
     send: () => post(ttKort((b) => (b.attachments[1].role = 'main'))),
   },
   {
-    name: 'no main document for a form that is archived',
+    name: 'a submission dated in the future',
     status: 422,
-    path: '/attachments',
-    send: () => post(ttKort((b) => (b.attachments = [{ ...b.attachments[1], role: 'attachment' }]))),
+    path: '/submittedAt',
+    send: () => post(ttKort((b) => (b.submittedAt = '2999-01-01T12:00:00+01:00'))),
   },
   // ---- identifiers ----
   {
