@@ -65,6 +65,8 @@ export const RESERVED_NAMES = [
   'receivedAt',
   'submitter',
   'archive',
+  // the property's normalised gnr/bnr(/fnr/snr), computed for titles (shared/mapping/titles.ts)
+  'gbnr',
 ];
 
 const contracts = new WeakMap<FormTypeDefinition, Contract>();
@@ -156,7 +158,18 @@ export function mappingPaths(definition: FormTypeDefinition): string[] {
 }
 
 /** Where a mapping definition holds value specs: every string, except the codes and names that are not specs. */
-const NOT_SPECS = new Set(['type', 'dokumenttype', 'variantformat', 'klassifikasjonssystem', 'strategy', 'root']);
+const NOT_SPECS = new Set([
+  'type',
+  'dokumenttype',
+  'variantformat',
+  'klassifikasjonssystem',
+  'strategy',
+  'root',
+  // codes and patterns, not specs: a party's role (partRolle) and its text, an attachment's file-name pattern
+  'rolle',
+  'rolleTekst',
+  'match',
+]);
 
 export function forEachSpec(definition: FormTypeDefinition, visit: (spec: string, at: string) => void): void {
   const walk = (node: unknown, at: string, key: string, inTemplate: boolean) => {

@@ -217,7 +217,7 @@ describe('the contract and the mappings cannot drift apart', () => {
       expect.arrayContaining([
         {
           file: 'form-types/tt-kort-soknad.json',
-          path: '/archive/korrespondansepart/0/poststed',
+          path: '/archive/part/0/poststed',
           message: "reads soker.adresse.poststed, which is not declared in formData.fields (the form's data contract)",
         },
         {
