@@ -26,6 +26,7 @@ import {
   functionEnvironment,
   type HubEnvironment,
   queueInGroup,
+  secretVariablesFor,
 } from '../../shared/runtime/env.ts';
 import { needsOf } from '../../shared/runtime/functions.ts';
 import { HubApi } from './api.ts';
@@ -72,12 +73,14 @@ export class SkjemaflytStack extends Stack {
   /** Secrets the Fiks IO functions read at run time (skjemaflyt/<deployment>/<ENV>) */
   private readonly fiksIoSecretNames: string[];
   private readonly deploymentName: string;
+  private readonly deploymentConfig: Deployment['config'];
 
   constructor(scope: Construct, id: string, props: SkjemaflytStackProps) {
     super(scope, id, props);
     const { config, aws } = props.deployment;
     const name = config.deployment;
     this.deploymentName = name;
+    this.deploymentConfig = config;
     this.fiksIoSecretNames = fiksIoSecretVariables([config]);
 
     this.key = new kms.Key(this, 'Key', {
@@ -114,8 +117,8 @@ export class SkjemaflytStack extends Stack {
       configVariables: props.deployment.variables,
       jwt: aws.auth,
       deployments: [config],
-      secret: (variable) => this.secretValue(name, variable),
-      // Fiks IO's certificates and keys do not fit in the environment: the functions read them at run time.
+      // Every secret is read at run time (shared/secrets): never a value, nor a deploy-time reference, in the
+      // environment. A rotation reaches the functions within minutes without a deploy.
       secretsPrefix: `skjemaflyt/${name}/`,
     };
 
@@ -242,10 +245,13 @@ export class SkjemaflytStack extends Stack {
         if (queueInGroup(plan.targetId, group)) queue.grantSendMessages(fn.role);
       }
     }
-    // The deployment's Fiks IO secrets (certificates, keys, passwords), read at run time (SKJEMAFLYT_SECRETS_PREFIX).
-    if (needs.fiksIoSecrets) {
-      for (const env of this.fiksIoSecretNames) this.secret(this.deploymentName, env).grantRead(fn.role);
-    }
+    // Its secrets (targets' tokens, webhook secrets; Fiks IO's certificates, keys and password), read at run time
+    // under SKJEMAFLYT_SECRETS_PREFIX: each function only its own.
+    const secretNames = new Set([
+      ...secretVariablesFor(fn.name, [this.deploymentConfig]),
+      ...(needs.fiksIoSecrets ? this.fiksIoSecretNames : []),
+    ]);
+    for (const env of secretNames) this.secret(this.deploymentName, env).grantRead(fn.role);
     if (needs.deletesDocuments) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [documents.bucketArn] }),
@@ -257,15 +263,6 @@ export class SkjemaflytStack extends Stack {
         }),
       );
     }
-  }
-
-  /**
-   * A target's secret (`transport.auth.secret.env`): from the Secrets Manager secret
-   * `skjemaflyt/<deployment>/<ENV>`, which the operator creates before deploying. CloudFormation resolves it at
-   * deploy time; the template holds only the reference, and Lambda keeps the value encrypted with the stack's key.
-   */
-  private secretValue(deployment: string, env: string): string {
-    return this.secret(deployment, env).secretValue.unsafeUnwrap();
   }
 
   /** The operator's secret `skjemaflyt/<deployment>/<ENV>` (created before deploying). */

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Registry } from '../config/registry.ts';
 import { submissionStatus } from '../delivery/lifecycle.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
+import type { SecretStore } from '../secrets/store.ts';
 import type { SubmissionStore } from '../store/submissions.ts';
 import { isTransientStatus, redirectedTo } from '../targets/http-client.ts';
 
@@ -30,8 +31,8 @@ export async function sendStatusNotification(
   deps: {
     registry: Registry;
     store: Pick<SubmissionStore, 'get'>;
-    /** The webhook secrets, by variable name (the function's environment) */
-    secret: (variable: string) => string | undefined;
+    /** The webhook secrets, by variable name, read at run time (shared/secrets) */
+    secrets: SecretStore;
     now?: () => Date;
     timeoutMs?: number;
   },
@@ -40,7 +41,7 @@ export async function sendStatusNotification(
   const delivery = found?.deliveries.find((d) => d.target === message.targetId);
   const webhook = found && deps.registry.provider(found.submission.providerId)?.webhook;
   if (!found || !delivery || !webhook) return 'skipped';
-  const secret = deps.secret(webhook.secret.env);
+  const secret = await deps.secrets.get(webhook.secret.env);
   if (!secret) throw new WebhookError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`, false);
   const body = JSON.stringify({
     event: 'delivery.status',

@@ -8,7 +8,7 @@ import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
 import { deliveryHandlerFor, NOTIFICATIONS } from '../../shared/config/plan.ts';
 import { readHubConfig, variablesIn } from '../../shared/config/read.ts';
-import { fiksIoSecretVariables, readFunctionEnv } from '../../shared/runtime/env.ts';
+import { fiksIoSecretVariables, readFunctionEnv, secretVariablesFor } from '../../shared/runtime/env.ts';
 import { FUNCTION_NAMES, type FunctionName, needsOf, type QueueGroup } from '../../shared/runtime/functions.ts';
 import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
 import { configFolder, demoConfig } from './support.ts';
@@ -175,15 +175,13 @@ function checkStack(get: () => Synth) {
         : needs.secrets === 'webhooks'
           ? config.providers.flatMap((p) => (p.webhook ? [p.webhook.secret.env] : []))
           : [];
-    for (const secret of secrets) {
-      expect(env.secret(secret)).toContain(`secretsmanager:`);
-      expect(env.secret(secret)).toContain(`skjemaflyt/${config.deployment}/${secret}`);
-    }
-    // Fiks IO's certificates and keys are read from Secrets Manager at run time, never put in the environment.
-    const fiksIoSecrets = fiksIoSecretsOf(synth);
-    for (const secret of fiksIoSecrets) expect(fn.variables[secret]).toBeUndefined();
-    if (needs.fiksIoSecrets && fiksIoSecrets.length > 0) {
-      expect(env.fiksIoSecrets.prefix).toBe(`skjemaflyt/${config.deployment}/`);
+    // Every secret is read from Secrets Manager at run time: never a value or a deploy-time reference in the
+    // environment (a rotation would not reach the function, and anyone who may read its configuration could read it).
+    const fiksIoSecrets = needs.fiksIoSecrets ? fiksIoSecretsOf(synth) : [];
+    for (const secret of [...secrets, ...fiksIoSecretsOf(synth)]) expect(fn.variables[secret]).toBeUndefined();
+    expect(JSON.stringify(fn.variables)).not.toContain('resolve:secretsmanager');
+    if (secrets.length + fiksIoSecrets.length > 0) {
+      expect(env.secrets?.prefix ?? env.fiksIoSecrets?.prefix).toBe(`skjemaflyt/${config.deployment}/`);
     } else {
       expect(fn.variables.SKJEMAFLYT_SECRETS_PREFIX).toBeUndefined();
     }
@@ -232,10 +230,15 @@ function checkStack(get: () => Synth) {
       expect(fed.length).toBeGreaterThan(0);
       for (const queue of fed) expect(can('sqs:ChangeMessageVisibility', queue)[2]).toBe(true);
     }
-    // The deployment's Fiks IO secrets, for the functions that declared them, and for no other.
+    // Its own secrets (its targets' tokens, the webhooks' secrets, Fiks IO's), and no other function's.
     const deployment = synth.deployment.config.deployment;
-    const fiksIoSecrets = needs.fiksIoSecrets ? fiksIoSecretsOf(synth) : [];
-    expect(readableSecrets(fn).sort()).toEqual(fiksIoSecrets.map((env) => `skjemaflyt/${deployment}/${env}`));
+    const own = [
+      ...secretVariablesFor(name, [synth.deployment.config]),
+      ...(needs.fiksIoSecrets ? fiksIoSecretsOf(synth) : []),
+    ];
+    expect(readableSecrets(fn).sort()).toEqual(
+      [...new Set(own)].sort().map((env) => `skjemaflyt/${deployment}/${env}`),
+    );
   });
 }
 
@@ -305,7 +308,11 @@ describe('a stack with an HTTP archive and a provider webhook', () => {
     });
     // The notify function signs with the webhook's secret, and every function reading the file can expand its URL.
     const notify = environmentOf(withWebhook.functions.get('notify') as SynthFunction);
-    expect(notify.GRANTS_WEBHOOK_SECRET).toContain('skjemaflyt/halden/GRANTS_WEBHOOK_SECRET');
+    expect(notify.GRANTS_WEBHOOK_SECRET).toBeUndefined();
+    expect(notify.SKJEMAFLYT_SECRETS_PREFIX).toBe('skjemaflyt/halden/');
+    expect(readableSecrets(withWebhook.functions.get('notify') as SynthFunction)).toEqual([
+      'skjemaflyt/halden/GRANTS_WEBHOOK_SECRET',
+    ]);
     expect(environmentOf(fn).GRANTS_WEBHOOK_URL).toBe('https://eskjema.example/skjemaflyt');
     expect(environmentOf(fn).GRANTS_WEBHOOK_SECRET).toBeUndefined();
   });

@@ -348,12 +348,21 @@ describe('a deployment with an HTTP archive', () => {
     template = Template.fromStack(stacks[0] as SkjemaflytStack);
   });
 
-  it('gives the archive function the URL from the environment at synth and the token from Secrets Manager', () => {
+  it('gives the archive function the URL from the environment at synth; the token it reads at run time', () => {
     const [, archive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/deliver-archive/index.handler' });
     const variables = archive.Properties.Environment.Variables;
     expect(variables.ARCHIVE_URL).toBe('https://arkiv.halden.example/fiks');
-    expect(JSON.stringify(variables.ARCHIVE_TOKEN)).toContain('{{resolve:secretsmanager:');
-    expect(JSON.stringify(variables.ARCHIVE_TOKEN)).toContain('skjemaflyt/halden/ARCHIVE_TOKEN');
+    // Not resolved into the environment at deploy (a rotation would never reach the function; anyone allowed
+    // lambda:GetFunctionConfiguration could read it): read from Secrets Manager at run time, under this prefix.
+    expect(variables.ARCHIVE_TOKEN).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toContain('resolve:secretsmanager');
+    expect(variables.SKJEMAFLYT_SECRETS_PREFIX).toBe('skjemaflyt/halden/');
+    const role = archive.Properties.Role['Fn::GetAtt'][0];
+    const reads = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(JSON.stringify(reads)).toContain('secret:skjemaflyt/halden/ARCHIVE_TOKEN');
     // Its timeout is a sixth of its shortest queue visibility (halden-arkiv: 90 s), enough for the 10 s request.
     expect(archive.Properties.Timeout).toBe(15);
     // Other functions read the same file, so they need the URL too, but never the token.
