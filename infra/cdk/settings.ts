@@ -1,4 +1,6 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { SCOPE } from '../../shared/auth/claims.ts';
+import { checkDeploymentForAws } from '../../shared/config/checks.ts';
 import { endpointUrlProblem } from '../../shared/config/endpoint-url.ts';
 import {
   type DeliveryHandlerName,
@@ -115,9 +117,12 @@ export function worstCaseRetrySpanSeconds(delivery: DeploymentConfig['targets'][
   return span;
 }
 
+/** The regions that exist, as this aws-cdk-lib knows them. */
+const AWS_REGIONS: ReadonlySet<string> = new Set(RegionInfo.regions.map((r) => r.name));
+
 /** What a deployment needs before it can become a stack; each issue names the file and the field. */
 export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
-  const issues: Issue[] = [];
+  const issues: Issue[] = checkDeploymentForAws(file, config, AWS_REGIONS);
   const add = (path: string, message: string) => issues.push({ file, path, message });
   if (!config.aws) {
     add(

@@ -201,10 +201,12 @@ export class SkjemaflytStack extends Stack {
       ...(fiksIo ? { receiptOverdueLogs: this.functions.get('deliver-archive')?.logGroup } : {}),
     });
 
+    // Only a stack marked "demo": true gets this far with file-drop targets (checkForAws refuses them otherwise).
     if (config.targets.some((t) => t.transport.type === 'file-drop')) {
-      Annotations.of(this).addInfo(
-        `${props.deployment.file} has file-drop targets: on Lambda they write to ${LAMBDA_DATA_DIR}, which does ` +
-          'not outlive the function instance. Use HTTP targets for real deliveries.',
+      Annotations.of(this).addWarningV2(
+        'skjemaflyt:demo-file-drop',
+        `${props.deployment.file} is a demo stack with file-drop targets: on Lambda they write to ${LAMBDA_DATA_DIR}, ` +
+          'which does not outlive the function instance. Use HTTP or Fiks IO targets for real deliveries.',
       );
     }
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });

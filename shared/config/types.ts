@@ -275,6 +275,11 @@ export interface DeploymentConfig {
   limits?: Partial<Limits>;
   /** How the deployment runs on AWS (the CDK stack); the local runner ignores it. */
   aws?: AwsSettings;
+  /**
+   * A demo stack: file-drop targets may be synthesized for AWS (they write to the function's /tmp, which does not
+   * outlive the instance). Never for a municipality's real deliveries.
+   */
+  demo?: boolean;
 }
 
 /** Who may call the API on AWS: one token issuer, checked by API Gateway's JWT authorizer and again by the handler. */

@@ -9,7 +9,7 @@ import { buildApp } from '../../infra/cdk/build.ts';
 import { loadDeployments } from '../../infra/cdk/deployments.ts';
 import { FUNCTIONS } from '../../infra/cdk/functions.ts';
 import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
-import { manyMunicipalities } from './support.ts';
+import { manyMunicipalities, setFiksIoVariables } from './support.ts';
 
 const STACKS = 10;
 const names = Object.keys(FUNCTIONS);
@@ -24,14 +24,7 @@ describe(`synthesising ${STACKS} municipality stacks`, () => {
     // Nine like Halden's demo, and Halden with its archive on Fiks IO (the only kind of stack with the receiver).
     const folder = await manyMunicipalities(STACKS - 1);
     await copyFile(join(FIKS_IO_CONFIG_PATH, 'halden.json'), join(folder, 'halden.json'));
-    for (const v of [
-      'SKJEMAFLYT_FIKS_IO_API_URL',
-      'SKJEMAFLYT_FIKS_IO_AMQP_URL',
-      'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
-      'SKJEMAFLYT_MASKINPORTEN_ISSUER',
-    ]) {
-      process.env[v] = 'https://fiks.example';
-    }
+    setFiksIoVariables();
     const deployments = await loadDeployments(folder);
     outdir = await mkdtemp(join(tmpdir(), 'skjemaflyt-cdk-out-'));
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

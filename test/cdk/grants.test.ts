@@ -11,7 +11,7 @@ import { readHubConfig, variablesIn } from '../../shared/config/read.ts';
 import { fiksIoSecretVariables, readFunctionEnv, secretVariablesFor } from '../../shared/runtime/env.ts';
 import { FUNCTION_NAMES, type FunctionName, needsOf, type QueueGroup } from '../../shared/runtime/functions.ts';
 import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
-import { configFolder, demoConfig } from './support.ts';
+import { configFolder, demoConfig, setFiksIoVariables } from './support.ts';
 
 /**
  * Every synthesized function against what its handler reads at cold start (FUNCTION_NEEDS through
@@ -275,14 +275,7 @@ beforeAll(async () => {
   withWebhook = synthesize(deployment as Deployment, stack as SkjemaflytStack);
 
   // The Fiks IO demo: its endpoints are variables; its secrets are read at run time.
-  for (const v of [
-    'SKJEMAFLYT_FIKS_IO_API_URL',
-    'SKJEMAFLYT_FIKS_IO_AMQP_URL',
-    'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
-    'SKJEMAFLYT_MASKINPORTEN_ISSUER',
-  ]) {
-    process.env[v] ??= 'https://fiks.example';
-  }
+  setFiksIoVariables();
   const fiksIoDeployments = await loadDeployments(FIKS_IO_CONFIG_PATH);
   const fiksIoApp = buildApp(fiksIoDeployments, { skipBundling: true });
   fiksIo = fiksIoDeployments.map((d, i) => synthesize(d, fiksIoApp.stacks[i] as SkjemaflytStack));

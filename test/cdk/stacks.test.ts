@@ -9,7 +9,7 @@ import { ROUTES } from '../../shared/config/plan.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
 import { needsOf } from '../../shared/runtime/functions.ts';
 import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
-import { configFolder, demoConfig } from './support.ts';
+import { configFolder, demoConfig, setFiksIoVariables } from './support.ts';
 
 type Resources = Record<string, { Type: string; Properties: any }>;
 
@@ -376,14 +376,7 @@ describe('a deployment with a Fiks IO archive (config-fiks-io)', () => {
   let stack: SkjemaflytStack;
   let template: Template;
   beforeAll(async () => {
-    for (const v of [
-      'SKJEMAFLYT_FIKS_IO_API_URL',
-      'SKJEMAFLYT_FIKS_IO_AMQP_URL',
-      'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
-      'SKJEMAFLYT_MASKINPORTEN_ISSUER',
-    ]) {
-      process.env[v] = 'https://fiks.example';
-    }
+    setFiksIoVariables();
     const { stacks } = buildApp(await loadDeployments(FIKS_IO_CONFIG_PATH), { skipBundling: true });
     stack = stacks.find((s) => s.stackName === 'skjemaflyt-halden') as SkjemaflytStack;
     template = Template.fromStack(stack);
