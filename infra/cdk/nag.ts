@@ -52,6 +52,15 @@ export function acknowledgeFindings(stack: SkjemaflytStack): void {
         { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
       );
     }
+    if (fn.tracing) {
+      acks.push({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+          'permissions (the X-Ray service authorization reference lists none), so CDK grants them on *. Only those ' +
+          'two write actions are on *; turn tracing off with "aws": { "tracing": false }.',
+      });
+    }
     Validations.of(fn.role).acknowledge(...acks);
   }
 }

@@ -42,7 +42,7 @@ import {
 import { Monitoring } from './monitoring.ts';
 import { acknowledgeFindings } from './nag.ts';
 import { TargetQueues } from './queues.ts';
-import { deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
+import { awsDeadLetterQueueName, awsQueueName, deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
 import { DOCUMENTS_PREFIX, Storage } from './storage.ts';
 
 /** Where the configuration layer puts the deployment's file (layers are extracted under /opt). */
@@ -103,8 +103,18 @@ export class SkjemaflytStack extends Stack {
     // Queues and routes from the plan the local runner uses too; table and bucket are named by CloudFormation.
     const plan = planHub({ deployments: [config] }, { tableName: 'unused', bucketName: 'unused' });
     const deadLetterTimeout = Duration.seconds(FUNCTIONS['dead-letter'].timeoutSeconds ?? 10);
+    // Named after the stack, so two deployment folders in one account never share a queue (awsQueueName).
     this.queues = plan.queues.map(
-      (queue) => new TargetQueues(this, `Target-${queue.targetId}`, { plan: queue, key: this.key, deadLetterTimeout }),
+      (queue) =>
+        new TargetQueues(this, `Target-${queue.targetId}`, {
+          plan: {
+            ...queue,
+            queueName: awsQueueName(name, queue.targetId),
+            deadLetterQueueName: awsDeadLetterQueueName(name, queue.targetId),
+          },
+          key: this.key,
+          deadLetterTimeout,
+        }),
     );
     // What the functions get from this stack; each takes what it declared (FUNCTION_NEEDS) and no more.
     const resources: HubEnvironment = {
@@ -152,6 +162,7 @@ export class SkjemaflytStack extends Stack {
         timeout: Duration.seconds(timeout),
         layers: needsOf(fnName).config ? [configLayer] : [],
         logRetentionDays: aws.logRetentionDays,
+        tracing: aws.tracing,
         environmentKey: this.key,
         environment: {
           SKJEMAFLYT_DEPLOYMENT: name,

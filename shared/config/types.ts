@@ -315,6 +315,8 @@ export interface AwsSettings {
   alarmEmails?: string[];
   alarms?: { oldestMessageAgeMinutes?: number };
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** X-Ray active tracing on every function (default true) */
+  tracing?: boolean;
   logRetentionDays?: number;
   /** Lifecycle of the bucket with originals and documents */
   documents?: { expireAfterDays?: number; noncurrentVersionsExpireAfterDays?: number };

@@ -106,13 +106,13 @@ describe('what only AWS needs is checked at synth too', () => {
     const [issue, ...others] = await issuesOf(dir);
     expect(others).toEqual([]);
     expect(issue).toMatchObject({ file: 'halden.json', path: '/targets/0/delivery/visibilityTimeoutSeconds' });
-    expect(issue?.message).toMatch(/^must be at least 90 on AWS/);
+    expect(issue?.message).toMatch(/^must be at least 138 on AWS/);
   });
 
   it('a target or a webhook over plain http (allowed to 127.0.0.1 in the local runner only)', async () => {
     const dir = await withChangedHalden((h) => {
       h.targets[0].transport = { type: 'http', url: 'http://127.0.0.1:8099/fiks', timeoutMs: 10_000 };
-      h.targets[0].delivery.visibilityTimeoutSeconds = 120;
+      h.targets[0].delivery.visibilityTimeoutSeconds = 200;
       h.providers[0].webhook = { url: 'http://localhost:9000/hook', secret: { env: 'WEBHOOK_SECRET' } };
     });
     const issues = await issuesOf(dir);
@@ -196,7 +196,7 @@ describe('what only AWS needs is checked at synth too', () => {
         timeoutMs: 10_000,
         auth: { header: 'authorization', scheme: 'Bearer', secret: { env: 'ARCHIVE_TOKEN' } },
       };
-      h.targets[0].delivery.visibilityTimeoutSeconds = 120;
+      h.targets[0].delivery.visibilityTimeoutSeconds = 200;
     });
     // The schema already refuses it (https, or http to loopback for the local runner only), naming the field.
     expect(await issuesOf(dir)).toContainEqual(

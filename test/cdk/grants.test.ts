@@ -260,7 +260,7 @@ beforeAll(async () => {
     timeoutMs: 10_000,
     auth: { header: 'authorization', scheme: 'Bearer', secret: { env: 'GRANTS_ARCHIVE_TOKEN' } },
   };
-  archive.delivery.visibilityTimeoutSeconds = 90;
+  archive.delivery.visibilityTimeoutSeconds = 200;
   halden.providers[0].webhook = {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
     url: '${GRANTS_WEBHOOK_URL}',

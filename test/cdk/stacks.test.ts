@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/cdk/build.ts';
 import { type Deployment, loadDeployments } from '../../infra/cdk/deployments.ts';
 import { FUNCTIONS, type FunctionName } from '../../infra/cdk/functions.ts';
+import { COLD_START_SECONDS, HTTP_DELIVERY_MARGIN_SECONDS } from '../../infra/cdk/settings.ts';
 import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
 import { ROUTES } from '../../shared/config/plan.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
@@ -52,7 +53,8 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     const queueNames = Object.values(template.findResources('AWS::SQS::Queue')).map((q) => q.Properties.QueueName);
     expect(queueNames.sort()).toEqual(
       [
-        ...config.targets.flatMap((t) => [`skjemaflyt-${t.id}`, `skjemaflyt-${t.id}-dlq`]),
+        // Named after the stack (one per deployment name in an account): two deployment folders cannot share one.
+        ...config.targets.flatMap((t) => [`skjemaflyt-${name}-${t.id}`, `skjemaflyt-${name}-${t.id}-dlq`]),
         // The stack's own queue of status notifications to providers' webhooks.
         `skjemaflyt-${name}-notifications`,
         `skjemaflyt-${name}-notifications-dlq`,
@@ -62,8 +64,8 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
 
   it('gives every target a KMS-encrypted queue with a dead-letter queue after maxAttempts, both kept 14 days', () => {
     for (const target of config.targets) {
-      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}-dlq` });
-      const [, queue] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}` });
+      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}-dlq` });
+      const [, queue] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}` });
       expect(queue.Properties).toMatchObject({
         KmsMasterKeyId: arnOf(keyId),
         MessageRetentionPeriod: 14 * 24 * 3600,
@@ -94,7 +96,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
   it('feeds each queue to its function with partial batch responses and the configured concurrency', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     for (const target of config.targets) {
-      const [queueId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}` });
+      const [queueId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}` });
       const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping', { EventSourceArn: arnOf(queueId) });
       expect(mapping.Properties).toMatchObject({
         FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -106,7 +108,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
         `functions/${handler}/index.handler`,
       );
       // The dead-letter function reads every dead-letter queue the same way.
-      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}-dlq` });
+      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}-dlq` });
       const [, deadLetters] = only(template, 'AWS::Lambda::EventSourceMapping', { EventSourceArn: arnOf(dlqId) });
       expect(deadLetters.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(functions[deadLetters.Properties.FunctionName.Ref]?.Properties.Handler).toBe(
@@ -250,6 +252,21 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     }
   });
 
+  it('traces every function with X-Ray (aws.tracing, on unless turned off)', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('lets CloudFormation name the tables and the bucket (unique in the account)', () => {
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))) {
+      expect(table.Properties.TableName).toBeUndefined();
+    }
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) {
+      expect(bucket.Properties.BucketName).toBeUndefined();
+    }
+  });
+
   it('lets each function do what it declared it needs and no more', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
@@ -295,7 +312,40 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
         'api-server-errors',
       ].sort(),
     );
-    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    // One outage is one message: each target's two conditions are parts of its "deliveries failing" composite alarm,
+    // which alone tells the topic.
+    const parts = new Set(config.targets.flatMap((t) => [`${t.id}-dead-letters`, `${t.id}-oldest-message`]));
+    parts.add('notifications-dead-letters').add('notifications-oldest-message');
+    for (const alarm of alarms) {
+      const short = alarm.Properties.AlarmName.replace(`skjemaflyt-${name}-`, '');
+      expect([short, alarm.Properties.AlarmActions]).toEqual([
+        short,
+        parts.has(short) ? undefined : [{ Ref: topicId }],
+      ]);
+      // Not on a single blip: 3 of 5 minutes, except a dead letter (a FAILED delivery needs a person at once).
+      const expected = short.endsWith('-dead-letters') ? [1, 1] : [5, 3];
+      expect([short, alarm.Properties.EvaluationPeriods, alarm.Properties.DatapointsToAlarm]).toEqual([
+        short,
+        ...expected,
+      ]);
+    }
+    const composites = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(composites.map((c) => c.Properties.AlarmName).sort()).toEqual(
+      [...config.targets.map((t) => t.id), 'notifications']
+        .map((id) => `skjemaflyt-${name}-${id}-deliveries-failing`)
+        .sort(),
+    );
+    for (const composite of composites) {
+      expect(composite.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(composite.Properties.OKActions).toEqual([{ Ref: topicId }]);
+      const id = composite.Properties.AlarmName.replace(`skjemaflyt-${name}-`, '').replace('-deliveries-failing', '');
+      const rule = JSON.stringify(composite.Properties.AlarmRule);
+      expect(rule).toContain('OR');
+      for (const part of [`${id}-dead-letters`, `${id}-oldest-message`]) {
+        const [partId] = only(template, 'AWS::CloudWatch::Alarm', { AlarmName: `skjemaflyt-${name}-${part}` });
+        expect(rule).toContain(partId);
+      }
+    }
     // A dead letter is counted when it arrives, not only while it waits: the dead-letter function takes it at once.
     const deadLetters = alarms.find((a) => a.Properties.AlarmName.endsWith('-dead-letters'));
     expect(
@@ -340,7 +390,7 @@ describe('a deployment with an HTTP archive', () => {
       timeoutMs: 10_000,
       auth: { header: 'authorization', scheme: 'Bearer', secret: { env: 'ARCHIVE_TOKEN' } },
     };
-    archive.delivery.visibilityTimeoutSeconds = 90;
+    archive.delivery.visibilityTimeoutSeconds = 198;
     process.env.ARCHIVE_URL = 'https://arkiv.halden.example/fiks';
     const { stacks } = buildApp(await loadDeployments(await configFolder({ 'halden.json': halden })), {
       skipBundling: true,
@@ -363,8 +413,12 @@ describe('a deployment with an HTTP archive', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(JSON.stringify(reads)).toContain('secret:skjemaflyt/halden/ARCHIVE_TOKEN');
-    // Its timeout is a sixth of its shortest queue visibility (halden-arkiv: 90 s), enough for the 10 s request.
-    expect(archive.Properties.Timeout).toBe(15);
+    // Its timeout is a sixth of its shortest queue visibility (halden-arkiv: 198 s): a cold start, the 10 s request
+    // twice (a 401 reads the token again and calls once more) and the margin for documents and the receipt.
+    expect(archive.Properties.Timeout).toBe(33);
+    expect(archive.Properties.Timeout).toBeGreaterThanOrEqual(
+      COLD_START_SECONDS + 2 * 10 + HTTP_DELIVERY_MARGIN_SECONDS,
+    );
     // Other functions read the same file, so they need the URL too, but never the token.
     const [, receive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/receive/index.handler' });
     expect(receive.Properties.Environment.Variables.ARCHIVE_URL).toBe('https://arkiv.halden.example/fiks');
