@@ -236,6 +236,11 @@ export interface FormTypeEntry {
    * (or, without an archive delivery, after every delivery is done). Default 30.
    */
   retentionDays?: number;
+  /**
+   * Days the table keeps the submission's personal data (the submitter's name, document titles and file names, the
+   * name-search entries) after the same point: then only statuses, ids, times and references stay. Default 365.
+   */
+  personalDataRetentionDays?: number;
 }
 
 /** A form type as the hub runs it: the deployment's entry with its mapping definition (form-types/<id>.json). */

@@ -5,6 +5,7 @@ import type { IntakeRepository } from '../submission/repository.ts';
 import { DynamoAdminIndex, type StatusQuery } from './dynamodb/admin-index.ts';
 import { DynamoDeliveryStatus } from './dynamodb/delivery-status.ts';
 import { DynamoIntake } from './dynamodb/intake.ts';
+import { DynamoPersonalData } from './dynamodb/personal-data.ts';
 import { DynamoSweep } from './dynamodb/sweep.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from './records.ts';
 
@@ -21,12 +22,15 @@ export class SubmissionStore implements DeliveryRepository, IntakeRepository {
   readonly deliveries: DynamoDeliveryStatus;
   readonly adminIndex: DynamoAdminIndex;
   readonly sweep: DynamoSweep;
+  /** The submitter's name, document titles and search entries, and their removal (shared/retention) */
+  readonly personalData: DynamoPersonalData;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.intake = new DynamoIntake(db, table);
     this.deliveries = new DynamoDeliveryStatus(db, table);
     this.adminIndex = new DynamoAdminIndex(db, table);
     this.sweep = new DynamoSweep(db, table);
+    this.personalData = new DynamoPersonalData(db, table);
   }
 
   findReceipt(providerId: string, submissionId: string) {

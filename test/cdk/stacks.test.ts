@@ -141,6 +141,10 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       ]);
       expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
     }
+    // The search entries expire by TTL when their personal data is due for removal (shared/retention).
+    only(template, 'AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
     // The status index the admin list reads (from the same definition the local runner uses).
     only(template, 'AWS::DynamoDB::GlobalTable', {
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byMunicipalityStatus' })],
