@@ -54,6 +54,7 @@ export interface ResolvedAws {
   oldestMessageAgeSeconds: number;
   logLevel: NonNullable<AwsSettings['logLevel']>;
   tracing: boolean;
+  console: NonNullable<AwsSettings['console']>;
   logRetentionDays: number;
   documents: { expireAfterDays?: number; noncurrentVersionsExpireAfterDays: number };
   throttling: { default: Throttle; routes: Map<string, Throttle> };
@@ -85,6 +86,7 @@ export function resolveAws(aws: AwsSettings, providers: Provider[] = []): Resolv
     oldestMessageAgeSeconds: (aws.alarms?.oldestMessageAgeMinutes ?? 30) * 60,
     logLevel: aws.logLevel ?? 'INFO',
     tracing: aws.tracing ?? true,
+    console: aws.console ?? {},
     logRetentionDays: aws.logRetentionDays ?? 90,
     documents: {
       ...(aws.documents?.expireAfterDays ? { expireAfterDays: aws.documents.expireAfterDays } : {}),
@@ -163,6 +165,27 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
       );
     }
   });
+  const hosting = config.aws?.console;
+  if (hosting?.domainName && !hosting.certificateArn) {
+    add('/aws/console/certificateArn', `missing: ${hosting.domainName} needs an ACM certificate (in us-east-1)`);
+  }
+  if (
+    hosting?.certificateArn &&
+    !/^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(hosting.certificateArn)
+  ) {
+    add('/aws/console/certificateArn', 'must be an ACM certificate in us-east-1 (CloudFront takes no other region)');
+  }
+  if (hosting?.certificateArn && !hosting.domainName)
+    add('/aws/console/domainName', 'missing: the certificate is for which domain?');
+  if (
+    hosting?.webAclArn &&
+    !/^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]+$/.test(hosting.webAclArn)
+  ) {
+    add(
+      '/aws/console/webAclArn',
+      'must be a WAF web ACL of scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/…)',
+    );
+  }
   const known = new Set(ROUTES.map(routeKey));
   for (const key of Object.keys(config.aws?.throttling?.routes ?? {})) {
     if (!known.has(key))

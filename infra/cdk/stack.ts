@@ -30,6 +30,7 @@ import {
 } from '../../shared/runtime/env.ts';
 import { needsOf } from '../../shared/runtime/functions.ts';
 import { HubApi } from './api.ts';
+import { ConsoleHosting } from './console-hosting.ts';
 import type { Deployment } from './deployments.ts';
 import {
   documentActions,
@@ -40,7 +41,7 @@ import {
   SkjemaflytFunction,
 } from './functions.ts';
 import { Monitoring } from './monitoring.ts';
-import { acknowledgeFindings } from './nag.ts';
+import { acknowledgeConsoleFindings, acknowledgeFindings } from './nag.ts';
 import { TargetQueues } from './queues.ts';
 import { awsDeadLetterQueueName, awsQueueName, deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
 import { DOCUMENTS_PREFIX, Storage } from './storage.ts';
@@ -70,6 +71,8 @@ export class SkjemaflytStack extends Stack {
   readonly functions = new Map<FunctionName, SkjemaflytFunction>();
   readonly api: HubApi;
   readonly monitoring: Monitoring;
+  readonly console: ConsoleHosting;
+  readonly deployment: Deployment;
   /** Secrets the Fiks IO functions read at run time (skjemaflyt/<deployment>/<ENV>) */
   private readonly fiksIoSecretNames: string[];
   private readonly deploymentName: string;
@@ -78,6 +81,7 @@ export class SkjemaflytStack extends Stack {
   constructor(scope: Construct, id: string, props: SkjemaflytStackProps) {
     super(scope, id, props);
     const { config, aws } = props.deployment;
+    this.deployment = props.deployment;
     const name = config.deployment;
     this.deploymentName = name;
     this.deploymentConfig = config;
@@ -220,10 +224,19 @@ export class SkjemaflytStack extends Stack {
           'which does not outlive the function instance. Use HTTP or Fiks IO targets for real deliveries.',
       );
     }
+    // The console, and the API on the same origin (/v1/*, /auth/*): no CORS, a first-party cookie for the sign-in.
+    this.console = new ConsoleHosting(this, 'Console', {
+      deployment: name,
+      api: this.api.api,
+      console: aws.console,
+      accessLogs: this.storage.accessLogs,
+    });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The archive staff console' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarms go here' });
     new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboard.dashboardName });
     acknowledgeFindings(this);
+    acknowledgeConsoleFindings(this);
   }
 
   private fn(name: FunctionName): lambda.Function {

@@ -322,6 +322,8 @@ export interface AwsSettings {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** X-Ray active tracing on every function (default true) */
   tracing?: boolean;
+  /** The console's hosting: its own domain (with an ACM certificate in us-east-1) and a WAF web ACL (scope CLOUDFRONT) */
+  console?: { domainName?: string; certificateArn?: string; webAclArn?: string };
   logRetentionDays?: number;
   /** Lifecycle of the bucket with originals and documents */
   documents?: { expireAfterDays?: number; noncurrentVersionsExpireAfterDays?: number };

@@ -33,7 +33,8 @@ describe(`synthesising ${STACKS} municipality stacks`, () => {
       bundlings = stderr.mock.calls.map(([line]) => String(line)).filter((line) => line.startsWith('Bundling asset'));
       for (const stack of assembly.stacks) {
         for (const resource of Object.values(stack.template.Resources) as any[]) {
-          if (resource.Type !== 'AWS::Lambda::Function') continue;
+          if (resource.Type !== 'AWS::Lambda::Function' || !resource.Properties.Handler?.startsWith('functions/'))
+            continue;
           const name = resource.Properties.Handler.split('/')[1];
           codeOf.set(name, (codeOf.get(name) ?? new Set()).add(resource.Properties.Code.S3Key));
         }

@@ -228,6 +228,28 @@ describe('what only AWS needs is checked at synth too', () => {
     );
   });
 
+  it("the console's domain without a certificate, a certificate outside us-east-1, a web ACL that is not CloudFront's", async () => {
+    const dir = await withChangedHalden((h) => {
+      h.aws.console = {
+        domainName: 'skjemaflyt.halden.kommune.no',
+        webAclArn: 'arn:aws:wafv2:eu-north-1:123456789012:regional/webacl/x/0d8f7e2c-1b3a-4c5d-9e6f-7a8b9c0d1e2f',
+      };
+    });
+    expect((await issuesOf(dir)).map((i) => `${i.file} ${i.path}`).sort()).toEqual([
+      'halden.json /aws/console/certificateArn',
+      'halden.json /aws/console/webAclArn',
+    ]);
+    const other = await withChangedHalden((h) => {
+      h.aws.console = {
+        domainName: 'skjemaflyt.halden.kommune.no',
+        certificateArn: 'arn:aws:acm:eu-north-1:123456789012:certificate/0d8f7e2c-1b3a-4c5d-9e6f-7a8b9c0d1e2f',
+      };
+    });
+    expect(await issuesOf(other)).toEqual([
+      expect.objectContaining({ path: '/aws/console/certificateArn', message: expect.stringContaining('us-east-1') }),
+    ]);
+  });
+
   it('throttling for a route the API does not have', async () => {
     const dir = await withChangedHalden((h) => {
       h.aws.throttling = { routes: { 'POST /v1/submission': { rateLimit: 5, burstLimit: 10 } } };

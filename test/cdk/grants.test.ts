@@ -50,7 +50,8 @@ function synthesize(deployment: Deployment, stack: SkjemaflytStack): Synth {
   const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy');
   const functions = new Map<FunctionName, SynthFunction>();
   for (const [logicalId, r] of Object.entries(resources)) {
-    if (r.Type !== 'AWS::Lambda::Function') continue;
+    // The hub's own functions (CDK's BucketDeployment function for the console's files is not one).
+    if (r.Type !== 'AWS::Lambda::Function' || !r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME) continue;
     const variables = r.Properties.Environment.Variables;
     const role = r.Properties.Role['Fn::GetAtt'][0];
     functions.set(variables.POWERTOOLS_SERVICE_NAME, {

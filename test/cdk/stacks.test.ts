@@ -6,6 +6,7 @@ import { type Deployment, loadDeployments } from '../../infra/cdk/deployments.ts
 import { FUNCTIONS, type FunctionName } from '../../infra/cdk/functions.ts';
 import { COLD_START_SECONDS, HTTP_DELIVERY_MARGIN_SECONDS } from '../../infra/cdk/settings.ts';
 import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
+import { CONSOLE_HEADERS } from '../../infra/local/console-files.ts';
 import { ROUTES } from '../../shared/config/plan.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
 import { needsOf } from '../../shared/runtime/functions.ts';
@@ -19,6 +20,13 @@ function only(template: Template, type: string, props: Record<string, unknown>):
   const found = Object.entries(template.findResources(type, { Properties: Match.objectLike(props) }));
   expect(found, `${type} matching ${JSON.stringify(props)}`).toHaveLength(1);
   return found[0] as [string, any];
+}
+
+/** The hub's own functions (CDK's BucketDeployment function for the console's files is not one). */
+function hubFunctions(template: Template): Record<string, any> {
+  return template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } },
+  });
 }
 
 function arnOf(logicalId: string) {
@@ -94,7 +102,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
   });
 
   it('feeds each queue to its function with partial batch responses and the configured concurrency', () => {
-    const functions = template.findResources('AWS::Lambda::Function');
+    const functions = hubFunctions(template);
     for (const target of config.targets) {
       const [queueId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}` });
       const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping', { EventSourceArn: arnOf(queueId) });
@@ -201,7 +209,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     }
     // The handlers check again, each against its callers' issuer only.
     const variables = (service: string) =>
-      Object.values(template.findResources('AWS::Lambda::Function')).find(
+      Object.values(hubFunctions(template)).find(
         (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service,
       )?.Properties.Environment.Variables;
     expect(variables('receive')).toMatchObject({
@@ -227,8 +235,10 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
   });
 
   it('runs every function on Node.js 24 / ARM with its Powertools settings, and the configuration layer where it reads it', () => {
-    const [layerId] = only(template, 'AWS::Lambda::LayerVersion', {});
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const [layerId] = only(template, 'AWS::Lambda::LayerVersion', {
+      Description: Match.stringLikeRegexp('^Skjemaflyt configuration'),
+    });
+    const functions = Object.values(hubFunctions(template));
     // Every function but the Fiks IO receiver, which a stack gets only with a Fiks IO archive.
     expect(functions).toHaveLength(Object.keys(FUNCTIONS).length - 1);
     for (const fn of functions) {
@@ -257,7 +267,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
   });
 
   it('traces every function with X-Ray (aws.tracing, on unless turned off)', () => {
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+    for (const fn of Object.values(hubFunctions(template))) {
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     }
   });
@@ -273,7 +283,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
 
   it('lets each function do what it declared it needs and no more', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+    for (const [id, fn] of Object.entries(hubFunctions(template))) {
       const name = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as keyof typeof FUNCTIONS;
       const role = fn.Properties.Role['Fn::GetAtt'][0];
       const statements = policies
@@ -377,7 +387,96 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     expect(JSON.stringify(publish.Condition.ArnLike)).toContain(':alarm:*');
   });
 
+  it('hosts the console behind CloudFront: a private bucket only the distribution reads (OAC), the API on the same origin', () => {
+    const [distributionId, distribution] = only(template, 'AWS::CloudFront::Distribution', {});
+    const config = distribution.Properties.DistributionConfig;
+    // The console's files: a bucket no one reads but this distribution, through origin access control.
+    const [bucketOrigin] = config.Origins.filter((o: any) => o.S3OriginConfig);
+    expect(bucketOrigin.OriginAccessControlId).toBeDefined();
+    expect(bucketOrigin.S3OriginConfig.OriginAccessIdentity).toBe('');
+    const bucketId = bucketOrigin.DomainName['Fn::GetAtt'][0];
+    expect(resources[bucketId]?.Properties.PublicAccessBlockConfiguration).toMatchObject({
+      BlockPublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const [, bucketPolicy] = only(template, 'AWS::S3::BucketPolicy', { Bucket: { Ref: bucketId } });
+    const read = bucketPolicy.Properties.PolicyDocument.Statement.find(
+      (st: any) => st.Principal?.Service === 'cloudfront.amazonaws.com',
+    );
+    expect(read).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
+    expect(JSON.stringify(read.Condition)).toContain(distributionId);
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    // /v1/* and /auth/* (the staff sign-in) go to the HTTP API: never cached, every viewer header but Host passed on.
+    const behaviors = config.CacheBehaviors;
+    expect(behaviors.map((b: any) => b.PathPattern).sort()).toEqual(['/auth/*', '/v1/*']);
+    const apiOrigin = config.Origins.find((o: any) => o.CustomOriginConfig);
+    expect(apiOrigin.CustomOriginConfig).toMatchObject({
+      OriginProtocolPolicy: 'https-only',
+      OriginSSLProtocols: ['TLSv1.2'],
+    });
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain('ApiEndpoint');
+    for (const behavior of behaviors) {
+      expect(behavior).toMatchObject({
+        TargetOriginId: apiOrigin.Id,
+        ViewerProtocolPolicy: 'https-only',
+        AllowedMethods: expect.arrayContaining(['POST', 'GET', 'DELETE']),
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // Managed-AllViewerExceptHostHeader
+      });
+    }
+    // No WAF unless the deployment names a web ACL (aws.console.webAclArn).
+    expect(config.WebACLId).toBeUndefined();
+  });
+
+  it('sends the same strict Content-Security-Policy as the local runner, with HSTS, no framing and no sniffing', () => {
+    const [policyId, policy] = only(template, 'AWS::CloudFront::ResponseHeadersPolicy', {});
+    const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.ContentSecurityPolicy).toEqual({
+      ContentSecurityPolicy: CONSOLE_HEADERS['content-security-policy'],
+      Override: true,
+    });
+    expect(CONSOLE_HEADERS['content-security-policy']).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+    expect(headers).toMatchObject({
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer' },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 365 * 24 * 3600, IncludeSubdomains: true },
+    });
+    const [, distribution] = only(template, 'AWS::CloudFront::Distribution', {});
+    const config = distribution.Properties.DistributionConfig;
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
+    }
+  });
+
   it('passes cdk-nag (AwsSolutions) with nothing unacknowledged', () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+describe('a deployment with its own console domain and a WAF web ACL', () => {
+  it('puts the web ACL on the distribution, serves the domain with its certificate, TLS 1.2 at least, cdk-nag clean', async () => {
+    const halden = await demoConfig('halden.json');
+    halden.aws.console = {
+      domainName: 'skjemaflyt.halden.kommune.no',
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0d8f7e2c-1b3a-4c5d-9e6f-7a8b9c0d1e2f',
+      webAclArn:
+        'arn:aws:wafv2:us-east-1:123456789012:global/webacl/skjemaflyt-halden/4f3e2d1c-0b9a-8765-4321-0fedcba98765',
+    };
+    const { stacks } = buildApp(await loadDeployments(await configFolder({ 'halden.json': halden })), {
+      skipBundling: true,
+    });
+    const stack = stacks[0] as SkjemaflytStack;
+    const [, distribution] = only(Template.fromStack(stack), 'AWS::CloudFront::Distribution', {});
+    expect(distribution.Properties.DistributionConfig).toMatchObject({
+      WebACLId: halden.aws.console.webAclArn,
+      Aliases: ['skjemaflyt.halden.kommune.no'],
+      ViewerCertificate: {
+        AcmCertificateArn: halden.aws.console.certificateArn,
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      },
+    });
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });
 });
