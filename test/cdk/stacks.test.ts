@@ -481,6 +481,22 @@ describe('a deployment with its own console domain and a WAF web ACL', () => {
   });
 });
 
+describe('a deployment with tracing turned off (aws.tracing: false)', () => {
+  it('traces no function and grants no X-Ray writes', async () => {
+    const halden = await demoConfig('halden.json');
+    halden.aws.tracing = false;
+    const { stacks } = buildApp(await loadDeployments(await configFolder({ 'halden.json': halden })), {
+      skipBundling: true,
+    });
+    const template = Template.fromStack(stacks[0] as SkjemaflytStack);
+    for (const fn of Object.values(hubFunctions(template))) {
+      expect(fn.Properties.TracingConfig?.Mode ?? 'PassThrough').not.toBe('Active');
+    }
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('xray:PutTraceSegments');
+    expect(new AwsSolutionsChecks().validateScope(stacks[0] as SkjemaflytStack).violations).toEqual([]);
+  });
+});
+
 describe('a deployment with an HTTP archive', () => {
   let template: Template;
   beforeAll(async () => {
