@@ -4,6 +4,7 @@
  *
  *   npm run bench                                  everything, in about ten minutes on two cores
  *   npm run bench -- --only mapping,coldstart      some sections (cost needs mapping and pipeline)
+ *   npm run bench -- --only synth                  cdk synth of one stack and of ten
  *   BENCH_BUDGET_SECONDS=300 npm run bench         a shorter run: the pipeline's larger N shrinks to fit
  *   BENCH_PIPELINE_SIZES=1000,10000                the N to post (default 1,000 then 10,000, as time allows)
  */
@@ -27,7 +28,7 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-const SECTIONS = ['mapping', 'coldstart', 'pipeline', 'cost', 'fiks-io'] as const;
+const SECTIONS = ['mapping', 'coldstart', 'pipeline', 'cost', 'fiks-io', 'synth'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -84,6 +85,12 @@ if (only.has('fiks-io')) {
   const { measureFiksIoSealing } = await import('./fiks-io.ts');
   fiksIo = await measureFiksIoSealing();
 }
+let synth: import('./synth.ts').SynthResult | undefined;
+if (only.has('synth')) {
+  log('synth …');
+  const { measureSynth } = await import('./synth.ts');
+  synth = await measureSynth({ runs: 2, log });
+}
 if (only.has('cost') && pipeline && mapping) {
   const { costModel } = await import('./cost.ts');
   const { VALIDATION } = await import('./mapping/mapping.ts');
@@ -122,6 +129,7 @@ const out = [
   pipeline && pipelineTables(pipeline),
   cost && costTables(cost),
   fiksIo && (await import('./fiks-io.ts')).fiksIoTable(fiksIo),
+  synth && (await import('./synth.ts')).synthTable(synth),
   goalList.length > 0 && goalsTable(goalList),
   `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.node}; load average ${machine.loadAverageAtStart.toFixed(1)} ` +
     `at the start, ${machine.loadAverageAtEnd.toFixed(1)} at the end.` +
@@ -147,6 +155,7 @@ const results = {
   pipeline,
   cost,
   fiksIo,
+  synth,
 };
 const file = resolve(import.meta.dirname, 'results.json');
 await writeFile(file, resultsJson(results));

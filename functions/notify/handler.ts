@@ -7,17 +7,19 @@ import { WEBHOOK_RETRY } from '../../shared/notify/schedule.ts';
 import { sendStatusNotification, WebhookError } from '../../shared/notify/webhook.ts';
 import { atColdStart } from '../../shared/runtime/cold-start.ts';
 import type { FunctionEnv } from '../../shared/runtime/env.ts';
+import { createSecretStore } from '../../shared/secrets/store.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
 
 /** SQS: status-change notifications → the provider's webhook, signed; retried with backoff, never blocking delivery. */
 export function createHandler(env: FunctionEnv<'notify'>) {
   const { dynamo } = createDynamoDb(env.aws);
   const registry = registryLoader(env.config);
+  const secrets = createSecretStore(env.secrets, env.aws);
   return queueConsumer('notify', {
     deps: async (logger) => ({
       registry: await registry(),
       store: new SubmissionStore(dynamo, env.tableName),
-      secret: env.secret,
+      secrets,
       logger,
     }),
     backoff: { sqs: createSqs(env.aws), queueUrls: env.queueUrls },

@@ -10,7 +10,7 @@ import { SubmissionStore } from '../../shared/store/submissions.ts';
 
 /**
  * Scheduled (daily on AWS, hourly in the local runner): deletes originals and documents whose retention has
- * passed (see shared/retention/rule.ts). Logs counts only.
+ * passed, and later the table's personal data of those submissions (see shared/retention/rule.ts). Logs counts only.
  */
 export function createHandler(env: FunctionEnv<'retention'>) {
   const logger = createLogger('retention');
@@ -30,6 +30,7 @@ export function createHandler(env: FunctionEnv<'retention'>) {
       examined: report.examined,
       deleted: report.deleted.length,
       objects: report.objects,
+      anonymised: report.anonymised.length,
       complete: report.complete,
     };
     logger.info(

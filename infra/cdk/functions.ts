@@ -152,6 +152,8 @@ export interface SkjemaflytFunctionProps {
   environment: Record<string, string>;
   layers: lambda.ILayerVersion[];
   logRetentionDays: number;
+  /** X-Ray active tracing (aws.tracing, default on) */
+  tracing: boolean;
   environmentKey: lambda.FunctionProps['environmentEncryption'];
 }
 
@@ -165,11 +167,13 @@ export class SkjemaflytFunction extends Construct {
   readonly name: FunctionName;
   readonly spec: FunctionSpec;
   readonly logGroup: logs.LogGroup;
+  readonly tracing: boolean;
 
   constructor(scope: Construct, id: string, props: SkjemaflytFunctionProps) {
     super(scope, id);
     this.name = props.name;
     this.spec = FUNCTIONS[props.name];
+    this.tracing = props.tracing;
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays as logs.RetentionDays });
     this.logGroup = logGroup;
     this.role = new iam.Role(this, 'Role', {
@@ -197,6 +201,7 @@ export class SkjemaflytFunction extends Construct {
       layers: props.layers,
       environment: props.environment,
       environmentEncryption: props.environmentKey,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       bundling: bundlingFor(props.name),
     });
   }

@@ -24,7 +24,14 @@ export interface MonitoringProps {
   receiptOverdueLogs?: logs.ILogGroup | undefined;
 }
 
-const PERIOD = Duration.minutes(5);
+const PERIOD = Duration.minutes(1);
+/**
+ * A condition must hold in 3 of the last 5 minutes before it alarms: a single blip (one timed-out invocation, one
+ * throttled burst, one slow minute) does not wake anyone. A dead letter is no blip (a delivery is FAILED and needs a
+ * person), so it alarms at once.
+ */
+export const EVALUATION_PERIODS = 5;
+export const DATAPOINTS_TO_ALARM = 3;
 
 /**
  * Alarms to the operators' SNS topic (dead letters, deliveries that pile up, function errors and throttles,
@@ -33,6 +40,7 @@ const PERIOD = Duration.minutes(5);
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly compositeAlarms: cloudwatch.CompositeAlarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -60,26 +68,38 @@ export class Monitoring extends Construct {
     );
     for (const email of aws.alarmEmails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     const notify = new actions.SnsAction(this.topic);
-    const alarm = (name: string, description: string, metric: cloudwatch.IMetric, threshold: number) => {
+    const alarm = (
+      name: string,
+      description: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      options: { atOnce?: boolean; silent?: boolean } = {},
+    ) => {
       const created = new cloudwatch.Alarm(this, name, {
         alarmName: `skjemaflyt-${deployment}-${name}`,
         alarmDescription: description,
         metric,
         threshold,
-        evaluationPeriods: 1,
+        evaluationPeriods: options.atOnce ? 1 : EVALUATION_PERIODS,
+        datapointsToAlarm: options.atOnce ? 1 : DATAPOINTS_TO_ALARM,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      created.addAlarmAction(notify);
-      created.addOkAction(notify);
+      // A part of a composite alarm tells nobody by itself: the composite does, once.
+      if (!options.silent) {
+        created.addAlarmAction(notify);
+        created.addOkAction(notify);
+      }
       this.alarms.push(created);
       return created;
     };
 
     for (const { plan, queue, deadLetterQueue } of props.queues) {
+      // One outage of a target shows as deliveries waiting and then as dead letters: one composite alarm per target
+      // tells the operators once, with both conditions as its parts.
       // The dead-letter function takes each dead letter at once (the delivery becomes FAILED), so the queue is
       // usually empty again: count what arrived as well as what waits.
-      alarm(
+      const deadLetters = alarm(
         `${plan.targetId}-dead-letters`,
         `Deliveries to ${plan.targetId} gave up after ${plan.settings.maxAttempts} attempts and are FAILED: ` +
           'see the admin console (status FAILED), fix the cause, retry.',
@@ -93,14 +113,30 @@ export class Monitoring extends Construct {
           },
         }),
         1,
+        { atOnce: true, silent: true },
       );
-      alarm(
+      const oldest = alarm(
         `${plan.targetId}-oldest-message`,
         `A delivery to ${plan.targetId} has waited more than ${aws.oldestMessageAgeSeconds / 60} minutes: the target ` +
           'is down or slow, or the delivery function fails.',
         queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum' }),
         aws.oldestMessageAgeSeconds,
+        { silent: true },
       );
+      const failing = new cloudwatch.CompositeAlarm(this, `${plan.targetId}-deliveries-failing`, {
+        compositeAlarmName: `skjemaflyt-${deployment}-${plan.targetId}-deliveries-failing`,
+        alarmDescription:
+          `Deliveries to ${plan.targetId} are failing: they wait longer than ${aws.oldestMessageAgeSeconds / 60} ` +
+          `minutes, or have given up after ${plan.settings.maxAttempts} attempts (FAILED). See the console (status ` +
+          'FAILED or RETRYING) for the reason in plain words, fix the cause, retry.',
+        alarmRule: cloudwatch.AlarmRule.anyOf(
+          cloudwatch.AlarmRule.fromAlarm(deadLetters, cloudwatch.AlarmState.ALARM),
+          cloudwatch.AlarmRule.fromAlarm(oldest, cloudwatch.AlarmState.ALARM),
+        ),
+      });
+      failing.addAlarmAction(notify);
+      failing.addOkAction(notify);
+      this.compositeAlarms.push(failing);
     }
     for (const [name, fn] of props.functions) {
       alarm(
@@ -153,7 +189,12 @@ export class Monitoring extends Construct {
     const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
       new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
     dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [...this.compositeAlarms, ...this.alarms],
+        width: 24,
+        height: 4,
+      }),
     );
     dashboard.addWidgets(
       graph('API requests', [props.api.metricCount({ period: PERIOD })]),

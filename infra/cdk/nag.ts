@@ -1,4 +1,4 @@
-import { type CfnElement, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Token, Validations } from 'aws-cdk-lib';
 import { needsOf } from '../../shared/runtime/functions.ts';
 import { documentActions } from './functions.ts';
 import type { SkjemaflytStack } from './stack.ts';
@@ -52,6 +52,83 @@ export function acknowledgeFindings(stack: SkjemaflytStack): void {
         { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
       );
     }
+    if (fn.tracing) {
+      acks.push({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+          'permissions (the X-Ray service authorization reference lists none), so CDK grants them on *. Only those ' +
+          'two write actions are on *; turn tracing off with "aws": { "tracing": false }.',
+      });
+    }
     Validations.of(fn.role).acknowledge(...acks);
   }
+}
+
+/**
+ * The console's hosting (infra/cdk/console-hosting.ts): what cdk-nag reports on CDK's own BucketDeployment function
+ * (it copies the console's files from the CDK asset bucket into the console's bucket at deploy), and on a
+ * distribution the deployment has not given its own domain or WAF web ACL.
+ */
+export function acknowledgeConsoleFindings(stack: SkjemaflytStack): void {
+  const hosting = stack.console;
+  const bucketArn = `<${stack.getLogicalId(hosting.bucket.node.defaultChild as CfnElement)}.Arn>`;
+  const deployer = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+  if (deployer) {
+    const copy =
+      "CDK's BucketDeployment grant: it reads the console's files from this account's CDK asset bucket and writes " +
+      "them to the console's own bucket (only these two buckets); the action wildcards are CDK's read/write sets.";
+    Validations.of(deployer).acknowledge(
+      { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: copy },
+      { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: copy },
+      { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: copy },
+      { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason: copy },
+      { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: copy },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}/*]`,
+        reason: `${copy} The asset's object key is known only at deploy.`,
+      },
+      { id: `AwsSolutions-IAM5[Resource::${bucketArn}/*]`, reason: `${copy} It replaces every file of the console.` },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'cloudfront:CreateInvalidation and GetInvalidation (after a new console is copied) on *: CDK grants them ' +
+          "so; the only distribution it invalidates is this stack's, named in the custom resource.",
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "CDK's BucketDeployment function writes its own logs with the managed basic-execution policy.",
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: "CDK's BucketDeployment function: its runtime is the one this aws-cdk-lib version ships and tests.",
+      },
+    );
+  }
+  const distribution = hosting.distribution;
+  const acks = [
+    {
+      id: 'AwsSolutions-CFR1',
+      reason:
+        'No geo restriction: archive staff sign in from wherever they work (travel, VPN exits abroad); the API ' +
+        'authenticates every request, and a WAF web ACL (aws.console.webAclArn) can add geo rules.',
+    },
+  ];
+  if (!stack.deployment.aws.console.webAclArn) {
+    acks.push({
+      id: 'AwsSolutions-CFR2',
+      reason:
+        'WAF is a deployment option (aws.console.webAclArn: a CLOUDFRONT-scope web ACL, which only us-east-1 ' +
+        'holds; docs/operators.md shows one with rate-based and managed rule groups). This deployment has none.',
+    });
+  }
+  if (!stack.deployment.aws.console.certificateArn) {
+    acks.push({
+      id: 'AwsSolutions-CFR4',
+      reason:
+        "The distribution's default *.cloudfront.net certificate has a fixed security policy; with its own domain " +
+        '(aws.console.domainName + certificateArn) it refuses TLS below 1.2. Browsers negotiate TLS 1.2+ anyway.',
+    });
+  }
+  Validations.of(distribution).acknowledge(...acks);
 }

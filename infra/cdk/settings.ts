@@ -1,9 +1,11 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { SCOPE } from '../../shared/auth/claims.ts';
+import { checkDeploymentForAws } from '../../shared/config/checks.ts';
 import { endpointUrlProblem } from '../../shared/config/endpoint-url.ts';
 import {
   type DeliveryHandlerName,
   deliveryHandlerFor,
-  queueNameFor,
+  NOTIFICATIONS,
   ROUTES,
   type RoutePlan,
 } from '../../shared/config/plan.ts';
@@ -25,6 +27,13 @@ export const MIN_FUNCTION_TIMEOUT_SECONDS = 3;
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 /** Beyond an HTTP target's own timeout: reading documents, validating, recording the receipt. */
 export const HTTP_DELIVERY_MARGIN_SECONDS = 5;
+/**
+ * A cold start inside the first invocation's time: reading the configuration, compiling mappings, warming the XSD
+ * validator (measured at 2–4 s on a 1 GB function; bench/coldstart.ts), with room to spare.
+ */
+export const COLD_START_SECONDS = 8;
+/** SQS queue names are at most 80 characters. */
+export const MAX_QUEUE_NAME_LENGTH = 80;
 /** A Fiks IO send: a Maskinporten token, the archive's catalog certificate, signing and encrypting, the upload. */
 export const FIKS_IO_DELIVERY_SECONDS = 20;
 /** The SQS event source mapping's maximum concurrency cannot be set below 2. */
@@ -44,6 +53,8 @@ export interface ResolvedAws {
   alarmEmails: string[];
   oldestMessageAgeSeconds: number;
   logLevel: NonNullable<AwsSettings['logLevel']>;
+  tracing: boolean;
+  console: NonNullable<AwsSettings['console']>;
   logRetentionDays: number;
   documents: { expireAfterDays?: number; noncurrentVersionsExpireAfterDays: number };
   throttling: { default: Throttle; routes: Map<string, Throttle> };
@@ -74,6 +85,8 @@ export function resolveAws(aws: AwsSettings, providers: Provider[] = []): Resolv
     alarmEmails: aws.alarmEmails ?? [],
     oldestMessageAgeSeconds: (aws.alarms?.oldestMessageAgeMinutes ?? 30) * 60,
     logLevel: aws.logLevel ?? 'INFO',
+    tracing: aws.tracing ?? true,
+    console: aws.console ?? {},
     logRetentionDays: aws.logRetentionDays ?? 90,
     documents: {
       ...(aws.documents?.expireAfterDays ? { expireAfterDays: aws.documents.expireAfterDays } : {}),
@@ -108,6 +121,21 @@ export function deliveryFunctionTimeouts(config: DeploymentConfig): Map<Delivery
   return timeouts;
 }
 
+/**
+ * A queue's name on AWS: `skjemaflyt-<deployment>-<target>`. Queue names are unique per account and region, and so
+ * are stack names (`skjemaflyt-<deployment>`): two deployment folders in one account cannot share a queue unless they
+ * are the same stack. (Tables and buckets are named by CloudFormation, unique anyway.)
+ */
+export function awsQueueName(deployment: string, targetId: string): string {
+  return targetId === NOTIFICATIONS
+    ? `skjemaflyt-${deployment}-${NOTIFICATIONS}`
+    : `skjemaflyt-${deployment}-${targetId}`;
+}
+
+export function awsDeadLetterQueueName(deployment: string, targetId: string): string {
+  return `${awsQueueName(deployment, targetId)}-dlq`;
+}
+
 /** The longest a delivery can keep a message on the queue before it is dead-lettered: every attempt and every wait. */
 export function worstCaseRetrySpanSeconds(delivery: DeploymentConfig['targets'][number]['delivery']): number {
   let span = delivery.maxAttempts * delivery.visibilityTimeoutSeconds;
@@ -115,9 +143,12 @@ export function worstCaseRetrySpanSeconds(delivery: DeploymentConfig['targets'][
   return span;
 }
 
+/** The regions that exist, as this aws-cdk-lib knows them. */
+const AWS_REGIONS: ReadonlySet<string> = new Set(RegionInfo.regions.map((r) => r.name));
+
 /** What a deployment needs before it can become a stack; each issue names the file and the field. */
 export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
-  const issues: Issue[] = [];
+  const issues: Issue[] = checkDeploymentForAws(file, config, AWS_REGIONS);
   const add = (path: string, message: string) => issues.push({ file, path, message });
   if (!config.aws) {
     add(
@@ -134,6 +165,27 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
       );
     }
   });
+  const hosting = config.aws?.console;
+  if (hosting?.domainName && !hosting.certificateArn) {
+    add('/aws/console/certificateArn', `missing: ${hosting.domainName} needs an ACM certificate (in us-east-1)`);
+  }
+  if (
+    hosting?.certificateArn &&
+    !/^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(hosting.certificateArn)
+  ) {
+    add('/aws/console/certificateArn', 'must be an ACM certificate in us-east-1 (CloudFront takes no other region)');
+  }
+  if (hosting?.certificateArn && !hosting.domainName)
+    add('/aws/console/domainName', 'missing: the certificate is for which domain?');
+  if (
+    hosting?.webAclArn &&
+    !/^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]+$/.test(hosting.webAclArn)
+  ) {
+    add(
+      '/aws/console/webAclArn',
+      'must be a WAF web ACL of scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/…)',
+    );
+  }
   const known = new Set(ROUTES.map(routeKey));
   for (const key of Object.keys(config.aws?.throttling?.routes ?? {})) {
     if (!known.has(key))
@@ -180,8 +232,9 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
       add(
         `${at}/visibilityTimeoutSeconds`,
         `must be at least ${minimum} on AWS: the ${handler} function's timeout is a sixth of its queues' shortest ` +
-          `visibility timeout and needs ${needed} s (${MIN_FUNCTION_TIMEOUT_SECONDS} s at least, an HTTP target's ` +
-          `timeoutMs plus ${HTTP_DELIVERY_MARGIN_SECONDS} s, a Fiks IO target ${FIKS_IO_DELIVERY_SECONDS} s)`,
+          `visibility timeout and needs ${needed} s (${MIN_FUNCTION_TIMEOUT_SECONDS} s at least; an HTTP target: ` +
+          `${COLD_START_SECONDS} s cold start, its timeoutMs (twice with a secret: a 401 reads it again and calls ` +
+          `once more) and ${HTTP_DELIVERY_MARGIN_SECONDS} s; a Fiks IO target ${FIKS_IO_DELIVERY_SECONDS} s)`,
       );
     }
     const span = worstCaseRetrySpanSeconds(delivery);
@@ -195,10 +248,23 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
     }
   });
 
+  config.targets.forEach((target, i) => {
+    const name = awsDeadLetterQueueName(config.deployment, target.id);
+    if (name.length > MAX_QUEUE_NAME_LENGTH) {
+      add(
+        `/targets/${i}/id`,
+        `too long for an SQS queue name on AWS ("${name}" has ${name.length} of ${MAX_QUEUE_NAME_LENGTH} characters)`,
+      );
+    }
+  });
+
   // SKJEMAFLYT_QUEUE_URLS carries every queue URL in each function's environment (Lambda allows 4 KB in all).
   const longestRegion = 'ap-southeast-5';
   const urls = Object.fromEntries(
-    config.targets.map((t) => [t.id, `https://sqs.${longestRegion}.amazonaws.com/123456789012/${queueNameFor(t.id)}`]),
+    config.targets.map((t) => [
+      t.id,
+      `https://sqs.${longestRegion}.amazonaws.com/123456789012/${awsQueueName(config.deployment, t.id)}`,
+    ]),
   );
   const bytes = JSON.stringify(urls).length + ENVIRONMENT_BYTES_BESIDES_QUEUES;
   if (bytes > LAMBDA_ENVIRONMENT_BYTES) {
@@ -211,11 +277,17 @@ export function checkForAws(file: string, config: DeploymentConfig): Issue[] {
   return issues;
 }
 
-function secondsNeeded(target: DeploymentConfig['targets'][number]): number {
-  if (target.transport.type === 'fiks-io') return FIKS_IO_DELIVERY_SECONDS;
-  return target.transport.type === 'http'
-    ? Math.ceil(target.transport.timeoutMs / 1000) + HTTP_DELIVERY_MARGIN_SECONDS
-    : MIN_FUNCTION_TIMEOUT_SECONDS;
+/**
+ * The seconds one attempt at a target may take, cold start included. An HTTP target with a secret may be called
+ * twice (after a 401/403 the secret is read again and the call repeated once: shared/targets/http-client.ts).
+ */
+export function secondsNeeded(target: DeploymentConfig['targets'][number]): number {
+  const t = target.transport;
+  // Fiks IO's allowance is its own (it keeps connections and tokens warm across invocations).
+  if (t.type === 'fiks-io') return FIKS_IO_DELIVERY_SECONDS;
+  if (t.type !== 'http') return MIN_FUNCTION_TIMEOUT_SECONDS;
+  const calls = t.auth ? 2 : 1;
+  return COLD_START_SECONDS + calls * Math.ceil(t.timeoutMs / 1000) + HTTP_DELIVERY_MARGIN_SECONDS;
 }
 
 /** RFC 6901: a key inside a JSON pointer. */

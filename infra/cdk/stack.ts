@@ -26,9 +26,11 @@ import {
   functionEnvironment,
   type HubEnvironment,
   queueInGroup,
+  secretVariablesFor,
 } from '../../shared/runtime/env.ts';
 import { needsOf } from '../../shared/runtime/functions.ts';
 import { HubApi } from './api.ts';
+import { ConsoleHosting } from './console-hosting.ts';
 import type { Deployment } from './deployments.ts';
 import {
   documentActions,
@@ -39,9 +41,9 @@ import {
   SkjemaflytFunction,
 } from './functions.ts';
 import { Monitoring } from './monitoring.ts';
-import { acknowledgeFindings } from './nag.ts';
+import { acknowledgeConsoleFindings, acknowledgeFindings } from './nag.ts';
 import { TargetQueues } from './queues.ts';
-import { deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
+import { awsDeadLetterQueueName, awsQueueName, deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
 import { DOCUMENTS_PREFIX, Storage } from './storage.ts';
 
 /** Where the configuration layer puts the deployment's file (layers are extracted under /opt). */
@@ -69,15 +71,20 @@ export class SkjemaflytStack extends Stack {
   readonly functions = new Map<FunctionName, SkjemaflytFunction>();
   readonly api: HubApi;
   readonly monitoring: Monitoring;
+  readonly console: ConsoleHosting;
+  readonly deployment: Deployment;
   /** Secrets the Fiks IO functions read at run time (skjemaflyt/<deployment>/<ENV>) */
   private readonly fiksIoSecretNames: string[];
   private readonly deploymentName: string;
+  private readonly deploymentConfig: Deployment['config'];
 
   constructor(scope: Construct, id: string, props: SkjemaflytStackProps) {
     super(scope, id, props);
     const { config, aws } = props.deployment;
+    this.deployment = props.deployment;
     const name = config.deployment;
     this.deploymentName = name;
+    this.deploymentConfig = config;
     this.fiksIoSecretNames = fiksIoSecretVariables([config]);
 
     this.key = new kms.Key(this, 'Key', {
@@ -100,8 +107,18 @@ export class SkjemaflytStack extends Stack {
     // Queues and routes from the plan the local runner uses too; table and bucket are named by CloudFormation.
     const plan = planHub({ deployments: [config] }, { tableName: 'unused', bucketName: 'unused' });
     const deadLetterTimeout = Duration.seconds(FUNCTIONS['dead-letter'].timeoutSeconds ?? 10);
+    // Named after the stack, so two deployment folders in one account never share a queue (awsQueueName).
     this.queues = plan.queues.map(
-      (queue) => new TargetQueues(this, `Target-${queue.targetId}`, { plan: queue, key: this.key, deadLetterTimeout }),
+      (queue) =>
+        new TargetQueues(this, `Target-${queue.targetId}`, {
+          plan: {
+            ...queue,
+            queueName: awsQueueName(name, queue.targetId),
+            deadLetterQueueName: awsDeadLetterQueueName(name, queue.targetId),
+          },
+          key: this.key,
+          deadLetterTimeout,
+        }),
     );
     // What the functions get from this stack; each takes what it declared (FUNCTION_NEEDS) and no more.
     const resources: HubEnvironment = {
@@ -114,8 +131,8 @@ export class SkjemaflytStack extends Stack {
       configVariables: props.deployment.variables,
       jwt: aws.auth,
       deployments: [config],
-      secret: (variable) => this.secretValue(name, variable),
-      // Fiks IO's certificates and keys do not fit in the environment: the functions read them at run time.
+      // Every secret is read at run time (shared/secrets): never a value, nor a deploy-time reference, in the
+      // environment. A rotation reaches the functions within minutes without a deploy.
       secretsPrefix: `skjemaflyt/${name}/`,
     };
 
@@ -149,6 +166,7 @@ export class SkjemaflytStack extends Stack {
         timeout: Duration.seconds(timeout),
         layers: needsOf(fnName).config ? [configLayer] : [],
         logRetentionDays: aws.logRetentionDays,
+        tracing: aws.tracing,
         environmentKey: this.key,
         environment: {
           SKJEMAFLYT_DEPLOYMENT: name,
@@ -198,16 +216,27 @@ export class SkjemaflytStack extends Stack {
       ...(fiksIo ? { receiptOverdueLogs: this.functions.get('deliver-archive')?.logGroup } : {}),
     });
 
+    // Only a stack marked "demo": true gets this far with file-drop targets (checkForAws refuses them otherwise).
     if (config.targets.some((t) => t.transport.type === 'file-drop')) {
-      Annotations.of(this).addInfo(
-        `${props.deployment.file} has file-drop targets: on Lambda they write to ${LAMBDA_DATA_DIR}, which does ` +
-          'not outlive the function instance. Use HTTP targets for real deliveries.',
+      Annotations.of(this).addWarningV2(
+        'skjemaflyt:demo-file-drop',
+        `${props.deployment.file} is a demo stack with file-drop targets: on Lambda they write to ${LAMBDA_DATA_DIR}, ` +
+          'which does not outlive the function instance. Use HTTP or Fiks IO targets for real deliveries.',
       );
     }
+    // The console, and the API on the same origin (/v1/*, /auth/*): no CORS, a first-party cookie for the sign-in.
+    this.console = new ConsoleHosting(this, 'Console', {
+      deployment: name,
+      api: this.api.api,
+      console: aws.console,
+      accessLogs: this.storage.accessLogs,
+    });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The archive staff console' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarms go here' });
     new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboard.dashboardName });
     acknowledgeFindings(this);
+    acknowledgeConsoleFindings(this);
   }
 
   private fn(name: FunctionName): lambda.Function {
@@ -242,10 +271,13 @@ export class SkjemaflytStack extends Stack {
         if (queueInGroup(plan.targetId, group)) queue.grantSendMessages(fn.role);
       }
     }
-    // The deployment's Fiks IO secrets (certificates, keys, passwords), read at run time (SKJEMAFLYT_SECRETS_PREFIX).
-    if (needs.fiksIoSecrets) {
-      for (const env of this.fiksIoSecretNames) this.secret(this.deploymentName, env).grantRead(fn.role);
-    }
+    // Its secrets (targets' tokens, webhook secrets; Fiks IO's certificates, keys and password), read at run time
+    // under SKJEMAFLYT_SECRETS_PREFIX: each function only its own.
+    const secretNames = new Set([
+      ...secretVariablesFor(fn.name, [this.deploymentConfig]),
+      ...(needs.fiksIoSecrets ? this.fiksIoSecretNames : []),
+    ]);
+    for (const env of secretNames) this.secret(this.deploymentName, env).grantRead(fn.role);
     if (needs.deletesDocuments) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [documents.bucketArn] }),
@@ -257,15 +289,6 @@ export class SkjemaflytStack extends Stack {
         }),
       );
     }
-  }
-
-  /**
-   * A target's secret (`transport.auth.secret.env`): from the Secrets Manager secret
-   * `skjemaflyt/<deployment>/<ENV>`, which the operator creates before deploying. CloudFormation resolves it at
-   * deploy time; the template holds only the reference, and Lambda keeps the value encrypted with the stack's key.
-   */
-  private secretValue(deployment: string, env: string): string {
-    return this.secret(deployment, env).secretValue.unsafeUnwrap();
   }
 
   /** The operator's secret `skjemaflyt/<deployment>/<ENV>` (created before deploying). */

@@ -278,6 +278,11 @@ export interface FormTypeEntry {
    * (or, without an archive delivery, after every delivery is done). Default 30.
    */
   retentionDays?: number;
+  /**
+   * Days the table keeps the submission's personal data (the submitter's name, document titles and file names, the
+   * name-search entries) after the same point: then only statuses, ids, times and references stay. Default 365.
+   */
+  personalDataRetentionDays?: number;
 }
 
 /** A form type as the hub runs it: the deployment's entry with its mapping definition (form-types/<id>.json). */
@@ -321,6 +326,11 @@ export interface DeploymentConfig {
   environment?: 'production' | 'test';
   /** How the deployment runs on AWS (the CDK stack); the local runner ignores it. */
   aws?: AwsSettings;
+  /**
+   * A demo stack: file-drop targets may be synthesized for AWS (they write to the function's /tmp, which does not
+   * outlive the instance). Never for a municipality's real deliveries.
+   */
+  demo?: boolean;
 }
 
 /** Who may call the API on AWS: one token issuer, checked by API Gateway's JWT authorizer and again by the handler. */
@@ -356,6 +366,10 @@ export interface AwsSettings {
   alarmEmails?: string[];
   alarms?: { oldestMessageAgeMinutes?: number };
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** X-Ray active tracing on every function (default true) */
+  tracing?: boolean;
+  /** The console's hosting: its own domain (with an ACM certificate in us-east-1) and a WAF web ACL (scope CLOUDFRONT) */
+  console?: { domainName?: string; certificateArn?: string; webAclArn?: string };
   logRetentionDays?: number;
   /** Lifecycle of the bucket with originals and documents */
   documents?: { expireAfterDays?: number; noncurrentVersionsExpireAfterDays?: number };

@@ -1,13 +1,14 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { createDynamoDb } from '../aws/dynamodb.ts';
 import { createS3 } from '../aws/s3.ts';
-import { createSecretReader } from '../aws/secrets.ts';
+import { secretReaderOf } from '../aws/secrets.ts';
 import { createSqs } from '../aws/sqs.ts';
 import { registryLoader } from '../config/runtime.ts';
 import { compileMappings } from '../mapping/form-type.ts';
 import { withStatusNotifications } from '../notify/notifier.ts';
 import { DeliveryQueue } from '../queue/delivery-queue.ts';
 import type { FunctionEnv } from '../runtime/env.ts';
+import { createSecretStore } from '../secrets/store.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { SubmissionStore } from '../store/submissions.ts';
 import { queueConsumer } from './consumer.ts';
@@ -31,7 +32,9 @@ export function deliveryConsumer(deliver: Deliverer, env: DeliveryFunctionEnv) {
   const s3 = createS3(env.aws);
   const sqs = createSqs(env.aws);
   const registry = registryLoader(env.config);
-  const fiksIoSecrets = 'fiksIoSecrets' in env ? createSecretReader(env.fiksIoSecrets, env.aws) : undefined;
+  // One store for the targets' tokens and Fiks IO's keys: read at run time, cached briefly.
+  const secrets = createSecretStore(env.secrets, env.aws);
+  const fiksIoSecrets = 'fiksIoSecrets' in env ? secretReaderOf(secrets) : undefined;
   return queueConsumer(env.name, {
     deps: async (logger) => {
       const loaded = await registry();
@@ -49,7 +52,7 @@ export function deliveryConsumer(deliver: Deliverer, env: DeliveryFunctionEnv) {
         queue: new DeliveryQueue(sqs, env.queueUrls),
         logger,
         once: createOnce(dynamo.dynamoClient, env.idempotencyTableName, idempotency),
-        secrets: env.secret,
+        secrets,
         ...(fiksIoSecrets ? { fiksIoSecrets } : {}),
       };
     },

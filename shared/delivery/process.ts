@@ -28,7 +28,7 @@ export interface DeliveryDeps {
    * replays the stored answer instead of sending again.
    */
   once: <T>(key: string, send: () => Promise<T>) => Promise<T>;
-  /** The targets' secrets (`transport.auth.secret.env`), from the function's environment */
+  /** The targets' secrets (`transport.auth.secret.env`), read at run time (shared/secrets) */
   secrets: Secrets;
   /** A Fiks IO target's certificates, keys and password (on AWS from Secrets Manager); without, from `secrets` */
   fiksIoSecrets?: SecretReader;

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Registry } from '../config/registry.ts';
 import { submissionStatus } from '../delivery/lifecycle.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
+import type { SecretStore } from '../secrets/store.ts';
 import type { SubmissionStore } from '../store/submissions.ts';
 import { redirectedTo } from '../targets/http-client.ts';
 import { WEBHOOK_TOLERANCE_SECONDS } from './schedule.ts';
@@ -71,8 +72,8 @@ export async function sendStatusNotification(
   deps: {
     registry: Registry;
     store: Pick<SubmissionStore, 'get'>;
-    /** The webhook secrets, by variable name (the function's environment) */
-    secret: (variable: string) => string | undefined;
+    /** The webhook secrets, by variable name, read at run time (shared/secrets) */
+    secrets: SecretStore;
     now?: () => Date;
     timeoutMs?: number;
   },
@@ -81,10 +82,10 @@ export async function sendStatusNotification(
   const delivery = found?.deliveries.find((d) => d.target === message.targetId);
   const webhook = found && deps.registry.provider(found.submission.providerId)?.webhook;
   if (!found || !delivery || !webhook) return 'skipped';
-  const secret = deps.secret(webhook.secret.env);
+  const secret = await deps.secrets.get(webhook.secret.env);
   // Not set: an operator's mistake the queue's retries give time to fix (the notification is not dropped).
   if (!secret) throw new WebhookError(`Webhook-hemmeligheten er ikke satt (${webhook.secret.env}).`, true);
-  const previous = webhook.previousSecret ? deps.secret(webhook.previousSecret.env) : undefined;
+  const previous = webhook.previousSecret ? await deps.secrets.get(webhook.previousSecret.env) : undefined;
   const id = `${delivery.id}.${delivery.history.length}`;
   const body = JSON.stringify({
     id,

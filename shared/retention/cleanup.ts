@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Registry } from '../config/registry.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from '../store/records.ts';
-import { retentionVerdict } from './rule.ts';
+import { deletableFrom, personalDataRetentionDaysFor, retentionVerdict } from './rule.ts';
 
 /** Where receive stores originals and documents: `submissions/<trackingId>/…` (see DocumentStore). */
 export const SUBMISSIONS_PREFIX = 'submissions/';
@@ -11,6 +11,12 @@ export interface RetentionDeps {
   store: {
     get(trackingId: string): Promise<{ submission: SubmissionRecord; deliveries: DeliveryRecord[] } | undefined>;
     recordAudit(delivery: DeliveryRecord, entry: AuditEntry): Promise<void>;
+    /** The table's personal data of a submission (shared/store/dynamodb/personal-data.ts) */
+    personalData: {
+      schedule(trackingId: string, due: Date): Promise<void>;
+      listDue(now: Date, limit?: number): Promise<string[]>;
+      remove(trackingId: string, note: AuditEntry): Promise<void>;
+    };
   };
   s3: S3Client;
   bucket: string;
@@ -27,6 +33,8 @@ export interface RetentionReport {
   deleted: string[];
   /** objects deleted */
   objects: number;
+  /** trackingIds whose personal data (name, titles, search entries) was removed from the table */
+  anonymised: string[];
   /** False when the run stopped at its deadline before it had seen every submission */
   complete: boolean;
 }
@@ -40,7 +48,7 @@ export interface RetentionReport {
 export async function runRetention(deps: RetentionDeps): Promise<RetentionReport> {
   const now = (deps.now ?? (() => new Date()))();
   const concurrency = Math.max(1, deps.concurrency ?? 16);
-  const report: RetentionReport = { examined: 0, deleted: [], objects: 0, complete: true };
+  const report: RetentionReport = { examined: 0, deleted: [], objects: 0, anonymised: [], complete: true };
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   for await (const trackingId of submissionPrefixes(deps)) {
@@ -59,7 +67,30 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
   }
   await Promise.all(inFlight);
   if (failure) throw failure.error;
+  await removePersonalData(deps, now, report);
   return report;
+}
+
+/** The table's personal data of every submission whose time is up (planned when its documents went). */
+async function removePersonalData(deps: RetentionDeps, now: Date, report: RetentionReport): Promise<void> {
+  for (;;) {
+    if (deps.deadline !== undefined && Date.now() >= deps.deadline) {
+      report.complete = false;
+      return;
+    }
+    // The index may still list what was just removed (it is eventually consistent): stop at a page of those.
+    const due = (await deps.store.personalData.listDue(now, 25)).filter((id) => !report.anonymised.includes(id));
+    if (due.length === 0) return;
+    for (const trackingId of due) {
+      await deps.store.personalData.remove(trackingId, {
+        at: now.toISOString(),
+        by: 'Skjemaflyt (oppbevaringsregelen)',
+        action: 'personal-data-removed',
+        detail: 'Navn, dokumenttitler og søkeord er fjernet: oppbevaringstiden for personopplysninger er ute.',
+      });
+      report.anonymised.push(trackingId);
+    }
+  }
 }
 
 /** One submission: its objects deleted if the rule says so, with a note on each of its deliveries. */
@@ -84,6 +115,9 @@ async function examine(trackingId: string, deps: RetentionDeps, now: Date, repor
     detail: `Originalen og dokumentene (${objects.length} filer) er slettet: oppbevaringstiden er ute.`,
   };
   for (const delivery of found?.deliveries ?? []) await deps.store.recordAudit(delivery, entry);
+  // The name, titles and search entries in the table go later, by the form type's own clock.
+  const personalDataFrom = found && deletableFrom(found.deliveries, personalDataRetentionDaysFor(formType));
+  if (found && personalDataFrom) await deps.store.personalData.schedule(trackingId, personalDataFrom);
   report.deleted.push(trackingId);
   report.objects += objects.length;
 }

@@ -19,6 +19,19 @@ export function retentionDaysFor(formType: Pick<FormType, 'retentionDays'> | und
 }
 
 /**
+ * How long the table keeps a submission's personal data (the submitter's name, document titles, the name-search
+ * entries) after the same point as the documents' clock: a year, so the service desk can still find last
+ * season's application by name; then statuses, ids and references stay, without the person.
+ */
+export const DEFAULT_PERSONAL_DATA_RETENTION_DAYS = 365;
+
+export function personalDataRetentionDaysFor(
+  formType: Pick<FormType, 'personalDataRetentionDays'> | undefined,
+): number {
+  return formType?.personalDataRetentionDays ?? DEFAULT_PERSONAL_DATA_RETENTION_DAYS;
+}
+
+/**
  * From when the originals and documents may be deleted, or undefined while they are still needed:
  * - every delivery DELIVERED or RESOLVED, and every archive delivery DELIVERED (confirmed by the archive;
  *   one a person closed without archiving keeps its documents until someone archives them by hand);

@@ -20,7 +20,7 @@ export const VARIABLES = {
   config: 'SKJEMAFLYT_CONFIG',
   dataDir: 'SKJEMAFLYT_DATA_DIR',
   s3ForcePathStyle: 'SKJEMAFLYT_S3_FORCE_PATH_STYLE',
-  /** Where the Fiks IO secrets are in Secrets Manager: `<prefix><ENV>` (AWS only) */
+  /** Where the secrets are in Secrets Manager: `<prefix><ENV>` (AWS only; read at run time, shared/secrets) */
   secretsPrefix: 'SKJEMAFLYT_SECRETS_PREFIX',
 } as const;
 
@@ -67,11 +67,17 @@ export interface ConfigEnv {
   variable: VariableLookup;
 }
 
-/** Where a function reads its Fiks IO secrets: its variables, else Secrets Manager under `prefix` (AWS). */
-export interface FiksIoSecretsEnv {
+/**
+ * Where a function reads its secrets at run time (shared/secrets/store.ts): Secrets Manager under `prefix` (AWS),
+ * else a file under `dataDir`/secrets or the variable the local hub wrote.
+ */
+export interface SecretsEnv {
   prefix?: string;
+  dataDir?: string;
   variable: VariableLookup;
 }
+/** The Fiks IO secrets come from the same store. */
+export type FiksIoSecretsEnv = SecretsEnv;
 
 type Has<N extends FunctionName, K extends string, T> = NeedsOf<N> extends Record<K, unknown> ? T : unknown;
 
@@ -88,7 +94,7 @@ export type FunctionEnv<N extends FunctionName> = { name: N; aws: AwsConfig } & 
     : unknown) &
   Has<N, 'config', { config: ConfigEnv }> &
   Has<N, 'jwt', { jwt: JwtVariables }> &
-  Has<N, 'secrets', { secret: VariableLookup }> &
+  Has<N, 'secrets', { secrets: SecretsEnv }> &
   Has<N, 'fiksIoSecrets', { fiksIoSecrets: FiksIoSecretsEnv }>;
 
 function required(source: EnvSource, name: string): string {
@@ -125,10 +131,12 @@ export function readFunctionEnv<N extends FunctionName>(name: N, source: EnvSour
   if (needs.jwt) {
     env.jwt = Object.fromEntries(jwtVariableNames(needs.jwt).flatMap((v) => (snapshot[v] ? [[v, snapshot[v]]] : [])));
   }
-  if (needs.secrets) env.secret = lookup;
-  if (needs.fiksIoSecrets) {
+  if (needs.secrets || needs.fiksIoSecrets) {
     const prefix = snapshot[VARIABLES.secretsPrefix];
-    env.fiksIoSecrets = { ...(prefix ? { prefix } : {}), variable: lookup } satisfies FiksIoSecretsEnv;
+    const dataDir = snapshot[VARIABLES.dataDir];
+    const secrets = { ...(prefix ? { prefix } : {}), ...(dataDir ? { dataDir } : {}), variable: lookup };
+    if (needs.secrets) env.secrets = secrets satisfies SecretsEnv;
+    if (needs.fiksIoSecrets) env.fiksIoSecrets = secrets satisfies FiksIoSecretsEnv;
   }
   return env as FunctionEnv<N>;
 }
@@ -194,11 +202,12 @@ export interface HubEnvironment {
   jwt: Record<RoutePlan['caller'], JwtIssuerSettings>;
   /** Whose secrets a function gets (targets by the function that delivers to them, webhooks by notify) */
   deployments: readonly DeploymentConfig[];
-  /** A secret's value (on AWS a Secrets Manager reference); undefined leaves it out */
-  secret: (variable: string) => string | undefined;
+  /** A secret's value, written as a variable for the functions that use it (locally; never on AWS) */
+  secret?: (variable: string) => string | undefined;
   /**
-   * Where the functions read Fiks IO secrets at run time (AWS: `skjemaflyt/<deployment>/` in Secrets Manager);
-   * without it their values are variables from `secret`, as locally
+   * Where the functions read their secrets at run time (AWS: `skjemaflyt/<deployment>/` in Secrets Manager); without
+   * it their values are variables from `secret`, as locally. Never a value in the environment on AWS: a rotated
+   * secret would not reach the functions, and whoever may read a function's configuration could read it.
    */
   secretsPrefix?: string;
   /** Local emulators (on AWS, Lambda sets region and credentials itself) */
@@ -268,15 +277,14 @@ export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Re
     env[VARIABLES.dataDir] = hub.dataDir;
   }
   if (needs.jwt) Object.assign(env, jwtEnvironment(needs.jwt, hub.jwt[needs.jwt]));
-  for (const variable of secretVariablesFor(name, hub.deployments)) {
-    const value = hub.secret(variable);
-    if (value !== undefined) env[variable] = value;
-  }
-  const fiksIoSecrets = needs.fiksIoSecrets ? fiksIoSecretVariables(hub.deployments) : [];
-  if (fiksIoSecrets.length > 0 && hub.secretsPrefix) env[VARIABLES.secretsPrefix] = hub.secretsPrefix;
+  const secrets = [
+    ...secretVariablesFor(name, hub.deployments),
+    ...(needs.fiksIoSecrets ? fiksIoSecretVariables(hub.deployments) : []),
+  ];
+  if (secrets.length > 0 && hub.secretsPrefix) env[VARIABLES.secretsPrefix] = hub.secretsPrefix;
   else {
-    for (const variable of fiksIoSecrets) {
-      const value = hub.secret(variable);
+    for (const variable of secrets) {
+      const value = hub.secret?.(variable);
       if (value !== undefined) env[variable] = value;
     }
   }

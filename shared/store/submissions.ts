@@ -6,6 +6,7 @@ import { DynamoAdminIndex, type StatusQuery } from './dynamodb/admin-index.ts';
 import { DynamoDeliveryStatus } from './dynamodb/delivery-status.ts';
 import { DynamoIntake } from './dynamodb/intake.ts';
 import { DynamoProviderFeed } from './dynamodb/provider-feed.ts';
+import { DynamoPersonalData } from './dynamodb/personal-data.ts';
 import { DynamoSweep } from './dynamodb/sweep.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from './records.ts';
 
@@ -24,6 +25,8 @@ export class SubmissionStore implements DeliveryRepository, IntakeRepository {
   readonly adminIndex: DynamoAdminIndex;
   readonly sweep: DynamoSweep;
   readonly providerFeed: DynamoProviderFeed;
+  /** The submitter's name, document titles and search entries, and their removal (shared/retention) */
+  readonly personalData: DynamoPersonalData;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.intake = new DynamoIntake(db, table);
@@ -31,6 +34,7 @@ export class SubmissionStore implements DeliveryRepository, IntakeRepository {
     this.adminIndex = new DynamoAdminIndex(db, table);
     this.sweep = new DynamoSweep(db, table);
     this.providerFeed = new DynamoProviderFeed(db, table);
+    this.personalData = new DynamoPersonalData(db, table);
   }
 
   findReceipt(providerId: string, submissionId: string) {

@@ -1,8 +1,9 @@
 import type { HttpTransport } from '../config/types.ts';
 import { DeliveryFailure, fail, type TargetKind } from '../delivery/failures.ts';
+import type { SecretStore } from '../secrets/store.ts';
 
-/** A target's secret by its variable name (`transport.auth.secret.env`), from the function's environment. */
-export type Secrets = (variable: string) => string | undefined;
+/** Targets' secrets by their variable name (`transport.auth.secret.env`), read at run time (shared/secrets). */
+export type Secrets = SecretStore;
 
 export interface HttpAnswer {
   status: number;
@@ -13,7 +14,8 @@ export interface HttpAnswer {
 /**
  * One POST to a target: auth header from the configured secret, a hard timeout, and network faults
  * turned into a `target-unavailable` failure. Redirects are never followed (see redirectedTo). Other status codes
- * are left to the caller, who knows the protocol.
+ * are left to the caller, who knows the protocol. A 401/403 may mean the secret was rotated since it was cached:
+ * it is read again from the store (forceFetch) and, when it changed, the POST is made once more with it.
  */
 export async function postToTarget(
   targetKind: TargetKind,
@@ -23,14 +25,31 @@ export async function postToTarget(
   secrets: Secrets,
 ): Promise<HttpAnswer> {
   const auth = transport.auth;
-  const all: Record<string, string> = { ...headers };
-  if (auth) {
-    const secret = secrets(auth.secret.env);
+  if (!auth) return post(targetKind, transport, body, headers);
+  const read = async (forceFetch: boolean) => {
+    const secret = await secrets.get(auth.secret.env, { forceFetch });
     if (!secret) {
       throw fail.configuration('secret', auth.secret.env, `Hemmeligheten for målet er ikke satt (${auth.secret.env}).`);
     }
-    all[auth.header] = auth.scheme ? `${auth.scheme} ${secret}` : secret;
-  }
+    return secret;
+  };
+  const withSecret = (secret: string) => ({
+    ...headers,
+    [auth.header]: auth.scheme ? `${auth.scheme} ${secret}` : secret,
+  });
+  const used = await read(false);
+  const answer = await post(targetKind, transport, body, withSecret(used));
+  if (answer.status !== 401 && answer.status !== 403) return answer;
+  const fresh = await read(true);
+  return fresh === used ? answer : post(targetKind, transport, body, withSecret(fresh));
+}
+
+async function post(
+  targetKind: TargetKind,
+  transport: HttpTransport,
+  body: string | FormData,
+  all: Record<string, string>,
+): Promise<HttpAnswer> {
   try {
     const response = await fetch(transport.url, {
       method: 'POST',

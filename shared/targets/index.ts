@@ -1,7 +1,7 @@
 import type { ArchiveTarget, FagsystemTarget } from '../config/types.ts';
 import { fail } from '../delivery/failures.ts';
 import { FiksIoArchive } from './fiks-io-archive.ts';
-import { type SecretReader, secretsFromVariables } from './fiks-io-connection.ts';
+import type { SecretReader } from './fiks-io-connection.ts';
 import { FileDropArchive } from './file-drop-archive.ts';
 import { FileDropFagsystem } from './file-drop-fagsystem.ts';
 import { HttpArchive } from './http-archive.ts';
@@ -18,13 +18,12 @@ const adapters = new WeakMap<ArchiveTarget | FagsystemTarget, ArchiveTargetAdapt
 
 /**
  * The adapter for a target's transport; `secrets` holds its credential (`transport.auth.secret.env`), and
- * `fiksIoSecrets` a Fiks IO transport's certificates, keys and password (on AWS from Secrets Manager; without it,
- * from `secrets`).
+ * `fiksIoSecrets` a Fiks IO transport's certificates, keys and password (the same store by default).
  */
 export function archiveAdapterFor(
   target: ArchiveTarget,
   secrets: Secrets,
-  fiksIoSecrets: SecretReader = secretsFromVariables(secrets),
+  fiksIoSecrets: SecretReader = (ref) => secrets.get(ref.env),
 ): ArchiveTargetAdapter {
   let adapter = adapters.get(target) as ArchiveTargetAdapter | undefined;
   if (!adapter) {

@@ -10,7 +10,7 @@ import { loadDeployments } from '../../infra/cdk/deployments.ts';
 import { FUNCTIONS } from '../../infra/cdk/functions.ts';
 import { type FunctionName, needsOf } from '../../shared/runtime/functions.ts';
 import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
-import { manyMunicipalities } from './support.ts';
+import { manyMunicipalities, setFiksIoVariables } from './support.ts';
 
 const STACKS = 10;
 const names = Object.keys(FUNCTIONS);
@@ -25,14 +25,7 @@ describe(`synthesising ${STACKS} municipality stacks`, () => {
     // Nine like Halden's demo, and Halden with its archive on Fiks IO (the only kind of stack with the receiver).
     const folder = await manyMunicipalities(STACKS - 1);
     await copyFile(join(FIKS_IO_CONFIG_PATH, 'halden.json'), join(folder, 'halden.json'));
-    for (const v of [
-      'SKJEMAFLYT_FIKS_IO_API_URL',
-      'SKJEMAFLYT_FIKS_IO_AMQP_URL',
-      'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
-      'SKJEMAFLYT_MASKINPORTEN_ISSUER',
-    ]) {
-      process.env[v] = 'https://fiks.example';
-    }
+    setFiksIoVariables();
     const deployments = await loadDeployments(folder);
     outdir = await mkdtemp(join(tmpdir(), 'skjemaflyt-cdk-out-'));
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -41,7 +34,8 @@ describe(`synthesising ${STACKS} municipality stacks`, () => {
       bundlings = stderr.mock.calls.map(([line]) => String(line)).filter((line) => line.startsWith('Bundling asset'));
       for (const stack of assembly.stacks) {
         for (const resource of Object.values(stack.template.Resources) as any[]) {
-          if (resource.Type !== 'AWS::Lambda::Function') continue;
+          if (resource.Type !== 'AWS::Lambda::Function' || !resource.Properties.Handler?.startsWith('functions/'))
+            continue;
           const name = resource.Properties.Handler.split('/')[1];
           codeOf.set(name, (codeOf.get(name) ?? new Set()).add(resource.Properties.Code.S3Key));
         }

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDeployments } from '../../infra/cdk/deployments.ts';
 import { refusalIssues } from '../support/config.ts';
+import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
 import { configFolder, demoConfig } from './support.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -104,13 +106,13 @@ describe('what only AWS needs is checked at synth too', () => {
     const [issue, ...others] = await issuesOf(dir);
     expect(others).toEqual([]);
     expect(issue).toMatchObject({ file: 'halden.json', path: '/targets/0/delivery/visibilityTimeoutSeconds' });
-    expect(issue?.message).toMatch(/^must be at least 90 on AWS/);
+    expect(issue?.message).toMatch(/^must be at least 138 on AWS/);
   });
 
   it('a target or a webhook over plain http (allowed to 127.0.0.1 in the local runner only)', async () => {
     const dir = await withChangedHalden((h) => {
       h.targets[0].transport = { type: 'http', url: 'http://127.0.0.1:8099/fiks', timeoutMs: 10_000 };
-      h.targets[0].delivery.visibilityTimeoutSeconds = 120;
+      h.targets[0].delivery.visibilityTimeoutSeconds = 200;
       h.providers[0].webhook = { url: 'http://localhost:9000/hook', secret: { env: 'WEBHOOK_SECRET' } };
     });
     const issues = await issuesOf(dir);
@@ -129,6 +131,122 @@ describe('what only AWS needs is checked at synth too', () => {
         path: '/targets/1/delivery',
         message: expect.stringMatching(/14 days/),
       }),
+    ]);
+  });
+
+  it('a file-drop target, unless the deployment says it is a demo stack', async () => {
+    const dir = await withChangedHalden((h) => {
+      delete h.demo;
+    });
+    const issues = await issuesOf(dir);
+    expect(issues.map((i) => `${i.file} ${i.path}`)).toEqual(
+      [0, 1, 2, 3].map((i) => `halden.json /targets/${i}/transport/type`),
+    );
+    expect(issues[0]?.message).toMatch(/^file-drop cannot deliver on AWS .*"demo": true/);
+    // The demo stacks say so, and synth them.
+    expect((await demoConfig('halden.json')).demo).toBe(true);
+  });
+
+  it('a kommunenummer that is well-formed but no Norwegian municipality', async () => {
+    const dir = await withChangedHalden((h) => {
+      h.municipalities[0].kommunenummer = '3102';
+      h.formTypes.forEach((f: any) => {
+        f.municipalities = ['3102'];
+      });
+      h.providers.forEach((p: any) => {
+        p.grants[0].municipality = '3102';
+      });
+    });
+    expect(await issuesOf(dir)).toEqual([
+      {
+        file: 'halden.json',
+        path: '/municipalities/0/kommunenummer',
+        message: expect.stringMatching(/^3102 is not a Norwegian kommunenummer/),
+      },
+    ]);
+  });
+
+  it("a municipality's organisation number with a wrong check digit", async () => {
+    const dir = await withChangedHalden((h) => {
+      h.municipalities[0].organisationNumber = '959159093';
+    });
+    expect(await issuesOf(dir)).toEqual([
+      {
+        file: 'halden.json',
+        path: '/municipalities/0/organisationNumber',
+        message: '959159093 is not a valid organisasjonsnummer (the control digit does not match)',
+      },
+    ]);
+  });
+
+  it('a region that does not exist', async () => {
+    const dir = await withChangedHalden((h) => {
+      h.aws.region = 'eu-nort-1';
+    });
+    const issues = await issuesOf(dir);
+    expect(issues).toEqual([expect.objectContaining({ file: 'halden.json', path: '/aws/region' })]);
+    expect(issues[0]?.message).toMatch(/^eu-nort-1 is not an AWS region \(did you mean one of .*eu-north-1/);
+  });
+
+  it('an http:// target URL that would carry a bearer token over the network', async () => {
+    const dir = await withChangedHalden((h) => {
+      h.targets[0].transport = {
+        type: 'http',
+        url: 'http://arkiv.halden.example/fiks',
+        timeoutMs: 10_000,
+        auth: { header: 'authorization', scheme: 'Bearer', secret: { env: 'ARCHIVE_TOKEN' } },
+      };
+      h.targets[0].delivery.visibilityTimeoutSeconds = 200;
+    });
+    // The schema already refuses it (https, or http to loopback for the local runner only), naming the field.
+    expect(await issuesOf(dir)).toContainEqual(
+      expect.objectContaining({
+        file: 'halden.json',
+        path: '/targets/0/transport/url',
+        message: expect.stringMatching(/https/),
+      }),
+    );
+  });
+
+  it('a Fiks IO archive of an organisation that is not in the deployment, or over plain AMQP', async () => {
+    process.env.SKJEMAFLYT_FIKS_IO_API_URL = 'https://api.fiks.test.ks.no';
+    process.env.SKJEMAFLYT_FIKS_IO_AMQP_URL = 'amqp://io.fiks.test.ks.no:5672';
+    process.env.SKJEMAFLYT_MASKINPORTEN_TOKEN_URL = 'https://test.maskinporten.no/token';
+    process.env.SKJEMAFLYT_MASKINPORTEN_ISSUER = 'https://test.maskinporten.no/';
+    const innherred = JSON.parse(await readFile(join(FIKS_IO_CONFIG_PATH, 'innherred.json'), 'utf8'));
+    const archive = innherred.targets.find((t: any) => t.transport.type === 'fiks-io');
+    // Halden's organisation number: a real one, and not Levanger's or Verdal's.
+    archive.transport.archive.organisasjonsnummer = '959159092';
+    const at = `/targets/${innherred.targets.indexOf(archive)}/transport`;
+    const issues = await issuesOf(await configFolder({ 'innherred.json': innherred }, FIKS_IO_CONFIG_PATH));
+    expect(issues.map((i) => `${i.file} ${i.path}`).sort()).toEqual([
+      `innherred.json ${at}/amqpUrl`,
+      `innherred.json ${at}/archive/organisasjonsnummer`,
+    ]);
+    expect(issues.find((i) => i.path.endsWith('organisasjonsnummer'))?.message).toMatch(
+      /^959159092 is not one of this deployment's municipalities \(938587418, 938587051\)/,
+    );
+  });
+
+  it("the console's domain without a certificate, a certificate outside us-east-1, a web ACL that is not CloudFront's", async () => {
+    const dir = await withChangedHalden((h) => {
+      h.aws.console = {
+        domainName: 'skjemaflyt.halden.kommune.no',
+        webAclArn: 'arn:aws:wafv2:eu-north-1:123456789012:regional/webacl/x/0d8f7e2c-1b3a-4c5d-9e6f-7a8b9c0d1e2f',
+      };
+    });
+    expect((await issuesOf(dir)).map((i) => `${i.file} ${i.path}`).sort()).toEqual([
+      'halden.json /aws/console/certificateArn',
+      'halden.json /aws/console/webAclArn',
+    ]);
+    const other = await withChangedHalden((h) => {
+      h.aws.console = {
+        domainName: 'skjemaflyt.halden.kommune.no',
+        certificateArn: 'arn:aws:acm:eu-north-1:123456789012:certificate/0d8f7e2c-1b3a-4c5d-9e6f-7a8b9c0d1e2f',
+      };
+    });
+    expect(await issuesOf(other)).toEqual([
+      expect.objectContaining({ path: '/aws/console/certificateArn', message: expect.stringContaining('us-east-1') }),
     ]);
   });
 

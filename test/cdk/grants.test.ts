@@ -8,10 +8,10 @@ import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
 import { deliveryHandlerFor, NOTIFICATIONS } from '../../shared/config/plan.ts';
 import { readHubConfig, variablesIn } from '../../shared/config/read.ts';
-import { fiksIoSecretVariables, readFunctionEnv } from '../../shared/runtime/env.ts';
+import { fiksIoSecretVariables, readFunctionEnv, secretVariablesFor } from '../../shared/runtime/env.ts';
 import { FUNCTION_NAMES, type FunctionName, needsOf, type QueueGroup } from '../../shared/runtime/functions.ts';
 import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
-import { configFolder, demoConfig } from './support.ts';
+import { configFolder, demoConfig, setFiksIoVariables } from './support.ts';
 
 /**
  * Every synthesized function against what its handler reads at cold start (FUNCTION_NEEDS through
@@ -50,7 +50,8 @@ function synthesize(deployment: Deployment, stack: SkjemaflytStack): Synth {
   const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy');
   const functions = new Map<FunctionName, SynthFunction>();
   for (const [logicalId, r] of Object.entries(resources)) {
-    if (r.Type !== 'AWS::Lambda::Function') continue;
+    // The hub's own functions (CDK's BucketDeployment function for the console's files is not one).
+    if (r.Type !== 'AWS::Lambda::Function' || !r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME) continue;
     const variables = r.Properties.Environment.Variables;
     const role = r.Properties.Role['Fn::GetAtt'][0];
     functions.set(variables.POWERTOOLS_SERVICE_NAME, {
@@ -176,15 +177,13 @@ function checkStack(get: () => Synth) {
         : needs.secrets === 'webhooks'
           ? config.providers.flatMap((p) => (p.webhook ? [p.webhook.secret.env] : []))
           : [];
-    for (const secret of secrets) {
-      expect(env.secret(secret)).toContain(`secretsmanager:`);
-      expect(env.secret(secret)).toContain(`skjemaflyt/${config.deployment}/${secret}`);
-    }
-    // Fiks IO's certificates and keys are read from Secrets Manager at run time, never put in the environment.
-    const fiksIoSecrets = fiksIoSecretsOf(synth);
-    for (const secret of fiksIoSecrets) expect(fn.variables[secret]).toBeUndefined();
-    if (needs.fiksIoSecrets && fiksIoSecrets.length > 0) {
-      expect(env.fiksIoSecrets.prefix).toBe(`skjemaflyt/${config.deployment}/`);
+    // Every secret is read from Secrets Manager at run time: never a value or a deploy-time reference in the
+    // environment (a rotation would not reach the function, and anyone who may read its configuration could read it).
+    const fiksIoSecrets = needs.fiksIoSecrets ? fiksIoSecretsOf(synth) : [];
+    for (const secret of [...secrets, ...fiksIoSecretsOf(synth)]) expect(fn.variables[secret]).toBeUndefined();
+    expect(JSON.stringify(fn.variables)).not.toContain('resolve:secretsmanager');
+    if (secrets.length + fiksIoSecrets.length > 0) {
+      expect(env.secrets?.prefix ?? env.fiksIoSecrets?.prefix).toBe(`skjemaflyt/${config.deployment}/`);
     } else {
       expect(fn.variables.SKJEMAFLYT_SECRETS_PREFIX).toBeUndefined();
     }
@@ -235,10 +234,15 @@ function checkStack(get: () => Synth) {
       expect(fed.length).toBeGreaterThan(0);
       for (const queue of fed) expect(can('sqs:ChangeMessageVisibility', queue)[2]).toBe(true);
     }
-    // The deployment's Fiks IO secrets, for the functions that declared them, and for no other.
+    // Its own secrets (its targets' tokens, the webhooks' secrets, Fiks IO's), and no other function's.
     const deployment = synth.deployment.config.deployment;
-    const fiksIoSecrets = needs.fiksIoSecrets ? fiksIoSecretsOf(synth) : [];
-    expect(readableSecrets(fn).sort()).toEqual(fiksIoSecrets.map((env) => `skjemaflyt/${deployment}/${env}`));
+    const own = [
+      ...secretVariablesFor(name, [synth.deployment.config]),
+      ...(needs.fiksIoSecrets ? fiksIoSecretsOf(synth) : []),
+    ];
+    expect(readableSecrets(fn).sort()).toEqual(
+      [...new Set(own)].sort().map((env) => `skjemaflyt/${deployment}/${env}`),
+    );
   });
 }
 
@@ -260,7 +264,7 @@ beforeAll(async () => {
     timeoutMs: 10_000,
     auth: { header: 'authorization', scheme: 'Bearer', secret: { env: 'GRANTS_ARCHIVE_TOKEN' } },
   };
-  archive.delivery.visibilityTimeoutSeconds = 90;
+  archive.delivery.visibilityTimeoutSeconds = 200;
   halden.providers[0].webhook = {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
     url: '${GRANTS_WEBHOOK_URL}',
@@ -275,14 +279,7 @@ beforeAll(async () => {
   withWebhook = synthesize(deployment as Deployment, stack as SkjemaflytStack);
 
   // The Fiks IO demo: its endpoints are variables; its secrets are read at run time.
-  for (const v of [
-    'SKJEMAFLYT_FIKS_IO_API_URL',
-    'SKJEMAFLYT_FIKS_IO_AMQP_URL',
-    'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
-    'SKJEMAFLYT_MASKINPORTEN_ISSUER',
-  ]) {
-    process.env[v] ??= 'https://fiks.example';
-  }
+  setFiksIoVariables();
   const fiksIoDeployments = await loadDeployments(FIKS_IO_CONFIG_PATH);
   const fiksIoApp = buildApp(fiksIoDeployments, { skipBundling: true });
   fiksIo = fiksIoDeployments.map((d, i) => synthesize(d, fiksIoApp.stacks[i] as SkjemaflytStack));
@@ -308,7 +305,11 @@ describe('a stack with an HTTP archive and a provider webhook', () => {
     });
     // The notify function signs with the webhook's secret, and every function reading the file can expand its URL.
     const notify = environmentOf(withWebhook.functions.get('notify') as SynthFunction);
-    expect(notify.GRANTS_WEBHOOK_SECRET).toContain('skjemaflyt/halden/GRANTS_WEBHOOK_SECRET');
+    expect(notify.GRANTS_WEBHOOK_SECRET).toBeUndefined();
+    expect(notify.SKJEMAFLYT_SECRETS_PREFIX).toBe('skjemaflyt/halden/');
+    expect(readableSecrets(withWebhook.functions.get('notify') as SynthFunction)).toEqual([
+      'skjemaflyt/halden/GRANTS_WEBHOOK_SECRET',
+    ]);
     expect(environmentOf(fn).GRANTS_WEBHOOK_URL).toBe('https://eskjema.example/skjemaflyt');
     expect(environmentOf(fn).GRANTS_WEBHOOK_SECRET).toBeUndefined();
   });

@@ -4,12 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/cdk/build.ts';
 import { type Deployment, loadDeployments } from '../../infra/cdk/deployments.ts';
 import { FUNCTIONS, type FunctionName } from '../../infra/cdk/functions.ts';
+import { COLD_START_SECONDS, HTTP_DELIVERY_MARGIN_SECONDS } from '../../infra/cdk/settings.ts';
 import type { SkjemaflytStack } from '../../infra/cdk/stack.ts';
+import { CONSOLE_HEADERS } from '../../infra/local/console-files.ts';
 import { ROUTES } from '../../shared/config/plan.ts';
 import type { DeploymentConfig } from '../../shared/config/types.ts';
 import { needsOf } from '../../shared/runtime/functions.ts';
 import { FIKS_IO_CONFIG_PATH } from '../support/fiks-io-config.ts';
-import { configFolder, demoConfig } from './support.ts';
+import { configFolder, demoConfig, setFiksIoVariables } from './support.ts';
 
 type Resources = Record<string, { Type: string; Properties: any }>;
 
@@ -18,6 +20,13 @@ function only(template: Template, type: string, props: Record<string, unknown>):
   const found = Object.entries(template.findResources(type, { Properties: Match.objectLike(props) }));
   expect(found, `${type} matching ${JSON.stringify(props)}`).toHaveLength(1);
   return found[0] as [string, any];
+}
+
+/** The hub's own functions (CDK's BucketDeployment function for the console's files is not one). */
+function hubFunctions(template: Template): Record<string, any> {
+  return template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } },
+  });
 }
 
 function arnOf(logicalId: string) {
@@ -52,7 +61,8 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     const queueNames = Object.values(template.findResources('AWS::SQS::Queue')).map((q) => q.Properties.QueueName);
     expect(queueNames.sort()).toEqual(
       [
-        ...config.targets.flatMap((t) => [`skjemaflyt-${t.id}`, `skjemaflyt-${t.id}-dlq`]),
+        // Named after the stack (one per deployment name in an account): two deployment folders cannot share one.
+        ...config.targets.flatMap((t) => [`skjemaflyt-${name}-${t.id}`, `skjemaflyt-${name}-${t.id}-dlq`]),
         // The stack's own queue of status notifications to providers' webhooks.
         `skjemaflyt-${name}-notifications`,
         `skjemaflyt-${name}-notifications-dlq`,
@@ -62,8 +72,8 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
 
   it('gives every target a KMS-encrypted queue with a dead-letter queue after maxAttempts, both kept 14 days', () => {
     for (const target of config.targets) {
-      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}-dlq` });
-      const [, queue] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}` });
+      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}-dlq` });
+      const [, queue] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}` });
       expect(queue.Properties).toMatchObject({
         KmsMasterKeyId: arnOf(keyId),
         MessageRetentionPeriod: 14 * 24 * 3600,
@@ -92,9 +102,9 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
   });
 
   it('feeds each queue to its function with partial batch responses and the configured concurrency', () => {
-    const functions = template.findResources('AWS::Lambda::Function');
+    const functions = hubFunctions(template);
     for (const target of config.targets) {
-      const [queueId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}` });
+      const [queueId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}` });
       const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping', { EventSourceArn: arnOf(queueId) });
       expect(mapping.Properties).toMatchObject({
         FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -106,7 +116,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
         `functions/${handler}/index.handler`,
       );
       // The dead-letter function reads every dead-letter queue the same way.
-      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${target.id}-dlq` });
+      const [dlqId] = only(template, 'AWS::SQS::Queue', { QueueName: `skjemaflyt-${name}-${target.id}-dlq` });
       const [, deadLetters] = only(template, 'AWS::Lambda::EventSourceMapping', { EventSourceArn: arnOf(dlqId) });
       expect(deadLetters.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(functions[deadLetters.Properties.FunctionName.Ref]?.Properties.Handler).toBe(
@@ -139,6 +149,10 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       ]);
       expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
     }
+    // The search entries expire by TTL when their personal data is due for removal (shared/retention).
+    only(template, 'AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
     // The status index the admin list reads, and the providers' feed index (from the same definition the local
     // runner uses): the feed's keeps only what the feed reads.
     only(template, 'AWS::DynamoDB::GlobalTable', {
@@ -206,7 +220,7 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     }
     // The handlers check again, each against its callers' issuer only.
     const variables = (service: string) =>
-      Object.values(template.findResources('AWS::Lambda::Function')).find(
+      Object.values(hubFunctions(template)).find(
         (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service,
       )?.Properties.Environment.Variables;
     expect(variables('receive')).toMatchObject({
@@ -232,8 +246,10 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
   });
 
   it('runs every function on Node.js 24 / ARM with its Powertools settings, and the configuration layer where it reads it', () => {
-    const [layerId] = only(template, 'AWS::Lambda::LayerVersion', {});
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const [layerId] = only(template, 'AWS::Lambda::LayerVersion', {
+      Description: Match.stringLikeRegexp('^Skjemaflyt configuration'),
+    });
+    const functions = Object.values(hubFunctions(template));
     // Every function but the Fiks IO receiver, which a stack gets only with a Fiks IO archive.
     expect(functions).toHaveLength(Object.keys(FUNCTIONS).length - 1);
     for (const fn of functions) {
@@ -261,9 +277,24 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     }
   });
 
+  it('traces every function with X-Ray (aws.tracing, on unless turned off)', () => {
+    for (const fn of Object.values(hubFunctions(template))) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('lets CloudFormation name the tables and the bucket (unique in the account)', () => {
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))) {
+      expect(table.Properties.TableName).toBeUndefined();
+    }
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) {
+      expect(bucket.Properties.BucketName).toBeUndefined();
+    }
+  });
+
   it('lets each function do what it declared it needs and no more', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+    for (const [id, fn] of Object.entries(hubFunctions(template))) {
       const name = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as keyof typeof FUNCTIONS;
       const role = fn.Properties.Role['Fn::GetAtt'][0];
       const statements = policies
@@ -307,7 +338,40 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
         'api-server-errors',
       ].sort(),
     );
-    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    // One outage is one message: each target's two conditions are parts of its "deliveries failing" composite alarm,
+    // which alone tells the topic.
+    const parts = new Set(config.targets.flatMap((t) => [`${t.id}-dead-letters`, `${t.id}-oldest-message`]));
+    parts.add('notifications-dead-letters').add('notifications-oldest-message');
+    for (const alarm of alarms) {
+      const short = alarm.Properties.AlarmName.replace(`skjemaflyt-${name}-`, '');
+      expect([short, alarm.Properties.AlarmActions]).toEqual([
+        short,
+        parts.has(short) ? undefined : [{ Ref: topicId }],
+      ]);
+      // Not on a single blip: 3 of 5 minutes, except a dead letter (a FAILED delivery needs a person at once).
+      const expected = short.endsWith('-dead-letters') ? [1, 1] : [5, 3];
+      expect([short, alarm.Properties.EvaluationPeriods, alarm.Properties.DatapointsToAlarm]).toEqual([
+        short,
+        ...expected,
+      ]);
+    }
+    const composites = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(composites.map((c) => c.Properties.AlarmName).sort()).toEqual(
+      [...config.targets.map((t) => t.id), 'notifications']
+        .map((id) => `skjemaflyt-${name}-${id}-deliveries-failing`)
+        .sort(),
+    );
+    for (const composite of composites) {
+      expect(composite.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(composite.Properties.OKActions).toEqual([{ Ref: topicId }]);
+      const id = composite.Properties.AlarmName.replace(`skjemaflyt-${name}-`, '').replace('-deliveries-failing', '');
+      const rule = JSON.stringify(composite.Properties.AlarmRule);
+      expect(rule).toContain('OR');
+      for (const part of [`${id}-dead-letters`, `${id}-oldest-message`]) {
+        const [partId] = only(template, 'AWS::CloudWatch::Alarm', { AlarmName: `skjemaflyt-${name}-${part}` });
+        expect(rule).toContain(partId);
+      }
+    }
     // A dead letter is counted when it arrives, not only while it waits: the dead-letter function takes it at once.
     const deadLetters = alarms.find((a) => a.Properties.AlarmName.endsWith('-dead-letters'));
     expect(
@@ -335,8 +399,113 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     expect(JSON.stringify(publish.Condition.ArnLike)).toContain(':alarm:*');
   });
 
+  it('hosts the console behind CloudFront: a private bucket only the distribution reads (OAC), the API on the same origin', () => {
+    const [distributionId, distribution] = only(template, 'AWS::CloudFront::Distribution', {});
+    const config = distribution.Properties.DistributionConfig;
+    // The console's files: a bucket no one reads but this distribution, through origin access control.
+    const [bucketOrigin] = config.Origins.filter((o: any) => o.S3OriginConfig);
+    expect(bucketOrigin.OriginAccessControlId).toBeDefined();
+    expect(bucketOrigin.S3OriginConfig.OriginAccessIdentity).toBe('');
+    const bucketId = bucketOrigin.DomainName['Fn::GetAtt'][0];
+    expect(resources[bucketId]?.Properties.PublicAccessBlockConfiguration).toMatchObject({
+      BlockPublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const [, bucketPolicy] = only(template, 'AWS::S3::BucketPolicy', { Bucket: { Ref: bucketId } });
+    const read = bucketPolicy.Properties.PolicyDocument.Statement.find(
+      (st: any) => st.Principal?.Service === 'cloudfront.amazonaws.com',
+    );
+    expect(read).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
+    expect(JSON.stringify(read.Condition)).toContain(distributionId);
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    // /v1/* and /auth/* (the staff sign-in) go to the HTTP API: never cached, every viewer header but Host passed on.
+    const behaviors = config.CacheBehaviors;
+    expect(behaviors.map((b: any) => b.PathPattern).sort()).toEqual(['/auth/*', '/v1/*']);
+    const apiOrigin = config.Origins.find((o: any) => o.CustomOriginConfig);
+    expect(apiOrigin.CustomOriginConfig).toMatchObject({
+      OriginProtocolPolicy: 'https-only',
+      OriginSSLProtocols: ['TLSv1.2'],
+    });
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain('ApiEndpoint');
+    for (const behavior of behaviors) {
+      expect(behavior).toMatchObject({
+        TargetOriginId: apiOrigin.Id,
+        ViewerProtocolPolicy: 'https-only',
+        AllowedMethods: expect.arrayContaining(['POST', 'GET', 'DELETE']),
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // Managed-AllViewerExceptHostHeader
+      });
+    }
+    // No WAF unless the deployment names a web ACL (aws.console.webAclArn).
+    expect(config.WebACLId).toBeUndefined();
+  });
+
+  it('sends the same strict Content-Security-Policy as the local runner, with HSTS, no framing and no sniffing', () => {
+    const [policyId, policy] = only(template, 'AWS::CloudFront::ResponseHeadersPolicy', {});
+    const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.ContentSecurityPolicy).toEqual({
+      ContentSecurityPolicy: CONSOLE_HEADERS['content-security-policy'],
+      Override: true,
+    });
+    expect(CONSOLE_HEADERS['content-security-policy']).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+    expect(headers).toMatchObject({
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer' },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 365 * 24 * 3600, IncludeSubdomains: true },
+    });
+    const [, distribution] = only(template, 'AWS::CloudFront::Distribution', {});
+    const config = distribution.Properties.DistributionConfig;
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
+    }
+  });
+
   it('passes cdk-nag (AwsSolutions) with nothing unacknowledged', () => {
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+describe('a deployment with its own console domain and a WAF web ACL', () => {
+  it('puts the web ACL on the distribution, serves the domain with its certificate, TLS 1.2 at least, cdk-nag clean', async () => {
+    const halden = await demoConfig('halden.json');
+    halden.aws.console = {
+      domainName: 'skjemaflyt.halden.kommune.no',
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0d8f7e2c-1b3a-4c5d-9e6f-7a8b9c0d1e2f',
+      webAclArn:
+        'arn:aws:wafv2:us-east-1:123456789012:global/webacl/skjemaflyt-halden/4f3e2d1c-0b9a-8765-4321-0fedcba98765',
+    };
+    const { stacks } = buildApp(await loadDeployments(await configFolder({ 'halden.json': halden })), {
+      skipBundling: true,
+    });
+    const stack = stacks[0] as SkjemaflytStack;
+    const [, distribution] = only(Template.fromStack(stack), 'AWS::CloudFront::Distribution', {});
+    expect(distribution.Properties.DistributionConfig).toMatchObject({
+      WebACLId: halden.aws.console.webAclArn,
+      Aliases: ['skjemaflyt.halden.kommune.no'],
+      ViewerCertificate: {
+        AcmCertificateArn: halden.aws.console.certificateArn,
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+        SslSupportMethod: 'sni-only',
+      },
+    });
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+describe('a deployment with tracing turned off (aws.tracing: false)', () => {
+  it('traces no function and grants no X-Ray writes', async () => {
+    const halden = await demoConfig('halden.json');
+    halden.aws.tracing = false;
+    const { stacks } = buildApp(await loadDeployments(await configFolder({ 'halden.json': halden })), {
+      skipBundling: true,
+    });
+    const template = Template.fromStack(stacks[0] as SkjemaflytStack);
+    for (const fn of Object.values(hubFunctions(template))) {
+      expect(fn.Properties.TracingConfig?.Mode ?? 'PassThrough').not.toBe('Active');
+    }
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('xray:PutTraceSegments');
+    expect(new AwsSolutionsChecks().validateScope(stacks[0] as SkjemaflytStack).violations).toEqual([]);
   });
 });
 
@@ -352,7 +521,7 @@ describe('a deployment with an HTTP archive', () => {
       timeoutMs: 10_000,
       auth: { header: 'authorization', scheme: 'Bearer', secret: { env: 'ARCHIVE_TOKEN' } },
     };
-    archive.delivery.visibilityTimeoutSeconds = 90;
+    archive.delivery.visibilityTimeoutSeconds = 198;
     process.env.ARCHIVE_URL = 'https://arkiv.halden.example/fiks';
     const { stacks } = buildApp(await loadDeployments(await configFolder({ 'halden.json': halden })), {
       skipBundling: true,
@@ -360,14 +529,27 @@ describe('a deployment with an HTTP archive', () => {
     template = Template.fromStack(stacks[0] as SkjemaflytStack);
   });
 
-  it('gives the archive function the URL from the environment at synth and the token from Secrets Manager', () => {
+  it('gives the archive function the URL from the environment at synth; the token it reads at run time', () => {
     const [, archive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/deliver-archive/index.handler' });
     const variables = archive.Properties.Environment.Variables;
     expect(variables.ARCHIVE_URL).toBe('https://arkiv.halden.example/fiks');
-    expect(JSON.stringify(variables.ARCHIVE_TOKEN)).toContain('{{resolve:secretsmanager:');
-    expect(JSON.stringify(variables.ARCHIVE_TOKEN)).toContain('skjemaflyt/halden/ARCHIVE_TOKEN');
-    // Its timeout is a sixth of its shortest queue visibility (halden-arkiv: 90 s), enough for the 10 s request.
-    expect(archive.Properties.Timeout).toBe(15);
+    // Not resolved into the environment at deploy (a rotation would never reach the function; anyone allowed
+    // lambda:GetFunctionConfiguration could read it): read from Secrets Manager at run time, under this prefix.
+    expect(variables.ARCHIVE_TOKEN).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toContain('resolve:secretsmanager');
+    expect(variables.SKJEMAFLYT_SECRETS_PREFIX).toBe('skjemaflyt/halden/');
+    const role = archive.Properties.Role['Fn::GetAtt'][0];
+    const reads = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(JSON.stringify(reads)).toContain('secret:skjemaflyt/halden/ARCHIVE_TOKEN');
+    // Its timeout is a sixth of its shortest queue visibility (halden-arkiv: 198 s): a cold start, the 10 s request
+    // twice (a 401 reads the token again and calls once more) and the margin for documents and the receipt.
+    expect(archive.Properties.Timeout).toBe(33);
+    expect(archive.Properties.Timeout).toBeGreaterThanOrEqual(
+      COLD_START_SECONDS + 2 * 10 + HTTP_DELIVERY_MARGIN_SECONDS,
+    );
     // Other functions read the same file, so they need the URL too, but never the token.
     const [, receive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/receive/index.handler' });
     expect(receive.Properties.Environment.Variables.ARCHIVE_URL).toBe('https://arkiv.halden.example/fiks');
@@ -379,14 +561,7 @@ describe('a deployment with a Fiks IO archive (config-fiks-io)', () => {
   let stack: SkjemaflytStack;
   let template: Template;
   beforeAll(async () => {
-    for (const v of [
-      'SKJEMAFLYT_FIKS_IO_API_URL',
-      'SKJEMAFLYT_FIKS_IO_AMQP_URL',
-      'SKJEMAFLYT_MASKINPORTEN_TOKEN_URL',
-      'SKJEMAFLYT_MASKINPORTEN_ISSUER',
-    ]) {
-      process.env[v] = 'https://fiks.example';
-    }
+    setFiksIoVariables();
     const { stacks } = buildApp(await loadDeployments(FIKS_IO_CONFIG_PATH), { skipBundling: true });
     stack = stacks.find((s) => s.stackName === 'skjemaflyt-halden') as SkjemaflytStack;
     template = Template.fromStack(stack);

@@ -11,6 +11,7 @@ import { type DeliveryDeps, processDelivery } from '../../shared/delivery/proces
 import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
 import { hostVariable } from '../../shared/runtime/env.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
+import { createSecretStore } from '../../shared/secrets/store.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
@@ -72,7 +73,7 @@ async function deps(crashOnDelivered: boolean): Promise<DeliveryDeps> {
     queue: new DeliveryQueue(sqs, t.hub.resources.queueUrls),
     logger: createLogger('exactly-once-test'),
     once: createOnce(dynamodb, t.hub.resources.idempotencyTableName, new IdempotencyConfig({})),
-    secrets: hostVariable,
+    secrets: createSecretStore({ variable: hostVariable }, {}),
   };
 }
 

@@ -44,10 +44,16 @@ export async function startFakeArchive(options: { hangMs?: number } = {}) {
   /** Where a 'redirect' answer (307) points */
   let redirectLocation = 'http://127.0.0.1:9/';
   const hangMs = options.hangMs ?? 60_000;
+  /** When set, any other Authorization header is answered 401 (a rotated token) */
+  let acceptedAuthorization: string | undefined;
 
   const server = createServer(async (req, res) => {
     const call = ++calls;
     try {
+      if (acceptedAuthorization !== undefined && req.headers.authorization !== acceptedAuthorization) {
+        req.resume();
+        return send(res, 401, 'text/plain', 'Ugyldig nøkkel');
+      }
       const fault = decide(call);
       faultsSeen[fault]++;
       if (fault === 'unavailable') return send(res, 503, 'text/plain', 'Arkivet er nede for vedlikehold');
@@ -176,6 +182,10 @@ export async function startFakeArchive(options: { hangMs?: number } = {}) {
     /** Decide the fault of each call (1-based call number); default: every call succeeds. */
     behave(next: (call: number) => Fault) {
       decide = next;
+    },
+    /** Accept only this Authorization header (others get 401), as after a rotation; undefined accepts any. */
+    acceptOnly(authorization: string | undefined) {
+      acceptedAuthorization = authorization;
     },
     /** A 'redirect' answers 307 with this Location. */
     redirectTo(location: string) {

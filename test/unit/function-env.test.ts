@@ -81,7 +81,7 @@ describe("a function's environment, written and read back", () => {
     expect(archive.HOOK_SECRET).toBeUndefined();
     expect(functionEnvironment('deliver-fagsystem', hub()).ARKIV_TOKEN).toBeUndefined();
     expect(functionEnvironment('notify', hub()).HOOK_SECRET).toBe('secret of HOOK_SECRET');
-    expect(read('notify').secret('HOOK_SECRET')).toBe('secret of HOOK_SECRET');
+    expect(read('notify').secrets.variable('HOOK_SECRET')).toBe('secret of HOOK_SECRET');
     // Every function that reads the configuration can expand its variables.
     expect(read('dead-letter').config.variable('HOOK_URL')).toBe('https://hook.example');
   });
@@ -112,7 +112,7 @@ describe("a function's environment, written and read back", () => {
     const source: Record<string, string> = functionEnvironment('notify', hub());
     const env = readFunctionEnv('notify', source);
     source.HOOK_SECRET = 'changed';
-    expect(env.secret('HOOK_SECRET')).toBe('secret of HOOK_SECRET');
+    expect(env.secrets.variable('HOOK_SECRET')).toBe('secret of HOOK_SECRET');
   });
 
   it('gives the Fiks IO secrets to the functions that declared them: as values locally, as a Secrets Manager prefix on AWS', async () => {
@@ -152,12 +152,21 @@ describe("a function's environment, written and read back", () => {
     }
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'deliver-archive' && n !== 'fiks-io-receiver')) {
       const env = functionEnvironment(name, onAws);
-      expect([name, env.FIO_KEY, env.SKJEMAFLYT_SECRETS_PREFIX]).toEqual([name, undefined, undefined]);
+      // The webhook's secret comes from the same store: notify gets the prefix, for HOOK_SECRET only.
+      const prefix = name === 'notify' ? 'skjemaflyt/halden/' : undefined;
+      expect([name, env.FIO_KEY, env.HOOK_SECRET, env.SKJEMAFLYT_SECRETS_PREFIX]).toEqual([
+        name,
+        undefined,
+        undefined,
+        prefix,
+      ]);
       expect([name, functionEnvironment(name, locally).FIO_KEY]).toEqual([name, undefined]);
     }
-    // Without a Fiks IO target, no prefix either.
-    expect(functionEnvironment('deliver-archive', { ...hub(), secretsPrefix: 'p/' }).SKJEMAFLYT_SECRETS_PREFIX).toBe(
+    // Without a secret, no prefix; the HTTP archive's token is read under it like Fiks IO's keys.
+    expect(functionEnvironment('deliver-fagsystem', { ...hub(), secretsPrefix: 'p/' }).SKJEMAFLYT_SECRETS_PREFIX).toBe(
       undefined,
     );
+    const archive = functionEnvironment('deliver-archive', { ...hub(), secretsPrefix: 'p/' });
+    expect([archive.SKJEMAFLYT_SECRETS_PREFIX, archive.ARKIV_TOKEN]).toEqual(['p/', undefined]);
   });
 });
