@@ -1,4 +1,3 @@
-import { SCOPE } from '../../shared/auth/claims.ts';
 import { endpointUrlProblem } from '../../shared/config/endpoint-url.ts';
 import {
   type DeliveryHandlerName,
@@ -70,7 +69,7 @@ export function resolveAws(aws: AwsSettings, providers: Provider[] = []): Resolv
   return {
     ...(aws.account ? { account: aws.account } : {}),
     ...(aws.region ? { region: aws.region } : {}),
-    auth: { provider: issuer(aws.auth.providers, providerScopes), admin: issuer(aws.auth.admins, [SCOPE.admin]) },
+    auth: { provider: issuer(aws.auth.providers, providerScopes), admin: issuer(aws.auth.admins, []) },
     alarmEmails: aws.alarmEmails ?? [],
     oldestMessageAgeSeconds: (aws.alarms?.oldestMessageAgeMinutes ?? 30) * 60,
     logLevel: aws.logLevel ?? 'INFO',

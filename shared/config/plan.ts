@@ -6,7 +6,7 @@ import type { DeliverySettings, HubConfig, Target } from './types.ts';
  */
 
 export type DeliveryHandlerName = 'deliver-archive' | 'deliver-fagsystem' | 'notify';
-export type HttpHandlerName = 'receive' | 'get-submission' | 'admin';
+export type HttpHandlerName = 'receive' | 'get-submission' | 'admin' | 'console-session';
 
 export interface QueuePlan {
   deployment: string;
@@ -29,6 +29,11 @@ export interface RoutePlan {
    * providers'; admins read the same data through the admin API.
    */
   caller: 'provider' | 'admin';
+  /**
+   * The browser comes with the console's session cookie, not a bearer token: no gateway authorizer can check it,
+   * so the function checks the session (or a staff bearer token) itself. Sign-in routes have no caller yet.
+   */
+  session?: 'sign-in' | 'accepted';
 }
 
 export interface HubPlan {
@@ -42,14 +47,29 @@ export interface HubPlan {
 export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/submissions', handler: 'receive', caller: 'provider' },
   { method: 'GET', path: '/v1/submissions/{trackingId}', handler: 'get-submission', caller: 'provider' },
-  { method: 'GET', path: '/v1/admin/me', handler: 'admin', caller: 'admin' },
-  { method: 'GET', path: '/v1/admin/overview', handler: 'admin', caller: 'admin' },
-  { method: 'GET', path: '/v1/admin/deliveries', handler: 'admin', caller: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/retry', handler: 'admin', caller: 'admin' },
-  { method: 'GET', path: '/v1/admin/deliveries/{id}', handler: 'admin', caller: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/{id}/retry', handler: 'admin', caller: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin', caller: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/{id}/national-id', handler: 'admin', caller: 'admin' },
+  ...(
+    [
+      ['GET', '/v1/admin/me'],
+      ['GET', '/v1/admin/overview'],
+      ['GET', '/v1/admin/deliveries'],
+      ['POST', '/v1/admin/deliveries/retry'],
+      ['GET', '/v1/admin/deliveries/{id}'],
+      ['POST', '/v1/admin/deliveries/{id}/retry'],
+      ['POST', '/v1/admin/deliveries/{id}/resolve'],
+      ['POST', '/v1/admin/deliveries/{id}/national-id'],
+    ] as const
+  ).map(([method, path]): RoutePlan => ({ method, path, handler: 'admin', caller: 'admin', session: 'accepted' })),
+  // The console's sign-in (backend-for-frontend): the identity provider's redirects land here.
+  ...(
+    [
+      ['GET', '/auth/login'],
+      ['GET', '/auth/callback'],
+      ['GET', '/auth/session'],
+      ['POST', '/auth/logout'],
+    ] as const
+  ).map(
+    ([method, path]): RoutePlan => ({ method, path, handler: 'console-session', caller: 'admin', session: 'sign-in' }),
+  ),
 ];
 
 /** The queue of status-change notifications to providers' webhooks (keyed like a target in the queue URLs). */

@@ -22,6 +22,15 @@ export const VARIABLES = {
   s3ForcePathStyle: 'SKJEMAFLYT_S3_FORCE_PATH_STYLE',
   /** Where the Fiks IO secrets are in Secrets Manager: `<prefix><ENV>` (AWS only) */
   secretsPrefix: 'SKJEMAFLYT_SECRETS_PREFIX',
+  /** The console's URL, `<origin>/console/`: the session cookie's name (Secure unless loopback http), Origin check */
+  consoleUrl: 'SKJEMAFLYT_CONSOLE_URL',
+  /** The staff's identity provider, for the console's sign-in */
+  staffIssuer: 'SKJEMAFLYT_STAFF_ISSUER',
+  staffClientId: 'SKJEMAFLYT_STAFF_CLIENT_ID',
+  staffClientSecret: 'SKJEMAFLYT_STAFF_CLIENT_SECRET',
+  /** Space-separated scopes asked for at sign-in */
+  staffScopes: 'SKJEMAFLYT_STAFF_SCOPES',
+  sessionMinutes: 'SKJEMAFLYT_SESSION_MINUTES',
 } as const;
 
 /**
@@ -90,7 +99,26 @@ export type FunctionEnv<N extends FunctionName> = { name: N; aws: AwsConfig; tab
   Has<N, 'config', { config: ConfigEnv }> &
   Has<N, 'jwt', { jwt: JwtVariables }> &
   Has<N, 'secrets', { secret: VariableLookup }> &
-  Has<N, 'fiksIoSecrets', { fiksIoSecrets: FiksIoSecretsEnv }>;
+  Has<N, 'fiksIoSecrets', { fiksIoSecrets: FiksIoSecretsEnv }> &
+  (NeedsOf<N> extends { consoleSession: 'sign-in' }
+    ? { consoleSession: ConsoleSessionEnv & { signIn: StaffSignInEnv } }
+    : NeedsOf<N> extends { consoleSession: 'verify' }
+      ? { consoleSession: ConsoleSessionEnv }
+      : unknown);
+
+/** Where the console is: the session cookie's name and the origin state-changing calls must come from. */
+export interface ConsoleSessionEnv {
+  consoleUrl: string;
+}
+
+/** The console's sign-in with the staff's identity provider. */
+export interface StaffSignInEnv {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  sessionMinutes: number;
+}
 
 function required(source: EnvSource, name: string): string {
   const value = source[name];
@@ -130,6 +158,21 @@ export function readFunctionEnv<N extends FunctionName>(name: N, source: EnvSour
   if (needs.fiksIoSecrets) {
     const prefix = snapshot[VARIABLES.secretsPrefix];
     env.fiksIoSecrets = { ...(prefix ? { prefix } : {}), variable: lookup } satisfies FiksIoSecretsEnv;
+  }
+  if (needs.consoleSession) {
+    const consoleSession: ConsoleSessionEnv & { signIn?: StaffSignInEnv } = {
+      consoleUrl: required(snapshot, VARIABLES.consoleUrl),
+    };
+    if (needs.consoleSession === 'sign-in') {
+      consoleSession.signIn = {
+        issuer: required(snapshot, VARIABLES.staffIssuer),
+        clientId: required(snapshot, VARIABLES.staffClientId),
+        clientSecret: required(snapshot, VARIABLES.staffClientSecret),
+        scopes: (snapshot[VARIABLES.staffScopes] ?? 'openid profile').split(' ').filter(Boolean),
+        sessionMinutes: Number(snapshot[VARIABLES.sessionMinutes] ?? 480),
+      };
+    }
+    env.consoleSession = consoleSession;
   }
   return env as FunctionEnv<N>;
 }
@@ -202,6 +245,16 @@ export interface HubEnvironment {
    * without it their values are variables from `secret`, as locally
    */
   secretsPrefix?: string;
+  /** The console's sign-in: the staff's identity provider (locally the local one; on AWS from `aws.auth.admins`) */
+  staffSignIn?: {
+    consoleUrl: string;
+    issuer: string;
+    clientId: string;
+    /** The value (on AWS a Secrets Manager reference) */
+    clientSecret: string;
+    scopes: string[];
+    sessionMinutes: number;
+  };
   /** Local emulators (on AWS, Lambda sets region and credentials itself) */
   emulators?: {
     region: string;
@@ -275,6 +328,17 @@ export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Re
     for (const variable of fiksIoSecrets) {
       const value = hub.secret(variable);
       if (value !== undefined) env[variable] = value;
+    }
+  }
+  if (needs.consoleSession && hub.staffSignIn) {
+    const s = hub.staffSignIn;
+    env[VARIABLES.consoleUrl] = s.consoleUrl;
+    if (needs.consoleSession === 'sign-in') {
+      env[VARIABLES.staffIssuer] = s.issuer;
+      env[VARIABLES.staffClientId] = s.clientId;
+      env[VARIABLES.staffClientSecret] = s.clientSecret;
+      env[VARIABLES.staffScopes] = s.scopes.join(' ');
+      env[VARIABLES.sessionMinutes] = String(s.sessionMinutes);
     }
   }
   if (hub.emulators) {

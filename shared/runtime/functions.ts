@@ -43,6 +43,12 @@ export interface FunctionNeeds {
    * does not fit in Lambda's 4 KB of environment), locally from variables the hub writes
    */
   fiksIoSecrets?: true;
+  /**
+   * The console's sessions (shared/auth/console-session.ts): `sign-in` runs the staff's sign-in with their identity
+   * provider (issuer, client, its secret, scopes, the console's URL); `verify` accepts a session cookie (the
+   * console's URL for the cookie's name and the Origin check)
+   */
+  consoleSession?: 'sign-in' | 'verify';
 }
 
 export const FUNCTION_NEEDS = {
@@ -63,7 +69,10 @@ export const FUNCTION_NEEDS = {
     sendsTo: ['deliveries', 'notifications'],
     config: true,
     jwt: 'admin',
+    consoleSession: 'verify',
   },
+  // The console's backend-for-frontend: staff sign in with their identity provider; sessions in the table.
+  'console-session': { table: 'readWrite', config: true, consoleSession: 'sign-in' },
   'deliver-archive': {
     table: 'readWrite',
     idempotencyTable: true,
