@@ -42,6 +42,7 @@ import { Monitoring } from './monitoring.ts';
 import { acknowledgeFindings } from './nag.ts';
 import { TargetQueues } from './queues.ts';
 import { deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
+import { staffSignInEnvironment } from './sign-in.ts';
 import { DOCUMENTS_PREFIX, Storage } from './storage.ts';
 
 /** Where the configuration layer puts the deployment's file (layers are extracted under /opt). */
@@ -117,6 +118,8 @@ export class SkjemaflytStack extends Stack {
       secret: (variable) => this.secretValue(name, variable),
       // Fiks IO's certificates and keys do not fit in the environment: the functions read them at run time.
       secretsPrefix: `skjemaflyt/${name}/`,
+      // The console's sign-in with the staff's identity provider (infra/cdk/sign-in.ts).
+      staffSignIn: staffSignInEnvironment(config, (variable) => this.secretValue(name, variable)),
     };
 
     // The function code is the same in every stack; the deployment's configuration comes in its own layer.

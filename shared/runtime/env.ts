@@ -246,7 +246,7 @@ export interface HubEnvironment {
    */
   secretsPrefix?: string;
   /** The console's sign-in: the staff's identity provider (locally the local one; on AWS from `aws.auth.admins`) */
-  staffSignIn?: {
+  staffSignIn: {
     consoleUrl: string;
     issuer: string;
     clientId: string;
@@ -330,7 +330,7 @@ export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Re
       if (value !== undefined) env[variable] = value;
     }
   }
-  if (needs.consoleSession && hub.staffSignIn) {
+  if (needs.consoleSession) {
     const s = hub.staffSignIn;
     env[VARIABLES.consoleUrl] = s.consoleUrl;
     if (needs.consoleSession === 'sign-in') {
