@@ -187,11 +187,11 @@ export async function startLocalIdentityProvider(
             logoutSource: async (ctx, form) => {
               ctx.body = page(
                 'Logg ut',
-                `<h1>Logg ut</h1><p>Vil du logge ut av Skjemaflyt?</p>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Logg ut</button>`,
+                `<main><h1>Logg ut</h1><p>Vil du logge ut av Skjemaflyt?</p>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Logg ut</button></main>`,
               );
             },
             postLogoutSuccessSource: async (ctx) => {
-              ctx.body = page('Logget ut', '<h1>Du er logget ut</h1>');
+              ctx.body = page('Logget ut', '<main><h1>Du er logget ut</h1></main>');
             },
           },
         },
@@ -199,7 +199,7 @@ export async function startLocalIdentityProvider(
           ctx.type = 'html';
           ctx.body = page(
             'Feil',
-            `<h1>Noe gikk galt</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p>`,
+            `<main><h1>Noe gikk galt</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p></main>`,
           );
         },
       }),
@@ -216,7 +216,12 @@ export async function startLocalIdentityProvider(
       else koa(req, res);
     } catch {
       if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(page('Feil', '<h1>Innloggingen er utløpt</h1><p>Gå tilbake til Skjemaflyt og logg inn på nytt.</p>'));
+      res.end(
+        page(
+          'Feil',
+          '<main><h1>Innloggingen er utløpt</h1><p>Gå tilbake til Skjemaflyt og logg inn på nytt.</p></main>',
+        ),
+      );
     }
   });
 
@@ -235,7 +240,7 @@ export async function startLocalIdentityProvider(
         await provider.interactionFinished(req, res, { login: { accountId: person.subject } });
         return;
       }
-      return loginForm(res, details.uid, formTargets, 'Feil brukernavn eller passord.');
+      return loginForm(res, details.uid, formTargets, 'Feil brukernavn eller passord.', form.get('brukernavn') ?? '');
     }
     return loginForm(res, details.uid, formTargets);
   }
@@ -250,11 +255,11 @@ export async function startLocalIdentityProvider(
   };
 }
 
-function loginForm(res: ServerResponse, uid: string, formTargets: string, error?: string) {
+function loginForm(res: ServerResponse, uid: string, formTargets: string, error?: string, username = '') {
   res.writeHead(error ? 401 : 200, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${formTargets}`,
+    'content-security-policy': `default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self' ${formTargets}`,
   });
   res.end(
     page(
@@ -263,8 +268,8 @@ function loginForm(res: ServerResponse, uid: string, formTargets: string, error?
 <p>Kommunens innlogging for ansatte (lokal demo).</p>
 ${error ? `<p role="alert" id="feil">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${LOGIN_PATH}${escapeHtml(uid)}"${error ? ' aria-describedby="feil"' : ''}>
-<p><label for="brukernavn">Brukernavn</label><br><input id="brukernavn" name="brukernavn" autocomplete="username" required autofocus></p>
-<p><label for="passord">Passord</label><br><input id="passord" name="passord" type="password" autocomplete="current-password" required></p>
+<p><label for="brukernavn">Brukernavn</label><br><input id="brukernavn" name="brukernavn" autocomplete="username" required${username ? ` value="${escapeHtml(username.slice(0, 100))}"` : ' autofocus'}></p>
+<p><label for="passord">Passord</label><br><input id="passord" name="passord" type="password" autocomplete="current-password" required${username ? ' autofocus' : ''}></p>
 <p><button type="submit">Logg inn</button></p>
 </form></main>`,
     ),
@@ -272,7 +277,7 @@ ${error ? `<p role="alert" id="feil">${escapeHtml(error)}</p>` : ''}
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+  return `<!doctype html><html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 }
 
 function escapeHtml(text: string): string {
