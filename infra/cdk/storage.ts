@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { SESSION_TTL_ATTRIBUTE } from '../../shared/auth/sessions.ts';
 import { IDEMPOTENCY_TTL_ATTRIBUTE, idempotencyTableDefinition, tableDefinition } from '../../shared/store/table.ts';
 import type { ResolvedAws } from './settings.ts';
 
@@ -28,7 +29,11 @@ export class Storage extends Construct {
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
     // Key schema and indexes from the same definitions the local runner creates its tables with.
-    this.table = new dynamodb.TableV2(this, 'Table', tablePropsFrom(tableDefinition('unused'), props.key));
+    // Only the console's sessions and sign-ins carry the TTL attribute: DynamoDB removes them once expired.
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      ...tablePropsFrom(tableDefinition('unused'), props.key),
+      timeToLiveAttribute: SESSION_TTL_ATTRIBUTE,
+    });
     this.idempotencyTable = new dynamodb.TableV2(this, 'IdempotencyTable', {
       ...tablePropsFrom(idempotencyTableDefinition('unused'), props.key),
       timeToLiveAttribute: IDEMPOTENCY_TTL_ATTRIBUTE,

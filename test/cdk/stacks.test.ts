@@ -139,9 +139,11 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       ]);
       expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
     }
-    // The status index the admin list reads (from the same definition the local runner uses).
+    // The status index the admin list reads (from the same definition the local runner uses); the console's
+    // sessions expire through TTL.
     only(template, 'AWS::DynamoDB::GlobalTable', {
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byMunicipalityStatus' })],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
     });
   });
 
