@@ -42,7 +42,7 @@ import { Monitoring } from './monitoring.ts';
 import { acknowledgeFindings } from './nag.ts';
 import { TargetQueues } from './queues.ts';
 import { deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
-import { staffSignInEnvironment } from './sign-in.ts';
+import { redirectUriOf, staffSignInEnvironment } from './sign-in.ts';
 import { DOCUMENTS_PREFIX, Storage } from './storage.ts';
 
 /** Where the configuration layer puts the deployment's file (layers are extracted under /opt). */
@@ -210,6 +210,11 @@ export class SkjemaflytStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarms go here' });
     new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboard.dashboardName });
+    // What to register in the staff's identity provider (Entra ID: the app registration's Web redirect URIs).
+    new CfnOutput(this, 'StaffRedirectUri', {
+      value: redirectUriOf(resources.staffSignIn.consoleUrl),
+      description: "The console's sign-in redirect URI; the console URL itself is the post-logout redirect URI",
+    });
     acknowledgeFindings(this);
   }
 

@@ -215,6 +215,10 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     expect(secret).toContain(`:secret:skjemaflyt/${name}/${aws?.auth.admins.clientSecret.env}:SecretString`);
     expect(variables('admin').SKJEMAFLYT_STAFF_CLIENT_SECRET).toBeUndefined();
     expect(variables('admin').SKJEMAFLYT_CONSOLE_URL).toBe(aws?.auth.admins.consoleUrl);
+    // The redirect URI to register in the identity provider, as an output of the stack.
+    expect(template.findOutputs('StaffRedirectUri').StaffRedirectUri?.Value).toBe(
+      new URL('/auth/callback', aws?.auth.admins.consoleUrl).href,
+    );
     // The handlers check again, each against its callers' issuer only.
     expect(variables('receive')).toMatchObject({
       SKJEMAFLYT_PROVIDER_ISSUER: aws?.auth.providers.issuer,
