@@ -199,6 +199,17 @@ describe('signing in to the console', () => {
     ).toMatchObject({ status: 'FAILED' });
   }, 120_000);
 
+  it('a sign-in that did not complete is said in Norwegian, and signing in again works', async () => {
+    // A callback this browser never started (a link from elsewhere, or a stale tab): no session, a message.
+    const page = await freshPage('/auth/callback?code=fremmed&state=fremmed');
+    await page.getByRole('alert').getByText('Innloggingen mislyktes.', { exact: false }).waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    await expectAccessible(page, 'innlogging-7-mislyktes');
+    await signInAs(page, 'kari');
+    await page.getByRole('heading', { level: 1, name: /^Oversikt/ }).waitFor();
+    await page.close();
+  }, 120_000);
+
   it('a person with no rights is told so in Norwegian, and can sign out', async () => {
     const page = await freshPage();
     await signInAs(page, 'nils');
