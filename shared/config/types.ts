@@ -316,7 +316,7 @@ export interface TokenIssuer {
   audience: string;
   /** The issuer's keys, for the handler's own check */
   jwksUrl: string;
-  /** A token needs at least one of these scopes (default: the hub's own, skjemaflyt:submit / skjemaflyt:admin) */
+  /** A token needs at least one of these scopes (providers' default: their Maskinporten scopes; staff: none) */
   scopes?: string[];
 }
 

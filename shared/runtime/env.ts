@@ -36,7 +36,7 @@ export const VARIABLES = {
 /**
  * Token verification (shared/auth/settings.ts reads them), per kind of caller: `SKJEMAFLYT_PROVIDER_*` for the
  * providers' Maskinporten tokens, `SKJEMAFLYT_ADMIN_*` for the archive staff's. A function gets only the issuer
- * of the callers its routes accept. A single public key (the local development key) is for admins only:
+ * of the callers its routes accept. A single public key (tests) is for admins only:
  * providers' tokens always come from a JWKS, Maskinporten's or the local one.
  */
 const JWT_PREFIX = { provider: 'SKJEMAFLYT_PROVIDER', admin: 'SKJEMAFLYT_ADMIN' } as const;
@@ -202,7 +202,7 @@ export interface JwtIssuerSettings {
   issuer?: string;
   audience?: string;
   jwksUrl?: string;
-  /** One public key as JWK JSON (the local development key; admins only) */
+  /** One public key as JWK JSON (tests; admins only) */
   publicJwk?: string;
   /** Comma-separated, to narrow the accepted algorithms */
   algorithms?: string;
