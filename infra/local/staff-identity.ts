@@ -86,6 +86,7 @@ export async function startStaffIdentityProvider(
       audience: LOCAL_ADMIN_API.audience,
       jwksUrl: `${idp.issuer}/jwks`,
       algorithms: 'RS256',
+      scopes: LOCAL_ADMIN_API.scope,
     },
     signIn: {
       consoleUrl,

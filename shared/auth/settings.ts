@@ -9,6 +9,7 @@ import type { IssuerSettings, TrustedIssuers } from './tokens.ts';
  * - `…_ISSUER`: exactly the tokens' `iss`; `…_AUDIENCE`: the `aud` they must carry;
  * - `…_JWKS_URL`: the issuer's keys (HTTPS; plain HTTP only to this machine), or for admins
  *   `SKJEMAFLYT_ADMIN_PUBLIC_JWK`: one public key as JWK JSON (tests);
+ * - `SKJEMAFLYT_ADMIN_SCOPES`: space-separated; a staff token needs one of them in `scp` (Entra ID) or `scope`;
  * - `…_ALGORITHMS`: comma-separated, default `RS256,PS256,ES256` with a JWKS and the key's own algorithm with a
  *   single key. Only asymmetric algorithms are accepted.
  * On AWS API Gateway's JWT authorizer checks the same issuer, audience and scopes first; the handler checks again.
@@ -31,6 +32,8 @@ function issuerFromEnv(
     ?.split(',')
     .map((a) => a.trim())
     .filter(Boolean) as JWSAlgorithm[] | undefined;
+  const scopes = kind === 'ADMIN' ? env[name('SCOPES')]?.split(' ').filter(Boolean) : undefined;
+  const required = scopes?.length ? { requiredScopes: scopes } : {};
   const jwksUrl = env[name('JWKS_URL')];
   if (jwksUrl) {
     const issuer = env[name('ISSUER')];
@@ -43,6 +46,7 @@ function issuerFromEnv(
       audience,
       keys: { jwksUrl },
       algorithms: algorithms?.length ? algorithms : ['RS256', 'PS256', 'ES256'],
+      ...required,
     };
   }
   const publicJwkText = kind === 'ADMIN' ? env.SKJEMAFLYT_ADMIN_PUBLIC_JWK : undefined;
@@ -57,6 +61,7 @@ function issuerFromEnv(
     issuer,
     audience,
     keys: { publicJwk },
+    ...required,
     algorithms: algorithms?.length ? algorithms : [(publicJwk.alg as JWSAlgorithm | undefined) ?? DEV_ALGORITHM],
   };
 }

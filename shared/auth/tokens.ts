@@ -35,6 +35,8 @@ export interface IssuerSettings extends TokenSettings {
   keys: KeySource;
   /** Accepted signature algorithms; asymmetric only (no HS*, so a public key can never be used as an HMAC secret). */
   algorithms: JWSAlgorithm[];
+  /** A token needs one of these in `scp` (Entra ID) or `scope` (staff tokens: no gateway authorizer checks them) */
+  requiredScopes?: string[];
   /** Clock skew allowed on exp and nbf, in seconds (default 30) */
   clockToleranceSeconds?: number;
 }
@@ -110,12 +112,20 @@ function check(settings: IssuerSettings) {
       try {
         const { payload } =
           typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options);
+        if (settings.requiredScopes && !hasScope(payload, settings.requiredScopes)) throw new Error('scope');
         return payload;
       } catch {
         throw new AuthenticationError('Tokenet er ugyldig eller utløpt.');
       }
     },
   };
+}
+
+function hasScope(payload: JWTPayload, required: readonly string[]): boolean {
+  const granted = [payload.scp, payload.scope].flatMap((v) =>
+    typeof v === 'string' ? v.split(' ') : Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [],
+  );
+  return required.some((scope) => granted.includes(scope));
 }
 
 /** A JWKS must come over HTTPS (plain HTTP only to this machine, for tests and the local runner). */

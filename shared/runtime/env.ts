@@ -42,7 +42,9 @@ export const VARIABLES = {
 const JWT_PREFIX = { provider: 'SKJEMAFLYT_PROVIDER', admin: 'SKJEMAFLYT_ADMIN' } as const;
 const JWT_SETTINGS = {
   provider: ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'ALGORITHMS'],
-  admin: ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'PUBLIC_JWK', 'ALGORITHMS'],
+  // Staff's bearer tokens reach the admin function without a gateway authorizer (the console's routes take the
+  // session cookie): the function checks their scopes itself.
+  admin: ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'PUBLIC_JWK', 'ALGORITHMS', 'SCOPES'],
 } as const;
 type JwtCaller = RoutePlan['caller'];
 export type JwtVariableName = {
@@ -206,6 +208,8 @@ export interface JwtIssuerSettings {
   publicJwk?: string;
   /** Comma-separated, to narrow the accepted algorithms */
   algorithms?: string;
+  /** A token needs one of these (`scp` or `scope`); admins only */
+  scopes?: string | readonly string[];
 }
 
 /** One caller kind's issuer as variables: `SKJEMAFLYT_PROVIDER_*` or `SKJEMAFLYT_ADMIN_*`. */
@@ -220,6 +224,9 @@ export function jwtEnvironment(caller: JwtCaller, issuer: JwtIssuerSettings): Jw
     [`${prefix}_JWKS_URL`]: issuer.jwksUrl,
     [`${prefix}_PUBLIC_JWK`]: issuer.publicJwk,
     [`${prefix}_ALGORITHMS`]: issuer.algorithms,
+    ...(caller === 'admin'
+      ? { [`${prefix}_SCOPES`]: typeof issuer.scopes === 'string' ? issuer.scopes : issuer.scopes?.join(' ') }
+      : {}),
   };
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value)) as JwtVariables;
 }

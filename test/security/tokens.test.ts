@@ -299,6 +299,32 @@ describe('staff tokens from their identity provider, rights from the configurati
     await unauthorised(`Bearer ${await staff({ groups: ['halden-arkiv'] }, (j) => j.setSubject(''))}`);
   });
 
+  it('with scopes configured, a token needs one of them in scp (Entra ID) or scope', async () => {
+    const scoped = principalResolver(
+      { admins: { ...(issuers.admins as NonNullable<TrustedIssuers['admins']>), requiredScopes: ['Admin.ReadWrite'] } },
+      () => [],
+      () => STAFF,
+    );
+    const groups = { groups: ['halden-arkiv'] };
+    expect(await scoped(`Bearer ${await staff({ ...groups, scp: 'openid Admin.ReadWrite' })}`)).toMatchObject({
+      municipalities: ['3101'],
+    });
+    expect(await scoped(`Bearer ${await staff({ ...groups, scope: 'Admin.ReadWrite' })}`)).toMatchObject({
+      municipalities: ['3101'],
+    });
+    for (const claims of [groups, { ...groups, scp: 'Admin.Read' }, { ...groups, scp: 'admin.readwrite' }]) {
+      await expect(scoped(`Bearer ${await staff(claims)}`)).rejects.toBeInstanceOf(AuthenticationError);
+    }
+    expect(
+      authSettingsFromEnv({
+        SKJEMAFLYT_ADMIN_ISSUER: STAFF_IDP,
+        SKJEMAFLYT_ADMIN_AUDIENCE: ADMIN_API,
+        SKJEMAFLYT_ADMIN_JWKS_URL: 'https://login.example/keys',
+        SKJEMAFLYT_ADMIN_SCOPES: 'Admin.ReadWrite Admin.Read',
+      }).admins?.requiredScopes,
+    ).toEqual(['Admin.ReadWrite', 'Admin.Read']);
+  });
+
   it('refuses another audience (a token for another API), an expired one, and one signed by another key', async () => {
     await unauthorised(`Bearer ${await staff({ groups: ['halden-arkiv'] }, (j) => j.setAudience('api://other'))}`);
     await unauthorised(`Bearer ${await staff({ groups: ['halden-arkiv'] }, (j) => j.setExpirationTime(now() - 120))}`);
