@@ -1,10 +1,12 @@
 /**
- * The admin API, same origin as the console. The token is the user's admin token (from the identity provider,
- * or locally `npm run --silent token -- --admin 3101`), kept for this browser tab only.
+ * The admin API, same origin as the console. The person signs in with their identity provider through the hub's
+ * backend (/auth/…): the browser holds only an HttpOnly session cookie, never a token, and nothing about the
+ * session is in localStorage or sessionStorage. State-changing calls carry the session's CSRF token in a header;
+ * the token lives in this module's memory only (gone on reload, fetched again from /auth/session).
  */
 
-const TOKEN_KEY = 'skjemaflyt.token';
 const MUNICIPALITY_KEY = 'skjemaflyt.kommune';
+const CSRF_HEADER = 'x-skjemaflyt-csrf';
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -15,14 +17,10 @@ export class ApiError extends Error {
   }
 }
 
+let csrfToken;
+
+/** The municipality picked in this tab (a preference, not a secret). */
 export const session = {
-  get token() {
-    return sessionStorage.getItem(TOKEN_KEY);
-  },
-  set token(value) {
-    if (value) sessionStorage.setItem(TOKEN_KEY, value);
-    else sessionStorage.removeItem(TOKEN_KEY);
-  },
   get municipality() {
     return sessionStorage.getItem(MUNICIPALITY_KEY);
   },
@@ -32,7 +30,40 @@ export const session = {
   },
 };
 
-/** Called on 401: the token is gone or expired. */
+/** The signed-in person (name, CSRF token), or undefined when there is no session. */
+export async function loadSession() {
+  const response = await fetch('/auth/session', { credentials: 'same-origin', cache: 'no-store' });
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => undefined));
+  const body = await response.json();
+  csrfToken = body.signedIn ? body.csrfToken : undefined;
+  return body.signedIn ? body : undefined;
+}
+
+/** Where "Logg inn" goes: the hub's sign-in, coming back to this very page (a console path; the hub checks it). */
+export function signInUrl() {
+  const returnTo = `${location.pathname}${location.hash}`;
+  return `/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
+}
+
+/** Ends the session here and at the identity provider. */
+export async function signOut() {
+  const response = await fetch('/auth/logout', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { [CSRF_HEADER]: csrfToken ?? '' },
+  });
+  csrfToken = undefined;
+  session.municipality = null;
+  const body = await response.json().catch(() => ({}));
+  location.assign(body.location ?? '/console/');
+}
+
+/** Whether the person may retry and resolve in this municipality (else the buttons are not offered). */
+export function mayRetryResolve(me, kommunenummer) {
+  return Boolean(me?.municipalities.find((m) => m.kommunenummer === kommunenummer)?.canRetryResolve);
+}
+
+/** Called on 401: the session is gone or expired. */
 let onUnauthorised = () => {};
 export function whenUnauthorised(handler) {
   onUnauthorised = handler;
@@ -45,9 +76,10 @@ export async function api(method, path, { query, body } = {}) {
   }
   const response = await fetch(url, {
     method,
+    credentials: 'same-origin',
     headers: {
-      authorization: `Bearer ${session.token ?? ''}`,
       accept: 'application/json',
+      ...(method !== 'GET' ? { [CSRF_HEADER]: csrfToken ?? '' } : {}),
       ...(body ? { 'content-type': 'application/json' } : {}),
     },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -61,6 +93,7 @@ export async function api(method, path, { query, body } = {}) {
     data = undefined;
   }
   if (response.status === 401) {
+    csrfToken = undefined;
     onUnauthorised();
     throw new ApiError(401, data);
   }

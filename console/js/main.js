@@ -1,8 +1,8 @@
-import { ApiError, api, session, whenUnauthorised } from './api.js';
+import { ApiError, api, loadSession, session, signOut, whenUnauthorised } from './api.js';
 import { announce, h, replace } from './dom.js';
 import { deliveryPage } from './pages/delivery.js';
 import { failuresPage } from './pages/failures.js';
-import { loginPage } from './pages/login.js';
+import { loginPage, noAccessPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { searchPage } from './pages/search.js';
 
@@ -45,14 +45,16 @@ export function currentMunicipality() {
 /** Draws the current route; options.focusId / keepFocus say where focus goes (default: the page heading). */
 async function render(options = {}) {
   const run = ++generation;
-  if (!session.token) return showLogin();
   try {
-    me ??= await api('GET', '/me');
+    if (!me) {
+      if (!(await loadSession())) return showLogin(signInMessage());
+      me = await api('GET', '/me');
+    }
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401)
-      return showLogin('Tokenet ble ikke godtatt. Logg inn på nytt.');
+    if (error instanceof ApiError && error.status === 401) return;
     return showError(error);
   }
+  if (me.municipalities.length === 0) return showNoAccess();
   renderUser();
   const { path, query } = currentRoute();
   const route = ROUTES.find((r) => r.pattern.test(path));
@@ -119,21 +121,27 @@ function showError(error) {
   );
 }
 
+/** Back from a sign-in that did not complete (the hub says why in ?innlogging=…); said once, then cleared. */
+function signInMessage() {
+  const outcome = new URLSearchParams(location.search).get('innlogging');
+  if (!outcome) return undefined;
+  history.replaceState(null, '', `${location.pathname}${location.hash}`);
+  return outcome === 'avbrutt'
+    ? 'Innloggingen ble avbrutt. Prøv igjen.'
+    : 'Innloggingen mislyktes. Prøv igjen, eller kontakt IT-avdelingen hvis det gjentar seg.';
+}
+
 function showLogin(message) {
   me = undefined;
   document.getElementById('meny').hidden = true;
   replace(document.getElementById('bruker'));
-  showPage(
-    'Logg inn',
-    loginPage({
-      message,
-      onToken: (token) => {
-        session.token = token;
-        firstRender = false;
-        render();
-      },
-    }),
-  );
+  showPage('Logg inn', loginPage({ message }));
+}
+
+function showNoAccess() {
+  document.getElementById('meny').hidden = true;
+  replace(document.getElementById('bruker'));
+  showPage('Ingen tilgang', noAccessPage({ name: me.name, onSignOut: signOut }));
 }
 
 function renderUser() {
@@ -171,10 +179,8 @@ function renderUser() {
         type: 'button',
         class: 'lenkeknapp',
         onclick: () => {
-          session.token = null;
-          session.municipality = null;
-          announce('Du er logget ut.');
-          showLogin();
+          announce('Logger ut …');
+          signOut();
         },
       },
       'Logg ut',
@@ -183,8 +189,7 @@ function renderUser() {
 }
 
 whenUnauthorised(() => {
-  session.token = null;
-  showLogin('Økten er utløpt. Logg inn på nytt.');
+  showLogin('Økten din er utløpt. Logg inn på nytt for å fortsette der du var.');
 });
 
 document.getElementById('hopp').addEventListener('click', (event) => {

@@ -1,6 +1,9 @@
 import { resolveDelivery, retryDelivery, retryMatching } from '../../shared/admin/actions.ts';
 import { getDeliveryDetail, listDeliveries, revealNationalId } from '../../shared/admin/deliveries.ts';
 import { me, overview } from '../../shared/admin/overview.ts';
+import { sessionPrincipal } from '../../shared/auth/console-session.ts';
+import { SessionStore } from '../../shared/auth/sessions.ts';
+import { staffAccessOf } from '../../shared/auth/staff.ts';
 import { createDynamoDb } from '../../shared/aws/dynamodb.ts';
 import { createS3 } from '../../shared/aws/s3.ts';
 import { createSqs } from '../../shared/aws/sqs.ts';
@@ -15,17 +18,30 @@ import { createLogger } from '../../shared/runtime/logger.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
 
-/** The admin API for archive staff: see, understand, retry and resolve deliveries of their own municipalities. */
+/**
+ * The admin API for archive staff: see, understand, retry and resolve deliveries of their own municipalities.
+ * The console comes with its session cookie (state-changing calls also with the session's CSRF token); a program
+ * with a bearer token from the staff's identity provider. Either way the person's groups give their rights.
+ */
 export function createHandler(env: FunctionEnv<'admin'>) {
   const logger = createLogger('admin');
-  const authenticate = authenticator(env.jwt);
   const registry = registryLoader(env.config);
+  const staffAccess = async () => staffAccessOf((await registry()).config.deployments);
+  const authenticate = authenticator(env.jwt, async () => [], staffAccess);
   const sqs = createSqs(env.aws);
-  const submissions = new SubmissionStore(createDynamoDb(env.aws).dynamo, env.tableName);
+  const dynamo = createDynamoDb(env.aws).dynamo;
+  const sessions = new SessionStore(dynamo, env.tableName);
+  const submissions = new SubmissionStore(dynamo, env.tableName);
   const queue = new DeliveryQueue(sqs, env.queueUrls);
   const documents = new DocumentStore(createS3(env.aws), env.bucketName);
   return httpFunction('admin', async (event) => {
-    const principal = await authenticate(event);
+    const principal =
+      (await sessionPrincipal(
+        env.consoleSession,
+        sessions,
+        { method: event.requestContext.http.method, cookies: event.cookies, headers: event.headers ?? {} },
+        await staffAccess(),
+      )) ?? (await authenticate(event));
     const loaded = await registry();
     const deps = {
       // A person's retry or resolve is a status change the provider's webhook hears of too.

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import type { RoutePlan } from '../../shared/config/plan.ts';
 import type { FunctionName } from './functions.ts';
 import { type ResolvedAws, routeKey } from './settings.ts';
+import { acknowledgeSessionRoutes, gatewayChecksToken } from './sign-in.ts';
 
 export interface HubApiProps {
   deployment: string;
@@ -57,15 +58,17 @@ export class HubApi extends Construct {
         });
         integrations.set(route.handler, integration);
       }
-      this.routes.push(
-        ...this.api.addRoutes({
-          path: route.path,
-          methods: [apigwv2.HttpMethod[route.method]],
-          integration,
-          authorizer: authorizers[route.caller],
-          authorizationScopes: aws.auth[route.caller].scopes,
-        }),
-      );
+      const added = this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration,
+        // The console's routes come with a session cookie: their function checks it (infra/cdk/sign-in.ts).
+        ...(gatewayChecksToken(route)
+          ? { authorizer: authorizers[route.caller], authorizationScopes: aws.auth[route.caller].scopes }
+          : {}),
+      });
+      acknowledgeSessionRoutes(added.map((r) => ({ plan: route, route: r })));
+      this.routes.push(...added);
     }
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: aws.logRetentionDays as logs.RetentionDays });

@@ -46,6 +46,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 512,
     timeoutSeconds: HTTP_TIMEOUT_SECONDS,
   },
+  'console-session': {
+    description: "The console's sign-in (backend-for-frontend): OpenID Connect with the staff's identity provider",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
   'deliver-archive': {
     description: 'Archive targets: arkivmelding to the archive, receipt recorded',
     memoryMb: 1024,

@@ -1,5 +1,4 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { SCOPE } from '../../shared/auth/claims.ts';
 import { checkDeploymentForAws } from '../../shared/config/checks.ts';
 import { endpointUrlProblem } from '../../shared/config/endpoint-url.ts';
 import {
@@ -81,7 +80,7 @@ export function resolveAws(aws: AwsSettings, providers: Provider[] = []): Resolv
   return {
     ...(aws.account ? { account: aws.account } : {}),
     ...(aws.region ? { region: aws.region } : {}),
-    auth: { provider: issuer(aws.auth.providers, providerScopes), admin: issuer(aws.auth.admins, [SCOPE.admin]) },
+    auth: { provider: issuer(aws.auth.providers, providerScopes), admin: issuer(aws.auth.admins, []) },
     alarmEmails: aws.alarmEmails ?? [],
     oldestMessageAgeSeconds: (aws.alarms?.oldestMessageAgeMinutes ?? 30) * 60,
     logLevel: aws.logLevel ?? 'INFO',

@@ -44,6 +44,7 @@ import { Monitoring } from './monitoring.ts';
 import { acknowledgeConsoleFindings, acknowledgeFindings } from './nag.ts';
 import { TargetQueues } from './queues.ts';
 import { awsDeadLetterQueueName, awsQueueName, deliveryFunctionTimeouts, LAMBDA_DATA_DIR } from './settings.ts';
+import { redirectUriOf, staffSignInEnvironment } from './sign-in.ts';
 import { DOCUMENTS_PREFIX, Storage } from './storage.ts';
 
 /** Where the configuration layer puts the deployment's file (layers are extracted under /opt). */
@@ -134,6 +135,8 @@ export class SkjemaflytStack extends Stack {
       // Every secret is read at run time (shared/secrets): never a value, nor a deploy-time reference, in the
       // environment. A rotation reaches the functions within minutes without a deploy.
       secretsPrefix: `skjemaflyt/${name}/`,
+      // The console's sign-in with the staff's identity provider (infra/cdk/sign-in.ts).
+      staffSignIn: staffSignInEnvironment(config),
     };
 
     // The function code is the same in every stack; the deployment's configuration comes in its own layer.
@@ -235,6 +238,11 @@ export class SkjemaflytStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Alarms go here' });
     new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboard.dashboardName });
+    // What to register in the staff's identity provider (Entra ID: the app registration's Web redirect URIs).
+    new CfnOutput(this, 'StaffRedirectUri', {
+      value: redirectUriOf(resources.staffSignIn.consoleUrl),
+      description: "The console's sign-in redirect URI; the console URL itself is the post-logout redirect URI",
+    });
     acknowledgeFindings(this);
     acknowledgeConsoleFindings(this);
   }

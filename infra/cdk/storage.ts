@@ -4,8 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TABLE_TTL_ATTRIBUTE } from '../../shared/store/dynamodb/personal-data.ts';
-import { IDEMPOTENCY_TTL_ATTRIBUTE, idempotencyTableDefinition, tableDefinition } from '../../shared/store/table.ts';
+import { IDEMPOTENCY_TTL_ATTRIBUTE, idempotencyTableDefinition, TABLE_TTL_ATTRIBUTE, tableDefinition } from '../../shared/store/table.ts';
 import { UPLOAD_KEEP_DAYS, UPLOAD_PREFIX } from '../../shared/uploads/uploads.ts';
 import type { ResolvedAws } from './settings.ts';
 
@@ -30,8 +29,9 @@ export class Storage extends Construct {
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
     // Key schema and indexes from the same definitions the local runner creates its tables with.
-    // Search entries carry the time their personal data is due for removal (shared/store/dynamodb/personal-data.ts):
-    // DynamoDB's TTL deletes them even if no retention run gets to them.
+    // The console's sessions and sign-ins, and search entries whose personal data is due for removal
+    // (shared/store/dynamodb/personal-data.ts), carry the table's TTL attribute: DynamoDB deletes them once expired,
+    // even if no retention run gets to them.
     this.table = new dynamodb.TableV2(this, 'Table', {
       ...tablePropsFrom(tableDefinition('unused'), props.key),
       timeToLiveAttribute: TABLE_TTL_ATTRIBUTE,

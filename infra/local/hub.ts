@@ -2,8 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FiksIoReceiverHandler } from '../../functions/fiks-io-receiver/handler.ts';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { authSettingsFromEnv, LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
+import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
 import { principalResolver } from '../../shared/auth/tokens.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { type DeliveryHandlerName, type HttpHandlerName, type HubPlan, planHub } from '../../shared/config/plan.ts';
@@ -39,6 +38,7 @@ import {
 } from './maskinporten-clients.ts';
 import { type QueueHandler, type QueuePoller, startQueuePoller } from './poller.ts';
 import { type ProvisionResult, provisionHub } from './provision.ts';
+import { type LocalStaffSignIn, startStaffIdentityProvider } from './staff-identity.ts';
 
 /**
  * The whole hub on one machine: emulators, resources, handlers behind a local API Gateway, queue pollers.
@@ -82,6 +82,13 @@ export interface StartHubOptions {
   maskinportenClients?: Omit<LocalMaskinportenClient, 'jwks'>[];
   /** Lifetime of the local Maskinporten's access tokens (default 600 s; the bench's runs take longer) */
   maskinportenTokenTtlSeconds?: number;
+  /**
+   * The local identity provider's port for archive staff: default SKJEMAFLYT_IDP_PORT, else last time's in this data
+   * dir, else a free one
+   */
+  identityProviderPort?: number;
+  /** A console session's lifetime (default 480 minutes) */
+  sessionMinutes?: number;
 }
 
 export interface Hub {
@@ -100,6 +107,8 @@ export interface Hub {
   pollers: QueuePoller[];
   /** The local Maskinporten providers get their tokens from (also in `<dataDir>/maskinporten.json`) */
   maskinporten: LocalMaskinportenState & { tokenEndpoint: string };
+  /** The local identity provider archive staff sign in with (also in `<dataDir>/identity-provider.json`) */
+  identityProvider: LocalStaffSignIn;
   /** Runs the retention function once, as its schedule would */
   runRetention(): Promise<unknown>;
   /** The local Fiks IO and its simulated archive, when the configuration sends to it */
@@ -121,6 +130,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
   let emulators: Emulators | undefined;
   let clients: LocalClients | undefined;
   let maskinporten: LocalMaskinporten | undefined;
+  let identityProvider: LocalStaffSignIn | undefined;
   const pollers: QueuePoller[] = [];
   let retentionTimer: NodeJS.Timeout | undefined;
   let requeueTimer: NodeJS.Timeout | undefined;
@@ -136,6 +146,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     await fiksIo?.stop();
     clients?.destroy();
     await maskinporten?.close();
+    await identityProvider?.close();
     await emulators?.stop();
   };
 
@@ -175,7 +186,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
     emulators = await startEmulators({ dataDir, region, log });
     clients = createLocalClients(emulators);
     const resources = await provisionHub(plan, clients, { region, sqsEndpoint: emulators.sqsEndpoint });
-    const keys = await loadOrCreateDevKeys(dataDir);
+    // Archive staff sign in at a local identity provider, as at their municipality's Entra ID on AWS.
+    identityProvider = await startStaffIdentityProvider(dataDir, http.url, {
+      ...(options.identityProviderPort !== undefined ? { port: options.identityProviderPort } : {}),
+    });
+    log(`Local identity provider for staff on ${identityProvider.issuer}`);
 
     const resourcesForFunctions: HubEnvironment = {
       tableName: resources.tableName,
@@ -193,9 +208,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
           jwksUrl: maskinporten.jwksUri,
           algorithms: 'RS256',
         },
-        // Admins' tokens are signed with the development key (npm run token -- --admin …).
-        admin: { publicJwk: JSON.stringify(keys.publicJwk), ...LOCAL_ADMIN_TOKENS },
+        // Staff's bearer tokens for the admin API come from the local identity provider (npm run token -- --admin …).
+        admin: identityProvider.adminTokens,
       },
+      staffSignIn: { ...identityProvider.signIn, sessionMinutes: options.sessionMinutes ?? 480 },
       deployments: config.deployments,
       // Targets' and webhooks' secrets from this machine's environment, as Secrets Manager holds them on AWS.
       secret: fromHost,
@@ -307,6 +323,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<Hub> {
       clients,
       pollers,
       maskinporten: { ...providerTokens, tokenEndpoint: maskinporten.tokenEndpoint },
+      identityProvider,
       runRetention,
       ...(fiksIo ? { fiksIo: fiksIo.fiksIo } : {}),
       stop() {

@@ -11,8 +11,13 @@ import { quietly } from './oidc-provider.ts';
  * oidc-provider (a certified implementation) with the authorization code flow, PKCE (S256) required, a login
  * page in Norwegian, and demo staff whose `groups` claim says which municipalities and rights they have (the hub's
  * configuration maps groups to rights, as it would Entra ID's groups or app roles). First-party client: no consent
- * page. RP-initiated logout ends the session.
+ * page. RP-initiated logout ends the session. A client that names the admin API as its resource (RFC 8707) gets a
+ * JWT access token for it with the person's name and groups, as Entra ID issues one for an API's app registration:
+ * what `npm run token -- --admin` and the tests use as bearer tokens.
  */
+
+/** The admin API as a resource at the local identity provider: the access tokens' `aud`, and its scope. */
+export const LOCAL_ADMIN_API = { audience: 'https://skjemaflyt.localhost/admin', scope: 'skjemaflyt.admin' } as const;
 
 export interface StaffMember {
   /** The username typed on the login page */
@@ -47,12 +52,20 @@ export const DEMO_STAFF: StaffMember[] = [
     name: 'Siri Servicetorget',
     groups: ['skjemaflyt-halden-servicetorg'],
   },
-  { username: 'nils', password: 'demo', subject: 'd4e3f5a7-nils', name: 'Nils Uten Tilgang', groups: [] },
+  // A group no configuration maps: signed in, with no rights in Skjemaflyt.
+  {
+    username: 'nils',
+    password: 'demo',
+    subject: 'd4e3f5a7-nils',
+    name: 'Nils Uten Tilgang',
+    groups: ['alle-ansatte'],
+  },
 ];
 
 export interface StaffClient {
   clientId: string;
-  clientSecret: string;
+  /** Without one, a public client (PKCE only), like a command-line tool */
+  clientSecret?: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
 }
@@ -70,6 +83,8 @@ export interface LocalIdentityProvider {
   /** `http://127.0.0.1:<port>` (no trailing slash, like Entra ID's issuers) */
   issuer: string;
   port: number;
+  /** Adds a person (tests: someone with exactly the groups a test needs) */
+  addStaff(member: StaffMember): void;
   close(): Promise<void>;
 }
 
@@ -79,7 +94,7 @@ export async function startLocalIdentityProvider(
   options: LocalIdentityProviderOptions,
 ): Promise<LocalIdentityProvider> {
   const host = options.host ?? '127.0.0.1';
-  const staff = options.staff ?? DEMO_STAFF;
+  const staff = [...(options.staff ?? DEMO_STAFF)];
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,18 +103,18 @@ export async function startLocalIdentityProvider(
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${host}:${port}`;
 
-  const { default: Provider } = await quietly(() => import('oidc-provider'));
+  const { default: Provider, errors } = await quietly(() => import('oidc-provider'));
   const provider = await quietly(
     () =>
       new Provider(issuer, {
         clients: options.clients.map((c) => ({
           client_id: c.clientId,
-          client_secret: c.clientSecret,
+          ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
           redirect_uris: c.redirectUris,
           post_logout_redirect_uris: c.postLogoutRedirectUris,
           response_types: ['code'],
           grant_types: ['authorization_code'],
-          token_endpoint_auth_method: 'client_secret_basic',
+          token_endpoint_auth_method: c.clientSecret ? 'client_secret_basic' : 'none',
         })),
         jwks: { keys: [{ ...options.signingKey, use: 'sig' }] },
         cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -117,6 +132,12 @@ export async function startLocalIdentityProvider(
         claims: { openid: ['sub'], profile: ['name', 'preferred_username'], groups: ['groups'] },
         // The ID token carries the claims itself, as Entra ID's does (groups, name): the hub reads no userinfo.
         conformIdTokenClaims: false,
+        // The admin API's access tokens carry the person's name and groups, as Entra ID's do for an API.
+        extraTokenClaims: async (_ctx, token) => {
+          const accountId = 'accountId' in token ? token.accountId : undefined;
+          const person = staff.find((p) => p.subject === accountId);
+          return person ? { name: person.name, groups: person.groups } : undefined;
+        },
         findAccount: async (_ctx, id) => {
           const person = staff.find((p) => p.subject === id);
           if (!person) return undefined;
@@ -140,21 +161,37 @@ export async function startLocalIdentityProvider(
           const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
           grant.addOIDCScope('openid profile groups');
           grant.addOIDCClaims(['name', 'preferred_username', 'groups']);
+          grant.addResourceScope(LOCAL_ADMIN_API.audience, LOCAL_ADMIN_API.scope);
           await grant.save();
           return grant;
         },
         features: {
           devInteractions: { enabled: false },
+          resourceIndicators: {
+            enabled: true,
+            defaultResource: async (_ctx, _client, oneOf) => oneOf ?? undefined,
+            useGrantedResource: async () => true,
+            getResourceServerInfo: async (_ctx, resource) => {
+              if (resource !== LOCAL_ADMIN_API.audience) throw new errors.InvalidTarget();
+              return {
+                scope: LOCAL_ADMIN_API.scope,
+                audience: LOCAL_ADMIN_API.audience,
+                accessTokenTTL: 600,
+                accessTokenFormat: 'jwt',
+                jwt: { sign: { alg: 'RS256' } },
+              };
+            },
+          },
           rpInitiatedLogout: {
             enabled: true,
             logoutSource: async (ctx, form) => {
               ctx.body = page(
                 'Logg ut',
-                `<h1>Logg ut</h1><p>Vil du logge ut av Skjemaflyt?</p>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Logg ut</button>`,
+                `<main><h1>Logg ut</h1><p>Vil du logge ut av Skjemaflyt?</p>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Logg ut</button></main>`,
               );
             },
             postLogoutSuccessSource: async (ctx) => {
-              ctx.body = page('Logget ut', '<h1>Du er logget ut</h1>');
+              ctx.body = page('Logget ut', '<main><h1>Du er logget ut</h1></main>');
             },
           },
         },
@@ -162,12 +199,16 @@ export async function startLocalIdentityProvider(
           ctx.type = 'html';
           ctx.body = page(
             'Feil',
-            `<h1>Noe gikk galt</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p>`,
+            `<main><h1>Noe gikk galt</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p></main>`,
           );
         },
       }),
   );
 
+  // The login form's submission ends in a redirect to the client: CSP form-action covers those redirects too.
+  const formTargets = [...new Set(options.clients.flatMap((c) => c.redirectUris.map((u) => new URL(u).origin)))].join(
+    ' ',
+  );
   const koa = provider.callback();
   server.on('request', async (req, res) => {
     try {
@@ -175,7 +216,12 @@ export async function startLocalIdentityProvider(
       else koa(req, res);
     } catch {
       if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(page('Feil', '<h1>Innloggingen er utløpt</h1><p>Gå tilbake til Skjemaflyt og logg inn på nytt.</p>'));
+      res.end(
+        page(
+          'Feil',
+          '<main><h1>Innloggingen er utløpt</h1><p>Gå tilbake til Skjemaflyt og logg inn på nytt.</p></main>',
+        ),
+      );
     }
   });
 
@@ -194,19 +240,26 @@ export async function startLocalIdentityProvider(
         await provider.interactionFinished(req, res, { login: { accountId: person.subject } });
         return;
       }
-      return loginForm(res, details.uid, 'Feil brukernavn eller passord.');
+      return loginForm(res, details.uid, formTargets, 'Feil brukernavn eller passord.', form.get('brukernavn') ?? '');
     }
-    return loginForm(res, details.uid);
+    return loginForm(res, details.uid, formTargets);
   }
 
-  return { issuer, port, close: () => closeServer(server) };
+  return {
+    issuer,
+    port,
+    addStaff: (member) => {
+      if (!staff.some((p) => p.username === member.username)) staff.push(member);
+    },
+    close: () => closeServer(server),
+  };
 }
 
-function loginForm(res: ServerResponse, uid: string, error?: string) {
+function loginForm(res: ServerResponse, uid: string, formTargets: string, error?: string, username = '') {
   res.writeHead(error ? 401 : 200, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    'content-security-policy': `default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self' ${formTargets}`,
   });
   res.end(
     page(
@@ -215,8 +268,8 @@ function loginForm(res: ServerResponse, uid: string, error?: string) {
 <p>Kommunens innlogging for ansatte (lokal demo).</p>
 ${error ? `<p role="alert" id="feil">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${LOGIN_PATH}${escapeHtml(uid)}"${error ? ' aria-describedby="feil"' : ''}>
-<p><label for="brukernavn">Brukernavn</label><br><input id="brukernavn" name="brukernavn" autocomplete="username" required autofocus></p>
-<p><label for="passord">Passord</label><br><input id="passord" name="passord" type="password" autocomplete="current-password" required></p>
+<p><label for="brukernavn">Brukernavn</label><br><input id="brukernavn" name="brukernavn" autocomplete="username" required${username ? ` value="${escapeHtml(username.slice(0, 100))}"` : ' autofocus'}></p>
+<p><label for="passord">Passord</label><br><input id="passord" name="passord" type="password" autocomplete="current-password" required${username ? ' autofocus' : ''}></p>
 <p><button type="submit">Logg inn</button></p>
 </form></main>`,
     ),
@@ -224,7 +277,7 @@ ${error ? `<p role="alert" id="feil">${escapeHtml(error)}</p>` : ''}
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+  return `<!doctype html><html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 }
 
 function escapeHtml(text: string): string {

@@ -8,9 +8,9 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
+import { staffAccessOf } from '../../shared/auth/staff.ts';
+import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
+import { demoPersonFor, localStaffToken } from './staff-identity.ts';
 
 const USAGE =
   'Usage: npm run --silent redrive -- --municipality <kommunenummer> [--target <targetId>] [--form-type <id>]\n' +
@@ -114,13 +114,7 @@ async function main() {
   const token =
     values.token ??
     process.env.SKJEMAFLYT_TOKEN ??
-    (await signDevToken(
-      (
-        await loadOrCreateDevKeys(resolve(process.env.SKJEMAFLYT_DATA_DIR ?? '.skjemaflyt'))
-      ).privateKey,
-      LOCAL_ADMIN_TOKENS,
-      { admin: [municipality], name: `redrive (${process.env.USER ?? 'operatør'})` },
-    ));
+    (await localAdminToken(municipality).catch((error: Error) => fail(`No token: ${error.message}`)));
 
   const terminal = process.stderr.isTTY;
   const what = [values.target, values['form-type']].filter(Boolean).join(', ') || 'alle mål';
@@ -153,3 +147,11 @@ async function main() {
 }
 
 if (import.meta.main) await main();
+
+/** Locally, the demo archivist of the municipality signs in at the hub's identity provider. */
+async function localAdminToken(municipality: string): Promise<string> {
+  const config = await loadHubConfig(process.env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH);
+  const person = demoPersonFor(staffAccessOf(config.deployments), [municipality]);
+  if (!person) throw new Error(`no demo person may retry in ${municipality}; pass --token`);
+  return localStaffToken(resolve(process.env.SKJEMAFLYT_DATA_DIR ?? '.skjemaflyt'), person.username);
+}

@@ -69,7 +69,7 @@ try {
     await hub.stop();
     process.exit(0);
   }
-  const { url, dataDir, archiveDir, fagsystemDir, fiksIo, maskinporten } = hub;
+  const { url, dataDir, archiveDir, fagsystemDir, fiksIo, maskinporten, identityProvider } = hub;
   const archiveLine = fiksIo
     ? `Archive:         the simulated archive system on the local Fiks IO (${fiksIo.apiBaseUrl})`
     : `Archive files:   ${join(archiveDir, '<kommunenummer>', '<trackingId>', 'arkivmelding.xml')}`;
@@ -79,13 +79,14 @@ Skjemaflyt is running on ${url}
   Submit:          POST ${url}/v1/submissions
   Status:          GET  ${url}/v1/submissions/{trackingId}
   Form types:      GET  ${url}/v1/form-types  (each one's contract: /v1/form-types/{id}/schema, /example)
-  Console:         ${url}/console/  (log in with an admin token)
+  Console:         ${url}/console/  (sign in as kari, ivar, siri or nils; password demo)
 
   Data folder:     ${dataDir}  (survives a restart)
   ${archiveLine}
   Fagsystem files: ${join(fagsystemDir, '<system>', '<trackingId>.<json|xml>')}
 
   Maskinporten:    ${maskinporten.issuer}  (local; providers get their tokens here)
+  Staff sign-in:   ${identityProvider.issuer}  (local identity provider for the console)
   A token:         npm run --silent token -- --provider eskjema
                    npm run --silent token -- --admin 3101
   Retry failures:  npm run --silent redrive -- --municipality 3101 --target <target> --status FAILED

@@ -4,24 +4,24 @@
  *       from the running hub's local Maskinporten, through the JWT-bearer grant with the provider's client key
  *       (in $SKJEMAFLYT_DATA_DIR/dev-keys/maskinporten/), as the provider's system gets it from Maskinporten;
  *       with --municipality, as the organisation that submits for that municipality (a vendor acting for it)
- *   npm run --silent token -- --admin 3101 [--admin 5037] [--name "Kari Arkivar"]
- *       an admin development token, signed with the local key in $SKJEMAFLYT_DATA_DIR/dev-keys
+ *   npm run --silent token -- --admin 3101 [--admin 5037] [--user kari]
+ *       a bearer token for the admin API from the running hub's local identity provider, signing in (authorization
+ *       code with PKCE) as the demo archivist of those municipalities, or as --user (password demo)
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
+import { staffAccessOf } from '../../shared/auth/staff.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
 import { providerTokens, readMaskinportenState } from './maskinporten-clients.ts';
+import { demoPersonFor, localStaffToken } from './staff-identity.ts';
 
 const { values } = parseArgs({
   options: {
     provider: { type: 'string' },
     municipality: { type: 'string' },
     admin: { type: 'string', multiple: true },
-    name: { type: 'string' },
+    user: { type: 'string' },
   },
 });
 
@@ -33,10 +33,11 @@ const fail = (message: string): never => {
 if (!values.provider && !values.admin?.length) {
   fail(
     'Usage: npm run --silent token -- --provider <providerId> [--municipality <kommunenummer>]\n' +
-      '       npm run --silent token -- --admin <kommunenummer> [--admin …] [--name …]',
+      '       npm run --silent token -- --admin <kommunenummer> [--admin …] [--user <username>]',
   );
 }
-const registry = buildRegistry(await loadHubConfig(process.env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH));
+const config = await loadHubConfig(process.env.SKJEMAFLYT_CONFIG ?? DEFAULT_CONFIG_PATH);
+const registry = buildRegistry(config);
 if (values.provider && !registry.provider(values.provider)) fail(`Unknown provider "${values.provider}"`);
 for (const m of [...(values.admin ?? []), ...(values.municipality ? [values.municipality] : [])]) {
   if (!registry.municipality(m)) fail(`Unknown municipality "${m}"`);
@@ -57,10 +58,11 @@ if (values.provider) {
   );
   process.stdout.write(`${token}\n`);
 } else {
-  const keys = await loadOrCreateDevKeys(dataDir);
-  const token = await signDevToken(keys.privateKey, LOCAL_ADMIN_TOKENS, {
-    admin: values.admin ?? [],
-    ...(values.name ? { name: values.name } : {}),
-  });
+  const admin = values.admin ?? [];
+  const username = values.user ?? demoPersonFor(staffAccessOf(config.deployments), admin)?.username;
+  if (!username) fail(`No demo person may act in ${admin.join(', ')}: name one with --user`);
+  const token = await localStaffToken(dataDir, username as string).catch((error: Error) =>
+    fail(`The local identity provider gave no token: ${error.message}. Is the hub running (npm start)?`),
+  );
   process.stdout.write(`${token}\n`);
 }

@@ -3,7 +3,8 @@ import { reject } from '../domain/rejection.ts';
 import { type DeliveryRecord, parseDeliveryId } from '../store/records.ts';
 
 /**
- * Admin rights come from the token: the municipalities it names, nothing else. Every admin call goes through
+ * Admin rights come from the person's groups or app roles, as the configuration maps them (shared/auth/staff.ts):
+ * the municipalities they may see, and where they may also retry and resolve. Every admin call goes through
  * here, so a Halden admin never sees or acts on a Levanger delivery (it answers as if it did not exist).
  */
 export type Admin = Extract<Principal, { kind: 'admin' }>;
@@ -13,9 +14,20 @@ export function requireAdmin(principal: Principal): Admin {
   return principal;
 }
 
-/** Who did it, as recorded in the history: the token's name, else its subject. */
+/** Who did it, as recorded in the history: the person's name (else their subject) and their subject. */
 export function who(admin: Admin): string {
   return admin.name ?? admin.subject;
+}
+
+export function person(admin: Admin): { name: string; subject: string } {
+  return { name: who(admin), subject: admin.subject };
+}
+
+/** Retry and resolve need that right in the delivery's municipality; a read-only person gets 403, nothing done. */
+export function requireRetryResolve(admin: Admin, municipality: string): void {
+  if (!admin.canRetryResolve.includes(municipality)) {
+    throw reject.forbidden(`Du har bare lesetilgang i kommune ${municipality}: du kan ikke sende på nytt eller lukke.`);
+  }
 }
 
 /** The municipality a list or bulk action is for: the one asked for (if the admin has it), or the admin's only one. */

@@ -3,7 +3,7 @@ import { record } from '../delivery/process.ts';
 import { StaleTransitionError } from '../delivery/repository.ts';
 import { reject } from '../domain/rejection.ts';
 import type { DeliveryRecord } from '../store/records.ts';
-import { type Admin, findDelivery, requireAdmin, who } from './access.ts';
+import { type Admin, findDelivery, person, requireAdmin, requireRetryResolve } from './access.ts';
 import {
   type AdminDeps,
   encodeCursor,
@@ -20,7 +20,8 @@ const now = (deps: AdminDeps) => (deps.now ?? (() => new Date()))();
 
 /** FAILED → QUEUED with a new round of attempts (its own idempotency key), recorded with who did it. */
 async function requeue(admin: Admin, delivery: DeliveryRecord, deps: AdminDeps, bulk: boolean) {
-  return record(delivery, { type: 'retried-by-person', by: { name: who(admin) }, bulk }, deps, now(deps));
+  requireRetryResolve(admin, delivery.municipality);
+  return record(delivery, { type: 'retried-by-person', by: person(admin), bulk }, deps, now(deps));
 }
 
 /** POST /v1/admin/deliveries/{id}/retry */
@@ -54,6 +55,7 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
     ]);
   }
   const filter = { ...parseFilter(admin, params, 'FAILED'), status: 'FAILED' as const };
+  requireRetryResolve(admin, filter.municipality);
   const limit = parseLimit(params.limit, 25, 100);
   const started = now(deps).toISOString();
   let until = filter.to && filter.to < started ? filter.to : started;
@@ -121,8 +123,9 @@ export async function resolveDelivery(
   }
   const admin = requireAdmin(principal);
   const delivery = await findDelivery(admin, id, deps.store);
+  requireRetryResolve(admin, delivery.municipality);
   try {
-    return await record(delivery, { type: 'resolved-by-person', by: { name: who(admin) }, comment }, deps, now(deps));
+    return await record(delivery, { type: 'resolved-by-person', by: person(admin), comment }, deps, now(deps));
   } catch (error) {
     if (error instanceof StaleTransitionError) {
       throw reject.conflict(`Leveransen har status ${delivery.status} og kan ikke lukkes.`);

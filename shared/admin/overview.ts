@@ -24,6 +24,8 @@ export function me(principal: Principal, deps: Pick<AdminDeps, 'registry'>) {
       return {
         kommunenummer,
         name: deps.registry.municipality(kommunenummer)?.name ?? kommunenummer,
+        // Read-only staff see no retry or resolve buttons (and the API refuses them anyway)
+        canRetryResolve: admin.canRetryResolve.includes(kommunenummer),
         formTypes: formTypes.map((f) => ({ id: f.id, title: f.title })),
         targets: [...new Set(formTypes.flatMap((f) => f.deliveries.map((d) => d.target)))].map((id) => ({
           id,

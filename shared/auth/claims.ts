@@ -9,13 +9,13 @@ export type Principal =
       organisation: string;
       supplier?: string;
     }
-  | { kind: 'admin'; municipalities: string[]; subject: string; name?: string };
-
-/** Claim names in the hub's own admin tokens (until staff sign in with their identity provider). */
-export const CLAIM = {
-  adminFor: 'skjemaflyt:admin',
-} as const;
-
-export const SCOPE = {
-  admin: 'skjemaflyt:admin',
-} as const;
+  | {
+      kind: 'admin';
+      /** The person's stable id at the staff's identity provider */
+      subject: string;
+      name?: string;
+      /** Where they may see deliveries (from their groups, by the configuration) */
+      municipalities: string[];
+      /** Where they may also retry and close failed deliveries */
+      canRetryResolve: string[];
+    };

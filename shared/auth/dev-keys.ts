@@ -1,13 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
+/** The algorithm assumed for a single public key that names none. */
 export const DEV_ALGORITHM = 'ES256';
-
-export interface DevKeys {
-  publicJwk: JWK;
-  privateKey: CryptoKey;
-}
 
 export interface StoredKeyPair {
   privateJwk: JWK;
@@ -39,13 +35,4 @@ export async function loadOrCreateKeyPair(file: string, alg: string, kidPrefix: 
     });
     return stored;
   }
-}
-
-/**
- * The local signing key for admin development tokens. On AWS admin tokens come from the municipality's identity
- * provider instead; providers' tokens come from (the local) Maskinporten.
- */
-export async function loadOrCreateDevKeys(dataDir: string): Promise<DevKeys> {
-  const stored = await loadOrCreateKeyPair(join(devKeysDir(dataDir), 'jwt-signing-key.json'), DEV_ALGORITHM, 'dev');
-  return { publicJwk: stored.publicJwk, privateKey: (await importJWK(stored.privateJwk, DEV_ALGORITHM)) as CryptoKey };
 }

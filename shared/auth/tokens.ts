@@ -9,9 +9,8 @@ import {
   type JWTVerifyGetKey,
   errors as joseErrors,
   jwtVerify,
-  SignJWT,
 } from 'jose';
-import { CLAIM, type Principal, SCOPE } from './claims.ts';
+import type { Principal } from './claims.ts';
 import { DEV_ALGORITHM } from './dev-keys.ts';
 import { AuthenticationError } from './errors.ts';
 import {
@@ -20,6 +19,7 @@ import {
   maskinportenClaims,
   type ProviderIdentity,
 } from './maskinporten.ts';
+import { type StaffAccess, staffPrincipal } from './staff.ts';
 
 export { AuthenticationError, NotRecognisedError } from './errors.ts';
 
@@ -28,7 +28,7 @@ export interface TokenSettings {
   audience: string;
 }
 
-/** Where the verification keys come from: the issuer's JWKS, or one public key (the local admin development key). */
+/** Where the verification keys come from: the issuer's JWKS, or one public key (tests). */
 export type KeySource = { publicJwk: JWK } | { jwksUrl: string };
 
 /** One token issuer the hub trusts. */
@@ -36,6 +36,8 @@ export interface IssuerSettings extends TokenSettings {
   keys: KeySource;
   /** Accepted signature algorithms; asymmetric only (no HS*, so a public key can never be used as an HMAC secret). */
   algorithms: JWSAlgorithm[];
+  /** A token needs one of these in `scp` (Entra ID) or `scope` (staff tokens: no gateway authorizer checks them) */
+  requiredScopes?: string[];
   /** Clock skew allowed on exp and nbf, in seconds (default 30) */
   clockToleranceSeconds?: number;
 }
@@ -46,31 +48,12 @@ export interface TrustedIssuers {
   admins?: IssuerSettings;
 }
 
-export type AdminPrincipal = Extract<Principal, { kind: 'admin' }>;
-
 /** A token whose signature, issuer, audience and lifetime hold, and whose claims have the issuer's shape. */
 export type VerifiedToken =
   | { caller: 'provider'; claims: MaskinportenClaims }
-  | { caller: 'admin'; admin: AdminPrincipal };
+  | { caller: 'admin'; claims: JWTPayload };
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
-
-/** The hub's own admin token (local development, until staff sign in with their identity provider). */
-export async function signDevToken(
-  privateKey: CryptoKey,
-  settings: TokenSettings,
-  who: { admin: string[]; name?: string },
-  ttlSeconds = 12 * 3600,
-): Promise<string> {
-  return new SignJWT({ [CLAIM.adminFor]: who.admin, scope: SCOPE.admin, ...(who.name ? { name: who.name } : {}) })
-    .setProtectedHeader({ alg: DEV_ALGORITHM, typ: 'JWT' })
-    .setIssuer(settings.issuer)
-    .setAudience(settings.audience)
-    .setSubject(`admin:${who.name ?? who.admin.join(',')}`)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .sign(privateKey);
-}
 
 /**
  * Verifies a bearer token against the issuer it names and reads its claims; any failure is one
@@ -103,7 +86,7 @@ export function tokenVerifier(issuers: TrustedIssuers) {
     const payload = await trusted.verify(token);
     return trusted.caller === 'provider'
       ? { caller: 'provider', claims: maskinportenClaims(payload) }
-      : { caller: 'admin', admin: adminFrom(payload) };
+      : { caller: 'admin', claims: payload };
   };
 }
 
@@ -130,6 +113,7 @@ function check(settings: IssuerSettings) {
       try {
         const { payload } =
           typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options);
+        if (settings.requiredScopes && !hasScope(payload, settings.requiredScopes)) throw new Error('scope');
         return payload;
       } catch (error) {
         // jose checks the signature before the claims: an expired token here was otherwise good.
@@ -138,6 +122,13 @@ function check(settings: IssuerSettings) {
       }
     },
   };
+}
+
+function hasScope(payload: JWTPayload, required: readonly string[]): boolean {
+  const granted = [payload.scp, payload.scope].flatMap((v) =>
+    typeof v === 'string' ? v.split(' ') : Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [],
+  );
+  return required.some((scope) => granted.includes(scope));
 }
 
 /** A JWKS must come over HTTPS (plain HTTP only to this machine, for tests and the local runner). */
@@ -150,27 +141,22 @@ function jwksUrl(value: string): URL {
   return url;
 }
 
-const KOMMUNENUMMER = /^\d{4}$/;
-
-function adminFrom(payload: JWTPayload): AdminPrincipal {
-  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-  const subject = typeof payload.sub === 'string' ? payload.sub : 'unknown';
-  const adminFor = payload[CLAIM.adminFor];
-  if (
-    scopes.includes(SCOPE.admin) &&
-    Array.isArray(adminFor) &&
-    adminFor.length > 0 &&
-    adminFor.every((m) => typeof m === 'string' && KOMMUNENUMMER.test(m))
-  ) {
-    const name = typeof payload.name === 'string' ? payload.name : undefined;
-    return { kind: 'admin', municipalities: adminFor as string[], subject, ...(name ? { name } : {}) };
+/**
+ * Who a verified token speaks for, as the configuration says: a person by their groups or app roles (staff
+ * access), a provider by its organisation, client and supplier (403 if none).
+ */
+export function principalFor(
+  verified: VerifiedToken,
+  identities: readonly ProviderIdentity[],
+  staff: StaffAccess = { rules: [] },
+): Principal {
+  if (verified.caller === 'admin') {
+    try {
+      return staffPrincipal(verified.claims, staff);
+    } catch {
+      throw new AuthenticationError('Tokenet er ugyldig eller utløpt.');
+    }
   }
-  throw new AuthenticationError('Tokenet gir ingen rettigheter i Skjemaflyt.');
-}
-
-/** Who a verified token speaks for: an admin as the token says; a provider as the configuration says (403 if none). */
-export function principalFor(verified: VerifiedToken, identities: readonly ProviderIdentity[]): Principal {
-  if (verified.caller === 'admin') return verified.admin;
   const { claims } = verified;
   const identity = identifyProvider(claims, identities);
   return {
@@ -186,8 +172,11 @@ export function principalFor(verified: VerifiedToken, identities: readonly Provi
 export function principalResolver(
   issuers: TrustedIssuers,
   identities: () => readonly ProviderIdentity[] | Promise<readonly ProviderIdentity[]>,
+  staff: () => StaffAccess | Promise<StaffAccess> = () => ({ rules: [] }),
 ) {
   const verify = tokenVerifier(issuers);
-  return async (authorization: string | undefined): Promise<Principal> =>
-    principalFor(await verify(authorization), await identities());
+  return async (authorization: string | undefined): Promise<Principal> => {
+    const verified = await verify(authorization);
+    return principalFor(verified, verified.caller === 'provider' ? await identities() : [], await staff());
+  };
 }

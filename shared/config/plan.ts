@@ -7,7 +7,7 @@ import type { DeliverySettings, HubConfig, Target } from './types.ts';
  */
 
 export type DeliveryHandlerName = 'deliver-archive' | 'deliver-fagsystem' | 'notify';
-export type HttpHandlerName = 'receive' | 'get-submission' | 'admin' | 'form-types';
+export type HttpHandlerName = 'receive' | 'get-submission' | 'admin' | 'form-types' | 'console-session';
 
 export interface QueuePlan {
   deployment: string;
@@ -30,6 +30,11 @@ export interface RoutePlan {
    * providers'; admins read the same data through the admin API.
    */
   caller: 'provider' | 'admin';
+  /**
+   * The browser comes with the console's session cookie, not a bearer token: no gateway authorizer can check it,
+   * so the function checks the session (or a staff bearer token) itself. Sign-in routes have no caller yet.
+   */
+  session?: 'sign-in' | 'accepted';
 }
 
 export interface HubPlan {
@@ -48,14 +53,29 @@ export const ROUTES: RoutePlan[] = [
   { method: 'GET', path: '/v1/form-types', handler: 'form-types', caller: 'provider' },
   { method: 'GET', path: '/v1/form-types/{id}/schema', handler: 'form-types', caller: 'provider' },
   { method: 'GET', path: '/v1/form-types/{id}/example', handler: 'form-types', caller: 'provider' },
-  { method: 'GET', path: '/v1/admin/me', handler: 'admin', caller: 'admin' },
-  { method: 'GET', path: '/v1/admin/overview', handler: 'admin', caller: 'admin' },
-  { method: 'GET', path: '/v1/admin/deliveries', handler: 'admin', caller: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/retry', handler: 'admin', caller: 'admin' },
-  { method: 'GET', path: '/v1/admin/deliveries/{id}', handler: 'admin', caller: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/{id}/retry', handler: 'admin', caller: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin', caller: 'admin' },
-  { method: 'POST', path: '/v1/admin/deliveries/{id}/national-id', handler: 'admin', caller: 'admin' },
+  ...(
+    [
+      ['GET', '/v1/admin/me'],
+      ['GET', '/v1/admin/overview'],
+      ['GET', '/v1/admin/deliveries'],
+      ['POST', '/v1/admin/deliveries/retry'],
+      ['GET', '/v1/admin/deliveries/{id}'],
+      ['POST', '/v1/admin/deliveries/{id}/retry'],
+      ['POST', '/v1/admin/deliveries/{id}/resolve'],
+      ['POST', '/v1/admin/deliveries/{id}/national-id'],
+    ] as const
+  ).map(([method, path]): RoutePlan => ({ method, path, handler: 'admin', caller: 'admin', session: 'accepted' })),
+  // The console's sign-in (backend-for-frontend): the identity provider's redirects land here.
+  ...(
+    [
+      ['GET', '/auth/login'],
+      ['GET', '/auth/callback'],
+      ['GET', '/auth/session'],
+      ['POST', '/auth/logout'],
+    ] as const
+  ).map(
+    ([method, path]): RoutePlan => ({ method, path, handler: 'console-session', caller: 'admin', session: 'sign-in' }),
+  ),
 ];
 
 /** The queue of status-change notifications to providers' webhooks (keyed like a target in the queue URLs). */

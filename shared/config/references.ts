@@ -68,6 +68,22 @@ export function checkReferences(deployments: { file: string; config: DeploymentF
       if (routed.size !== formType.deliveries.length) add(`${at}/deliveries`, 'a target is listed twice');
     });
 
+    // A group gives rights only in this deployment's own municipalities (its stack serves no others).
+    config.staff?.access.forEach((rule, r) => {
+      rule.municipalities.forEach((m, i) => {
+        if (!municipalities.has(m)) {
+          add(`/staff/access/${r}/municipalities/${i}`, `municipality ${m} is not in this deployment`);
+        }
+      });
+    });
+    if (config.aws && !config.staff) {
+      add('/staff', 'no staff access: name the groups (or app roles) that give archive staff their municipalities');
+    }
+    const signIn = config.aws?.auth.admins;
+    if (signIn?.signInScopes && !signIn.signInScopes.includes('openid')) {
+      add('/aws/auth/admins/signInScopes', 'sign-in needs the scope "openid"');
+    }
+
     config.providers.forEach((provider, p) => {
       provider.grants.forEach((grant, g) => {
         const at = `/providers/${p}/grants/${g}`;

@@ -324,6 +324,8 @@ export interface DeploymentConfig {
   limits?: Partial<Limits>;
   /** `test` accepts synthetic test persons (Tenor, Dolly) as fødselsnummer; production (the default) refuses them */
   environment?: 'production' | 'test';
+  /** Which groups or app roles of the staff's identity provider give which municipalities and rights */
+  staff?: StaffSettings;
   /** How the deployment runs on AWS (the CDK stack); the local runner ignores it. */
   aws?: AwsSettings;
   /**
@@ -331,6 +333,35 @@ export interface DeploymentConfig {
    * outlive the instance). Never for a municipality's real deliveries.
    */
   demo?: boolean;
+}
+
+/** What a person may do in a municipality: see its deliveries, or also retry and close failed ones. */
+export type StaffRight = 'read' | 'retry-resolve';
+
+export interface StaffAccessRule {
+  /** A value of the claim: a group (Entra ID: its object id) or an app role */
+  group: string;
+  municipalities: string[];
+  rights: StaffRight[];
+}
+
+export interface StaffSettings {
+  /** The token claim listing the person's groups or app roles (default `groups`) */
+  claim?: 'groups' | 'roles';
+  access: StaffAccessRule[];
+}
+
+/** The staff's identity provider: console sign-in (through the hub's backend) and bearer tokens for the admin API. */
+export interface StaffIssuer extends TokenIssuer {
+  /** The console's app registration */
+  clientId: string;
+  clientSecret: SecretRef;
+  /** Asked for at sign-in (default openid profile) */
+  signInScopes?: string[];
+  /** Where the console is served, `https://<host>/console/`: its origin's /auth/callback is the redirect URI */
+  consoleUrl: string;
+  /** A console session's lifetime (default 480) */
+  sessionMinutes?: number;
 }
 
 /** Who may call the API on AWS: one token issuer, checked by API Gateway's JWT authorizer and again by the handler. */
@@ -341,7 +372,7 @@ export interface TokenIssuer {
   audience: string;
   /** The issuer's keys, for the handler's own check */
   jwksUrl: string;
-  /** A token needs at least one of these scopes (default: the hub's own, skjemaflyt:submit / skjemaflyt:admin) */
+  /** A token needs at least one of these scopes (providers' default: their Maskinporten scopes; staff: none) */
   scopes?: string[];
 }
 
@@ -360,7 +391,7 @@ export interface AwsSettings {
     /** Form providers, e.g. Maskinporten */
     providers: TokenIssuer;
     /** Archive staff, e.g. the municipality's own identity provider */
-    admins: TokenIssuer;
+    admins: StaffIssuer;
   };
   /** Addresses subscribed to the operators' alarm topic */
   alarmEmails?: string[];

@@ -35,8 +35,10 @@ export interface HistoryEntry {
   at: string;
   status: DeliveryStatus;
   detail: string;
-  /** Who did it, for actions by a person */
+  /** Who did it, for actions by a person: their name */
   by?: string;
+  /** …and their stable subject at the identity provider (a name is not unique) */
+  bySubject?: string;
 }
 
 /** What the lifecycle reads of a delivery. */
@@ -154,7 +156,12 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         from,
         ...rest,
         ...(event.type === 'retried-by-person' || event.type === 'resolved-by-person' ? {} : { round }),
-        entry: { at, status: t.to, detail, ...(by ? { by: by.name } : {}) },
+        entry: {
+          at,
+          status: t.to,
+          detail,
+          ...(by ? { by: by.name, ...(by.subject ? { bySubject: by.subject } : {}) } : {}),
+        },
       },
     };
   };

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Principal } from '../auth/claims.ts';
 import type { ProviderIdentity } from '../auth/maskinporten.ts';
 import { authSettingsFromEnv } from '../auth/settings.ts';
+import type { StaffAccess } from '../auth/staff.ts';
 import { principalResolver } from '../auth/tokens.ts';
 import type { JwtVariables } from '../runtime/env.ts';
 import { createLogger } from '../runtime/logger.ts';
@@ -23,10 +24,11 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 export function authenticator(
   jwt: JwtVariables,
   providerIdentities: () => Promise<readonly ProviderIdentity[]> = async () => [],
+  staffAccess: () => Promise<StaffAccess> = async () => ({ rules: [] }),
 ): (event: HttpEvent) => Promise<Principal> {
   let resolve: ReturnType<typeof principalResolver> | undefined;
   return (event) => {
-    resolve ??= principalResolver(authSettingsFromEnv(jwt), providerIdentities);
+    resolve ??= principalResolver(authSettingsFromEnv(jwt), providerIdentities, staffAccess);
     return resolve(event.headers?.authorization);
   };
 }

@@ -22,18 +22,30 @@ export const VARIABLES = {
   s3ForcePathStyle: 'SKJEMAFLYT_S3_FORCE_PATH_STYLE',
   /** Where the secrets are in Secrets Manager: `<prefix><ENV>` (AWS only; read at run time, shared/secrets) */
   secretsPrefix: 'SKJEMAFLYT_SECRETS_PREFIX',
+  /** The console's URL, `<origin>/console/`: the session cookie's name (Secure unless loopback http), Origin check */
+  consoleUrl: 'SKJEMAFLYT_CONSOLE_URL',
+  /** The staff's identity provider, for the console's sign-in */
+  staffIssuer: 'SKJEMAFLYT_STAFF_ISSUER',
+  staffClientId: 'SKJEMAFLYT_STAFF_CLIENT_ID',
+  /** The name of the console's client secret (read at run time like every secret, shared/secrets) */
+  staffClientSecretName: 'SKJEMAFLYT_STAFF_CLIENT_SECRET_NAME',
+  /** Space-separated scopes asked for at sign-in */
+  staffScopes: 'SKJEMAFLYT_STAFF_SCOPES',
+  sessionMinutes: 'SKJEMAFLYT_SESSION_MINUTES',
 } as const;
 
 /**
  * Token verification (shared/auth/settings.ts reads them), per kind of caller: `SKJEMAFLYT_PROVIDER_*` for the
  * providers' Maskinporten tokens, `SKJEMAFLYT_ADMIN_*` for the archive staff's. A function gets only the issuer
- * of the callers its routes accept. A single public key (the local development key) is for admins only:
+ * of the callers its routes accept. A single public key (tests) is for admins only:
  * providers' tokens always come from a JWKS, Maskinporten's or the local one.
  */
 const JWT_PREFIX = { provider: 'SKJEMAFLYT_PROVIDER', admin: 'SKJEMAFLYT_ADMIN' } as const;
 const JWT_SETTINGS = {
   provider: ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'ALGORITHMS'],
-  admin: ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'PUBLIC_JWK', 'ALGORITHMS'],
+  // Staff's bearer tokens reach the admin function without a gateway authorizer (the console's routes take the
+  // session cookie): the function checks their scopes itself.
+  admin: ['ISSUER', 'AUDIENCE', 'JWKS_URL', 'PUBLIC_JWK', 'ALGORITHMS', 'SCOPES'],
 } as const;
 type JwtCaller = RoutePlan['caller'];
 export type JwtVariableName = {
@@ -95,7 +107,27 @@ export type FunctionEnv<N extends FunctionName> = { name: N; aws: AwsConfig } & 
   Has<N, 'config', { config: ConfigEnv }> &
   Has<N, 'jwt', { jwt: JwtVariables }> &
   Has<N, 'secrets', { secrets: SecretsEnv }> &
-  Has<N, 'fiksIoSecrets', { fiksIoSecrets: FiksIoSecretsEnv }>;
+  Has<N, 'fiksIoSecrets', { fiksIoSecrets: FiksIoSecretsEnv }> &
+  (NeedsOf<N> extends { consoleSession: 'sign-in' }
+    ? { consoleSession: ConsoleSessionEnv & { signIn: StaffSignInEnv } }
+    : NeedsOf<N> extends { consoleSession: 'verify' }
+      ? { consoleSession: ConsoleSessionEnv }
+      : unknown);
+
+/** Where the console is: the session cookie's name and the origin state-changing calls must come from. */
+export interface ConsoleSessionEnv {
+  consoleUrl: string;
+}
+
+/** The console's sign-in with the staff's identity provider. */
+export interface StaffSignInEnv {
+  issuer: string;
+  clientId: string;
+  /** The client secret's name: read at run time (shared/secrets), so a rotation needs no deploy */
+  clientSecretName: string;
+  scopes: string[];
+  sessionMinutes: number;
+}
 
 function required(source: EnvSource, name: string): string {
   const value = source[name];
@@ -138,6 +170,21 @@ export function readFunctionEnv<N extends FunctionName>(name: N, source: EnvSour
     if (needs.secrets) env.secrets = secrets satisfies SecretsEnv;
     if (needs.fiksIoSecrets) env.fiksIoSecrets = secrets satisfies FiksIoSecretsEnv;
   }
+  if (needs.consoleSession) {
+    const consoleSession: ConsoleSessionEnv & { signIn?: StaffSignInEnv } = {
+      consoleUrl: required(snapshot, VARIABLES.consoleUrl),
+    };
+    if (needs.consoleSession === 'sign-in') {
+      consoleSession.signIn = {
+        issuer: required(snapshot, VARIABLES.staffIssuer),
+        clientId: required(snapshot, VARIABLES.staffClientId),
+        clientSecretName: required(snapshot, VARIABLES.staffClientSecretName),
+        scopes: (snapshot[VARIABLES.staffScopes] ?? 'openid profile').split(' ').filter(Boolean),
+        sessionMinutes: Number(snapshot[VARIABLES.sessionMinutes] ?? 480),
+      };
+    }
+    env.consoleSession = consoleSession;
+  }
   return env as FunctionEnv<N>;
 }
 
@@ -166,10 +213,12 @@ export interface JwtIssuerSettings {
   issuer?: string;
   audience?: string;
   jwksUrl?: string;
-  /** One public key as JWK JSON (the local development key; admins only) */
+  /** One public key as JWK JSON (tests; admins only) */
   publicJwk?: string;
   /** Comma-separated, to narrow the accepted algorithms */
   algorithms?: string;
+  /** A token needs one of these (`scp` or `scope`); admins only */
+  scopes?: string | readonly string[];
 }
 
 /** One caller kind's issuer as variables: `SKJEMAFLYT_PROVIDER_*` or `SKJEMAFLYT_ADMIN_*`. */
@@ -184,6 +233,9 @@ export function jwtEnvironment(caller: JwtCaller, issuer: JwtIssuerSettings): Jw
     [`${prefix}_JWKS_URL`]: issuer.jwksUrl,
     [`${prefix}_PUBLIC_JWK`]: issuer.publicJwk,
     [`${prefix}_ALGORITHMS`]: issuer.algorithms,
+    ...(caller === 'admin'
+      ? { [`${prefix}_SCOPES`]: typeof issuer.scopes === 'string' ? issuer.scopes : issuer.scopes?.join(' ') }
+      : {}),
   };
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value)) as JwtVariables;
 }
@@ -210,6 +262,16 @@ export interface HubEnvironment {
    * secret would not reach the functions, and whoever may read a function's configuration could read it.
    */
   secretsPrefix?: string;
+  /** The console's sign-in: the staff's identity provider (locally the local one; on AWS from `aws.auth.admins`) */
+  staffSignIn: {
+    consoleUrl: string;
+    issuer: string;
+    clientId: string;
+    /** The client secret's name (on AWS in Secrets Manager under the prefix) and, locally, its value */
+    clientSecret: { env: string; value?: string };
+    scopes: string[];
+    sessionMinutes: number;
+  };
   /** Local emulators (on AWS, Lambda sets region and credentials itself) */
   emulators?: {
     region: string;
@@ -233,7 +295,11 @@ export function secretVariablesFor(name: FunctionName, deployments: readonly Dep
             ? [t.transport.auth.secret.env]
             : [],
         )
-      : kind === 'webhooks'
+      : kind === 'staff-sign-in'
+        ? deployment.aws?.auth.admins.clientSecret
+          ? [deployment.aws.auth.admins.clientSecret.env]
+          : []
+        : kind === 'webhooks'
         ? deployment.providers.flatMap((p) =>
             p.webhook
               ? [p.webhook.secret.env, ...(p.webhook.previousSecret ? [p.webhook.previousSecret.env] : [])]
@@ -286,6 +352,19 @@ export function functionEnvironment(name: FunctionName, hub: HubEnvironment): Re
     for (const variable of secrets) {
       const value = hub.secret?.(variable);
       if (value !== undefined) env[variable] = value;
+    }
+  }
+  if (needs.consoleSession) {
+    const s = hub.staffSignIn;
+    env[VARIABLES.consoleUrl] = s.consoleUrl;
+    if (needs.consoleSession === 'sign-in') {
+      env[VARIABLES.staffIssuer] = s.issuer;
+      env[VARIABLES.staffClientId] = s.clientId;
+      env[VARIABLES.staffClientSecretName] = s.clientSecret.env;
+      // Locally the value is a variable like the other secrets'; on AWS it stays in Secrets Manager.
+      if (!hub.secretsPrefix && s.clientSecret.value !== undefined) env[s.clientSecret.env] = s.clientSecret.value;
+      env[VARIABLES.staffScopes] = s.scopes.join(' ');
+      env[VARIABLES.sessionMinutes] = String(s.sessionMinutes);
     }
   }
   if (hub.emulators) {

@@ -35,14 +35,23 @@ export interface FunctionNeeds {
    * SKJEMAFLYT_ADMIN_*); a provider's token is matched to a provider by the configuration, so `provider` needs it
    */
   jwt?: RoutePlan['caller'];
-  /** Secrets it signs or authenticates with: its targets' (`transport.auth.secret.env`) or providers' webhooks' */
-  secrets?: 'targets' | 'webhooks';
+  /**
+   * Secrets it signs or authenticates with, read at run time (shared/secrets): its targets'
+   * (`transport.auth.secret.env`), providers' webhooks', or the console's client secret at the staff's identity provider
+   */
+  secrets?: 'targets' | 'webhooks' | 'staff-sign-in';
   /**
    * Reads the deployment's Fiks IO secrets (certificates, keys, integration password), only where it has a Fiks IO
    * target: on AWS from Secrets Manager at run time (SKJEMAFLYT_SECRETS_PREFIX, and a grant to read them; a PEM
    * does not fit in Lambda's 4 KB of environment), locally from variables the hub writes
    */
   fiksIoSecrets?: true;
+  /**
+   * The console's sessions (shared/auth/console-session.ts): `sign-in` runs the staff's sign-in with their identity
+   * provider (issuer, client, its secret, scopes, the console's URL); `verify` accepts a session cookie (the
+   * console's URL for the cookie's name and the Origin check)
+   */
+  consoleSession?: 'sign-in' | 'verify';
 }
 
 export const FUNCTION_NEEDS = {
@@ -65,7 +74,10 @@ export const FUNCTION_NEEDS = {
     sendsTo: ['deliveries', 'notifications'],
     config: true,
     jwt: 'admin',
+    consoleSession: 'verify',
   },
+  // The console's backend-for-frontend: staff sign in with their identity provider; sessions in the table.
+  'console-session': { table: 'readWrite', config: true, consoleSession: 'sign-in', secrets: 'staff-sign-in' },
   'deliver-archive': {
     table: 'readWrite',
     idempotencyTable: true,

@@ -64,3 +64,9 @@ export function idempotencyTableDefinition(tableName: string): CreateTableComman
 
 /** Idempotency records expire through DynamoDB TTL on this attribute. */
 export const IDEMPOTENCY_TTL_ATTRIBUTE = 'expiration';
+
+/**
+ * The main table's one TTL attribute (epoch seconds; a table has only one): the console's sessions and sign-ins,
+ * and search entries whose personal data is due for removal, are deleted by DynamoDB once it has passed.
+ */
+export const TABLE_TTL_ATTRIBUTE = 'ttl';

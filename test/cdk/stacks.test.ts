@@ -149,9 +149,10 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
       ]);
       expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
     }
-    // The search entries expire by TTL when their personal data is due for removal (shared/retention).
+    // The console's sessions, and search entries whose personal data is due for removal (shared/retention), expire
+    // through the table's one TTL attribute.
     only(template, 'AWS::DynamoDB::GlobalTable', {
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
     });
     // The status index the admin list reads, and the providers' feed index (from the same definition the local
     // runner uses): the feed's keeps only what the feed reads.
@@ -195,15 +196,15 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     );
   });
 
-  it('puts every route behind the JWT authorizer of its callers, with their issuer, audience and scopes', () => {
+  it('puts every provider route behind the providers’ JWT authorizer; the console’s routes are checked by their functions', () => {
     const aws = config.aws;
+    const variables = (service: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).find(
+        (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service,
+      )?.Properties.Environment.Variables;
     const [providersId] = only(template, 'AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Issuer: aws?.auth.providers.issuer, Audience: [aws?.auth.providers.audience] },
-    });
-    const [adminsId] = only(template, 'AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      JwtConfiguration: { Issuer: aws?.auth.admins.issuer, Audience: [aws?.auth.admins.audience] },
     });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
@@ -212,17 +213,38 @@ describe.each(['halden', 'innherred'])('the %s stack', (name) => {
     expect(providerScopes).toEqual([`${name}:skjemaflyt`]);
     for (const route of routes) {
       const plan = ROUTES.find((r) => `${r.method} ${r.path}` === route.Properties.RouteKey);
-      expect(route.Properties).toMatchObject({
-        AuthorizationType: 'JWT',
-        AuthorizerId: { Ref: plan?.caller === 'admin' ? adminsId : providersId },
-        AuthorizationScopes: plan?.caller === 'admin' ? ['skjemaflyt:admin'] : providerScopes,
-      });
+      if (plan?.caller === 'provider') {
+        expect(route.Properties).toMatchObject({
+          AuthorizationType: 'JWT',
+          AuthorizerId: { Ref: providersId },
+          AuthorizationScopes: providerScopes,
+        });
+      } else {
+        // The browser's session cookie is no bearer token: the admin and sign-in functions check every call.
+        expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+        expect(plan?.session).toBeDefined();
+      }
     }
+    // The console's sign-in: the staff's identity provider and the console's URL from the deployment file, the
+    // client secret read from Secrets Manager at run time (never in the configuration, the template or the
+    // function's environment), by this function alone.
+    const signIn = variables('console-session');
+    expect(signIn).toMatchObject({
+      SKJEMAFLYT_STAFF_ISSUER: aws?.auth.admins.issuer,
+      SKJEMAFLYT_STAFF_CLIENT_ID: aws?.auth.admins.clientId,
+      SKJEMAFLYT_CONSOLE_URL: aws?.auth.admins.consoleUrl,
+      SKJEMAFLYT_STAFF_SCOPES: (aws?.auth.admins.signInScopes ?? ['openid', 'profile']).join(' '),
+    });
+    expect(signIn.SKJEMAFLYT_STAFF_CLIENT_SECRET_NAME).toBe(aws?.auth.admins.clientSecret.env);
+    expect(signIn.SKJEMAFLYT_SECRETS_PREFIX).toBe(`skjemaflyt/${name}/`);
+    expect(JSON.stringify(signIn)).not.toContain('resolve:secretsmanager');
+    expect(variables('admin').SKJEMAFLYT_STAFF_CLIENT_SECRET_NAME).toBeUndefined();
+    expect(variables('admin').SKJEMAFLYT_CONSOLE_URL).toBe(aws?.auth.admins.consoleUrl);
+    // The redirect URI to register in the identity provider, as an output of the stack.
+    expect(template.findOutputs('StaffRedirectUri').StaffRedirectUri?.Value).toBe(
+      new URL('/auth/callback', aws?.auth.admins.consoleUrl).href,
+    );
     // The handlers check again, each against its callers' issuer only.
-    const variables = (service: string) =>
-      Object.values(hubFunctions(template)).find(
-        (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service,
-      )?.Properties.Environment.Variables;
     expect(variables('receive')).toMatchObject({
       SKJEMAFLYT_PROVIDER_ISSUER: aws?.auth.providers.issuer,
       SKJEMAFLYT_PROVIDER_AUDIENCE: aws?.auth.providers.audience,

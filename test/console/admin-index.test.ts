@@ -30,7 +30,13 @@ const DAY = 24 * 3600 * 1000;
 let dynamodb: Awaited<ReturnType<typeof startMemoryDynamoDb>>;
 let store: SubmissionStore;
 let deps: AdminDeps;
-const admin: Principal = { kind: 'admin', municipalities: ['3101'], subject: 'admin:test', name: 'Test' };
+const admin: Principal = {
+  kind: 'admin',
+  municipalities: ['3101'],
+  canRetryResolve: ['3101'],
+  subject: 'admin:test',
+  name: 'Test',
+};
 const now = new Date('2026-11-25T12:00:00Z');
 
 beforeAll(async () => {

@@ -3,14 +3,13 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
+import { staffAccessToken } from '../../infra/local/staff-sign-in.ts';
 import { newSubmission } from '../support/factories.ts';
 import { type FakeArchive, startFakeArchive } from '../support/fake-archive.ts';
 import { httpArchiveConfig } from '../support/http-config.ts';
-import { providerFor, settings, testHub } from '../support/hub.ts';
+import { providerFor, testHub } from '../support/hub.ts';
 import { startArchiveGate } from './support/archive-gate.ts';
-import { axeViolations, launchBrowser, screenshot } from './support/browser.ts';
+import { axeViolations, launchBrowser, screenshot, signInAs } from './support/browser.ts';
 
 /**
  * The archive staff's console, driven in headless Chromium against the whole hub: the HTTP archive refuses every
@@ -24,7 +23,7 @@ let gate: Awaited<ReturnType<typeof startArchiveGate>>;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let context: BrowserContext;
 let haldenToken: string;
-let keys: Awaited<ReturnType<typeof loadOrCreateDevKeys>>;
+/** The demo archivist of Halden (local identity provider: kari / demo) */
 const STAFF = 'Kari Arkivar';
 const problemsSeen: string[] = [];
 
@@ -34,8 +33,7 @@ beforeAll(async () => {
   process.env.FAKE_ARCHIVE_URL = gate.url;
   process.env.FAKE_ARCHIVE_TOKEN = 'arkivnøkkel';
   t = await testHub(undefined, { configPath: await httpArchiveConfig() });
-  keys = await loadOrCreateDevKeys(t.dataDir);
-  haldenToken = await signDevToken(keys.privateKey, settings, { admin: ['3101'], name: STAFF });
+  haldenToken = await staffAccessToken(t.hub.identityProvider.issuer, 'kari');
   browser = await launchBrowser();
   context = browser.context;
 });
@@ -61,16 +59,16 @@ async function settle(trackingId: string, provider = 'eskjema') {
   return t.waitFor(trackingId, provider, settled, 45_000);
 }
 
-/** A signed-in page: the user pastes their token into the login form, as they would. */
-async function signedIn(token = haldenToken): Promise<Page> {
+/** A signed-in page: the person signs in at the (local) identity provider's login form, as they would. */
+async function signedIn(username = 'kari'): Promise<Page> {
+  await context.clearCookies();
   const page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') problemsSeen.push(message.text());
   });
   page.on('pageerror', (error) => problemsSeen.push(error.message));
   await page.goto(`${t.hub.url}/console/`);
-  await page.getByLabel('Administratortoken').fill(token);
-  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await signInAs(page, username);
   await page.getByRole('heading', { level: 1, name: /^Oversikt/ }).waitFor();
   return page;
 }
@@ -256,9 +254,8 @@ describe('the console', () => {
     const status = await t.waitFor(levanger, 'eskjema', (s) => s.deliveries.some((d: any) => d.status === 'FAILED'));
     gate.fix();
     const id = status.deliveries.find((d: { status: string }) => d.status === 'FAILED')?.id as string;
-    const token = await signDevToken(keys.privateKey, settings, { admin: ['5037', '5038'], name: 'Siri Samkommune' });
-
-    const page = await signedIn(token);
+    // Ivar, archivist of Innherred: his group gives both Levanger and Verdal.
+    const page = await signedIn('ivar');
     const picker = page.getByLabel('Kommune');
     expect(await picker.locator('option').allTextContents()).toEqual(['Levanger kommune', 'Verdal kommune']);
     await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Feil' }).click();
@@ -296,7 +293,8 @@ describe('the console', () => {
       const done = await settle(trackingId);
       expect(done.deliveries[0].status).toBe('DELIVERED');
       const staff = (await t.staffView(trackingId)).body.deliveries[0];
-      expect(staff.history.some((h: { by?: string }) => h.by?.startsWith('redrive'))).toBe(true);
+      // Locally, redrive signs in as the municipality's demo archivist.
+      expect(staff.history.some((h: { by?: string }) => h.by === STAFF)).toBe(true);
     }
   }, 120_000);
 

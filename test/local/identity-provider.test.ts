@@ -1,11 +1,13 @@
-import { exportJWK, generateKeyPair } from 'jose';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_STAFF,
+  LOCAL_ADMIN_API,
   type LocalIdentityProvider,
   startLocalIdentityProvider,
 } from '../../infra/local/identity-provider.ts';
+import { LOCAL_CLI_CLIENT, staffAccessToken } from '../../infra/local/staff-sign-in.ts';
 
 /**
  * The local identity provider for archive staff, as the console's backend will use it: authorization code with
@@ -30,6 +32,7 @@ beforeAll(async () => {
         redirectUris: [REDIRECT],
         postLogoutRedirectUris: ['http://127.0.0.1:8080/console/'],
       },
+      { clientId: LOCAL_CLI_CLIENT.clientId, redirectUris: [LOCAL_CLI_CLIENT.redirectUri], postLogoutRedirectUris: [] },
     ],
   });
   const issuer = new URL(idp.issuer);
@@ -146,5 +149,21 @@ describe('the local identity provider for archive staff', () => {
     }).toString();
     const { location } = await new Browser().follow(url.href);
     expect(new URL(location ?? 'http://x/').searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('gives a command-line client (PKCE, no secret) a JWT access token for the admin API with name and groups', async () => {
+    const token = await staffAccessToken(idp.issuer, 'ivar');
+    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(`${idp.issuer}/jwks`)), {
+      issuer: idp.issuer,
+      audience: LOCAL_ADMIN_API.audience,
+    });
+    expect(protectedHeader.typ).toBe('at+jwt');
+    expect(payload).toMatchObject({
+      sub: 'b2e1d3c5-ivar',
+      name: 'Ivar Innherred',
+      groups: ['skjemaflyt-innherred-arkiv'],
+      scope: expect.stringContaining(LOCAL_ADMIN_API.scope),
+    });
+    await expect(staffAccessToken(idp.issuer, 'ivar', 'feil')).rejects.toThrow(/failed/);
   });
 });

@@ -1,8 +1,6 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLAIM, SCOPE } from '../../shared/auth/claims.ts';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
+import { maskinportenSigningKey } from '../security/fixtures/maskinporten.ts';
 import { sample, testHub } from '../support/hub.ts';
 
 /** Problem details a program can act on: one type URI per kind of error, a code per field, RFC 6750 on 401. */
@@ -28,17 +26,23 @@ describe('problem types and field codes', () => {
   });
 
   it('an expired token: 401 token-expired, and WWW-Authenticate says so (RFC 6750 invalid_token)', async () => {
-    const keys = await loadOrCreateDevKeys(t.hub.dataDir);
+    // A Maskinporten token as the local Maskinporten signs them, for a provider the hub knows, expired an hour ago.
+    const keys = await maskinportenSigningKey(t.dataDir);
     const now = Math.floor(Date.now() / 1000);
-    const expired = await new SignJWT({ [CLAIM.adminFor]: ['3101'], scope: SCOPE.admin })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
-      .setIssuer(LOCAL_ADMIN_TOKENS.issuer)
-      .setAudience(LOCAL_ADMIN_TOKENS.audience)
-      .setSubject('admin:utløpt')
+    const expired = await new SignJWT({
+      scope: 'halden:skjemaflyt',
+      client_id: 'eskjema-310123455',
+      consumer: { authority: 'iso6523-actorid-upis', ID: '0192:959159092' },
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
+      .setIssuer(t.hub.maskinporten.issuer)
+      .setAudience(t.hub.maskinporten.audience)
       .setIssuedAt(now - 7200)
       .setExpirationTime(now - 3600)
       .sign(keys.privateKey);
-    const response = await fetch(`${t.hub.url}/v1/admin/me`, { headers: { authorization: `Bearer ${expired}` } });
+    const response = await fetch(`${t.hub.url}/v1/submissions/0b6f0d3e-3f0e-4a4e-9a43-0c5c3f1f7a11`, {
+      headers: { authorization: `Bearer ${expired}` },
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(
       'Bearer realm="skjemaflyt", error="invalid_token", error_description="The access token expired"',

@@ -4,6 +4,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderIdentity } from '../../shared/auth/maskinporten.ts';
 import { authSettingsFromEnv } from '../../shared/auth/settings.ts';
+import { type StaffAccess, staffAccessOf } from '../../shared/auth/staff.ts';
 import {
   AuthenticationError,
   NotRecognisedError,
@@ -14,7 +15,8 @@ import {
 
 /**
  * The handler's own check of a bearer token: Maskinporten's tokens as Maskinporten issues them (verified against its
- * JWKS), mapped to a provider by the configuration; admin tokens from their own issuer.
+ * JWKS), mapped to a provider by the configuration; staff's tokens from their own identity provider, their groups
+ * or app roles mapped to municipalities and rights by the configuration.
  */
 
 const MASKINPORTEN = 'https://test.maskinporten.no/';
@@ -28,6 +30,26 @@ const IDENTITIES: ProviderIdentity[] = [
   { providerId: 'halden-intranett', consumer: HALDEN, clientId: INTRANET_CLIENT, scope: 'halden:skjemaflyt' },
   { providerId: 'json-skjema', consumer: '938002134', scope: 'sarpsborg:skjemaflyt' },
 ];
+
+/** The staff's identity provider (an Entra ID tenant) and the admin API's app registration */
+const STAFF_IDP = 'https://login.microsoftonline.com/00000000-0000-4000-8000-000000003101/v2.0';
+const ADMIN_API = 'api://skjemaflyt-halden';
+const STAFF: StaffAccess = staffAccessOf([
+  {
+    staff: {
+      access: [
+        { group: 'halden-arkiv', municipalities: ['3101'], rights: ['read', 'retry-resolve'] },
+        { group: 'halden-servicetorg', municipalities: ['3101'], rights: ['read'] },
+      ],
+    },
+  },
+  {
+    staff: {
+      claim: 'roles',
+      access: [{ group: 'Innherred.Arkiv', municipalities: ['5037', '5038'], rights: ['read', 'retry-resolve'] }],
+    },
+  },
+]);
 
 const org = (orgnr: string) => ({ authority: 'iso6523-actorid-upis', ID: `0192:${orgnr}` });
 /** The e-form vendor acting for Halden, as Maskinporten puts it in the token. */
@@ -101,13 +123,17 @@ beforeAll(async () => {
       algorithms: ['RS256'],
     },
     admins: {
-      issuer: 'skjemaflyt-local',
-      audience: 'skjemaflyt',
+      issuer: STAFF_IDP,
+      audience: ADMIN_API,
       keys: { publicJwk: adminJwk },
       algorithms: ['ES256'],
     },
   };
-  resolve = principalResolver(issuers, () => IDENTITIES);
+  resolve = principalResolver(
+    issuers,
+    () => IDENTITIES,
+    () => STAFF,
+  );
 });
 
 afterAll(() => new Promise<void>((done) => server.close(() => done())));
@@ -214,42 +240,103 @@ describe('Maskinporten tokens, mapped to a provider by the configuration', () =>
   });
 
   it('a Maskinporten token is never taken for an admin token, nor the other way round', async () => {
-    // An admin token signed by the admins' key but naming Maskinporten as issuer.
-    const posing = await new SignJWT({ 'skjemaflyt:admin': ['3101'], scope: 'skjemaflyt:admin' })
+    // A staff token signed by the staff's key but naming Maskinporten as issuer.
+    const posing = await new SignJWT({ sub: 'kari', groups: ['halden-arkiv'] })
       .setProtectedHeader({ alg: 'ES256' })
       .setIssuer(MASKINPORTEN)
       .setAudience(AUDIENCE)
       .setExpirationTime('5m')
       .sign(adminKey);
     await unauthorised(`Bearer ${posing}`);
-    // Maskinporten's claims under the admins' issuer.
+    // Maskinporten's claims under the staff's issuer: no person (no sub), no groups.
     const mixed = await new SignJWT(vendorForHalden)
       .setProtectedHeader({ alg: 'ES256' })
-      .setIssuer('skjemaflyt-local')
-      .setAudience('skjemaflyt')
+      .setIssuer(STAFF_IDP)
+      .setAudience(ADMIN_API)
       .setExpirationTime('5m')
       .sign(adminKey);
     await unauthorised(`Bearer ${mixed}`);
   });
 });
 
-describe('admin tokens (until staff sign in with their identity provider)', () => {
-  const admin = (claims: Record<string, unknown>) =>
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256' })
-      .setIssuer('skjemaflyt-local')
-      .setAudience('skjemaflyt')
-      .setSubject('kari')
-      .setExpirationTime('5m')
-      .sign(adminKey);
+describe('staff tokens from their identity provider, rights from the configuration', () => {
+  const staff = (claims: Record<string, unknown>, edit: (jwt: SignJWT) => SignJWT = (j) => j) =>
+    edit(
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(STAFF_IDP)
+        .setAudience(ADMIN_API)
+        .setSubject('kari-oid')
+        .setExpirationTime('5m'),
+    ).sign(adminKey);
 
-  it('accepts rights for municipalities and refuses tokens that give none or look wrong', async () => {
-    expect(await resolve(`Bearer ${await admin({ 'skjemaflyt:admin': ['3101'], scope: 'skjemaflyt:admin' })}`)).toEqual(
-      { kind: 'admin', municipalities: ['3101'], subject: 'kari' },
+  it('gives the municipalities and rights of the person’s groups or app roles, and records who they are', async () => {
+    expect(await resolve(`Bearer ${await staff({ name: 'Kari Arkivar', groups: ['halden-arkiv', 'alle'] })}`)).toEqual({
+      kind: 'admin',
+      subject: 'kari-oid',
+      name: 'Kari Arkivar',
+      municipalities: ['3101'],
+      canRetryResolve: ['3101'],
+    });
+    expect(await resolve(`Bearer ${await staff({ groups: ['halden-servicetorg'] })}`)).toMatchObject({
+      municipalities: ['3101'],
+      canRetryResolve: [],
+    });
+    // Innherred maps app roles (the `roles` claim); a group of that name is not a role.
+    expect(await resolve(`Bearer ${await staff({ roles: ['Innherred.Arkiv'] })}`)).toMatchObject({
+      municipalities: ['5037', '5038'],
+      canRetryResolve: ['5037', '5038'],
+    });
+    expect(await resolve(`Bearer ${await staff({ groups: ['Innherred.Arkiv'] })}`)).toMatchObject({
+      municipalities: [],
+    });
+  });
+
+  it('the hub’s old home-made claims give nothing; a token naming no person is refused', async () => {
+    expect(
+      await resolve(`Bearer ${await staff({ 'skjemaflyt:admin': ['3101'], scope: 'skjemaflyt:admin' })}`),
+    ).toMatchObject({ municipalities: [], canRetryResolve: [] });
+    await unauthorised(`Bearer ${await staff({ groups: ['halden-arkiv'] }, (j) => j.setSubject(''))}`);
+  });
+
+  it('with scopes configured, a token needs one of them in scp (Entra ID) or scope', async () => {
+    const scoped = principalResolver(
+      { admins: { ...(issuers.admins as NonNullable<TrustedIssuers['admins']>), requiredScopes: ['Admin.ReadWrite'] } },
+      () => [],
+      () => STAFF,
     );
-    await unauthorised(`Bearer ${await admin({ 'skjemaflyt:admin': ['*'], scope: 'skjemaflyt:admin' })}`);
-    await unauthorised(`Bearer ${await admin({ 'skjemaflyt:admin': [], scope: 'skjemaflyt:admin' })}`);
-    await unauthorised(`Bearer ${await admin({ 'skjemaflyt:admin': ['3101'] })}`);
+    const groups = { groups: ['halden-arkiv'] };
+    expect(await scoped(`Bearer ${await staff({ ...groups, scp: 'openid Admin.ReadWrite' })}`)).toMatchObject({
+      municipalities: ['3101'],
+    });
+    expect(await scoped(`Bearer ${await staff({ ...groups, scope: 'Admin.ReadWrite' })}`)).toMatchObject({
+      municipalities: ['3101'],
+    });
+    for (const claims of [groups, { ...groups, scp: 'Admin.Read' }, { ...groups, scp: 'admin.readwrite' }]) {
+      await expect(scoped(`Bearer ${await staff(claims)}`)).rejects.toBeInstanceOf(AuthenticationError);
+    }
+    expect(
+      authSettingsFromEnv({
+        SKJEMAFLYT_ADMIN_ISSUER: STAFF_IDP,
+        SKJEMAFLYT_ADMIN_AUDIENCE: ADMIN_API,
+        SKJEMAFLYT_ADMIN_JWKS_URL: 'https://login.example/keys',
+        SKJEMAFLYT_ADMIN_SCOPES: 'Admin.ReadWrite Admin.Read',
+      }).admins?.requiredScopes,
+    ).toEqual(['Admin.ReadWrite', 'Admin.Read']);
+  });
+
+  it('refuses another audience (a token for another API), an expired one, and one signed by another key', async () => {
+    await unauthorised(`Bearer ${await staff({ groups: ['halden-arkiv'] }, (j) => j.setAudience('api://other'))}`);
+    await unauthorised(`Bearer ${await staff({ groups: ['halden-arkiv'] }, (j) => j.setExpirationTime(now() - 120))}`);
+    const other = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ groups: ['halden-arkiv'] })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(STAFF_IDP)
+      .setAudience(ADMIN_API)
+      .setSubject('mallory')
+      .setExpirationTime('5m')
+      .sign(other.privateKey);
+    await unauthorised(`Bearer ${forged}`);
   });
 });
 
@@ -259,6 +346,8 @@ describe('issuer settings', () => {
       SKJEMAFLYT_PROVIDER_ISSUER: MASKINPORTEN,
       SKJEMAFLYT_PROVIDER_AUDIENCE: AUDIENCE,
       SKJEMAFLYT_PROVIDER_JWKS_URL: 'https://test.maskinporten.no/jwk',
+      SKJEMAFLYT_ADMIN_ISSUER: STAFF_IDP,
+      SKJEMAFLYT_ADMIN_AUDIENCE: ADMIN_API,
       SKJEMAFLYT_ADMIN_PUBLIC_JWK: JSON.stringify(adminJwk),
     });
     expect(settings.providers).toEqual({
@@ -267,15 +356,16 @@ describe('issuer settings', () => {
       keys: { jwksUrl: 'https://test.maskinporten.no/jwk' },
       algorithms: ['RS256', 'PS256', 'ES256'],
     });
-    expect(settings.admins).toMatchObject({
-      issuer: 'skjemaflyt-local',
-      audience: 'skjemaflyt',
-      algorithms: ['ES256'],
-    });
+    expect(settings.admins).toMatchObject({ issuer: STAFF_IDP, audience: ADMIN_API, algorithms: ['ES256'] });
     // A function with only the providers' issuer lets no admin in, and the other way round.
-    expect(Object.keys(authSettingsFromEnv({ SKJEMAFLYT_ADMIN_PUBLIC_JWK: JSON.stringify(adminJwk) }))).toEqual([
-      'admins',
-    ]);
+    const adminOnly = {
+      SKJEMAFLYT_ADMIN_ISSUER: STAFF_IDP,
+      SKJEMAFLYT_ADMIN_AUDIENCE: ADMIN_API,
+      SKJEMAFLYT_ADMIN_PUBLIC_JWK: JSON.stringify(adminJwk),
+    };
+    expect(Object.keys(authSettingsFromEnv(adminOnly))).toEqual(['admins']);
+    // No default issuer any more: a single key names its issuer and audience.
+    expect(() => authSettingsFromEnv({ SKJEMAFLYT_ADMIN_PUBLIC_JWK: JSON.stringify(adminJwk) })).toThrow(/ISSUER/);
   });
 
   it('needs an issuer and an audience with a JWKS, HTTPS for a remote one, no HS algorithms, and two issuers', () => {

@@ -4,9 +4,8 @@ import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type Hub, type StartHubOptions, startHub } from '../../infra/local/hub.ts';
 import { providerTokens, readMaskinportenState } from '../../infra/local/maskinporten-clients.ts';
-import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
-import { LOCAL_ADMIN_TOKENS } from '../../shared/auth/settings.ts';
-import { signDevToken } from '../../shared/auth/tokens.ts';
+import { staffAccessToken } from '../../infra/local/staff-sign-in.ts';
+import { staffAccessOf } from '../../shared/auth/staff.ts';
 import { DEFAULT_CONFIG_PATH, loadHubConfig } from '../../shared/config/load.ts';
 import { buildRegistry } from '../../shared/config/registry.ts';
 
@@ -17,9 +16,6 @@ export const SAMPLE_NAMES = [
   'soknad-tiltak-uten-ansvarsrett',
   'a-skjema-tilsetting',
 ];
-/** The local admin development tokens' issuer and audience */
-export const settings = LOCAL_ADMIN_TOKENS;
-
 export type Sample = Record<string, unknown> & { submissionId: string; formType: string; municipality: string };
 
 export async function sample(name: string): Promise<Sample> {
@@ -35,17 +31,50 @@ export type Who = { provider: string; municipality?: string } | { admin: string[
 /**
  * Tokens for a running hub, as its callers get them: a provider's from the hub's local Maskinporten (JWT-bearer
  * grant with the provider's client key; as the organisation that submits for `municipality`, when given), an
- * admin's signed with the local development key.
+ * admin's from the local identity provider (authorization code with PKCE, signing in as a person).
  */
 export async function hubTokens(hub: Hub) {
-  const keys = await loadOrCreateDevKeys(hub.dataDir);
   const provider = providerTokens({
     dataDir: hub.dataDir,
     registry: buildRegistry(hub.config),
     maskinporten: hub.maskinporten,
   });
+  const staff = staffTokens(hub);
   return (who: Who): Promise<string> =>
-    'provider' in who ? provider(who.provider, who.municipality) : signDevToken(keys.privateKey, settings, who);
+    'provider' in who ? provider(who.provider, who.municipality) : staff(who.admin, who.name);
+}
+
+/**
+ * An archive-staff bearer token with retry/resolve rights in exactly these municipalities: a person added to the
+ * local identity provider for the test, in the groups the configuration maps to each municipality (one group per
+ * municipality where the configuration has one), signed in through the login form. Kept while it is valid.
+ */
+export function staffTokens(hub: Hub) {
+  const access = staffAccessOf(hub.config.deployments);
+  const cache = new Map<string, { token: string; until: number }>();
+  return async (municipalities: string[], name?: string): Promise<string> => {
+    const groups = municipalities.map((m) => {
+      const acting = access.rules.filter(
+        (r) => r.rule.rights.includes('retry-resolve') && r.rule.municipalities.includes(m),
+      );
+      const rule = acting.find((r) => r.rule.municipalities.length === 1) ?? acting[0];
+      if (!rule) throw new Error(`The configuration has no staff group with retry-resolve for municipality ${m}`);
+      return rule.rule.group;
+    });
+    const username = `test-${[...municipalities].sort().join('-')}${name ? `-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}` : ''}`;
+    const cached = cache.get(username);
+    if (cached && cached.until > Date.now()) return cached.token;
+    hub.identityProvider.addStaff({
+      username,
+      password: 'demo',
+      subject: username,
+      name: name ?? `Testansatt ${municipalities.join(', ')}`,
+      groups: [...new Set(groups)],
+    });
+    const token = await staffAccessToken(hub.identityProvider.issuer, username);
+    cache.set(username, { token, until: Date.now() + 5 * 60_000 });
+    return token;
+  };
 }
 
 /** The municipality a submission body is for, when it says. */

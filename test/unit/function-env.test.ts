@@ -34,6 +34,14 @@ const hub = (emulators?: HubEnvironment['emulators']): HubEnvironment => ({
   },
   deployments: [deployment],
   secret: (variable) => `secret of ${variable}`,
+  staffSignIn: {
+    consoleUrl: 'https://hub.example/console/',
+    issuer: 'https://idp',
+    clientId: 'console',
+    clientSecret: { env: 'STAFF_CLIENT_SECRET', value: 'secret of STAFF_CLIENT_SECRET' },
+    scopes: ['openid', 'profile'],
+    sessionMinutes: 60,
+  },
   ...(emulators ? { emulators } : {}),
 });
 
@@ -75,6 +83,21 @@ describe("a function's environment, written and read back", () => {
     expect(
       Object.keys(functionEnvironment('admin', hub())).filter((v) => v.startsWith('SKJEMAFLYT_PROVIDER_')),
     ).toEqual([]);
+    // The console's sign-in: the client secret for the sign-in function only; the admin API knows the console's URL.
+    expect(read('console-session').consoleSession).toEqual({
+      consoleUrl: 'https://hub.example/console/',
+      signIn: {
+        issuer: 'https://idp',
+        clientId: 'console',
+        clientSecretName: 'STAFF_CLIENT_SECRET',
+        scopes: ['openid', 'profile'],
+        sessionMinutes: 60,
+      },
+    });
+    expect(read('admin').consoleSession).toEqual({ consoleUrl: 'https://hub.example/console/' });
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'console-session')) {
+      expect(Object.values(functionEnvironment(name, hub()))).not.toContain('secret of STAFF_CLIENT_SECRET');
+    }
     // Secrets go to the function that uses them, and nowhere else.
     const archive = functionEnvironment('deliver-archive', hub());
     expect(archive.ARKIV_TOKEN).toBe('secret of ARKIV_TOKEN');

@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api.js';
+import { ApiError, api, mayRetryResolve } from '../api.js';
 import { announce, h } from '../dom.js';
 import { formatTime, STATUS_HELP, STATUS_LABEL } from '../format.js';
 import { statusBadge } from '../rows.js';
@@ -11,7 +11,7 @@ const POLL_MS = 2000;
 const shown = new Map();
 
 /** One delivery: what is wrong, the submission, the actions, the history as a timeline, what was produced. */
-export async function deliveryPage({ params, current, refresh }) {
+export async function deliveryPage({ me, params, current, refresh }) {
   const [id] = params;
   for (const key of shown.keys()) if (key !== id) shown.delete(key);
   let data;
@@ -54,7 +54,11 @@ export async function deliveryPage({ params, current, refresh }) {
         WAITING.has(d.status) ? h('span', { class: 'hjelp' }, ' Siden oppdateres av seg selv.') : '',
       ),
       data.explanation && !CLOSED.has(d.status) ? explanationSection(data.explanation, d) : null,
-      CLOSED.has(d.status) ? null : actionsSection(d, refresh),
+      CLOSED.has(d.status)
+        ? null
+        : mayRetryResolve(me, data.municipality.kommunenummer)
+          ? actionsSection(d, refresh)
+          : readOnlyNote(),
       submissionSection(data, id, refresh),
       Object.keys(d.references).length > 0 ? referencesSection(d.references) : null,
       data.related.length > 0 ? relatedSection(data.related) : null,
@@ -127,6 +131,20 @@ function explanationSection(e, d) {
         h('h3', { id: 'feiltekst' }, 'Feilteksten slik den ble lagret'),
         h('pre', { tabindex: '0', 'aria-labelledby': 'feiltekst' }, e.raw),
       ),
+    ),
+  );
+}
+
+/** A read-only person sees the failure and its explanation, and no buttons they may not use. */
+function readOnlyNote() {
+  return h(
+    'section',
+    { class: 'handlinger', 'aria-labelledby': 'handlinger' },
+    h('h2', { id: 'handlinger' }, 'Handlinger'),
+    h(
+      'p',
+      { class: 'hjelp' },
+      'Du har lesetilgang i denne kommunen. Arkivet kan sende leveransen på nytt eller lukke den.',
     ),
   );
 }

@@ -94,7 +94,7 @@ export async function failuresPage({ municipality, query, current, refresh }) {
   );
 
   const bulk =
-    filter.status === 'FAILED' && data.items.length > 0 && !filter.q
+    filter.status === 'FAILED' && data.items.length > 0 && !filter.q && municipality.canRetryResolve
       ? retryAllSection({ request, refresh, current })
       : null;
 

@@ -1,48 +1,34 @@
+import { signInUrl } from '../api.js';
 import { h } from '../dom.js';
 
-/** The admin token, pasted (locally from `npm run --silent token -- --admin <kommunenummer>`). */
-export function loginPage({ message, onToken }) {
-  const error = h('p', { id: 'token-feil', class: 'feltfeil', hidden: true });
-  const input = h('textarea', {
-    id: 'token',
-    name: 'token',
-    rows: 4,
-    required: true,
-    autocomplete: 'off',
-    spellcheck: 'false',
-    'aria-describedby': 'token-hjelp token-feil',
-  });
-  const submit = (event) => {
-    event.preventDefault();
-    const token = input.value.trim();
-    if (!token) {
-      error.textContent = 'Lim inn tokenet ditt.';
-      error.hidden = false;
-      input.setAttribute('aria-invalid', 'true');
-      input.focus();
-      return;
-    }
-    onToken(token);
-  };
+/** Sign-in goes through the municipality's identity provider; back here, on the same page, afterwards. */
+export function loginPage({ message }) {
   return h(
     'div',
     { class: 'innlogging' },
     h('h1', {}, 'Logg inn'),
     message ? h('p', { class: 'feilmelding', role: 'alert' }, message) : null,
+    h('p', {}, 'Logg inn med kommunens innlogging for ansatte. Du ser leveransene i kommunene du har tilgang til.'),
+    h('p', {}, h('a', { class: 'knapp', id: 'logg-inn', href: signInUrl() }, 'Logg inn')),
+  );
+}
+
+/** Signed in, but no group gives this person any municipality in Skjemaflyt. */
+export function noAccessPage({ name, onSignOut }) {
+  return h(
+    'div',
+    { class: 'innlogging' },
+    h('h1', {}, 'Ingen tilgang'),
     h(
-      'form',
-      { onsubmit: submit, novalidate: true },
-      h('label', { for: 'token' }, 'Administratortoken'),
-      h(
-        'p',
-        { id: 'token-hjelp', class: 'hjelp' },
-        'Tokenet gir tilgang til leveransene i dine kommuner. Lokalt får du et med ',
-        h('code', {}, 'npm run --silent token -- --admin 3101'),
-        '.',
-      ),
-      input,
-      error,
-      h('button', { type: 'submit' }, 'Logg inn'),
+      'p',
+      { class: 'feilmelding', role: 'alert' },
+      `Du er logget inn som ${name}, men har ikke tilgang til noen kommune i Skjemaflyt.`,
     ),
+    h(
+      'p',
+      {},
+      'Tilgang gis gjennom gruppene dine i kommunens brukerkatalog. Be IT-avdelingen eller arkivleder om tilgang, og logg inn på nytt.',
+    ),
+    h('button', { type: 'button', onclick: onSignOut }, 'Logg ut'),
   );
 }

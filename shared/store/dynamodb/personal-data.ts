@@ -2,6 +2,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand
 import type { StoredDocument } from '../../submission/types.ts';
 import type { AuditEntry } from '../records.ts';
 import { deliveryKey, STATUS_INDEX, submissionKey } from './keys.ts';
+import { TABLE_TTL_ATTRIBUTE } from '../table.ts';
 
 /**
  * The personal data the table keeps about a submission (the submitter's name on each delivery, the documents'
@@ -14,7 +15,7 @@ import { deliveryKey, STATUS_INDEX, submissionKey } from './keys.ts';
  */
 export const PERSONAL_DATA_INDEX_PK = 'PERSONAL_DATA';
 /** The table's TTL attribute (epoch seconds): whole items that may simply expire (search entries). */
-export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
+
 
 export class DynamoPersonalData {
   private readonly db: DynamoDBDocumentClient;

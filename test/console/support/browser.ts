@@ -69,3 +69,15 @@ export async function axeViolations(page: Page): Promise<string[]> {
     (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
   );
 }
+
+/**
+ * Signs in from the console's login page as a person would: "Logg inn", then the identity provider's form
+ * (the local one: username and password `demo`), and back to the console.
+ */
+export async function signInAs(page: Page, username: string, password = 'demo'): Promise<void> {
+  await page.getByRole('link', { name: 'Logg inn' }).click();
+  await page.getByLabel('Brukernavn').fill(username);
+  await page.getByLabel('Passord').fill(password);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.waitForURL((url) => url.pathname.startsWith('/console/'));
+}
