@@ -22,16 +22,22 @@ export function compileDocuments(c: DefinitionCompiler, mapping: ArchiveMapping,
   const kinds = mapping.dokumenter;
   const skjemadata = kinds.skjemadata;
   const skjemadataTittel = skjemadata ? c.value(skjemadata.tittel, '/archive/dokumenter/skjemadata/tittel') : undefined;
+  // Words, not regular expressions: a pattern from configuration run against a provider's file names could be made
+  // to backtrack (ReDoS); "situasjonsplan|kart" matches a title or file name containing either word.
   const typeRules = (kinds.vedleggstyper ?? []).flatMap((rule, i) => {
-    try {
-      return [{ pattern: new RegExp(rule.match, 'iu'), dokumenttype: rule.dokumenttype }];
-    } catch (error) {
-      c.issue(`/archive/dokumenter/vedleggstyper/${i}/match`, `not a regular expression: ${(error as Error).message}`);
+    const words = rule.match.split('|').map((w) => w.trim().toLocaleLowerCase('nb'));
+    if (words.some((w) => w === '' || /[\\^$.*+?()[\]{}]/.test(w))) {
+      c.issue(`/archive/dokumenter/vedleggstyper/${i}/match`, 'words separated by |, e.g. "situasjonsplan|kart"');
       return [];
     }
+    return [{ words, dokumenttype: rule.dokumenttype }];
   });
+  const contains = (text: string, words: string[]) => {
+    const lower = text.toLocaleLowerCase('nb');
+    return words.some((w) => lower.includes(w));
+  };
   const vedleggKind = (d: StoredDocument): DocumentKind => {
-    const rule = typeRules.find((r) => r.pattern.test(d.title) || r.pattern.test(d.filename));
+    const rule = typeRules.find((r) => contains(d.title, r.words) || contains(d.filename, r.words));
     return rule ? { ...kinds.vedlegg, dokumenttype: rule.dokumenttype } : kinds.vedlegg;
   };
 

@@ -131,7 +131,7 @@ function compileProperty(c: DefinitionCompiler, m: MatrikkelnummerMapping, gbnr:
   const klasseTittel = c.optional(gbnr.tittel, `${at}/gbnr/tittel`);
   const format = gbnr.format;
   if (format !== undefined && !/\{(gnr)\}/.test(format)) c.issue(`${at}/gbnr/format`, 'must contain {gnr}');
-  if (format !== undefined && /\{(?!(?:knr|gnr|bnr|fnr|snr)\})[^}]*\}/.test(format)) {
+  if (format !== undefined && placeholdersOf(format).some((name) => !GBNR_PLACEHOLDERS.includes(name))) {
     c.issue(`${at}/gbnr/format`, 'knows only {knr}, {gnr}, {bnr}, {fnr} and {snr}');
   }
 
@@ -186,4 +186,20 @@ function compileProperty(c: DefinitionCompiler, m: MatrikkelnummerMapping, gbnr:
     };
     return { matrikkelnummer, klasse, key: canonical, gbnr: `${gnr}/${bnr}${tail}` };
   };
+}
+
+const GBNR_PLACEHOLDERS = ['knr', 'gnr', 'bnr', 'fnr', 'snr'];
+
+/** The `{name}`s of a format, scanned (not a regular expression: it sees configuration, and must not backtrack). */
+function placeholdersOf(format: string): string[] {
+  const names: string[] = [];
+  let from = 0;
+  for (;;) {
+    const open = format.indexOf('{', from);
+    if (open < 0) return names;
+    const close = format.indexOf('}', open + 1);
+    if (close < 0) return [...names, format.slice(open + 1)];
+    names.push(format.slice(open + 1, close));
+    from = close + 1;
+  }
 }

@@ -1,5 +1,6 @@
 /** Titles an archivist signs off: from controlled values, screened words dropped, no dangling separators, a limit. */
 import type { FormType } from '../config/types.ts';
+import { trimEndOf } from '../text/trim.ts';
 import type { DefinitionCompiler } from './compiler.ts';
 import { isExpression, pathsOf } from './values.ts';
 
@@ -33,20 +34,27 @@ export function withoutPaths(spec: string, paths: Set<string>): string {
  * ("– –", a trailing "–"), and no longer than the limit (shortened at a word, with "…").
  */
 export function finishTitle(title: string, max: number): string {
-  let t = title
-    .replace(/\s+/g, ' ')
-    .replace(/ ([–—-])(?: [–—,-])+(?= |$)/g, ' $1')
-    .replace(/ ,(?: ,)+/g, ' ,')
-    .replace(/^(?:[–—,-] )+/, '')
-    .replace(/(?: [–—,-])+$/, '')
-    .replace(/ ,/g, ',')
-    .trim();
+  let t = withoutTrailingSeparators(
+    title
+      .replace(/\s+/g, ' ')
+      .replace(/ ([–—-])(?: [–—,-])+(?= |$)/g, ' $1')
+      .replace(/ ,(?: ,)+/g, ' ,')
+      .replace(/^(?:[–—,-] )+/, ''),
+  ).replace(/ ,/g, ',');
+  t = t.trim();
   if ([...t].length > max) {
     const chars = [...t].slice(0, max - 1).join('');
     const cut = chars.lastIndexOf(' ');
-    t = `${(cut > max / 2 ? chars.slice(0, cut) : chars).replace(/[\s–—,-]+$/, '')}…`;
+    t = `${trimEndOf(cut > max / 2 ? chars.slice(0, cut) : chars, ' \t\n\r–—,-')}…`;
   }
   return t;
+}
+
+/** `t` without its trailing " –", " —", " ," or " -" pieces, however many (a loop: `/(?: [–—,-])+$/` backtracks). */
+function withoutTrailingSeparators(t: string): string {
+  let end = t.length;
+  while (end >= 2 && t[end - 2] === ' ' && '–—,-'.includes(t[end - 1] as string)) end -= 2;
+  return t.slice(0, end);
 }
 
 /** The literal text of a title template must fit (checked when the configuration is loaded). */

@@ -156,6 +156,9 @@ describe('what only AWS needs is checked at synth too', () => {
       h.providers.forEach((p: any) => {
         p.grants[0].municipality = '3102';
       });
+      h.staff.access.forEach((a: any) => {
+        a.municipalities = ['3102'];
+      });
     });
     expect(await issuesOf(dir)).toEqual([
       {

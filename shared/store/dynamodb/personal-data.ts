@@ -47,8 +47,9 @@ export class DynamoPersonalData {
           new UpdateCommand({
             TableName: this.table,
             Key: { pk: item.pk, sk: item.sk },
-            UpdateExpression: `SET ${TABLE_TTL_ATTRIBUTE} = :t`,
+            UpdateExpression: 'SET #ttl = :t',
             ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
             ExpressionAttributeValues: { ':t': expiresAt },
           }),
         )
