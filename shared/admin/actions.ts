@@ -13,6 +13,7 @@ import {
   parseFilter,
   parseLimit,
 } from './deliveries.ts';
+import { parseFailureCode, readAll } from './failures.ts';
 
 /** What a person does about failed deliveries; each change is recorded in the history with who did it. */
 
@@ -54,6 +55,9 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
     ]);
   }
   const filter = { ...parseFilter(admin, params, 'FAILED'), status: 'FAILED' as const };
+  // One cause at a time (the grouped retry): only the failures with this code are taken.
+  const failureCode = parseFailureCode(params.failureCode);
+  const ofCause = (d: DeliveryRecord) => !failureCode || d.failure?.code === failureCode;
   const limit = parseLimit(params.limit, 25, 100);
   const started = now(deps).toISOString();
   let until = filter.to && filter.to < started ? filter.to : started;
@@ -76,18 +80,20 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
   }
   const total = params.cursor
     ? undefined
-    : (
-        await deps.store.summarize(filter.municipality, 'FAILED', {
-          ...(filter.from ? { from: filter.from } : {}),
-          to: until,
-          ...(filter.target ? { target: filter.target } : {}),
-          ...(filter.formType ? { formType: filter.formType } : {}),
-        })
-      ).count;
+    : failureCode
+      ? (await readAll(deps, { ...filter, to: until })).items.filter(ofCause).length
+      : (
+          await deps.store.summarize(filter.municipality, 'FAILED', {
+            ...(filter.from ? { from: filter.from } : {}),
+            to: until,
+            ...(filter.target ? { target: filter.target } : {}),
+            ...(filter.formType ? { formType: filter.formType } : {}),
+          })
+        ).count;
   const page = await listPage(deps, { ...filter, to: until, limit, ...(cursor ? { cursor } : {}) });
   const retried: DeliveryRecord[] = [];
   let skipped = 0;
-  for (const delivery of page.items) {
+  for (const delivery of page.items.filter(ofCause)) {
     try {
       retried.push(await requeue(admin, delivery, deps, true));
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/claims.ts';
 import type { Registry } from '../config/registry.ts';
 import type { Target } from '../config/types.ts';
+import { applyCorrections, type Correction, correctionsKey, parseCorrections } from '../delivery/corrections.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery/lifecycle.ts';
 import { producedFile, producedKey } from '../delivery/produced.ts';
 import { type FieldError, reject } from '../domain/rejection.ts';
@@ -9,9 +10,12 @@ import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord } from '../store/records.ts';
 import { nameWords, normaliseTerm } from '../store/search-terms.ts';
 import { InvalidCursorError, type StatusQuery, type SubmissionStore } from '../store/submissions.ts';
+import { parseFormData } from '../submission/form-data.ts';
 import { maskNationalId } from '../submission/identifiers.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
 import { type Admin, findDelivery, municipalityFor, requireAdmin, who } from './access.ts';
+import { fieldsInRule, valuesOf } from './corrections.ts';
+import { readOptional } from './documents.ts';
 import { explainFailure } from './explain.ts';
 
 /** What the admin API's logic needs; every call checks the admin's municipalities first (see access.ts). */
@@ -21,7 +25,10 @@ export interface AdminDeps {
     'get' | 'getDelivery' | 'transition' | 'listByStatus' | 'summarize' | 'findByTerm' | 'recordAudit'
   >;
   queue: { send(messages: DeliveryMessage[]): Promise<void> };
-  documents: { get(key: string): Promise<Uint8Array> };
+  documents: {
+    get(key: string): Promise<Uint8Array>;
+    put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  };
   registry: Registry;
   now?: () => Date;
 }
@@ -163,9 +170,16 @@ export async function listDeliveries(principal: Principal, params: Params, deps:
   const limit = parseLimit(params.limit, 50, 100);
   const query: StatusQuery = { ...filter, limit, ...(params.cursor ? { cursor: params.cursor } : {}) };
   const page = await listPage(deps, query);
+  let nextCursor = page.cursor ?? null;
+  if (nextCursor && page.items.length === limit) {
+    // DynamoDB says "there may be more" after a full page even when nothing follows: look, so "Vis flere" never
+    // brings an empty page.
+    const peek = await listPage(deps, { ...query, limit: 1, cursor: nextCursor });
+    if (peek.items.length === 0 && !peek.cursor) nextCursor = null;
+  }
   return {
     items: page.items.map((d) => deliveryRow(d, deps.registry)),
-    nextCursor: page.cursor ?? null,
+    nextCursor,
     scannedCount: page.scannedCount,
     consumedCapacity: page.consumedCapacity,
   };
@@ -248,6 +262,19 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
     : null;
   const submission = found?.submission;
   const nationalId = envelope?.submitter.nationalId;
+  const corrections = parseCorrections(
+    envelope ? await readOptional(deps, correctionsKey(delivery.trackingId)) : undefined,
+  );
+  const data = envelope ? formDataOf(envelope, corrections) : undefined;
+  const faultFields =
+    explanation && data
+      ? [
+          ...new Set([
+            ...(explanation.field?.formFields ?? []),
+            ...(delivery.failure?.code === 'mapping-failed' ? fieldsInRule(delivery.failure.details.rule, data) : []),
+          ]),
+        ]
+      : [];
   return {
     delivery: {
       ...deliveryRow(delivery, deps.registry),
@@ -270,7 +297,9 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
       formType: submission.formType,
       submittedAt: submission.submittedAt,
       receivedAt: submission.receivedAt,
-      documents: submission.documents.map((d) => ({
+      documents: submission.documents.map((d, index) => ({
+        id: String(index),
+        contentType: d.contentType,
         filename: d.filename,
         role: d.role,
         title: d.title,
@@ -293,7 +322,13 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
         targetName: targetOf(deps.registry, d.target)?.name ?? d.target,
         status: d.status,
       })),
-    explanation,
+    explanation: explanation && {
+      ...explanation,
+      // The values the failing fields hold now (earlier corrections applied): what the clerk checks and corrects.
+      values: data ? valuesOf(faultFields, data) : [],
+    },
+    correctable: delivery.status === 'FAILED' && envelope !== undefined,
+    corrected: corrections.length > 0,
     produced:
       target && producedText !== undefined
         ? {
@@ -338,13 +373,11 @@ async function readEnvelope(
   return bytes ? JSON.parse(Buffer.from(bytes).toString('utf8')) : undefined;
 }
 
-/** An object that may be gone (the retention rule deletes documents) or never made. */
-async function readOptional(deps: AdminDeps, key: string): Promise<Uint8Array | undefined> {
+/** The form data as the mappings read it now: as received, with a person's corrections applied. */
+function formDataOf(envelope: Omit<SubmissionEnvelope, 'attachments'>, corrections: Correction[]) {
   try {
-    return await deps.documents.get(key);
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-    throw error;
+    return applyCorrections(parseFormData(envelope.formData.contentType, envelope.formData.content).data, corrections);
+  } catch {
+    return undefined;
   }
 }

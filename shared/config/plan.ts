@@ -50,6 +50,12 @@ export const ROUTES: RoutePlan[] = [
   { method: 'POST', path: '/v1/admin/deliveries/{id}/retry', handler: 'admin', caller: 'admin' },
   { method: 'POST', path: '/v1/admin/deliveries/{id}/resolve', handler: 'admin', caller: 'admin' },
   { method: 'POST', path: '/v1/admin/deliveries/{id}/national-id', handler: 'admin', caller: 'admin' },
+  { method: 'GET', path: '/v1/admin/deliveries/{id}/documents/{document}', handler: 'admin', caller: 'admin' },
+  { method: 'GET', path: '/v1/admin/deliveries/{id}/correction', handler: 'admin', caller: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/{id}/correction/preview', handler: 'admin', caller: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/{id}/correct', handler: 'admin', caller: 'admin' },
+  { method: 'GET', path: '/v1/admin/failures', handler: 'admin', caller: 'admin' },
+  { method: 'POST', path: '/v1/admin/deliveries/outcome', handler: 'admin', caller: 'admin' },
 ];
 
 /** The queue of status-change notifications to providers' webhooks (keyed like a target in the queue URLs). */

@@ -98,7 +98,16 @@ export type DeliveryEvent =
   /** The queue gave up: every attempt used */
   | { type: 'dead-lettered'; round?: number }
   | { type: 'retried-by-person'; by: Person; bulk?: boolean }
+  /** A person corrected form values the mapping reads (kept beside the submission) and sent it again */
+  | { type: 'corrected-by-person'; by: Person; changes: readonly CorrectedField[]; reason: string }
   | { type: 'resolved-by-person'; by: Person; comment: string };
+
+/** One corrected form field, as the history tells it (staff only: the provider's view has no details). */
+export interface CorrectedField {
+  field: string;
+  from: string | null;
+  to: string;
+}
 
 /** A decided change: the repository writes it only while the delivery is still in one of `from`. */
 export interface Transition {
@@ -132,6 +141,7 @@ const FROM: Record<DeliveryEvent['type'], readonly DeliveryStatus[]> = {
   'receipt-overdue': ['SENT'],
   'dead-lettered': ['QUEUED', 'RETRYING', 'SENT'],
   'retried-by-person': ['FAILED'],
+  'corrected-by-person': ['FAILED'],
   'resolved-by-person': ['FAILED', 'RETRYING', 'QUEUED', 'PENDING', 'SENT'],
 };
 
@@ -153,7 +163,11 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
       transition: {
         from,
         ...rest,
-        ...(event.type === 'retried-by-person' || event.type === 'resolved-by-person' ? {} : { round }),
+        ...(event.type === 'retried-by-person' ||
+        event.type === 'resolved-by-person' ||
+        event.type === 'corrected-by-person'
+          ? {}
+          : { round }),
         entry: { at, status: t.to, detail, ...(by ? { by: by.name } : {}) },
       },
     };
@@ -252,6 +266,18 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         nextAttemptAt: null,
         sent: null,
       });
+    case 'corrected-by-person': {
+      const shown = (v: string | null) => (v === null ? '(tom)' : `«${v}»`);
+      const changes = event.changes.map((c) => `${c.field} ${shown(c.from)} → ${shown(c.to)}`).join(', ');
+      return change({
+        to: 'QUEUED',
+        detail: `Rettet av en person og sendt på nytt: ${changes}. Begrunnelse: ${trimEndOf(event.reason.trim(), '.')}.`,
+        by: event.by,
+        newRound: true,
+        nextAttemptAt: null,
+        sent: null,
+      });
+    }
     case 'resolved-by-person':
       return change({
         to: 'RESOLVED',

@@ -57,6 +57,17 @@ export interface PreviewOptions {
   format?: ArchiveFormat;
   /** Check each arkivmelding against its XSD (default true; tests that check many at once in one run turn it off) */
   validate?: boolean;
+  /**
+   * A stored submission seen again (the console's preview of a corrected record): its real trackingId and time
+   * of receipt, its stored documents (the body then carries none), and its form data with a person's corrections
+   * applied (shared/delivery/corrections.ts), checked by the form type's rules instead of the content's own.
+   */
+  stored?: {
+    trackingId: string;
+    receivedAt: string;
+    documents: StoredDocument[];
+    formData?: (data: Record<string, unknown>) => Record<string, unknown>;
+  };
 }
 
 export async function previewSubmission(
@@ -86,6 +97,8 @@ export async function previewSubmission(
       return { formType: formType.id, files: [], problems: error.errors.map(fromFieldError) };
     throw error;
   }
+  const transform = options.stored?.formData;
+  if (transform) parsed = { ...parsed, data: transform(parsed.data) };
   const ruleErrors = checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name);
   if (envelope.formData.contentType !== formType.formData.contentType) {
     ruleErrors.unshift({
@@ -95,11 +108,11 @@ export async function previewSubmission(
   }
   if (ruleErrors.length > 0) return { formType: formType.id, files: [], problems: ruleErrors.map(fromFieldError) };
 
-  const documents = storedDocuments(envelope);
+  const documents = options.stored?.documents ?? storedDocuments(envelope);
   const { attachments: _attachments, ...withoutAttachments } = envelope;
   const input: MappingInput = {
-    trackingId: standInTrackingId(envelope.submissionId),
-    receivedAt: envelope.submittedAt,
+    trackingId: options.stored?.trackingId ?? standInTrackingId(envelope.submissionId),
+    receivedAt: options.stored?.receivedAt ?? envelope.submittedAt,
     envelope: withoutAttachments,
     formData: parsed.data,
   };

@@ -54,6 +54,12 @@ const EVENTS: Record<string, DeliveryEvent> = {
   'receipt-overdue': { type: 'receipt-overdue', nextAttemptAt: later },
   'dead-lettered': { type: 'dead-lettered' },
   'retried-by-person': { type: 'retried-by-person', by: kari },
+  'corrected-by-person': {
+    type: 'corrected-by-person',
+    by: kari,
+    changes: [{ field: 'soker.adresse.postnummer', from: '0000', to: '1767' }],
+    reason: 'Postnummeret fra søkerens brev.',
+  },
   'resolved-by-person': { type: 'resolved-by-person', by: kari, comment: 'Journalført manuelt i Elements' },
 };
 
@@ -69,6 +75,7 @@ const EXPECTED: Record<string, Partial<Record<DeliveryStatus, DeliveryStatus>>> 
   'receipt-overdue': { SENT: 'RETRYING' },
   'dead-lettered': { QUEUED: 'FAILED', RETRYING: 'FAILED', SENT: 'FAILED' },
   'retried-by-person': { FAILED: 'QUEUED' },
+  'corrected-by-person': { FAILED: 'QUEUED' },
   'resolved-by-person': {
     FAILED: 'RESOLVED',
     RETRYING: 'RESOLVED',
@@ -144,6 +151,35 @@ describe('what the history says', () => {
       by: 'Kari Arkivar',
       detail: 'Lukket: Journalført manuelt i Elements',
     });
+  });
+
+  it('a correction names the person, each field with its old and new value, and why; it starts a new round', () => {
+    const d = decide(
+      delivery('FAILED', { round: 2 }),
+      {
+        type: 'corrected-by-person',
+        by: kari,
+        changes: [
+          { field: 'soker.adresse.postnummer', from: '0000', to: '1767' },
+          { field: 'soker.adresse.poststed', from: null, to: 'Halden' },
+        ],
+        reason: ' Postnummeret fra søkerens brev. ',
+      },
+      NOW,
+    );
+    expect(d.kind === 'transition' && d.transition).toMatchObject({
+      to: 'QUEUED',
+      newRound: true,
+      nextAttemptAt: null,
+      entry: {
+        by: 'Kari Arkivar',
+        detail:
+          'Rettet av en person og sendt på nytt: soker.adresse.postnummer «0000» → «1767», ' +
+          'soker.adresse.poststed (tom) → «Halden». Begrunnelse: Postnummeret fra søkerens brev.',
+      },
+    });
+    // Not bound to the round it was decided in (a person's action starts the next one).
+    expect(d.kind === 'transition' && d.transition.round).toBeUndefined();
   });
 
   it('the last failed attempt says no more attempts come; the dead letter carries the last failure', () => {
