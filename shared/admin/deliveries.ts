@@ -16,6 +16,7 @@ import type { SubmissionEnvelope } from '../submission/types.ts';
 import { type Admin, findDelivery, municipalityFor, requireAdmin, who } from './access.ts';
 import { fieldsInRule, valuesOf } from './corrections.ts';
 import { readOptional } from './documents.ts';
+import { firstFailedAt, parseFailureCode, readAll } from './failures.ts';
 import { explainFailure } from './explain.ts';
 
 /** What the admin API's logic needs; every call checks the admin's municipalities first (see access.ts). */
@@ -138,6 +139,7 @@ export function deliveryRow(d: DeliveryRecord, registry: Registry) {
     problem: explanation?.summary ?? null,
     nextAttemptAt: d.nextAttemptAt ?? null,
     receivedAt: d.history[0]?.at ?? d.updatedAt,
+    firstFailedAt: d.status === 'FAILED' || d.status === 'RETRYING' ? firstFailedAt(d) : null,
     updatedAt: d.updatedAt,
   };
 }
@@ -168,6 +170,18 @@ export async function listDeliveries(principal: Principal, params: Params, deps:
   }
   const filter = parseFilter(admin, params, 'FAILED') as DeliveryFilter & { status: DeliveryStatus };
   const limit = parseLimit(params.limit, 50, 100);
+  const failureCode = parseFailureCode(params.failureCode);
+  if (failureCode) {
+    // One cause (from the overview's groups): read them all and keep that cause's, oldest change first.
+    const { items, complete } = await readAll(deps, filter);
+    return {
+      items: items.filter((d) => d.failure?.code === failureCode).map((d) => deliveryRow(d, deps.registry)),
+      nextCursor: null,
+      truncated: !complete,
+      scannedCount: 0,
+      consumedCapacity: 0,
+    };
+  }
   const query: StatusQuery = { ...filter, limit, ...(params.cursor ? { cursor: params.cursor } : {}) };
   const page = await listPage(deps, query);
   let nextCursor = page.cursor ?? null;

@@ -1,6 +1,6 @@
-import { ApiError, api } from '../api.js';
-import { announce, h } from '../dom.js';
-import { formatTime, STATUS_HELP, STATUS_LABEL } from '../format.js';
+import { ApiError, api, apiFile } from '../api.js';
+import { announce, h, replace } from '../dom.js';
+import { formatBytes, formatTime, STATUS_HELP, STATUS_LABEL } from '../format.js';
 import { statusBadge } from '../rows.js';
 
 const WAITING = new Set(['PENDING', 'QUEUED', 'SENT', 'RETRYING']);
@@ -9,11 +9,16 @@ const POLL_MS = 2000;
 
 /** Fødselsnummer the user asked to see on this page (gone when they leave it). */
 const shown = new Map();
+/** Documents the user opened on this page, as text (gone when they leave it). */
+const opened = new Map();
+/** Text types a document may be shown as, in the page (as text: never as markup). */
+const TEXT_TYPES = new Set(['application/xml', 'application/json', 'text/plain', 'text/xml']);
 
 /** One delivery: what is wrong, the submission, the actions, the history as a timeline, what was produced. */
 export async function deliveryPage({ params, current, refresh }) {
   const [id] = params;
   for (const key of shown.keys()) if (key !== id) shown.delete(key);
+  for (const key of opened.keys()) if (!key.startsWith(`${id}#`)) opened.delete(key);
   let data;
   try {
     data = await api('GET', `/deliveries/${encodeURIComponent(id)}`);
@@ -35,6 +40,12 @@ export async function deliveryPage({ params, current, refresh }) {
   const d = data.delivery;
   const title = `${d.formTypeTitle} til ${d.targetName}`;
   if (WAITING.has(d.status)) watch(id, d, current, refresh);
+  const suggested = (data.explanation?.values ?? []).map((v) => v.field);
+  const correction = data.correctable
+    ? await api('GET', `/deliveries/${encodeURIComponent(id)}/correction`, {
+        query: { fields: suggested.join(',') },
+      })
+    : undefined;
 
   return {
     title,
@@ -54,12 +65,13 @@ export async function deliveryPage({ params, current, refresh }) {
         WAITING.has(d.status) ? h('span', { class: 'hjelp' }, ' Siden oppdateres av seg selv.') : '',
       ),
       data.explanation && !CLOSED.has(d.status) ? explanationSection(data.explanation, d) : null,
-      CLOSED.has(d.status) ? null : actionsSection(d, refresh),
+      correction ? correctionSection(d, correction, refresh) : null,
+      CLOSED.has(d.status) ? null : actionsSection(d, data.explanation, refresh),
       submissionSection(data, id, refresh),
       Object.keys(d.references).length > 0 ? referencesSection(d.references) : null,
       data.related.length > 0 ? relatedSection(data.related) : null,
       timelineSection(d),
-      data.produced ? producedSection(data.produced, d) : null,
+      data.produced ? producedSection(data.produced, d, refresh) : null,
     ),
   };
 }
@@ -100,6 +112,21 @@ function explanationSection(e, d) {
       h('dd', {}, h('code', {}, e.field.element)),
     );
   }
+  if (e.values?.length) {
+    facts.push(
+      h('dt', {}, e.values.length === 1 ? 'Verdien i skjemaet' : 'Verdiene i skjemaet'),
+      h(
+        'dd',
+        { id: 'verdier' },
+        e.values.map((v, i) => [
+          i ? h('br') : null,
+          h('code', {}, v.field),
+          ': ',
+          v.value === null ? h('em', {}, 'tom') : `«${v.value}»`,
+        ]),
+      ),
+    );
+  }
   if (e.targetMessage) {
     facts.push(
       h('dt', {}, d.targetKind === 'archive' ? 'Arkivets melding' : 'Mottakerens melding'),
@@ -119,7 +146,7 @@ function explanationSection(e, d) {
         h('p', { class: 'oppsummering', id: 'oppsummering' }, e.summary),
         facts.length ? h('dl', { class: 'fakta' }, facts) : null,
         h('h3', {}, 'Hva gjør jeg?'),
-        h('p', {}, e.advice),
+        h('p', { id: 'raad' }, e.advice),
       ),
       h(
         'div',
@@ -131,7 +158,7 @@ function explanationSection(e, d) {
   );
 }
 
-function actionsSection(d, refresh) {
+function actionsSection(d, explanation, refresh) {
   const retry =
     d.status === 'FAILED'
       ? h(
@@ -141,7 +168,9 @@ function actionsSection(d, refresh) {
           h(
             'p',
             { id: 'prov-hjelp', class: 'hjelp' },
-            'Når årsaken er rettet, sender Skjemaflyt leveransen en gang til.',
+            explanation && !explanation.retryHelps
+              ? 'Sender leveransen en gang til uten endringer. Det hjelper bare når årsaken er rettet et annet sted (i arkivet eller i oppsettet); ellers gir det samme feil.'
+              : 'Når årsaken er rettet, sender Skjemaflyt leveransen en gang til.',
           ),
           h(
             'button',
@@ -275,26 +304,346 @@ function submissionSection(data, id, refresh) {
       row(
         'Dokumenter',
         s?.documents.length
-          ? h(
-              'ul',
-              { class: 'dokumenter' },
-              s.documents.map((doc) =>
-                h(
-                  'li',
-                  {},
-                  doc.title,
-                  ' ',
-                  h(
-                    'span',
-                    { class: 'hjelp' },
-                    `(${doc.filename}, ${doc.role === 'main' ? 'hoveddokument' : 'vedlegg'})`,
-                  ),
-                ),
+          ? [
+              h(
+                'ul',
+                { class: 'dokumenter', id: 'dokumenter' },
+                s.documents.map((doc) => documentItem(id, doc, submitter.stored, refresh)),
               ),
-            )
+              submitter.stored
+                ? h(
+                    'p',
+                    { class: 'hjelp' },
+                    'Når du åpner eller laster ned et dokument, registreres det i historikken.',
+                  )
+                : h('p', { class: 'hjelp' }, 'Dokumentene er slettet etter oppbevaringstiden.'),
+            ]
           : '–',
       ),
     ),
+  );
+}
+
+/** One document: what it is, and (while retention keeps it) download it or show it as text; each look recorded. */
+function documentItem(id, doc, stored, refresh) {
+  const key = `${id}#${doc.id}`;
+  const name = `${doc.title} (${doc.filename})`;
+  const text = opened.get(key);
+  return h(
+    'li',
+    { class: 'dokument' },
+    h('span', { class: 'dokument-navn' }, doc.title),
+    ' ',
+    h(
+      'span',
+      { class: 'hjelp' },
+      `(${doc.filename}, ${doc.role === 'main' ? 'hoveddokument' : 'vedlegg'}, ${formatBytes(doc.size)})`,
+    ),
+    stored
+      ? h(
+          'span',
+          { class: 'dokument-knapper' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'sekundaer liten',
+              id: `last-ned-${doc.id}`,
+              'aria-label': `Last ned ${name}`,
+              onclick: () => download(id, doc.id, doc.filename, `last-ned-${doc.id}`, refresh),
+            },
+            'Last ned',
+          ),
+          TEXT_TYPES.has(doc.contentType) && !text
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'sekundaer liten',
+                  id: `vis-${doc.id}`,
+                  'aria-label': `Vis ${name}`,
+                  onclick: async () => {
+                    try {
+                      const file = await apiFile(`/deliveries/${encodeURIComponent(id)}/documents/${doc.id}`);
+                      opened.set(key, await file.blob.text());
+                      announce(`${doc.title} vises. At du åpnet det, er registrert i historikken.`);
+                      refresh({ focusId: `innhold-${doc.id}` });
+                    } catch (error) {
+                      announce(`Kunne ikke åpne dokumentet: ${error.message}`);
+                    }
+                  },
+                },
+                'Vis',
+              )
+            : null,
+        )
+      : null,
+    text !== undefined
+      ? h('pre', { tabindex: '0', id: `innhold-${doc.id}`, 'aria-label': `Innholdet i ${doc.filename}` }, text)
+      : null,
+  );
+}
+
+/** Downloads a document through the admin API (the look is recorded there), then shows the history with it. */
+async function download(id, document, filename, buttonId, refresh) {
+  try {
+    const file = await apiFile(`/deliveries/${encodeURIComponent(id)}/documents/${document}`, {
+      query: { download: '1' },
+    });
+    // Saved, never shown: whatever the file holds cannot run in the console's origin.
+    const url = URL.createObjectURL(new Blob([file.blob], { type: 'application/octet-stream' }));
+    const link = h('a', { href: url, download: filename, hidden: true });
+    globalThis.document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    announce(`${filename} er lastet ned. Nedlastingen er registrert i historikken.`);
+    refresh({ focusId: buttonId });
+  } catch (error) {
+    announce(
+      error instanceof ApiError && error.status === 404
+        ? `Kunne ikke laste ned: ${error.problem?.detail ?? 'dokumentet finnes ikke lenger.'}`
+        : `Kunne ikke laste ned: ${error.message}`,
+    );
+  }
+}
+
+/**
+ * Correct-and-resend: new values for the fields the mapping reads, a reason, a preview of the record made with
+ * them, and only then "send". The submission itself is never changed; the history keeps old and new value.
+ */
+function correctionSection(d, correction, refresh) {
+  const rows = h('div', { class: 'rettelser', id: 'rettelser' });
+  const fields = [];
+  const addField = (field, value) => {
+    if (fields.some((f) => f.field === field)) return;
+    const i = fields.length;
+    const input = h('input', {
+      id: `rett-${i}`,
+      name: field,
+      type: 'text',
+      value: value ?? '',
+      autocomplete: 'off',
+      'aria-describedby': `rett-${i}-naa`,
+      oninput: () => stale(),
+    });
+    fields.push({ field, value, input });
+    rows.append(
+      h(
+        'div',
+        { class: 'felt rettelse' },
+        h('label', { for: `rett-${i}` }, 'Ny verdi for ', h('code', {}, field)),
+        h(
+          'p',
+          { class: 'hjelp', id: `rett-${i}-naa` },
+          'Nå: ',
+          value === null || value === undefined ? 'tom' : `«${value}»`,
+        ),
+        input,
+      ),
+    );
+    return input;
+  };
+  for (const f of correction.fields) addField(f.field, f.value);
+
+  const others = correction.all.filter((f) => !fields.some((x) => x.field === f));
+  const picker = h(
+    'select',
+    { id: 'annet-felt' },
+    h('option', { value: '' }, 'Velg et felt …'),
+    others.map((f) => h('option', { value: f }, f)),
+  );
+  const add = h(
+    'div',
+    { class: 'felt legg-til' },
+    h('label', { for: 'annet-felt' }, 'Rett et annet felt'),
+    h(
+      'div',
+      { class: 'sokelinje' },
+      picker,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'sekundaer',
+          onclick: async () => {
+            const field = picker.value;
+            if (!field) return;
+            const form = await api('GET', `/deliveries/${encodeURIComponent(d.id)}/correction`, {
+              query: { fields: field },
+            });
+            const value = form.fields.find((f) => f.field === field)?.value ?? null;
+            picker.querySelector(`option[value="${CSS.escape(field)}"]`)?.remove();
+            addField(field, value)?.focus();
+            stale();
+          },
+        },
+        'Legg til',
+      ),
+    ),
+  );
+
+  const reason = h('textarea', {
+    id: 'begrunnelse',
+    rows: 2,
+    maxlength: 2000,
+    'aria-describedby': 'begrunnelse-hjelp rettelse-feil',
+  });
+  const error = h('p', { id: 'rettelse-feil', class: 'feltfeil', hidden: true });
+  const result = h('div', { id: 'forhandsvisning', class: 'forhandsvisning' });
+  let previewed;
+
+  const changes = () =>
+    fields
+      .map((f) => ({ field: f.field, to: f.input.value.trim(), before: f.value ?? '' }))
+      .filter((c) => c.to !== c.before)
+      .map(({ field, to }) => ({ field, to }));
+  const showError = (message, focus) => {
+    error.textContent = message;
+    error.hidden = false;
+    if (focus) {
+      focus.setAttribute('aria-invalid', 'true');
+      focus.focus();
+    }
+  };
+  function stale() {
+    if (previewed === undefined) return;
+    previewed = undefined;
+    replace(result, h('p', { class: 'hjelp' }, 'Verdiene er endret: forhåndsvis på nytt før du sender.'));
+  }
+
+  const previewButton = h(
+    'button',
+    {
+      type: 'button',
+      id: 'forhandsvis',
+      class: 'sekundaer',
+      onclick: async () => {
+        error.hidden = true;
+        const list = changes();
+        if (list.length === 0) return showError('Endre minst én verdi før du forhåndsviser.', fields[0]?.input);
+        previewButton.disabled = true;
+        try {
+          const preview = await api('POST', `/deliveries/${encodeURIComponent(d.id)}/correction/preview`, {
+            body: { changes: list },
+          });
+          previewed = preview.ok ? JSON.stringify(list) : undefined;
+          replace(result, previewView(d, preview, send));
+          result.querySelector('h3')?.focus();
+          announce(
+            preview.ok
+              ? 'Forhåndsvisningen er klar. Se over, og send når den er riktig.'
+              : 'Forhåndsvisningen viser feil som må rettes først.',
+          );
+        } catch (failure) {
+          showError(failure.problem?.errors?.[0]?.message ?? failure.message);
+        } finally {
+          previewButton.disabled = false;
+        }
+      },
+    },
+    'Forhåndsvis',
+  );
+
+  async function send(button) {
+    error.hidden = true;
+    const list = changes();
+    if (previewed !== JSON.stringify(list)) return showError('Forhåndsvis de nye verdiene før du sender.');
+    if (reason.value.trim().length < 3) {
+      return showError('Skriv en begrunnelse (minst 3 tegn): hvorfor rettes verdien?', reason);
+    }
+    button.disabled = true;
+    try {
+      await api('POST', `/deliveries/${encodeURIComponent(d.id)}/correct`, {
+        body: { changes: list, reason: reason.value.trim() },
+      });
+      announce('Rettelsen er lagret og leveransen sendt på nytt.');
+      refresh({ focusId: 'status-linje' });
+    } catch (failure) {
+      button.disabled = false;
+      showError(failure.problem?.errors?.[0]?.message ?? failure.message);
+    }
+  }
+
+  const earlier = correction.corrections.length
+    ? h(
+        'p',
+        { class: 'hjelp' },
+        `Rettet før: ${correction.corrections
+          .flatMap((c) => c.changes.map((ch) => `${ch.field} → «${ch.to}» (${c.by})`))
+          .join('; ')}.`,
+      )
+    : null;
+
+  return h(
+    'section',
+    { class: 'rett', 'aria-labelledby': 'rett' },
+    h('h2', { id: 'rett' }, 'Rett og send på nytt'),
+    h(
+      'p',
+      { class: 'hjelp' },
+      'Rett verdiene som mottakeren ikke kan bruke, se hvordan posten blir, og send. Innsendingen selv endres ikke: ' +
+        'rettelsene lagres ved siden av, og gammel og ny verdi, hvem og hvorfor står i historikken.',
+    ),
+    earlier,
+    h(
+      'form',
+      { novalidate: true, id: 'rettelse', onsubmit: (event) => event.preventDefault() },
+      rows,
+      others.length ? add : null,
+      h('label', { for: 'begrunnelse' }, 'Begrunnelse (påkrevd)'),
+      h(
+        'p',
+        { id: 'begrunnelse-hjelp', class: 'hjelp' },
+        'For eksempel hvor den riktige verdien kommer fra (vedlegget, en samtale med innsenderen).',
+      ),
+      reason,
+      error,
+      previewButton,
+    ),
+    result,
+  );
+}
+
+function previewView(d, preview, send) {
+  const what = d.targetKind === 'archive' ? 'Arkivmeldingen' : 'Meldingen';
+  return h(
+    'div',
+    {},
+    h('h3', { tabindex: '-1' }, preview.ok ? `${what} med rettelsen` : 'Rettelsen er ikke nok'),
+    h(
+      'ul',
+      { class: 'endringer' },
+      preview.changes.map((c) =>
+        h('li', {}, h('code', {}, c.field), `: ${c.from === null ? 'tom' : `«${c.from}»`} → «${c.to}»`),
+      ),
+    ),
+    preview.problems.length
+      ? h(
+          'ul',
+          { class: 'feilmelding', id: 'forhandsvisning-feil' },
+          preview.problems.map((p) => h('li', {}, p.message)),
+        )
+      : null,
+    preview.file
+      ? h(
+          'details',
+          { open: true },
+          h('summary', {}, `Vis ${preview.file.filename}`),
+          h(
+            'pre',
+            { tabindex: '0', 'aria-label': `${preview.file.filename} med rettelsen, fødselsnummer skjult` },
+            h('code', {}, preview.file.content),
+          ),
+        )
+      : null,
+    preview.ok
+      ? h(
+          'button',
+          { type: 'button', id: 'send-rettelse', onclick: (event) => send(event.currentTarget) },
+          'Send på nytt med rettelsen',
+        )
+      : null,
   );
 }
 
@@ -310,6 +659,12 @@ const REFERENCE_NAMES = {
   fil: 'Fil',
 };
 
+/** The archive's words for whether the record was new, in Norwegian sentences. */
+const REFERENCE_VALUES = {
+  opprettetEllerEksisterende: { Opprettet: 'Ny, opprettet nå', Eksisterende: 'Fantes fra før i arkivet' },
+  saksmappe: { Opprettet: 'Ny, opprettet nå', Eksisterende: 'Fantes fra før i arkivet' },
+};
+
 function referencesSection(references) {
   const order = Object.keys(REFERENCE_NAMES);
   const rank = (key) => (order.includes(key) ? order.indexOf(key) : order.length);
@@ -321,7 +676,10 @@ function referencesSection(references) {
     h(
       'dl',
       { class: 'fakta' },
-      entries.map(([key, value]) => [h('dt', {}, REFERENCE_NAMES[key] ?? key), h('dd', {}, value)]),
+      entries.map(([key, value]) => [
+        h('dt', {}, REFERENCE_NAMES[key] ?? key),
+        h('dd', {}, REFERENCE_VALUES[key]?.[value] ?? value),
+      ]),
     ),
   );
 }
@@ -349,7 +707,9 @@ function relatedSection(related) {
 
 /** Notes that change no status: a look at personal data, or documents deleted by the retention rule. */
 function auditTitle(e) {
-  return e.action === 'documents-deleted' ? 'Dokumenter slettet' : 'Innsyn';
+  if (e.action === 'documents-deleted') return 'Dokumenter slettet';
+  if (e.action === 'document-opened' || e.action === 'document-downloaded') return 'Dokument åpnet';
+  return 'Innsyn';
 }
 
 function timelineSection(d) {
@@ -382,22 +742,17 @@ function timelineSection(d) {
   );
 }
 
-function producedSection(produced, d) {
+function producedSection(produced, d, refresh) {
   const label =
     d.targetKind === 'archive' ? 'Arkivmeldingen Skjemaflyt laget' : 'Meldingen Skjemaflyt laget til fagsystemet';
-  const download = h(
+  const button = h(
     'button',
     {
       type: 'button',
       class: 'sekundaer',
-      onclick: () => {
-        const url = URL.createObjectURL(new Blob([produced.content], { type: produced.contentType }));
-        const link = h('a', { href: url, download: produced.filename, hidden: true });
-        document.body.append(link);
-        link.click();
-        link.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 1000);
-      },
+      id: 'last-ned-produsert',
+      'aria-describedby': 'produsert-hjelp',
+      onclick: () => download(d.id, 'produsert', produced.filename, 'last-ned-produsert', refresh),
     },
     `Last ned ${produced.filename}`,
   );
@@ -412,11 +767,12 @@ function producedSection(produced, d) {
     h('h2', { id: 'produsert' }, label),
     h(
       'p',
-      { class: 'hjelp' },
-      'Slik den ble laget før den ble sjekket og sendt. Fødselsnummer er skjult.',
+      { class: 'hjelp', id: 'produsert-hjelp' },
+      'Slik den ble laget før den ble sjekket og sendt. Fødselsnummer er skjult her; filen du laster ned er ' +
+        'hel, og nedlastingen registreres i historikken.',
       produced.truncated ? ' Bare begynnelsen vises.' : '',
     ),
     h('details', {}, h('summary', {}, `Vis ${produced.filename}`), code),
-    download,
+    button,
   );
 }

@@ -1,0 +1,356 @@
+import { readFile } from 'node:fs/promises';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
+import { signDevToken } from '../../shared/auth/tokens.ts';
+import { newSubmission } from '../support/factories.ts';
+import { type FakeArchive, startFakeArchive } from '../support/fake-archive.ts';
+import { httpArchiveConfig } from '../support/http-config.ts';
+import { providerFor, settings, testHub } from '../support/hub.ts';
+import { startArchiveGate } from './support/archive-gate.ts';
+import { axeViolations, launchBrowser, screenshot } from './support/browser.ts';
+
+/**
+ * The console as the place where the work gets finished (issue 17), in headless Chromium against the whole hub:
+ * documents opened and downloaded (each look recorded), a value the archive refused corrected, previewed and sent
+ * until it is delivered, mapping failures with the value in Norwegian, failures grouped by cause and retried one
+ * cause at a time with the outcome, and the overview live. Every page is checked with axe at 1280 and 390 px.
+ */
+
+type Hub = Awaited<ReturnType<typeof testHub>>;
+let t: Hub;
+let archive: FakeArchive;
+let gate: Awaited<ReturnType<typeof startArchiveGate>>;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let context: BrowserContext;
+let token: string;
+const STAFF = 'Kari Arkivar';
+const problemsSeen: string[] = [];
+
+beforeAll(async () => {
+  archive = await startFakeArchive({ hangMs: 5_000 });
+  gate = await startArchiveGate(archive.url);
+  process.env.FAKE_ARCHIVE_URL = gate.url;
+  process.env.FAKE_ARCHIVE_TOKEN = 'arkivnøkkel';
+  t = await testHub(undefined, { configPath: await httpArchiveConfig() });
+  const keys = await loadOrCreateDevKeys(t.dataDir);
+  token = await signDevToken(keys.privateKey, settings, { admin: ['3101'], name: STAFF });
+  browser = await launchBrowser();
+  context = browser.context;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.hub.stop();
+  await gate?.close();
+  await archive?.close();
+});
+
+async function submit(name: string, overrides: Record<string, unknown> = {}) {
+  const body = await newSubmission(name, 'arbeid', overrides);
+  const response = await t.post(body, providerFor(body.formType));
+  expect(response.status).toBe(202);
+  return response.body.trackingId as string;
+}
+
+/** A sample whose XML form data is changed by `edit`. */
+async function submitEdited(name: string, edit: (xml: string) => string) {
+  const body = await newSubmission(name, 'arbeid');
+  const formData = body.formData as { contentType: string; content: string };
+  const changed = edit(formData.content);
+  expect(changed).not.toBe(formData.content);
+  const response = await t.post({ ...body, formData: { ...formData, content: changed } }, providerFor(body.formType));
+  expect(response.status).toBe(202);
+  return { trackingId: response.body.trackingId as string, body };
+}
+
+const settled = (s: { deliveries: { status: string }[] }) =>
+  s.deliveries.every((d) => ['DELIVERED', 'FAILED', 'RESOLVED'].includes(d.status));
+
+async function settle(trackingId: string, provider = 'eskjema') {
+  return t.waitFor(trackingId, provider, settled, 45_000);
+}
+
+async function failedDelivery(trackingId: string, provider = 'eskjema') {
+  const status = await settle(trackingId, provider);
+  const failed = status.deliveries.find((d: { status: string }) => d.status === 'FAILED');
+  expect(failed, JSON.stringify(status.deliveries.map((d: { status: string }) => d.status))).toBeDefined();
+  return failed.id as string;
+}
+
+async function signedIn(): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  page.on('console', (message) => {
+    if (message.type() === 'error') problemsSeen.push(message.text());
+  });
+  page.on('pageerror', (error) => problemsSeen.push(error.message));
+  await page.goto(`${t.hub.url}/console/`);
+  await page.getByLabel('Administratortoken').fill(token);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Oversikt/ }).waitFor();
+  return page;
+}
+
+/** axe at a laptop's 1280 px and a phone's 390 px, screenshots of both, and nothing wider than the phone. */
+async function expectAccessible(page: Page, name: string) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(page, `arbeid-${name}-1280`);
+  expect(await axeViolations(page), `axe on ${name} at 1280 px`).toEqual([]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `arbeid-${name}-390`);
+  expect(await axeViolations(page), `axe on ${name} at 390 px`).toEqual([]);
+  // WCAG 1.4.10: no scrolling sideways on a phone (data tables scroll inside their own frame).
+  const overflow = await page.evaluate(`(() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('main *')]
+      .filter((e) => !e.closest('.tabell-ramme') && e.getBoundingClientRect().right > width + 1)
+      .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + [...e.classList].join('.'));
+    return { scroll: document.documentElement.scrollWidth - width, wide: wide.slice(0, 5) };
+  })()`);
+  expect(overflow, `sideways overflow on ${name} at 390 px`).toEqual({ scroll: 0, wide: [] });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+const timeline = (page: Page) => page.locator('#tidslinje');
+const statusText = (page: Page) => page.locator('#status-linje .status').textContent();
+
+describe('the console where the work gets finished', () => {
+  it('broken (#7): a reversed date range is a 400 naming the field, shown at the field; "Vis flere" counts right and never brings an empty page; dates are dd.mm.åååå', async () => {
+    gate.breakFormType('tt-kort-soknad');
+    const broken = [];
+    for (let i = 0; i < 4; i++) broken.push(await submit('tt-kort-soknad'));
+    for (const trackingId of broken) await failedDelivery(trackingId);
+
+    // The API: 400 naming `to`, never a 500, for a list and for a retry.
+    const list = await t.admin('GET', '/deliveries?municipality=3101&from=2026-11-30&to=2026-11-01', undefined, [
+      '3101',
+    ]);
+    expect(list.status).toBe(400);
+    expect(list.body.errors).toEqual([{ path: '/to', message: 'Til-tidspunktet er før fra-tidspunktet.' }]);
+    const retry = await t.admin(
+      'POST',
+      '/deliveries/retry',
+      { municipality: '3101', from: '2026-11-30', to: '2026-11-01' },
+      ['3101'],
+    );
+    expect(retry.status).toBe(400);
+    // A range that starts after the retry began matches nothing: an empty answer, not a DynamoDB error.
+    const future = await t.admin('POST', '/deliveries/retry', { municipality: '3101', from: '2099-01-01' }, ['3101']);
+    expect(future.status).toBe(200);
+    expect(future.body).toMatchObject({ total: 0, retried: 0, done: true });
+
+    const page = await signedIn();
+    await page.goto(`${t.hub.url}/console/#/feil?status=FAILED&formType=tt-kort-soknad&limit=2`);
+    const heading = page.locator('#resultat');
+    await expect.poll(() => heading.textContent()).toBe('2+ leveranser');
+    // Dates are plain text fields in the Norwegian form, the same in every browser locale.
+    expect(await page.locator('input[type="date"]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Vis flere' }).click();
+    await expect.poll(() => heading.textContent()).toBe('4 leveranser');
+    expect(await page.locator('#feilliste tbody tr').count()).toBe(4);
+    // The next page was full and nothing follows: no button leading to an empty page.
+    expect(await page.getByRole('button', { name: 'Vis flere' }).isVisible()).toBe(false);
+    await expect
+      .poll(() => page.locator('#kunngjoring').textContent())
+      .toBe('2 leveranser til er lagt til i tabellen; det var alle.');
+
+    await page.getByLabel('Fra dato').fill('30.11.2026');
+    await page.getByLabel('Til dato').fill('01.11.2026');
+    await page.getByRole('button', { name: 'Vis', exact: true }).click();
+    await expect.poll(() => page.locator('#to-feil').textContent()).toBe('Til-tidspunktet er før fra-tidspunktet.');
+    expect(await page.getByLabel('Til dato').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Til dato').inputValue()).toBe('01.11.2026');
+    expect(page.url()).toContain('from=2026-11-30');
+    await expectAccessible(page, '1-datofeil');
+
+    await page.getByLabel('Fra dato').fill('31.02.2026');
+    await page.getByLabel('Til dato').fill('');
+    await page.getByRole('button', { name: 'Vis', exact: true }).click();
+    await expect.poll(() => page.locator('#from-feil').textContent()).toBe('Skriv datoen som dd.mm.åååå.');
+
+    // The detail page fits a phone, speaks Norwegian in the history, and its dates are dd.mm.åååå.
+    await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(`${broken[0]}.halden-arkiv`)}`);
+    await page.getByRole('heading', { level: 1, name: 'Søknad om TT-kort til Halden sak/arkiv' }).waitFor();
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).not.toMatch(/\b\d{1,2}\/\d{1,2}\/\d{4}\b/);
+    expect(await page.locator('#tidslinje time').first().textContent()).toMatch(/^\d{2}\.\d{2}\.\d{4}/);
+    expect(text).not.toMatch(/[^.]\.\.(?!\.)/);
+    await expectAccessible(page, '2-detalj-mobil');
+    gate.fix();
+    // The browser logs the API's two 400 answers to the reversed range; nothing else went wrong.
+    expect(problemsSeen.filter((p) => !p.includes('status of 400'))).toEqual([]);
+    problemsSeen.length = 0;
+    await page.close();
+  }, 180_000);
+  it('done when (#1, #3): a clerk takes a record the archive refused from "Feilet" to "Levert" in the console: opens the document, corrects the value, previews, sends, sees the archive’s numbers', async () => {
+    gate.refuseContaining('<postnummer>0000</postnummer>', 'Mottakers postnummer er ugyldig på korrespondansepart');
+    const { trackingId, body } = await submitEdited('tt-kort-soknad', (xml) =>
+      xml.replace('<postnummer>1771</postnummer>', '<postnummer>0000</postnummer>'),
+    );
+    const id = await failedDelivery(trackingId);
+
+    const page = await signedIn();
+    await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(id)}`);
+    await page.getByRole('heading', { level: 1, name: 'Søknad om TT-kort til Halden sak/arkiv' }).waitFor();
+    expect(await statusText(page)).toBe('Feilet');
+    // What is wrong, with the value the archive refused.
+    const explanation = page.getByRole('region', { name: 'Hva er galt' });
+    await expect.poll(() => explanation.locator('#verdier').textContent()).toBe('soker.adresse.postnummer: «0000»');
+    await expectAccessible(page, '3-rett-feilet');
+
+    // Open the document: downloaded as it was received, and the look recorded with who.
+    const documents = page.locator('#dokumenter');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      documents.getByRole('button', { name: 'Last ned Søknad om TT-kort (soknad-tt-kort.pdf)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('soknad-tt-kort.pdf');
+    const saved = await readFile(await download.path());
+    const sent = (body.attachments as { filename: string; contentBase64: string }[])[0];
+    expect(saved.equals(Buffer.from(sent?.contentBase64 ?? '', 'base64'))).toBe(true);
+    await expect
+      .poll(() => timeline(page).locator('li.innsyn').last().textContent())
+      .toContain('Lastet ned hoveddokumentet «Søknad om TT-kort» (soknad-tt-kort.pdf).');
+    expect(await timeline(page).locator('li.innsyn').last().textContent()).toContain(`Utført av ${STAFF}`);
+    expect(await page.evaluate('document.activeElement?.id')).toBe('last-ned-0');
+
+    // Correct the value; the preview shows the record with it before anything is sent.
+    const correction = page.getByRole('region', { name: 'Rett og send på nytt' });
+    await correction.getByLabel('Ny verdi for soker.adresse.postnummer').fill('1767');
+    await correction.getByRole('button', { name: 'Forhåndsvis' }).click();
+    const preview = correction.locator('#forhandsvisning');
+    await expect.poll(() => preview.locator('h3').textContent()).toBe('Arkivmeldingen med rettelsen');
+    const xml = (await preview.locator('pre').textContent()) ?? '';
+    expect(xml).toContain('<postnummer>1767</postnummer>');
+    expect(xml).toContain('120354*****');
+    expect(await preview.locator('.endringer').textContent()).toBe('soker.adresse.postnummer: «0000» → «1767»');
+    await expectAccessible(page, '4-rett-forhandsvist');
+    // No reason, no send: the field says why and has focus.
+    await correction.getByRole('button', { name: 'Send på nytt med rettelsen' }).click();
+    await expect.poll(() => page.locator('#rettelse-feil').textContent()).toContain('Skriv en begrunnelse');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('begrunnelse');
+    await page.keyboard.type('Riktig postnummer står i legeerklæringen');
+    await correction.getByRole('button', { name: 'Send på nytt med rettelsen' }).click();
+
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toBe('Levert');
+    const references = page.getByRole('region', { name: 'Referanser fra mottakeren' });
+    await references.getByText('Saksnummer').waitFor();
+    expect(await references.textContent()).toContain('Ny, opprettet nå');
+    expect(await references.textContent()).not.toContain('Opprettet');
+    const corrected = timeline(page).locator('li', { hasText: 'Rettet av en person' });
+    expect(await corrected.textContent()).toContain(
+      'Rettet av en person og sendt på nytt: soker.adresse.postnummer «0000» → «1767». Begrunnelse: Riktig postnummer står i legeerklæringen.',
+    );
+    expect(await corrected.textContent()).toContain(`Utført av ${STAFF}`);
+    expect(await page.locator('main').textContent()).not.toContain('opprettetEllerEksisterende');
+    await expectAccessible(page, '5-rett-levert');
+
+    // The archive got the corrected record; the submission as received is unchanged.
+    const filed = [...archive.journalposts.values()].find((j) => j.arkivmelding.includes(trackingId));
+    expect(filed?.arkivmelding).toContain('<postnummer>1767</postnummer>');
+    const form = await t.hub.clients.s3.send(
+      new GetObjectCommand({ Bucket: t.hub.resources.bucketName, Key: `submissions/${trackingId}/form.json` }),
+    );
+    const stored = await form.Body?.transformToString();
+    expect(stored).toContain('<postnummer>0000</postnummer>');
+    expect(stored).not.toContain('1767');
+    // The provider hears it was delivered, never the staff's words or the values.
+    const status = await t.status(trackingId);
+    expect(status.body.deliveries[0].status).toBe('DELIVERED');
+    expect(JSON.stringify(status.body)).not.toContain('1767');
+    expect(problemsSeen).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('documents (#1): served with a name, nosniff and a CSP sandbox; the produced arkivmelding downloads whole and recorded; other municipalities and missing ones are 404', async () => {
+    const trackingId = await submit('tt-kort-soknad');
+    const delivered = await settle(trackingId);
+    const id = delivered.deliveries[0].id as string;
+    const levangerToken = await signDevToken((await loadOrCreateDevKeys(t.dataDir)).privateKey, settings, {
+      admin: ['5037'],
+      name: 'Levanger',
+    });
+    const get = (path: string, as = token) =>
+      fetch(`${t.hub.url}/v1/admin/deliveries/${encodeURIComponent(id)}/documents/${path}`, {
+        headers: { authorization: `Bearer ${as}` },
+      });
+    const inline = await get('1');
+    expect(inline.status).toBe(200);
+    expect(inline.headers.get('content-type')).toBe('application/pdf');
+    expect(inline.headers.get('content-disposition')).toBe(
+      `inline; filename="legeerklaering.pdf"; filename*=UTF-8''legeerklaering.pdf`,
+    );
+    expect(inline.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(inline.headers.get('content-security-policy')).toMatch(/^sandbox;/);
+    expect(inline.headers.get('cache-control')).toBe('no-store');
+    const attachment = await get('1?download=1');
+    expect(attachment.headers.get('content-type')).toBe('application/octet-stream');
+    expect(attachment.headers.get('content-disposition')).toMatch(/^attachment; filename="legeerklaering.pdf"/);
+    expect((await get('7')).status).toBe(404);
+    expect((await get('..%2Fform.json')).status).toBe(404);
+    expect((await get('0', levangerToken)).status).toBe(404);
+
+    const page = await signedIn();
+    await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(id)}`);
+    await page.getByRole('heading', { level: 1, name: 'Søknad om TT-kort til Halden sak/arkiv' }).waitFor();
+    const produced = page.getByRole('region', { name: 'Arkivmeldingen Skjemaflyt laget' });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      produced.getByRole('button', { name: 'Last ned arkivmelding.xml' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('arkivmelding.xml');
+    const xml = await readFile(await download.path(), 'utf8');
+    // Whole: the fødselsnummer the page masks is in the file, and the download is in the history.
+    expect(xml).toContain('<personid>12035440095</personid>');
+    await expect
+      .poll(() => timeline(page).locator('li.innsyn').last().textContent())
+      .toContain('Lastet ned arkivmeldingen (arkivmelding.xml).');
+    const audit = (await t.admin('GET', `/deliveries/${encodeURIComponent(id)}`, undefined, ['3101'])).body.delivery
+      .audit;
+    expect(audit.map((a: { action: string; by: string }) => [a.action, a.by])).toEqual([
+      ['document-opened', STAFF],
+      ['document-downloaded', STAFF],
+      ['document-downloaded', STAFF],
+    ]);
+    await expectAccessible(page, '6-dokumenter');
+    expect(problemsSeen).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('mapping failures (#2): the field and the value in Norwegian with what to do, no "retrying helps"; corrected here and delivered', async () => {
+    const { trackingId } = await submitEdited('a-skjema-tilsetting', (xml) =>
+      xml.replace('<stillingsprosent>80</stillingsprosent>', '<stillingsprosent>80 %</stillingsprosent>'),
+    );
+    const id = await failedDelivery(trackingId, 'halden-intranett');
+    expect(id).toMatch(/\.halden-lonn$/);
+
+    const page = await signedIn();
+    await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(id)}`);
+    await page.getByRole('heading', { level: 1, name: /til / }).waitFor();
+    const explanation = page.getByRole('region', { name: 'Hva er galt' });
+    const summary = (await explanation.locator('.oppsummering').textContent()) ?? '';
+    expect(summary).toContain('stilling.stillingsprosent');
+    expect(summary).toContain('verdien er ikke et tall');
+    expect(summary).not.toMatch(/JSONata|Unable to cast/);
+    expect(await explanation.locator('#verdier').textContent()).toBe('stilling.stillingsprosent: «80 %»');
+    const advice = (await explanation.locator('#raad').textContent()) ?? '';
+    expect(advice).toContain('Rett den her');
+    expect(advice).toContain('be avsenderen sende skjemaet på nytt');
+    expect(advice).toContain('Å prøve igjen uten å rette noe gir samme feil');
+    expect(await page.locator('#prov-hjelp').textContent()).toContain('ellers gir det samme feil');
+    await expectAccessible(page, '7-mapping-feil');
+
+    const correction = page.getByRole('region', { name: 'Rett og send på nytt' });
+    await correction.getByLabel('Ny verdi for stilling.stillingsprosent').fill('80');
+    await correction.getByLabel('Begrunnelse (påkrevd)').fill('Prosenttegnet hører ikke med');
+    await correction.getByRole('button', { name: 'Forhåndsvis' }).click();
+    const preview = correction.locator('#forhandsvisning');
+    await expect.poll(() => preview.locator('pre').textContent()).toContain('"stillingsprosent": 80');
+    await correction.getByRole('button', { name: 'Send på nytt med rettelsen' }).click();
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toBe('Levert');
+    expect(problemsSeen).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
