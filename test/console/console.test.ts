@@ -147,12 +147,17 @@ describe('the console', () => {
     await page.getByRole('region', { name: 'Referanser fra mottakeren' }).getByText('Saksnummer').waitFor();
     await expectAccessible(page, '4-detalj-levert');
 
-    // The other two: "retry all that match" from the list, with progress.
+    // The other two: retried by their cause from the list, with progress and the outcome.
     await page.goto(`${t.hub.url}/console/#/feil?status=FAILED&formType=tt-kort-soknad`);
     await page.getByRole('heading', { level: 2, name: '2 leveranser' }).waitFor();
-    await page.getByRole('button', { name: 'Prøv igjen for alle som passer filteret' }).click();
-    await page.getByRole('button', { name: 'Ja, prøv igjen for alle' }).click();
-    await expect.poll(() => page.locator('#fremdrift-tekst').textContent()).toBe('Sendt på nytt: 2 av 2');
+    await page.getByRole('button', { name: 'Prøv igjen for 2 leveranser' }).click();
+    await page.getByRole('button', { name: 'Ja, send 2 på nytt' }).click();
+    await expect
+      .poll(() => page.locator('#aarsak-target-rejected-tekst').textContent())
+      .toBe('Sendt på nytt: 2 av 2');
+    await expect
+      .poll(() => page.locator('#aarsak-target-rejected-utfall').textContent(), { timeout: 30_000 })
+      .toBe('2 levert, 0 feilet igjen.');
     await screenshot(page, '5-feilliste-sendt-paa-nytt');
     for (const trackingId of broken) expect((await settle(trackingId)).deliveries[0].status).toBe('DELIVERED');
     await page.getByRole('button', { name: 'Oppdater listen' }).click();
