@@ -353,4 +353,79 @@ describe('the console where the work gets finished', () => {
     expect(problemsSeen).toEqual([]);
     await page.close();
   }, 120_000);
+  it('grouped retry (#4): failures grouped by cause, one cause retried with the count confirmed first, the outcome after ("… levert, 1 feilet igjen"), live', async () => {
+    gate.breakFormType('tt-kort-soknad');
+    const rejected = [await submit('tt-kort-soknad'), await submit('tt-kort-soknad')];
+    const stillWrong = await submitEdited('tt-kort-soknad', (xml) =>
+      xml.replace('<postnummer>1771</postnummer>', '<postnummer>0000</postnummer>'),
+    );
+    const mapping = await submitEdited('a-skjema-tilsetting', (xml) =>
+      xml.replace('<stillingsprosent>80</stillingsprosent>', '<stillingsprosent>åtti</stillingsprosent>'),
+    );
+    for (const trackingId of [...rejected, stillWrong.trackingId]) await failedDelivery(trackingId);
+    const mappingId = await failedDelivery(mapping.trackingId, 'halden-intranett');
+    const groups = (await t.admin('GET', '/failures?municipality=3101', undefined, ['3101'])).body.groups;
+    const byCode = Object.fromEntries(groups.map((g: { code: string; count: number }) => [g.code, g.count]));
+    expect(byCode['mapping-failed']).toBeGreaterThanOrEqual(1);
+    const count = byCode['target-rejected'] as number;
+    expect(count).toBeGreaterThanOrEqual(3);
+
+    const page = await signedIn();
+    await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Feil' }).click();
+    const causes = page.getByRole('region', { name: 'Feil etter årsak' });
+    const rejectedCause = causes.locator('#aarsak-target-rejected');
+    await expect
+      .poll(() => rejectedCause.locator('.aarsak-navn').textContent())
+      .toBe('Mottakeren avviste innsendingen');
+    expect(await rejectedCause.textContent()).toContain(`${count} leveranser (Halden sak/arkiv: ${count})`);
+    expect(await causes.locator('#aarsak-mapping-failed').textContent()).toContain(
+      'Å prøve igjen uten å rette noe hjelper trolig ikke.',
+    );
+    await expectAccessible(page, '8-aarsaker');
+
+    gate.fix();
+    await rejectedCause.getByRole('button', { name: `Prøv igjen for ${count} leveranser` }).click();
+    const confirm = rejectedCause.getByRole('group');
+    expect(await confirm.textContent()).toContain(
+      `${count} feilede leveranser med årsaken «Mottakeren avviste innsendingen» sendes på nytt.`,
+    );
+    expect(await page.evaluate('document.activeElement?.id')).toBe('aarsak-target-rejected-ja');
+    await expectAccessible(page, '9-aarsak-bekreft');
+    await confirm.getByRole('button', { name: `Ja, send ${count} på nytt` }).click();
+    await expect
+      .poll(() => page.locator('#aarsak-target-rejected-utfall').textContent(), { timeout: 45_000 })
+      .toBe(`${count - 1} levert, 1 feilet igjen.`);
+    await expect
+      .poll(() => page.locator('#kunngjoring').textContent())
+      .toBe(`Utfall: ${count - 1} levert, 1 feilet igjen.`);
+    await expectAccessible(page, '10-aarsak-utfall');
+    // Only that cause was sent again: the mapping failure is where it was.
+    expect((await t.admin('GET', `/deliveries/${mappingId}`, undefined, ['3101'])).body.delivery.status).toBe('FAILED');
+    for (const trackingId of rejected) expect((await t.status(trackingId)).body.deliveries[0].status).toBe('DELIVERED');
+    await page.getByRole('button', { name: 'Oppdater listen' }).click();
+    await expect.poll(() => page.locator('#aarsak-target-rejected').textContent()).toContain('1 leveranse (');
+    expect(problemsSeen).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('overview (#6): failures by cause and target with when each first failed, and a new failure appears without reloading', async () => {
+    const page = await signedIn();
+    const table = page.locator('#aarsak-tabell');
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(0);
+    const mappingRow = table.locator('tbody tr', { hasText: 'Verdier i skjemaet passer ikke mottakerens format' });
+    expect(await mappingRow.locator('td').first().textContent()).toBe('Lønnssystem');
+    expect(await mappingRow.locator('time').textContent()).toMatch(/^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2}$/);
+    await expectAccessible(page, '11-oversikt');
+
+    const card = page.locator('.tall-kort.status-FAILED .tall-verdi');
+    const before = Number(await card.textContent());
+    gate.breakFormType('tt-kort-soknad');
+    await failedDelivery(await submit('tt-kort-soknad'));
+    gate.fix();
+    // No reload: the page looks again by itself and says so.
+    await expect.poll(() => card.textContent(), { timeout: 30_000 }).toBe(String(before + 1));
+    await expect.poll(() => page.locator('#kunngjoring').textContent()).toBe('1 ny feilet leveranse.');
+    expect(problemsSeen).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

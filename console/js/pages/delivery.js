@@ -129,7 +129,11 @@ function explanationSection(e, d) {
   }
   if (e.targetMessage) {
     facts.push(
-      h('dt', {}, d.targetKind === 'archive' ? 'Arkivets melding' : 'Mottakerens melding'),
+      h(
+        'dt',
+        {},
+        e.kind === 'mapping' ? 'Regelen' : d.targetKind === 'archive' ? 'Arkivets melding' : 'Mottakerens melding',
+      ),
       h('dd', {}, `«${e.targetMessage}»`, e.targetErrorType ? ` (${e.targetErrorType})` : ''),
     );
   }
