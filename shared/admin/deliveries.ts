@@ -16,8 +16,8 @@ import type { SubmissionEnvelope } from '../submission/types.ts';
 import { type Admin, findDelivery, municipalityFor, requireAdmin, who } from './access.ts';
 import { fieldsInRule, valuesOf } from './corrections.ts';
 import { readOptional } from './documents.ts';
-import { firstFailedAt, parseFailureCode, readAll } from './failures.ts';
 import { explainFailure } from './explain.ts';
+import { firstFailedAt, parseFailureCode, readAll } from './failures.ts';
 
 /** What the admin API's logic needs; every call checks the admin's municipalities first (see access.ts). */
 export interface AdminDeps {

@@ -152,9 +152,7 @@ describe('the console', () => {
     await page.getByRole('heading', { level: 2, name: '2 leveranser' }).waitFor();
     await page.getByRole('button', { name: 'Prøv igjen for 2 leveranser' }).click();
     await page.getByRole('button', { name: 'Ja, send 2 på nytt' }).click();
-    await expect
-      .poll(() => page.locator('#aarsak-target-rejected-tekst').textContent())
-      .toBe('Sendt på nytt: 2 av 2');
+    await expect.poll(() => page.locator('#aarsak-target-rejected-tekst').textContent()).toBe('Sendt på nytt: 2 av 2');
     await expect
       .poll(() => page.locator('#aarsak-target-rejected-utfall').textContent(), { timeout: 30_000 })
       .toBe('2 levert, 0 feilet igjen.');
