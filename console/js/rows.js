@@ -18,7 +18,7 @@ export function deliveryRows(items, { showStatus }) {
       ),
       h('td', {}, d.formTypeTitle),
       h('td', {}, d.targetName),
-      h('td', {}, d.submitterName ?? '–'),
+      h('td', {}, d.screened ? h('span', { class: 'skjermet' }, 'Skjermet') : (d.submitterName ?? '–')),
       showStatus ? h('td', {}, statusBadge(d.status)) : null,
       h('td', { class: 'problem' }, d.problem ?? (d.lastError ? d.lastError : '–')),
       h('td', { class: 'tall-kolonne' }, String(d.attempts)),

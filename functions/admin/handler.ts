@@ -1,6 +1,6 @@
-import { resolveDelivery, retryDelivery, retryMatching } from '../../shared/admin/actions.ts';
+import { reopenDelivery, resolveDelivery, retryDelivery, retryMatching, retryNow } from '../../shared/admin/actions.ts';
 import { correctAndResend, correctionForm, previewCorrection } from '../../shared/admin/corrections.ts';
-import { getDeliveryDetail, listDeliveries, revealNationalId } from '../../shared/admin/deliveries.ts';
+import { getDeliveryDetail, listDeliveries, revealName, revealNationalId } from '../../shared/admin/deliveries.ts';
 import { documentHeaders, openDocument } from '../../shared/admin/documents.ts';
 import { deliveryOutcome, failureGroups } from '../../shared/admin/failures.ts';
 import { me, overview } from '../../shared/admin/overview.ts';
@@ -61,7 +61,13 @@ export function createHandler(env: FunctionEnv<'admin'>) {
       case 'POST /v1/admin/deliveries/{id}/resolve':
         return ok(await resolveDelivery(principal, id, parseJson(bodyText(event)), deps));
       case 'POST /v1/admin/deliveries/{id}/national-id':
-        return ok(await revealNationalId(principal, id, deps));
+        return ok(await revealNationalId(principal, id, parseJson(bodyText(event)), deps));
+      case 'POST /v1/admin/deliveries/{id}/name':
+        return ok(await revealName(principal, id, parseJson(bodyText(event)), deps));
+      case 'POST /v1/admin/deliveries/{id}/retry-now':
+        return ok(await retryNow(principal, id, deps));
+      case 'POST /v1/admin/deliveries/{id}/reopen':
+        return ok(await reopenDelivery(principal, id, parseJson(bodyText(event)), deps));
       case 'GET /v1/admin/deliveries/{id}/documents/{document}': {
         const file = await openDocument(principal, id, event.pathParameters?.document ?? '', query, deps);
         return {

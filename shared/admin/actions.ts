@@ -145,3 +145,49 @@ function stringParams(body: unknown): Params {
   }
   return params;
 }
+
+/** A person's reason, checked: 3–2000 characters, named by its field. */
+function reasonOf(body: unknown, field: 'comment' | 'purpose', message: string, max = 2000): string {
+  const value = (body as Record<string, unknown> | undefined)?.[field];
+  if (typeof value !== 'string' || value.trim().length < 3 || value.length > max) {
+    throw reject.invalid(message, [{ path: `/${field}`, message: `${message} (3–${max} tegn).` }]);
+  }
+  return value.trim();
+}
+
+/**
+ * POST /v1/admin/deliveries/{id}/retry-now: a delivery waiting for its next automatic attempt (RETRYING) is sent
+ * now, in a new round: the waiting queue message belongs to the old round and is dropped when it comes back.
+ */
+export async function retryNow(principal: Principal, id: string, deps: AdminDeps): Promise<DeliveryRecord> {
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  let updated: DeliveryRecord;
+  try {
+    updated = await record(delivery, { type: 'retried-now-by-person', by: { name: who(admin) } }, deps, now(deps));
+  } catch (error) {
+    if (error instanceof StaleTransitionError) {
+      throw reject.conflict(
+        `Leveransen har status ${delivery.status}; bare en som venter på neste forsøk kan prøves nå.`,
+      );
+    }
+    throw error;
+  }
+  await deps.queue.send([{ trackingId: updated.trackingId, targetId: updated.target, round: updated.round ?? 0 }]);
+  return updated;
+}
+
+/** POST /v1/admin/deliveries/{id}/reopen: a delivery closed by mistake needs a person again (FAILED), with why. */
+export async function reopenDelivery(principal: Principal, id: string, body: unknown, deps: AdminDeps) {
+  const comment = reasonOf(body, 'comment', 'Skriv hvorfor leveransen åpnes igjen');
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  try {
+    return await record(delivery, { type: 'reopened-by-person', by: { name: who(admin) }, comment }, deps, now(deps));
+  } catch (error) {
+    if (error instanceof StaleTransitionError) {
+      throw reject.conflict(`Leveransen har status ${delivery.status}; bare en lukket leveranse kan åpnes igjen.`);
+    }
+    throw error;
+  }
+}

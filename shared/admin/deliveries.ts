@@ -131,7 +131,9 @@ export function deliveryRow(d: DeliveryRecord, registry: Registry) {
     targetName: target?.name ?? d.target,
     formType: d.formType,
     formTypeTitle: formType?.title ?? d.formType,
-    submitterName: d.submitter?.name ?? null,
+    // A screened form type's names (Offl. § 13, § 25) are shown only on request, and that look is recorded.
+    submitterName: formType?.archive?.skjerming ? null : (d.submitter?.name ?? null),
+    screened: formType?.archive?.skjerming ? formType.archive.skjerming.skjermingshjemmel : null,
     status: d.status,
     attempts: d.attempts,
     lastError: d.failure?.message ?? null,
@@ -276,6 +278,7 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
     : null;
   const submission = found?.submission;
   const nationalId = envelope?.submitter.nationalId;
+  const screened = screeningOf(deps.registry, delivery.municipality, delivery.formType);
   const corrections = parseCorrections(
     envelope ? await readOptional(deps, correctionsKey(delivery.trackingId)) : undefined,
   );
@@ -321,7 +324,8 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
       })),
     },
     submitter: {
-      name: envelope?.submitter.name ?? delivery.submitter?.name ?? null,
+      name: screened ? null : (envelope?.submitter.name ?? delivery.submitter?.name ?? null),
+      screened: screened?.hjemmel ?? null,
       // Masked unless the user asks (POST …/national-id), and that look is recorded.
       nationalIdMasked: nationalId ? maskNationalId(nationalId) : null,
       organisationNumber: envelope?.submitter.organisationNumber ?? null,
@@ -358,9 +362,10 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
  * POST /v1/admin/deliveries/{id}/national-id: the submitter's whole fødselsnummer, for a person who asked to
  * see it; the look is recorded on the delivery (who and when) before the number is handed out.
  */
-export async function revealNationalId(principal: Principal, id: string, deps: AdminDeps) {
+export async function revealNationalId(principal: Principal, id: string, body: unknown, deps: AdminDeps) {
   const admin = requireAdmin(principal);
   const delivery = await findDelivery(admin, id, deps.store);
+  const purpose = purposeOf(body);
   const envelope = await readEnvelope(delivery.trackingId, deps);
   const nationalId = envelope?.submitter.nationalId;
   if (!nationalId) throw reject.notFound('Innsendingen har ikke (lenger) noe fødselsnummer lagret.');
@@ -369,9 +374,47 @@ export async function revealNationalId(principal: Principal, id: string, deps: A
     at,
     by: who(admin),
     action: 'national-id-shown',
-    detail: 'Fødselsnummeret ble vist.',
+    detail: `Fødselsnummeret ble vist. Formål: ${purpose}.`,
   });
   return { nationalId, shownAt: at };
+}
+
+/** Why a person looks at personal data: asked every time, kept with the look. */
+function purposeOf(body: unknown): string {
+  const purpose = (body as { purpose?: unknown } | undefined)?.purpose;
+  if (typeof purpose !== 'string' || purpose.trim().length < 3 || purpose.length > 300) {
+    throw reject.invalid('Oppgi formålet.', [
+      { path: '/purpose', message: 'Skriv hvorfor du trenger å se det (3–300 tegn).' },
+    ]);
+  }
+  return purpose.trim().replace(/[.\s]+$/, '');
+}
+
+/** The screening of a form type's records (Offl. § 13, § 25 …), when it has one. */
+export function screeningOf(registry: Registry, municipality: string, formType: string) {
+  const skjerming = registry.formType(municipality, formType)?.archive?.skjerming;
+  return skjerming ? { hjemmel: skjerming.skjermingshjemmel } : undefined;
+}
+
+/**
+ * POST /v1/admin/deliveries/{id}/name: the name of the person a screened submission is about, for a person who
+ * asked (with why); the look is recorded like a fødselsnummer's.
+ */
+export async function revealName(principal: Principal, id: string, body: unknown, deps: AdminDeps) {
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  const purpose = purposeOf(body);
+  const envelope = await readEnvelope(delivery.trackingId, deps);
+  const name = envelope?.submitter.name ?? delivery.submitter?.name;
+  if (!name) throw reject.notFound('Innsendingen har ikke (lenger) noe navn lagret.');
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  await deps.store.recordAudit(delivery, {
+    at,
+    by: who(admin),
+    action: 'name-shown',
+    detail: `Navnet (skjermet) ble vist. Formål: ${purpose}.`,
+  });
+  return { name, shownAt: at };
 }
 
 /** Fødselsnummer-shaped numbers in produced text shown masked: the number itself is shown only on request. */

@@ -26,7 +26,7 @@ export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
   'RESOLVED',
 ];
 
-/** Statuses nothing automatic moves a delivery out of. */
+/** Statuses nothing automatic moves a delivery out of (a person may reopen a RESOLVED one). */
 export const FINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set(['DELIVERED', 'RESOLVED']);
 
 export type References = Record<string, string>;
@@ -98,6 +98,10 @@ export type DeliveryEvent =
   /** The queue gave up: every attempt used */
   | { type: 'dead-lettered'; round?: number }
   | { type: 'retried-by-person'; by: Person; bulk?: boolean }
+  /** A person sent a delivery that waits for its next automatic attempt now (a new round; the old one goes stale) */
+  | { type: 'retried-now-by-person'; by: Person }
+  /** A person reopened a delivery closed by mistake: it needs a person again */
+  | { type: 'reopened-by-person'; by: Person; comment: string }
   /** A person corrected form values the mapping reads (kept beside the submission) and sent it again */
   | { type: 'corrected-by-person'; by: Person; changes: readonly CorrectedField[]; reason: string }
   | { type: 'resolved-by-person'; by: Person; comment: string };
@@ -142,8 +146,19 @@ const FROM: Record<DeliveryEvent['type'], readonly DeliveryStatus[]> = {
   'dead-lettered': ['QUEUED', 'RETRYING', 'SENT'],
   'retried-by-person': ['FAILED'],
   'corrected-by-person': ['FAILED'],
+  'retried-now-by-person': ['RETRYING'],
+  'reopened-by-person': ['RESOLVED'],
   'resolved-by-person': ['FAILED', 'RETRYING', 'QUEUED', 'PENDING', 'SENT'],
 };
+
+/** A person's actions: not bound to a round (a retry starts the next one). */
+const PERSON_EVENTS: ReadonlySet<DeliveryEvent['type']> = new Set([
+  'retried-by-person',
+  'retried-now-by-person',
+  'resolved-by-person',
+  'reopened-by-person',
+  'corrected-by-person',
+]);
 
 /** Decides what an event does to a delivery at `now`: a transition with its history text, or stale. */
 export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date): Decision {
@@ -163,11 +178,7 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
       transition: {
         from,
         ...rest,
-        ...(event.type === 'retried-by-person' ||
-        event.type === 'resolved-by-person' ||
-        event.type === 'corrected-by-person'
-          ? {}
-          : { round }),
+        ...(PERSON_EVENTS.has(event.type) ? {} : { round }),
         entry: { at, status: t.to, detail, ...(by ? { by: by.name } : {}) },
       },
     };
@@ -278,6 +289,22 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         sent: null,
       });
     }
+    case 'retried-now-by-person':
+      return change({
+        to: 'QUEUED',
+        detail: 'Prøvd nå av en person, i stedet for å vente på neste forsøk.',
+        by: event.by,
+        newRound: true,
+        nextAttemptAt: null,
+        sent: null,
+      });
+    case 'reopened-by-person':
+      return change({
+        to: 'FAILED',
+        detail: `Gjenåpnet: ${trimEndOf(event.comment.trim(), '.')}. Trenger en person igjen.`,
+        by: event.by,
+        nextAttemptAt: null,
+      });
     case 'resolved-by-person':
       return change({
         to: 'RESOLVED',

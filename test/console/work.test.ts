@@ -6,7 +6,7 @@ import { loadOrCreateDevKeys } from '../../shared/auth/dev-keys.ts';
 import { signDevToken } from '../../shared/auth/tokens.ts';
 import { newSubmission } from '../support/factories.ts';
 import { type FakeArchive, startFakeArchive } from '../support/fake-archive.ts';
-import { httpArchiveConfig } from '../support/http-config.ts';
+import { FAST_DELIVERY, httpArchiveConfig } from '../support/http-config.ts';
 import { providerFor, settings, testHub } from '../support/hub.ts';
 import { startArchiveGate } from './support/archive-gate.ts';
 import { axeViolations, launchBrowser, screenshot } from './support/browser.ts';
@@ -33,7 +33,9 @@ beforeAll(async () => {
   gate = await startArchiveGate(archive.url);
   process.env.FAKE_ARCHIVE_URL = gate.url;
   process.env.FAKE_ARCHIVE_TOKEN = 'arkivnøkkel';
-  t = await testHub(undefined, { configPath: await httpArchiveConfig() });
+  // A failed attempt waits ten minutes for the next (long enough for a person to choose "Prøv nå").
+  const delivery = { ...FAST_DELIVERY, retry: { firstDelaySeconds: 600, factor: 2, maxDelaySeconds: 900 } };
+  t = await testHub(undefined, { configPath: await httpArchiveConfig(delivery) });
   const keys = await loadOrCreateDevKeys(t.dataDir);
   token = await signDevToken(keys.privateKey, settings, { admin: ['3101'], name: STAFF });
   browser = await launchBrowser();
@@ -355,6 +357,7 @@ describe('the console where the work gets finished', () => {
   }, 120_000);
   it('grouped retry (#4): failures grouped by cause, one cause retried with the count confirmed first, the outcome after ("… levert, 1 feilet igjen"), live', async () => {
     gate.breakFormType('tt-kort-soknad');
+    gate.refuseContaining('<postnummer>0000</postnummer>', 'Mottakers postnummer er ugyldig på korrespondansepart');
     const rejected = [await submit('tt-kort-soknad'), await submit('tt-kort-soknad')];
     const stillWrong = await submitEdited('tt-kort-soknad', (xml) =>
       xml.replace('<postnummer>1771</postnummer>', '<postnummer>0000</postnummer>'),
@@ -409,6 +412,10 @@ describe('the console where the work gets finished', () => {
   }, 180_000);
 
   it('overview (#6): failures by cause and target with when each first failed, and a new failure appears without reloading', async () => {
+    const mapping = await submitEdited('a-skjema-tilsetting', (xml) =>
+      xml.replace('<stillingsprosent>80</stillingsprosent>', '<stillingsprosent>80 prosent</stillingsprosent>'),
+    );
+    await failedDelivery(mapping.trackingId, 'halden-intranett');
     const page = await signedIn();
     const table = page.locator('#aarsak-tabell');
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(0);
@@ -428,4 +435,69 @@ describe('the console where the work gets finished', () => {
     expect(problemsSeen).toEqual([]);
     await page.close();
   }, 120_000);
+  it('missing actions (#8): "Prøv nå" for one waiting for its next attempt, reopen a closed one, a purpose for every look, and the look ends when the page is left', async () => {
+    archive.behave(() => 'unavailable');
+    const waiting = await submit('tt-kort-soknad');
+    const status = await t.waitFor(waiting, 'eskjema', (s) => s.deliveries[0]?.status === 'RETRYING');
+    expect(status.deliveries[0].status).toBe('RETRYING');
+    const id = status.deliveries[0].id as string;
+
+    const page = await signedIn();
+    await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(id)}`);
+    await page.getByRole('heading', { level: 1, name: 'Søknad om TT-kort til Halden sak/arkiv' }).waitFor();
+    const now = page.getByRole('region', { name: 'Prøv nå' });
+    expect(await now.textContent()).toMatch(/Neste forsøk kommer av seg selv \d{2}\.\d{2}\.\d{4}/);
+    await expectAccessible(page, '12-prov-naa');
+    archive.behave(() => 'ok');
+    await now.getByRole('button', { name: 'Prøv nå' }).click();
+    await expect.poll(() => statusText(page), { timeout: 30_000 }).toBe('Levert');
+    const tried = timeline(page).locator('li', { hasText: 'Prøvd nå av en person' });
+    expect(await tried.textContent()).toContain(`Utført av ${STAFF}`);
+
+    // A fødselsnummer is shown for a stated purpose, and only while the page is on screen.
+    await page.getByRole('button', { name: 'Vis fødselsnummer' }).click();
+    await page.getByLabel('Formål (påkrevd, registreres)').fill('Kontrollere mot arkivet');
+    await page.locator('#fnr-vis').click();
+    await expect.poll(() => page.locator('#fnr').textContent()).toBe('12035440095');
+    await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Feil' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Feilet/ }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Søknad om TT-kort til Halden sak/arkiv' }).waitFor();
+    expect(await page.locator('#fnr').textContent()).toBe('Skjult: 120354*****');
+    expect(await page.locator('main').textContent()).not.toContain('12035440095');
+    expect(await timeline(page).locator('li.innsyn').last().textContent()).toContain(
+      'Fødselsnummeret ble vist. Formål: Kontrollere mot arkivet.',
+    );
+
+    // Closed by mistake, opened again: it needs a person again, and the history says who and why.
+    gate.refuseContaining('<postnummer>0000</postnummer>', 'Mottakers postnummer er ugyldig på korrespondansepart');
+    const rejected = await submitEdited('tt-kort-soknad', (xml) =>
+      xml.replace('<postnummer>1771</postnummer>', '<postnummer>0000</postnummer>'),
+    );
+    const closedId = await failedDelivery(rejected.trackingId);
+    expect(
+      (await t.admin('POST', `/deliveries/${closedId}/resolve`, { comment: 'Journalført manuelt' }, ['3101'])).status,
+    ).toBe(200);
+    await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(closedId)}`);
+    await expect.poll(() => statusText(page)).toBe('Lukket');
+    const reopen = page.getByRole('region', { name: 'Åpne igjen' });
+    await reopen.getByRole('button', { name: 'Åpne leveransen igjen' }).click();
+    await expect.poll(() => page.locator('#gjenapne-feil').textContent()).toContain('Skriv hvorfor');
+    await expectAccessible(page, '13-gjenapne');
+    await reopen.getByLabel('Hvorfor (påkrevd)').fill('Lukket ved en feil, ikke journalført');
+    await reopen.getByRole('button', { name: 'Åpne leveransen igjen' }).click();
+    await expect.poll(() => statusText(page)).toBe('Feilet');
+    expect(await timeline(page).locator('li').last().textContent()).toContain(
+      `Gjenåpnet: Lukket ved en feil, ikke journalført. Trenger en person igjen.Utført av ${STAFF}`,
+    );
+    expect((await t.status(rejected.trackingId)).body.status).toBe('FAILED');
+    // The API refuses what does not apply, by status.
+    expect((await t.admin('POST', `/deliveries/${closedId}/retry-now`, undefined, ['3101'])).status).toBe(409);
+    expect((await t.admin('POST', `/deliveries/${closedId}/reopen`, { comment: 'igjen' }, ['3101'])).status).toBe(409);
+    expect((await t.admin('POST', `/deliveries/${closedId}/national-id`, {}, ['3101'])).body.errors).toEqual([
+      { path: '/purpose', message: 'Skriv hvorfor du trenger å se det (3–300 tegn).' },
+    ]);
+    expect(problemsSeen).toEqual([]);
+    await page.close();
+  }, 180_000);
 });

@@ -11,13 +11,41 @@ const POLL_MS = 2000;
 const shown = new Map();
 /** Documents the user opened on this page, as text (gone when they leave it). */
 const opened = new Map();
+/** Screened names the user asked to see on this page (gone when they leave it). */
+const names = new Map();
+/** The delivery on screen; whatever was revealed for it is forgotten as soon as another page is shown. */
+let onScreen;
+window.addEventListener('hashchange', () => {
+  if (onScreen && location.hash !== `#/leveranse/${encodeURIComponent(onScreen)}`) {
+    onScreen = undefined;
+    shown.clear();
+    opened.clear();
+    names.clear();
+  }
+});
+window.addEventListener('pagehide', () => {
+  shown.clear();
+  opened.clear();
+  names.clear();
+});
+
+/** Why someone looks at personal data: suggestions; any words of their own will do. */
+const PURPOSES = [
+  'Svare innbyggeren (servicetorget)',
+  'Journalføre manuelt',
+  'Rette feil i leveransen',
+  'Kontrollere mot arkivet',
+];
+
 /** Text types a document may be shown as, in the page (as text: never as markup). */
 const TEXT_TYPES = new Set(['application/xml', 'application/json', 'text/plain', 'text/xml']);
 
 /** One delivery: what is wrong, the submission, the actions, the history as a timeline, what was produced. */
 export async function deliveryPage({ params, current, refresh }) {
   const [id] = params;
+  onScreen = id;
   for (const key of shown.keys()) if (key !== id) shown.delete(key);
+  for (const key of names.keys()) if (key !== id) names.delete(key);
   for (const key of opened.keys()) if (!key.startsWith(`${id}#`)) opened.delete(key);
   let data;
   try {
@@ -66,12 +94,14 @@ export async function deliveryPage({ params, current, refresh }) {
       ),
       data.explanation && !CLOSED.has(d.status) ? explanationSection(data.explanation, d) : null,
       correction ? correctionSection(d, correction, refresh) : null,
+      d.status === 'RETRYING' && d.nextAttemptAt ? retryNowSection(d, refresh) : null,
       CLOSED.has(d.status) ? null : actionsSection(d, data.explanation, refresh),
+      d.status === 'RESOLVED' ? reopenSection(d, refresh) : null,
       submissionSection(data, id, refresh),
       Object.keys(d.references).length > 0 ? referencesSection(d.references) : null,
       data.related.length > 0 ? relatedSection(data.related) : null,
       timelineSection(d),
-      data.produced ? producedSection(data.produced, d, refresh) : null,
+      data.produced ? producedSection(data.produced, d, refresh, data.submitter.screened && !names.has(id)) : null,
     ),
   };
 }
@@ -158,6 +188,100 @@ function explanationSection(e, d) {
         h('h3', { id: 'feiltekst' }, 'Feilteksten slik den ble lagret'),
         h('pre', { tabindex: '0', 'aria-labelledby': 'feiltekst' }, e.raw),
       ),
+    ),
+  );
+}
+
+/** A delivery waiting for its next automatic attempt: try it now instead (recorded). */
+function retryNowSection(d, refresh) {
+  return h(
+    'section',
+    { class: 'handlinger', 'aria-labelledby': 'prov-naa-tittel' },
+    h('h2', { id: 'prov-naa-tittel' }, 'Prøv nå'),
+    h(
+      'div',
+      { class: 'handlinger-rutenett en' },
+      h(
+        'div',
+        { class: 'handling' },
+        h(
+          'p',
+          { id: 'prov-naa-hjelp', class: 'hjelp' },
+          `Neste forsøk kommer av seg selv ${formatTime(d.nextAttemptAt)}. Er årsaken borte nå (mottakeren er oppe igjen), kan du prøve med en gang.`,
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'prov-naa',
+            'aria-describedby': 'prov-naa-hjelp',
+            onclick: async (event) => {
+              event.currentTarget.disabled = true;
+              try {
+                await api('POST', `/deliveries/${encodeURIComponent(d.id)}/retry-now`);
+                announce('Leveransen prøves nå.');
+                refresh({ focusId: 'status-linje' });
+              } catch (error) {
+                event.target.disabled = false;
+                announce(`Kunne ikke prøve nå: ${error.message}`);
+              }
+            },
+          },
+          'Prøv nå',
+        ),
+      ),
+    ),
+  );
+}
+
+/** A delivery closed by mistake: open it again, with why (recorded); it then needs a person again. */
+function reopenSection(d, refresh) {
+  const error = h('p', { id: 'gjenapne-feil', class: 'feltfeil', hidden: true });
+  const comment = h('textarea', {
+    id: 'gjenapne-kommentar',
+    rows: 2,
+    maxlength: 2000,
+    'aria-describedby': 'gjenapne-hjelp gjenapne-feil',
+  });
+  return h(
+    'section',
+    { class: 'handlinger', 'aria-labelledby': 'gjenapne-tittel' },
+    h('h2', { id: 'gjenapne-tittel' }, 'Åpne igjen'),
+    h(
+      'form',
+      {
+        class: 'handlinger-rutenett en handling',
+        novalidate: true,
+        onsubmit: async (event) => {
+          event.preventDefault();
+          if (comment.value.trim().length < 3) {
+            error.textContent = 'Skriv hvorfor leveransen åpnes igjen (minst 3 tegn).';
+            error.hidden = false;
+            comment.setAttribute('aria-invalid', 'true');
+            comment.focus();
+            return;
+          }
+          try {
+            await api('POST', `/deliveries/${encodeURIComponent(d.id)}/reopen`, {
+              body: { comment: comment.value.trim() },
+            });
+            announce('Leveransen er åpnet igjen og trenger en person.');
+            refresh({ focusId: 'status-linje' });
+          } catch (failure) {
+            error.textContent = failure.problem?.errors?.[0]?.message ?? failure.message;
+            error.hidden = false;
+          }
+        },
+      },
+      h('label', { for: 'gjenapne-kommentar' }, 'Hvorfor (påkrevd)'),
+      h(
+        'p',
+        { id: 'gjenapne-hjelp', class: 'hjelp' },
+        'Lukket ved en feil? Leveransen blir «Feilet» igjen, så den kan sendes på nytt eller rettes. Det står i historikken hvem som gjorde det.',
+      ),
+      comment,
+      error,
+      h('button', { type: 'submit', id: 'gjenapne', class: 'sekundaer' }, 'Åpne leveransen igjen'),
     ),
   );
 }
@@ -263,27 +387,18 @@ function submissionSection(data, id, refresh) {
     nationalId = [
       h('span', { id: 'fnr', tabindex: '-1' }, h('span', { class: 'skjult' }, 'Skjult: '), submitter.nationalIdMasked),
       ' ',
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'lenkeknapp',
-          id: 'vis-fnr',
-          'aria-describedby': 'fnr-hjelp',
-          onclick: async () => {
-            try {
-              const answer = await api('POST', `/deliveries/${encodeURIComponent(id)}/national-id`);
-              shown.set(id, answer.nationalId);
-              announce('Fødselsnummeret vises. At du så det, er registrert i historikken.');
-              refresh({ focusId: 'fnr' });
-            } catch (error) {
-              announce(`Kunne ikke vise fødselsnummeret: ${error.message}`);
-            }
-          },
+      revealButton({
+        id: 'fnr',
+        label: 'Vis fødselsnummer',
+        onPurpose: async (purpose) => {
+          const answer = await api('POST', `/deliveries/${encodeURIComponent(id)}/national-id`, { body: { purpose } });
+          shown.set(id, answer.nationalId);
+          announce(
+            'Fødselsnummeret vises til du går fra siden. At du så det, og hvorfor, er registrert i historikken.',
+          );
+          refresh({ focusId: 'fnr' });
         },
-        'Vis fødselsnummer',
-      ),
-      h('span', { id: 'fnr-hjelp', class: 'hjelp' }, ' (visningen registreres)'),
+      }),
     ];
   } else if (!submitter.stored) {
     nationalId = 'Ikke lenger lagret (slettet etter oppbevaringstiden)';
@@ -302,7 +417,7 @@ function submissionSection(data, id, refresh) {
       row('Sendt fra', s?.providerName ?? '–'),
       row('Sendt inn', s ? h('time', { datetime: s.submittedAt }, formatTime(s.submittedAt)) : '–'),
       row('Mottatt', s ? h('time', { datetime: s.receivedAt }, formatTime(s.receivedAt)) : '–'),
-      row('Innsender', submitter.name ?? '–'),
+      row('Innsender', submitterName(submitter, id, refresh)),
       row('Fødselsnummer', nationalId),
       submitter.organisationNumber ? row('Organisasjonsnummer', submitter.organisationNumber) : null,
       row(
@@ -326,6 +441,110 @@ function submissionSection(data, id, refresh) {
       ),
     ),
   );
+}
+
+/**
+ * A button that first asks why (the purpose is recorded with the look), then reveals. The form opens in place;
+ * Escape or "Avbryt" closes it again.
+ */
+function revealButton({ id, label, onPurpose }) {
+  const holder = h('span', { class: 'avslor' });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'lenkeknapp',
+      id: `vis-${id}`,
+      'aria-describedby': `${id}-hjelp`,
+      'aria-expanded': 'false',
+      onclick: () => {
+        button.setAttribute('aria-expanded', 'true');
+        button.hidden = true;
+        holder.append(form);
+        input.focus();
+      },
+    },
+    label,
+  );
+  const input = h('input', {
+    id: `${id}-formaal`,
+    type: 'text',
+    list: 'formaal-forslag',
+    autocomplete: 'off',
+    maxlength: 300,
+    'aria-describedby': `${id}-formaal-feil`,
+  });
+  const error = h('span', { class: 'feltfeil', id: `${id}-formaal-feil`, hidden: true });
+  const close = () => {
+    form.remove();
+    button.hidden = false;
+    button.setAttribute('aria-expanded', 'false');
+    button.focus();
+  };
+  const form = h(
+    'span',
+    {
+      class: 'formaal',
+      onkeydown: (event) => {
+        if (event.key === 'Escape') close();
+      },
+    },
+    h('label', { for: `${id}-formaal` }, 'Formål (påkrevd, registreres)'),
+    h(
+      'datalist',
+      { id: 'formaal-forslag' },
+      PURPOSES.map((p) => h('option', { value: p })),
+    ),
+    input,
+    error,
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'liten',
+        id: `${id}-vis`,
+        onclick: async () => {
+          if (input.value.trim().length < 3) {
+            error.textContent = 'Skriv hvorfor du trenger å se det (minst 3 tegn).';
+            error.hidden = false;
+            input.setAttribute('aria-invalid', 'true');
+            input.focus();
+            return;
+          }
+          try {
+            await onPurpose(input.value.trim());
+          } catch (failure) {
+            error.textContent = failure.problem?.errors?.[0]?.message ?? failure.message;
+            error.hidden = false;
+          }
+        },
+      },
+      'Vis',
+    ),
+    h('button', { type: 'button', class: 'sekundaer liten', onclick: close }, 'Avbryt'),
+  );
+  holder.append(button, h('span', { id: `${id}-hjelp`, class: 'hjelp' }, ' (visningen og formålet registreres)'));
+  return holder;
+}
+
+/** The submitter's name; on a screened form type (Offl. § 13, § 25) only on request, and that look recorded. */
+function submitterName(submitter, id, refresh) {
+  if (!submitter.screened) return submitter.name ?? '–';
+  if (names.has(id)) return h('span', { id: 'navn', tabindex: '-1' }, names.get(id));
+  return [
+    h('span', { id: 'navn', tabindex: '-1' }, `Skjermet (${submitter.screened})`),
+    ' ',
+    revealButton({
+      id: 'navn',
+      label: 'Vis navn',
+      onPurpose: async (purpose) => {
+        const answer = await api('POST', `/deliveries/${encodeURIComponent(id)}/name`, { body: { purpose } });
+        names.set(id, answer.name);
+        announce('Navnet vises til du går fra siden. At du så det, og hvorfor, er registrert i historikken.');
+        refresh({ focusId: 'navn' });
+      },
+    }),
+  ];
 }
 
 /** One document: what it is, and (while retention keeps it) download it or show it as text; each look recorded. */
@@ -713,6 +932,7 @@ function relatedSection(related) {
 function auditTitle(e) {
   if (e.action === 'documents-deleted') return 'Dokumenter slettet';
   if (e.action === 'document-opened' || e.action === 'document-downloaded') return 'Dokument åpnet';
+  if (e.action === 'name-shown') return 'Innsyn i skjermet navn';
   return 'Innsyn';
 }
 
@@ -746,7 +966,7 @@ function timelineSection(d) {
   );
 }
 
-function producedSection(produced, d, refresh) {
+function producedSection(produced, d, refresh, nameHidden) {
   const label =
     d.targetKind === 'archive' ? 'Arkivmeldingen Skjemaflyt laget' : 'Meldingen Skjemaflyt laget til fagsystemet';
   const button = h(
@@ -776,7 +996,9 @@ function producedSection(produced, d, refresh) {
         'hel, og nedlastingen registreres i historikken.',
       produced.truncated ? ' Bare begynnelsen vises.' : '',
     ),
-    h('details', {}, h('summary', {}, `Vis ${produced.filename}`), code),
+    nameHidden
+      ? h('p', { class: 'hjelp', id: 'produsert-skjermet' }, 'Den viser det skjermede navnet: vis navnet over først.')
+      : h('details', {}, h('summary', {}, `Vis ${produced.filename}`), code),
     button,
   );
 }
