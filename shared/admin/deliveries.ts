@@ -8,7 +8,7 @@ import { type FieldError, reject } from '../domain/rejection.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord } from '../store/records.ts';
-import { nameWords, normaliseTerm } from '../store/search-terms.ts';
+import { nameWords, normaliseTerm, reversedTerm } from '../store/search-terms.ts';
 import { InvalidCursorError, type StatusQuery, type SubmissionStore } from '../store/submissions.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import { maskNationalId } from '../submission/identifiers.ts';
@@ -215,10 +215,12 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
   let consumedCapacity = 0;
   const whole = normaliseTerm(q);
   const words = nameWords(q);
+  // The end of an id, as a caller reads it out ("…0426d5"): found through the ids stored backwards.
+  const ending = /^(?:…|\.\.\.)?([0-9a-zæøå][0-9a-zæøå_-]{3,})$/u.exec(whole)?.[1];
   if (trackingId) candidates = [trackingId];
   else {
     const longest = [...words].sort((a, b) => b.length - a.length)[0];
-    const prefixes = [...new Set([whole, ...(longest ? [longest] : [])])];
+    const prefixes = [...new Set([whole, ...(longest ? [longest] : []), ...(ending ? [reversedTerm(ending)] : [])])];
     const found = await Promise.all(prefixes.map((p) => deps.store.findByTerm(filter.municipality, p, SEARCH_LIMIT)));
     candidates = [...new Set(found.flatMap((f) => f.trackingIds))];
     truncated = found.some((f) => f.more);
@@ -234,6 +236,7 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
   const matches = (d: DeliveryRecord) => {
     if (trackingId) return true;
     if (normaliseTerm(d.submissionId ?? '').startsWith(whole)) return true;
+    if (ending && (d.trackingId.endsWith(ending) || normaliseTerm(d.submissionId ?? '').endsWith(ending))) return true;
     const name = nameWords(d.submitter?.name ?? '');
     return words.length > 0 && words.every((w) => name.some((n) => n.startsWith(w)));
   };
@@ -247,8 +250,28 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
     .filter((d) => !filter.from || d.updatedAt >= (filter.from ?? ''))
     .filter((d) => !filter.to || d.updatedAt <= (filter.to ?? ''))
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+  const rows = items.map((d) => deliveryRow(d, deps.registry));
+  // One result per submission, with its deliveries: "what happened to my application" is one answer.
+  const bySubmission = new Map<string, typeof rows>();
+  for (const row of rows) bySubmission.set(row.trackingId, [...(bySubmission.get(row.trackingId) ?? []), row]);
+  const receivedAt = new Map(
+    submissions.filter((s) => s).map((s) => [s?.submission.trackingId, s?.submission.receivedAt]),
+  );
   return {
-    items: items.map((d) => deliveryRow(d, deps.registry)),
+    submissions: [...bySubmission.entries()].map(([id, deliveries]) => {
+      const first = deliveries[0] as (typeof rows)[number];
+      return {
+        trackingId: id,
+        submissionId: first.submissionId,
+        formType: first.formType,
+        formTypeTitle: first.formTypeTitle,
+        submitterName: first.submitterName,
+        screened: first.screened,
+        receivedAt: receivedAt.get(id) ?? first.receivedAt,
+        deliveries,
+      };
+    }),
+    items: rows,
     nextCursor: null,
     truncated,
     scannedCount,

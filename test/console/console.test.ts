@@ -195,7 +195,7 @@ describe('the console', () => {
     await page.getByLabel('Navn, innsendings-ID eller sporings-ID').fill('østby-lærum');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Finn en innsending' }).waitFor();
-    const found = page.locator('table.leveranser tbody tr');
+    const found = page.locator('#treff-liste > li');
     await expect.poll(() => found.filter({ hasText: 'Feilet' }).count()).toBe(1);
     await expectAccessible(page, '6-sok');
     await found.filter({ hasText: 'Feilet' }).getByRole('link').click();

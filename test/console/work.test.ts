@@ -500,4 +500,34 @@ describe('the console where the work gets finished', () => {
     expect(problemsSeen).toEqual([]);
     await page.close();
   }, 180_000);
+  it('search (#5): by the end of an id, results grouped per submission with each of its deliveries', async () => {
+    const trackingId = await submit('a-skjema-tilsetting');
+    const done = await settle(trackingId, 'halden-intranett');
+    expect(done.deliveries).toHaveLength(3);
+
+    const page = await signedIn();
+    await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Søk' }).click();
+    await page.getByLabel('Navn, innsendings-ID eller sporings-ID').fill(`…${trackingId.slice(-6)}`);
+    await page.keyboard.press('Enter');
+    const results = page.locator('#treff-liste > li');
+    await expect.poll(() => results.count()).toBe(1);
+    expect(await page.locator('#treff').textContent()).toBe('1 innsending');
+    const result = results.first();
+    expect(await result.locator('code').textContent()).toBe(trackingId);
+    expect(await result.getByRole('link').allTextContents()).toEqual(
+      expect.arrayContaining(['Halden sak/arkiv', 'Lønnssystem', 'IT-tilganger']),
+    );
+    expect(await result.locator('.status').allTextContents()).toEqual(['Levert', 'Levert', 'Levert']);
+    // A-skjema is screened (Offl. § 25): the name is not in the results.
+    expect(await result.textContent()).toContain('Innsender: Skjermet');
+    await expectAccessible(page, '14-sok');
+
+    // The end of the provider's own id finds it too.
+    const submissionId = done.submissionId as string;
+    await page.getByLabel('Navn, innsendings-ID eller sporings-ID').fill(submissionId.slice(-4));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#treff-liste code').allTextContents()).toContain(trackingId);
+    expect(problemsSeen).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

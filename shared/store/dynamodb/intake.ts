@@ -62,18 +62,20 @@ export class DynamoIntake implements IntakeRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             })),
-            ...searchTerms(deliveries[0]?.submitter?.name, submission.submissionId).map((term) => ({
-              Put: {
-                TableName: this.table,
-                Item: {
-                  pk: submissionKey(submission.trackingId).pk,
-                  sk: `FIND#${term}`,
-                  ...searchIndexKeys(submission.municipality, term, submission.trackingId),
-                  type: 'search',
-                  trackingId: submission.trackingId,
+            ...searchTerms(deliveries[0]?.submitter?.name, submission.submissionId, submission.trackingId).map(
+              (term) => ({
+                Put: {
+                  TableName: this.table,
+                  Item: {
+                    pk: submissionKey(submission.trackingId).pk,
+                    sk: `FIND#${term}`,
+                    ...searchIndexKeys(submission.municipality, term, submission.trackingId),
+                    type: 'search',
+                    trackingId: submission.trackingId,
+                  },
                 },
-              },
-            })),
+              }),
+            ),
           ],
         }),
       );
