@@ -13,6 +13,7 @@ import { InvalidCursorError, type StatusQuery, type SubmissionStore } from '../s
 import { parseFormData } from '../submission/form-data.ts';
 import { maskNationalId } from '../submission/identifiers.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
+import { trimEndOf } from '../text/trim.ts';
 import { type Admin, findDelivery, municipalityFor, requireAdmin, who } from './access.ts';
 import { fieldsInRule, valuesOf } from './corrections.ts';
 import { readOptional } from './documents.ts';
@@ -410,7 +411,7 @@ function purposeOf(body: unknown): string {
       { path: '/purpose', message: 'Skriv hvorfor du trenger å se det (3–300 tegn).' },
     ]);
   }
-  return purpose.trim().replace(/[.\s]+$/, '');
+  return trimEndOf(purpose.trim(), '.').trim();
 }
 
 /** The screening of a form type's records (Offl. § 13, § 25 …), when it has one. */
