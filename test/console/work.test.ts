@@ -447,6 +447,9 @@ describe('the console where the work gets finished', () => {
     await page.getByRole('heading', { level: 1, name: 'Søknad om TT-kort til Halden sak/arkiv' }).waitFor();
     const now = page.getByRole('region', { name: 'Prøv nå' });
     expect(await now.textContent()).toMatch(/Neste forsøk kommer av seg selv \d{2}\.\d{2}\.\d{4}/);
+    // The outage in the history and the explanation, each sentence with one full stop ("(HTTP 503).").
+    await expect.poll(() => timeline(page).textContent()).toContain('(HTTP 503).');
+    expect(await page.locator('main').textContent()).not.toMatch(/[^.]\.\.(?!\.)/);
     await expectAccessible(page, '12-prov-naa');
     archive.behave(() => 'ok');
     await now.getByRole('button', { name: 'Prøv nå' }).click();
