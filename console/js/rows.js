@@ -22,6 +22,11 @@ export function deliveryRows(items, { showStatus }) {
       showStatus ? h('td', {}, statusBadge(d.status)) : null,
       h('td', { class: 'problem' }, d.problem ?? (d.lastError ? d.lastError : '–')),
       h('td', { class: 'tall-kolonne' }, String(d.attempts)),
+      h(
+        'td',
+        { class: 'tid' },
+        d.firstFailedAt ? h('time', { datetime: d.firstFailedAt }, formatTime(d.firstFailedAt)) : '–',
+      ),
       h('td', { class: 'tid' }, h('time', { datetime: d.updatedAt }, formatTime(d.updatedAt))),
     ),
   );
@@ -48,6 +53,7 @@ export function deliveryTable(items, { caption, showStatus = false, id }) {
           showStatus ? h('th', { scope: 'col' }, 'Status') : null,
           h('th', { scope: 'col' }, 'Hva er galt'),
           h('th', { scope: 'col', class: 'tall-kolonne' }, 'Forsøk'),
+          h('th', { scope: 'col' }, 'Første feil'),
           h('th', { scope: 'col' }, 'Sist endret'),
         ),
       ),

@@ -152,6 +152,9 @@ describe('the console where the work gets finished', () => {
     await page.getByRole('button', { name: 'Vis flere' }).click();
     await expect.poll(() => heading.textContent()).toBe('4 leveranser');
     expect(await page.locator('#feilliste tbody tr').count()).toBe(4);
+    // When each first failed, beside when it last changed.
+    expect(await page.locator('#feilliste thead th').allTextContents()).toContain('Første feil');
+    expect(await page.locator('#feilliste tbody tr').first().locator('td.tid time').count()).toBe(2);
     // The next page was full and nothing follows: no button leading to an empty page.
     expect(await page.getByRole('button', { name: 'Vis flere' }).isVisible()).toBe(false);
     await expect
