@@ -149,7 +149,11 @@ function withChanges(loaded: Loaded, changes: { field: string; to: string }[], r
 export async function previewCorrection(principal: Principal, id: string, body: unknown, deps: AdminDeps) {
   const loaded = await load(principal, id, deps);
   const changes = parseChanges(body, loaded.data);
-  const pending = withChanges(loaded, changes);
+  return previewWith(loaded, withChanges(loaded, changes), deps);
+}
+
+/** The record made with the corrections so far and the pending one, through the `map` preview. */
+async function previewWith(loaded: Loaded, pending: Correction, deps: AdminDeps) {
   const found = await deps.store.get(loaded.delivery.trackingId);
   if (!found) throw reject.notFound('Ingen leveranse med denne identifikatoren.');
   const preview = await previewSubmission(deps.registry, loaded.envelope, {
@@ -205,6 +209,14 @@ export async function correctAndResend(principal: Principal, id: string, body: u
     throw reject.invalid('Ingen verdier er endret.', [
       { path: '/changes/0/to', message: 'Den nye verdien er lik den gamle.' },
     ]);
+  }
+  // Sent only if the record can be made with it: the same checks as the preview, so nothing is sent to fail again.
+  const preview = await previewWith(loaded, correction, deps);
+  if (!preview.ok) {
+    throw reject.unprocessable(
+      'Posten kan ikke lages med disse verdiene.',
+      preview.problems.map((p) => ({ path: '/changes', message: p.message })),
+    );
   }
   // Kept first: a delivery queued again must find its corrections. A stale retry takes them back out.
   const key = correctionsKey(loaded.delivery.trackingId);

@@ -347,7 +347,24 @@ describe('the console where the work gets finished', () => {
     expect(await page.locator('#prov-hjelp').textContent()).toContain('ellers gir det samme feil');
     await expectAccessible(page, '7-mapping-feil');
 
+    // A correction the record still cannot be made with is refused, and changes nothing.
+    const refused = await t.admin(
+      'POST',
+      `/deliveries/${id}/correct`,
+      { changes: [{ field: 'stilling.stillingsprosent', to: 'åtti' }], reason: 'Prøver noe' },
+      ['3101'],
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0].path).toBe('/changes');
+    expect((await t.admin('GET', `/deliveries/${id}`, undefined, ['3101'])).body.delivery.status).toBe('FAILED');
+
     const correction = page.getByRole('region', { name: 'Rett og send på nytt' });
+    // The preview says so too, and offers no "send".
+    await correction.getByLabel('Ny verdi for stilling.stillingsprosent').fill('åtti');
+    await correction.getByRole('button', { name: 'Forhåndsvis' }).click();
+    await expect.poll(() => correction.locator('#forhandsvisning h3').textContent()).toBe('Rettelsen er ikke nok');
+    expect(await correction.locator('#forhandsvisning-feil').textContent()).toContain('stilling.stillingsprosent');
+    expect(await correction.getByRole('button', { name: 'Send på nytt med rettelsen' }).count()).toBe(0);
     await correction.getByLabel('Ny verdi for stilling.stillingsprosent').fill('80');
     await correction.getByLabel('Begrunnelse (påkrevd)').fill('Prosenttegnet hører ikke med');
     await correction.getByRole('button', { name: 'Forhåndsvis' }).click();

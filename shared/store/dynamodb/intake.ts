@@ -25,6 +25,8 @@ export class DynamoIntake implements IntakeRepository {
   /** Writes receipt, submission and deliveries in one transaction: all of it, or nothing. */
   async create(submission: SubmissionRecord, deliveries: DeliveryRecord[]): Promise<void> {
     const receipt = receiptKey(submission.providerId, submission.submissionId);
+    // Name words and submissionId; both ids backwards too, so the end of an id is found.
+    const terms = searchTerms(deliveries[0]?.submitter?.name, submission.submissionId, submission.trackingId);
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -62,20 +64,18 @@ export class DynamoIntake implements IntakeRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             })),
-            ...searchTerms(deliveries[0]?.submitter?.name, submission.submissionId, submission.trackingId).map(
-              (term) => ({
-                Put: {
-                  TableName: this.table,
-                  Item: {
-                    pk: submissionKey(submission.trackingId).pk,
-                    sk: `FIND#${term}`,
-                    ...searchIndexKeys(submission.municipality, term, submission.trackingId),
-                    type: 'search',
-                    trackingId: submission.trackingId,
-                  },
+            ...terms.map((term) => ({
+              Put: {
+                TableName: this.table,
+                Item: {
+                  pk: submissionKey(submission.trackingId).pk,
+                  sk: `FIND#${term}`,
+                  ...searchIndexKeys(submission.municipality, term, submission.trackingId),
+                  type: 'search',
+                  trackingId: submission.trackingId,
                 },
-              }),
-            ),
+              },
+            })),
           ],
         }),
       );
