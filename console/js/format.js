@@ -47,3 +47,56 @@ export function formatDuration(ms) {
 export function formatCount(n) {
   return new Intl.NumberFormat('nb-NO').format(n);
 }
+
+/** "1 leveranse", "2 leveranser" */
+export function plural(n, one, many) {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Dates typed as text, the Norwegian way (dd.mm.åååå), so the field looks the same in every browser and locale
+ * (a native date field shows mm/dd/yyyy in some). ISO (åååå-mm-dd) is accepted too. Returns åååå-mm-dd, or null.
+ */
+export function parseDateInput(text) {
+  const value = String(text ?? '').trim();
+  let y;
+  let m;
+  let d;
+  const norwegian = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (norwegian) [, d, m, y] = norwegian;
+  else if (iso) [, y, m, d] = iso;
+  else return null;
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(m) - 1 || date.getUTCDate() !== Number(d)) {
+    return null;
+  }
+  return date.toISOString().slice(0, 10);
+}
+
+/** åååå-mm-dd as dd.mm.åååå (anything else as it is). */
+export function formatDateInput(iso) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso ?? '');
+  return match ? `${match[3]}.${match[2]}.${match[1]}` : (iso ?? '');
+}
+
+export function formatBytes(n) {
+  if (n < 1024) return `${formatCount(n)} byte`;
+  if (n < 1024 * 1024) return `${formatCount(Math.round(n / 1024))} kB`;
+  return `${new Intl.NumberFormat('nb-NO', { maximumFractionDigits: 1 }).format(n / 1024 / 1024)} MB`;
+}
+
+/** The causes of failures (failure codes), in words staff use. */
+export const CAUSE_LABEL = {
+  'mapping-failed': 'Verdier i skjemaet passer ikke mottakerens format',
+  'record-format': 'Arkivformatet kan ikke uttrykke innsendingen',
+  'xsd-invalid': 'Arkivmeldingen ble ikke gyldig',
+  'target-rejected': 'Mottakeren avviste innsendingen',
+  'target-server-error': 'Feil hos mottakeren',
+  'target-unavailable': 'Mottakeren var ikke tilgjengelig',
+  'target-redirected': 'Mottakerens adresse er flyttet',
+  'auth-refused': 'Mottakeren godtok ikke påloggingen',
+  'configuration-missing': 'Oppsettet er ufullstendig',
+  'receipt-overdue': 'Ingen kvittering fra mottakeren',
+  internal: 'Uventet feil i Skjemaflyt',
+};

@@ -1,5 +1,8 @@
-import { resolveDelivery, retryDelivery, retryMatching } from '../../shared/admin/actions.ts';
-import { getDeliveryDetail, listDeliveries, revealNationalId } from '../../shared/admin/deliveries.ts';
+import { reopenDelivery, resolveDelivery, retryDelivery, retryMatching, retryNow } from '../../shared/admin/actions.ts';
+import { correctAndResend, correctionForm, previewCorrection } from '../../shared/admin/corrections.ts';
+import { getDeliveryDetail, listDeliveries, revealName, revealNationalId } from '../../shared/admin/deliveries.ts';
+import { documentHeaders, openDocument } from '../../shared/admin/documents.ts';
+import { deliveryOutcome, failureGroups } from '../../shared/admin/failures.ts';
 import { me, overview } from '../../shared/admin/overview.ts';
 import { sessionPrincipal } from '../../shared/auth/console-session.ts';
 import { SessionStore } from '../../shared/auth/sessions.ts';
@@ -61,6 +64,10 @@ export function createHandler(env: FunctionEnv<'admin'>) {
         return ok(await overview(principal, query, deps));
       case 'GET /v1/admin/deliveries':
         return ok(await listDeliveries(principal, query, deps));
+      case 'GET /v1/admin/failures':
+        return ok(await failureGroups(principal, query, deps));
+      case 'POST /v1/admin/deliveries/outcome':
+        return ok(await deliveryOutcome(principal, parseJson(bodyText(event)), deps));
       case 'POST /v1/admin/deliveries/retry':
         return ok(await retryMatching(principal, parseJson(bodyText(event)), deps));
       case 'GET /v1/admin/deliveries/{id}':
@@ -70,7 +77,28 @@ export function createHandler(env: FunctionEnv<'admin'>) {
       case 'POST /v1/admin/deliveries/{id}/resolve':
         return ok(await resolveDelivery(principal, id, parseJson(bodyText(event)), deps));
       case 'POST /v1/admin/deliveries/{id}/national-id':
-        return ok(await revealNationalId(principal, id, deps));
+        return ok(await revealNationalId(principal, id, parseJson(bodyText(event)), deps));
+      case 'POST /v1/admin/deliveries/{id}/name':
+        return ok(await revealName(principal, id, parseJson(bodyText(event)), deps));
+      case 'POST /v1/admin/deliveries/{id}/retry-now':
+        return ok(await retryNow(principal, id, deps));
+      case 'POST /v1/admin/deliveries/{id}/reopen':
+        return ok(await reopenDelivery(principal, id, parseJson(bodyText(event)), deps));
+      case 'GET /v1/admin/deliveries/{id}/documents/{document}': {
+        const file = await openDocument(principal, id, event.pathParameters?.document ?? '', query, deps);
+        return {
+          statusCode: 200,
+          headers: documentHeaders(file),
+          body: Buffer.from(file.body).toString('base64'),
+          isBase64Encoded: true,
+        };
+      }
+      case 'GET /v1/admin/deliveries/{id}/correction':
+        return ok(await correctionForm(principal, id, splitFields(query.fields), deps));
+      case 'POST /v1/admin/deliveries/{id}/correction/preview':
+        return ok(await previewCorrection(principal, id, parseJson(bodyText(event)), deps));
+      case 'POST /v1/admin/deliveries/{id}/correct':
+        return ok(await correctAndResend(principal, id, parseJson(bodyText(event)), deps));
       default:
         throw problems.notFound('Ukjent adresse.');
     }
@@ -78,6 +106,11 @@ export function createHandler(env: FunctionEnv<'admin'>) {
 }
 
 export const handler = atColdStart('admin', createHandler);
+
+/** `?fields=a.b,c.d`: the fields a failure names, to offer first. */
+function splitFields(value: string | undefined): string[] {
+  return (value ?? '').split(',').filter(Boolean).slice(0, 20);
+}
 
 function parseJson(text: string): unknown {
   if (!text) return {};

@@ -4,7 +4,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { IDEMPOTENCY_TTL_ATTRIBUTE, idempotencyTableDefinition, TABLE_TTL_ATTRIBUTE, tableDefinition } from '../../shared/store/table.ts';
+import {
+  IDEMPOTENCY_TTL_ATTRIBUTE,
+  idempotencyTableDefinition,
+  TABLE_TTL_ATTRIBUTE,
+  tableDefinition,
+} from '../../shared/store/table.ts';
 import { UPLOAD_KEEP_DAYS, UPLOAD_PREFIX } from '../../shared/uploads/uploads.ts';
 import type { ResolvedAws } from './settings.ts';
 

@@ -13,6 +13,7 @@ import {
   parseFilter,
   parseLimit,
 } from './deliveries.ts';
+import { parseFailureCode, readAll } from './failures.ts';
 
 /** What a person does about failed deliveries; each change is recorded in the history with who did it. */
 
@@ -56,6 +57,9 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
   }
   const filter = { ...parseFilter(admin, params, 'FAILED'), status: 'FAILED' as const };
   requireRetryResolve(admin, filter.municipality);
+  // One cause at a time (the grouped retry): only the failures with this code are taken.
+  const failureCode = parseFailureCode(params.failureCode);
+  const ofCause = (d: DeliveryRecord) => !failureCode || d.failure?.code === failureCode;
   const limit = parseLimit(params.limit, 25, 100);
   const started = now(deps).toISOString();
   let until = filter.to && filter.to < started ? filter.to : started;
@@ -78,18 +82,20 @@ export async function retryMatching(principal: Principal, body: unknown, deps: A
   }
   const total = params.cursor
     ? undefined
-    : (
-        await deps.store.summarize(filter.municipality, 'FAILED', {
-          ...(filter.from ? { from: filter.from } : {}),
-          to: until,
-          ...(filter.target ? { target: filter.target } : {}),
-          ...(filter.formType ? { formType: filter.formType } : {}),
-        })
-      ).count;
+    : failureCode
+      ? (await readAll(deps, { ...filter, to: until })).items.filter(ofCause).length
+      : (
+          await deps.store.summarize(filter.municipality, 'FAILED', {
+            ...(filter.from ? { from: filter.from } : {}),
+            to: until,
+            ...(filter.target ? { target: filter.target } : {}),
+            ...(filter.formType ? { formType: filter.formType } : {}),
+          })
+        ).count;
   const page = await listPage(deps, { ...filter, to: until, limit, ...(cursor ? { cursor } : {}) });
   const retried: DeliveryRecord[] = [];
   let skipped = 0;
-  for (const delivery of page.items) {
+  for (const delivery of page.items.filter(ofCause)) {
     try {
       retried.push(await requeue(admin, delivery, deps, true));
     } catch (error) {
@@ -141,4 +147,52 @@ function stringParams(body: unknown): Params {
     if (typeof value === 'string' || typeof value === 'number') params[key] = String(value);
   }
   return params;
+}
+
+/** A person's reason, checked: 3–2000 characters, named by its field. */
+function reasonOf(body: unknown, field: 'comment' | 'purpose', message: string, max = 2000): string {
+  const value = (body as Record<string, unknown> | undefined)?.[field];
+  if (typeof value !== 'string' || value.trim().length < 3 || value.length > max) {
+    throw reject.invalid(message, [{ path: `/${field}`, message: `${message} (3–${max} tegn).` }]);
+  }
+  return value.trim();
+}
+
+/**
+ * POST /v1/admin/deliveries/{id}/retry-now: a delivery waiting for its next automatic attempt (RETRYING) is sent
+ * now, in a new round: the waiting queue message belongs to the old round and is dropped when it comes back.
+ */
+export async function retryNow(principal: Principal, id: string, deps: AdminDeps): Promise<DeliveryRecord> {
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  requireRetryResolve(admin, delivery.municipality);
+  let updated: DeliveryRecord;
+  try {
+    updated = await record(delivery, { type: 'retried-now-by-person', by: person(admin) }, deps, now(deps));
+  } catch (error) {
+    if (error instanceof StaleTransitionError) {
+      throw reject.conflict(
+        `Leveransen har status ${delivery.status}; bare en som venter på neste forsøk kan prøves nå.`,
+      );
+    }
+    throw error;
+  }
+  await deps.queue.send([{ trackingId: updated.trackingId, targetId: updated.target, round: updated.round ?? 0 }]);
+  return updated;
+}
+
+/** POST /v1/admin/deliveries/{id}/reopen: a delivery closed by mistake needs a person again (FAILED), with why. */
+export async function reopenDelivery(principal: Principal, id: string, body: unknown, deps: AdminDeps) {
+  const comment = reasonOf(body, 'comment', 'Skriv hvorfor leveransen åpnes igjen');
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  requireRetryResolve(admin, delivery.municipality);
+  try {
+    return await record(delivery, { type: 'reopened-by-person', by: person(admin), comment }, deps, now(deps));
+  } catch (error) {
+    if (error instanceof StaleTransitionError) {
+      throw reject.conflict(`Leveransen har status ${delivery.status}; bare en lukket leveranse kan åpnes igjen.`);
+    }
+    throw error;
+  }
 }

@@ -1,18 +1,24 @@
 import type { Principal } from '../auth/claims.ts';
 import type { Registry } from '../config/registry.ts';
 import type { Target } from '../config/types.ts';
+import { applyCorrections, type Correction, correctionsKey, parseCorrections } from '../delivery/corrections.ts';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery/lifecycle.ts';
 import { producedFile, producedKey } from '../delivery/produced.ts';
 import { type FieldError, reject } from '../domain/rejection.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord } from '../store/records.ts';
-import { nameWords, normaliseTerm } from '../store/search-terms.ts';
+import { nameWords, normaliseTerm, reversedTerm } from '../store/search-terms.ts';
 import { InvalidCursorError, type StatusQuery, type SubmissionStore } from '../store/submissions.ts';
+import { parseFormData } from '../submission/form-data.ts';
 import { maskNationalId } from '../submission/identifiers.ts';
 import type { SubmissionEnvelope } from '../submission/types.ts';
+import { trimEndOf } from '../text/trim.ts';
 import { type Admin, findDelivery, municipalityFor, requireAdmin, who } from './access.ts';
+import { fieldsInRule, valuesOf } from './corrections.ts';
+import { readOptional } from './documents.ts';
 import { explainFailure } from './explain.ts';
+import { firstFailedAt, parseFailureCode, readAll } from './failures.ts';
 
 /** What the admin API's logic needs; every call checks the admin's municipalities first (see access.ts). */
 export interface AdminDeps {
@@ -21,7 +27,10 @@ export interface AdminDeps {
     'get' | 'getDelivery' | 'transition' | 'listByStatus' | 'summarize' | 'findByTerm' | 'recordAudit'
   >;
   queue: { send(messages: DeliveryMessage[]): Promise<void> };
-  documents: { get(key: string): Promise<Uint8Array> };
+  documents: {
+    get(key: string): Promise<Uint8Array>;
+    put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  };
   registry: Registry;
   now?: () => Date;
 }
@@ -123,7 +132,9 @@ export function deliveryRow(d: DeliveryRecord, registry: Registry) {
     targetName: target?.name ?? d.target,
     formType: d.formType,
     formTypeTitle: formType?.title ?? d.formType,
-    submitterName: d.submitter?.name ?? null,
+    // A screened form type's names (Offl. § 13, § 25) are shown only on request, and that look is recorded.
+    submitterName: formType?.archive?.skjerming ? null : (d.submitter?.name ?? null),
+    screened: formType?.archive?.skjerming ? formType.archive.skjerming.skjermingshjemmel : null,
     status: d.status,
     attempts: d.attempts,
     lastError: d.failure?.message ?? null,
@@ -131,6 +142,7 @@ export function deliveryRow(d: DeliveryRecord, registry: Registry) {
     problem: explanation?.summary ?? null,
     nextAttemptAt: d.nextAttemptAt ?? null,
     receivedAt: d.history[0]?.at ?? d.updatedAt,
+    firstFailedAt: d.status === 'FAILED' || d.status === 'RETRYING' ? firstFailedAt(d) : null,
     updatedAt: d.updatedAt,
   };
 }
@@ -161,11 +173,30 @@ export async function listDeliveries(principal: Principal, params: Params, deps:
   }
   const filter = parseFilter(admin, params, 'FAILED') as DeliveryFilter & { status: DeliveryStatus };
   const limit = parseLimit(params.limit, 50, 100);
+  const failureCode = parseFailureCode(params.failureCode);
+  if (failureCode) {
+    // One cause (from the overview's groups): read them all and keep that cause's, oldest change first.
+    const { items, complete } = await readAll(deps, filter);
+    return {
+      items: items.filter((d) => d.failure?.code === failureCode).map((d) => deliveryRow(d, deps.registry)),
+      nextCursor: null,
+      truncated: !complete,
+      scannedCount: 0,
+      consumedCapacity: 0,
+    };
+  }
   const query: StatusQuery = { ...filter, limit, ...(params.cursor ? { cursor: params.cursor } : {}) };
   const page = await listPage(deps, query);
+  let nextCursor = page.cursor ?? null;
+  if (nextCursor && page.items.length === limit) {
+    // DynamoDB says "there may be more" after a full page even when nothing follows: look, so "Vis flere" never
+    // brings an empty page.
+    const peek = await listPage(deps, { ...query, limit: 1, cursor: nextCursor });
+    if (peek.items.length === 0 && !peek.cursor) nextCursor = null;
+  }
   return {
     items: page.items.map((d) => deliveryRow(d, deps.registry)),
-    nextCursor: page.cursor ?? null,
+    nextCursor,
     scannedCount: page.scannedCount,
     consumedCapacity: page.consumedCapacity,
   };
@@ -185,10 +216,12 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
   let consumedCapacity = 0;
   const whole = normaliseTerm(q);
   const words = nameWords(q);
+  // The end of an id, as a caller reads it out ("…0426d5"): found through the ids stored backwards.
+  const ending = /^(?:…|\.\.\.)?([0-9a-zæøå][0-9a-zæøå_-]{3,})$/u.exec(whole)?.[1];
   if (trackingId) candidates = [trackingId];
   else {
     const longest = [...words].sort((a, b) => b.length - a.length)[0];
-    const prefixes = [...new Set([whole, ...(longest ? [longest] : [])])];
+    const prefixes = [...new Set([whole, ...(longest ? [longest] : []), ...(ending ? [reversedTerm(ending)] : [])])];
     const found = await Promise.all(prefixes.map((p) => deps.store.findByTerm(filter.municipality, p, SEARCH_LIMIT)));
     candidates = [...new Set(found.flatMap((f) => f.trackingIds))];
     truncated = found.some((f) => f.more);
@@ -204,6 +237,7 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
   const matches = (d: DeliveryRecord) => {
     if (trackingId) return true;
     if (normaliseTerm(d.submissionId ?? '').startsWith(whole)) return true;
+    if (ending && (d.trackingId.endsWith(ending) || normaliseTerm(d.submissionId ?? '').endsWith(ending))) return true;
     const name = nameWords(d.submitter?.name ?? '');
     return words.length > 0 && words.every((w) => name.some((n) => n.startsWith(w)));
   };
@@ -217,8 +251,28 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
     .filter((d) => !filter.from || d.updatedAt >= (filter.from ?? ''))
     .filter((d) => !filter.to || d.updatedAt <= (filter.to ?? ''))
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+  const rows = items.map((d) => deliveryRow(d, deps.registry));
+  // One result per submission, with its deliveries: "what happened to my application" is one answer.
+  const bySubmission = new Map<string, typeof rows>();
+  for (const row of rows) bySubmission.set(row.trackingId, [...(bySubmission.get(row.trackingId) ?? []), row]);
+  const receivedAt = new Map(
+    submissions.filter((s) => s).map((s) => [s?.submission.trackingId, s?.submission.receivedAt]),
+  );
   return {
-    items: items.map((d) => deliveryRow(d, deps.registry)),
+    submissions: [...bySubmission.entries()].map(([id, deliveries]) => {
+      const first = deliveries[0] as (typeof rows)[number];
+      return {
+        trackingId: id,
+        submissionId: first.submissionId,
+        formType: first.formType,
+        formTypeTitle: first.formTypeTitle,
+        submitterName: first.submitterName,
+        screened: first.screened,
+        receivedAt: receivedAt.get(id) ?? first.receivedAt,
+        deliveries,
+      };
+    }),
+    items: rows,
     nextCursor: null,
     truncated,
     scannedCount,
@@ -248,6 +302,20 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
     : null;
   const submission = found?.submission;
   const nationalId = envelope?.submitter.nationalId;
+  const screened = screeningOf(deps.registry, delivery.municipality, delivery.formType);
+  const corrections = parseCorrections(
+    envelope ? await readOptional(deps, correctionsKey(delivery.trackingId)) : undefined,
+  );
+  const data = envelope ? formDataOf(envelope, corrections) : undefined;
+  const faultFields =
+    explanation && data
+      ? [
+          ...new Set([
+            ...(explanation.field?.formFields ?? []),
+            ...(delivery.failure?.code === 'mapping-failed' ? fieldsInRule(delivery.failure.details.rule, data) : []),
+          ]),
+        ]
+      : [];
   return {
     delivery: {
       ...deliveryRow(delivery, deps.registry),
@@ -270,7 +338,9 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
       formType: submission.formType,
       submittedAt: submission.submittedAt,
       receivedAt: submission.receivedAt,
-      documents: submission.documents.map((d) => ({
+      documents: submission.documents.map((d, index) => ({
+        id: String(index),
+        contentType: d.contentType,
         filename: d.filename,
         role: d.role,
         title: d.title,
@@ -278,7 +348,8 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
       })),
     },
     submitter: {
-      name: envelope?.submitter.name ?? delivery.submitter?.name ?? null,
+      name: screened ? null : (envelope?.submitter.name ?? delivery.submitter?.name ?? null),
+      screened: screened?.hjemmel ?? null,
       // Masked unless the user asks (POST …/national-id), and that look is recorded.
       nationalIdMasked: nationalId ? maskNationalId(nationalId) : null,
       organisationNumber: envelope?.submitter.organisationNumber ?? null,
@@ -293,7 +364,13 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
         targetName: targetOf(deps.registry, d.target)?.name ?? d.target,
         status: d.status,
       })),
-    explanation,
+    explanation: explanation && {
+      ...explanation,
+      // The values the failing fields hold now (earlier corrections applied): what the clerk checks and corrects.
+      values: data ? valuesOf(faultFields, data) : [],
+    },
+    correctable: delivery.status === 'FAILED' && envelope !== undefined,
+    corrected: corrections.length > 0,
     produced:
       target && producedText !== undefined
         ? {
@@ -309,9 +386,10 @@ export async function getDeliveryDetail(principal: Principal, id: string, deps: 
  * POST /v1/admin/deliveries/{id}/national-id: the submitter's whole fødselsnummer, for a person who asked to
  * see it; the look is recorded on the delivery (who and when) before the number is handed out.
  */
-export async function revealNationalId(principal: Principal, id: string, deps: AdminDeps) {
+export async function revealNationalId(principal: Principal, id: string, body: unknown, deps: AdminDeps) {
   const admin = requireAdmin(principal);
   const delivery = await findDelivery(admin, id, deps.store);
+  const purpose = purposeOf(body);
   const envelope = await readEnvelope(delivery.trackingId, deps);
   const nationalId = envelope?.submitter.nationalId;
   if (!nationalId) throw reject.notFound('Innsendingen har ikke (lenger) noe fødselsnummer lagret.');
@@ -319,10 +397,50 @@ export async function revealNationalId(principal: Principal, id: string, deps: A
   await deps.store.recordAudit(delivery, {
     at,
     by: who(admin),
+    bySubject: admin.subject,
     action: 'national-id-shown',
-    detail: 'Fødselsnummeret ble vist.',
+    detail: `Fødselsnummeret ble vist. Formål: ${purpose}.`,
   });
   return { nationalId, shownAt: at };
+}
+
+/** Why a person looks at personal data: asked every time, kept with the look. */
+function purposeOf(body: unknown): string {
+  const purpose = (body as { purpose?: unknown } | undefined)?.purpose;
+  if (typeof purpose !== 'string' || purpose.trim().length < 3 || purpose.length > 300) {
+    throw reject.invalid('Oppgi formålet.', [
+      { path: '/purpose', message: 'Skriv hvorfor du trenger å se det (3–300 tegn).' },
+    ]);
+  }
+  return trimEndOf(purpose.trim(), '.').trim();
+}
+
+/** The screening of a form type's records (Offl. § 13, § 25 …), when it has one. */
+export function screeningOf(registry: Registry, municipality: string, formType: string) {
+  const skjerming = registry.formType(municipality, formType)?.archive?.skjerming;
+  return skjerming ? { hjemmel: skjerming.skjermingshjemmel } : undefined;
+}
+
+/**
+ * POST /v1/admin/deliveries/{id}/name: the name of the person a screened submission is about, for a person who
+ * asked (with why); the look is recorded like a fødselsnummer's.
+ */
+export async function revealName(principal: Principal, id: string, body: unknown, deps: AdminDeps) {
+  const admin = requireAdmin(principal);
+  const delivery = await findDelivery(admin, id, deps.store);
+  const purpose = purposeOf(body);
+  const envelope = await readEnvelope(delivery.trackingId, deps);
+  const name = envelope?.submitter.name ?? delivery.submitter?.name;
+  if (!name) throw reject.notFound('Innsendingen har ikke (lenger) noe navn lagret.');
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  await deps.store.recordAudit(delivery, {
+    at,
+    by: who(admin),
+    bySubject: admin.subject,
+    action: 'name-shown',
+    detail: `Navnet (skjermet) ble vist. Formål: ${purpose}.`,
+  });
+  return { name, shownAt: at };
 }
 
 /** Fødselsnummer-shaped numbers in produced text shown masked: the number itself is shown only on request. */
@@ -338,13 +456,11 @@ async function readEnvelope(
   return bytes ? JSON.parse(Buffer.from(bytes).toString('utf8')) : undefined;
 }
 
-/** An object that may be gone (the retention rule deletes documents) or never made. */
-async function readOptional(deps: AdminDeps, key: string): Promise<Uint8Array | undefined> {
+/** The form data as the mappings read it now: as received, with a person's corrections applied. */
+function formDataOf(envelope: Omit<SubmissionEnvelope, 'attachments'>, corrections: Correction[]) {
   try {
-    return await deps.documents.get(key);
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-    throw error;
+    return applyCorrections(parseFormData(envelope.formData.contentType, envelope.formData.content).data, corrections);
+  } catch {
+    return undefined;
   }
 }

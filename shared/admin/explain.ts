@@ -139,7 +139,7 @@ export function explainFailure(input: ExplainInput): Explanation {
       return {
         ...base,
         kind: 'mapping',
-        summary: `${fault.label} ${fault.problem}`,
+        summary: `${fault.label} ${norwegianProblem(fault.problem)}`,
         field: {
           label: info?.label ?? fault.label,
           ...(explained?.field.element ? { element: explained.field.element } : {}),
@@ -147,9 +147,13 @@ export function explainFailure(input: ExplainInput): Explanation {
           ...(explained?.field.configured ? { configured: explained.field.configured } : {}),
         },
         ...(fault.rule ? { targetMessage: `Regel i skjemadefinisjonen (${fault.field}): ${fault.rule}` } : {}),
-        advice:
-          'Skjemaet mangler en opplysning, eller en verdi har feil form. Be innsenderen sende inn på nytt med ' +
-          'feltet rettet, eller rett skjemadefinisjonen; lukk så denne leveransen med en kommentar.',
+        advice: /^ble tom/.test(fault.problem)
+          ? 'Skjemaet mangler en opplysning mottakeren trenger. Fyll den inn her med «Rett og send på nytt» når ' +
+            'du vet verdien (f.eks. fra et vedlegg), eller be avsenderen sende skjemaet på nytt med feltet utfylt. ' +
+            'Å prøve igjen uten å rette noe gir samme feil.'
+          : 'En verdi i skjemaet har en form mottakeren ikke kan bruke (se verdien over). Rett den her med «Rett og ' +
+            'send på nytt», eller be avsenderen sende skjemaet på nytt med riktig verdi. Å prøve igjen uten å rette ' +
+            'noe gir samme feil.',
         retryHelps: false,
       };
     }
@@ -202,6 +206,23 @@ export function explainFailure(input: ExplainInput): Explanation {
         retryHelps: true,
       };
   }
+}
+
+/** JSONata's error codes in the words of the form (the English text stays in the raw error). */
+const JSONATA_PROBLEM: Record<string, string> = {
+  D3030: 'kunne ikke regnes ut: verdien er ikke et tall',
+  T0410: 'kunne ikke regnes ut: en verdi har feil type',
+  T0412: 'kunne ikke regnes ut: en verdi har feil type',
+  D3110: 'kunne ikke regnes ut: datoen har feil form',
+  D3136: 'kunne ikke regnes ut: datoen har feil form',
+  T2001: 'kunne ikke regnes ut: verdien er ikke et tall',
+  T2002: 'kunne ikke regnes ut: verdien er ikke et tall',
+};
+
+function norwegianProblem(problem: string): string {
+  const jsonata = /^kunne ikke beregnes \(JSONata (\w+)/.exec(problem);
+  if (!jsonata) return problem;
+  return JSONATA_PROBLEM[jsonata[1] ?? ''] ?? 'kunne ikke regnes ut fra verdiene i skjemaet';
 }
 
 const SERVER_ERROR_ADVICE =

@@ -63,6 +63,15 @@ export const ROUTES: RoutePlan[] = [
       ['POST', '/v1/admin/deliveries/{id}/retry'],
       ['POST', '/v1/admin/deliveries/{id}/resolve'],
       ['POST', '/v1/admin/deliveries/{id}/national-id'],
+      ['POST', '/v1/admin/deliveries/{id}/name'],
+      ['POST', '/v1/admin/deliveries/{id}/retry-now'],
+      ['POST', '/v1/admin/deliveries/{id}/reopen'],
+      ['GET', '/v1/admin/deliveries/{id}/documents/{document}'],
+      ['GET', '/v1/admin/deliveries/{id}/correction'],
+      ['POST', '/v1/admin/deliveries/{id}/correction/preview'],
+      ['POST', '/v1/admin/deliveries/{id}/correct'],
+      ['GET', '/v1/admin/failures'],
+      ['POST', '/v1/admin/deliveries/outcome'],
     ] as const
   ).map(([method, path]): RoutePlan => ({ method, path, handler: 'admin', caller: 'admin', session: 'accepted' })),
   // The console's sign-in (backend-for-frontend): the identity provider's redirects land here.

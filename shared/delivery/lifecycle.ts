@@ -26,7 +26,7 @@ export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
   'RESOLVED',
 ];
 
-/** Statuses nothing automatic moves a delivery out of. */
+/** Statuses nothing automatic moves a delivery out of (a person may reopen a RESOLVED one). */
 export const FINAL_STATUSES: ReadonlySet<DeliveryStatus> = new Set(['DELIVERED', 'RESOLVED']);
 
 export type References = Record<string, string>;
@@ -100,7 +100,20 @@ export type DeliveryEvent =
   /** The queue gave up: every attempt used */
   | { type: 'dead-lettered'; round?: number }
   | { type: 'retried-by-person'; by: Person; bulk?: boolean }
+  /** A person sent a delivery that waits for its next automatic attempt now (a new round; the old one goes stale) */
+  | { type: 'retried-now-by-person'; by: Person }
+  /** A person reopened a delivery closed by mistake: it needs a person again */
+  | { type: 'reopened-by-person'; by: Person; comment: string }
+  /** A person corrected form values the mapping reads (kept beside the submission) and sent it again */
+  | { type: 'corrected-by-person'; by: Person; changes: readonly CorrectedField[]; reason: string }
   | { type: 'resolved-by-person'; by: Person; comment: string };
+
+/** One corrected form field, as the history tells it (staff only: the provider's view has no details). */
+export interface CorrectedField {
+  field: string;
+  from: string | null;
+  to: string;
+}
 
 /** A decided change: the repository writes it only while the delivery is still in one of `from`. */
 export interface Transition {
@@ -134,8 +147,20 @@ const FROM: Record<DeliveryEvent['type'], readonly DeliveryStatus[]> = {
   'receipt-overdue': ['SENT'],
   'dead-lettered': ['QUEUED', 'RETRYING', 'SENT'],
   'retried-by-person': ['FAILED'],
+  'corrected-by-person': ['FAILED'],
+  'retried-now-by-person': ['RETRYING'],
+  'reopened-by-person': ['RESOLVED'],
   'resolved-by-person': ['FAILED', 'RETRYING', 'QUEUED', 'PENDING', 'SENT'],
 };
+
+/** A person's actions: not bound to a round (a retry starts the next one). */
+const PERSON_EVENTS: ReadonlySet<DeliveryEvent['type']> = new Set([
+  'retried-by-person',
+  'retried-now-by-person',
+  'resolved-by-person',
+  'reopened-by-person',
+  'corrected-by-person',
+]);
 
 /** Decides what an event does to a delivery at `now`: a transition with its history text, or stale. */
 export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date): Decision {
@@ -155,7 +180,7 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
       transition: {
         from,
         ...rest,
-        ...(event.type === 'retried-by-person' || event.type === 'resolved-by-person' ? {} : { round }),
+        ...(PERSON_EVENTS.has(event.type) ? {} : { round }),
         entry: {
           at,
           status: t.to,
@@ -258,6 +283,34 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         newRound: true,
         nextAttemptAt: null,
         sent: null,
+      });
+    case 'corrected-by-person': {
+      const shown = (v: string | null) => (v === null ? '(tom)' : `«${v}»`);
+      const changes = event.changes.map((c) => `${c.field} ${shown(c.from)} → ${shown(c.to)}`).join(', ');
+      return change({
+        to: 'QUEUED',
+        detail: `Rettet av en person og sendt på nytt: ${changes}. Begrunnelse: ${trimEndOf(event.reason.trim(), '.')}.`,
+        by: event.by,
+        newRound: true,
+        nextAttemptAt: null,
+        sent: null,
+      });
+    }
+    case 'retried-now-by-person':
+      return change({
+        to: 'QUEUED',
+        detail: 'Prøvd nå av en person, i stedet for å vente på neste forsøk.',
+        by: event.by,
+        newRound: true,
+        nextAttemptAt: null,
+        sent: null,
+      });
+    case 'reopened-by-person':
+      return change({
+        to: 'FAILED',
+        detail: `Gjenåpnet: ${trimEndOf(event.comment.trim(), '.')}. Trenger en person igjen.`,
+        by: event.by,
+        nextAttemptAt: null,
       });
     case 'resolved-by-person':
       return change({

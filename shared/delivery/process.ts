@@ -12,6 +12,7 @@ import type { SecretReader } from '../targets/fiks-io-connection.ts';
 import type { Secrets } from '../targets/http-client.ts';
 import { AwaitingReceipt } from './awaiting-receipt.ts';
 import { retryDelaySeconds } from './backoff.ts';
+import { applyCorrections, type Correction, correctionsKey, parseCorrections } from './corrections.ts';
 import { fail, toFailure } from './failures.ts';
 import { type DeliveryEvent, decide, FINAL_STATUSES } from './lifecycle.ts';
 import { producedFile, producedKey } from './produced.ts';
@@ -139,7 +140,11 @@ export async function processDelivery(
         `Skjematypen ${found.submission.formType} er ikke lenger konfigurert.`,
       );
     }
-    const input = mappingInput(found.submission, await form, found.deliveries, current);
+    // A person's corrections (console) start a new round: only then are there any to read.
+    const corrections = found.deliveries.some((d) => (d.round ?? 0) > 0)
+      ? await readCorrections(trackingId, deps.documents)
+      : [];
+    const input = mappingInput(found.submission, await form, found.deliveries, current, corrections);
     const keep = (body: string) => keepProduced(trackingId, target, body, deps);
     const job = { submission: found.submission, delivery: current, target, formType, input, keep };
     // At most once per round (and per resend of a message that got no receipt): a crash, or a failed write, between
@@ -252,13 +257,26 @@ async function readForm(
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as Omit<SubmissionEnvelope, 'attachments'>;
 }
 
+/** The corrections a person made in the console (none when there is no file). */
+async function readCorrections(trackingId: string, documents: DocumentStore): Promise<Correction[]> {
+  try {
+    return parseCorrections(await documents.get(correctionsKey(trackingId)));
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') return [];
+    throw error;
+  }
+}
+
 function mappingInput(
   submission: SubmissionRecord,
   envelope: Omit<SubmissionEnvelope, 'attachments'>,
   deliveries: DeliveryRecord[],
   delivery: DeliveryRecord,
+  corrections: readonly Correction[] = [],
 ): MappingInput {
   const parsed = parseFormData(envelope.formData.contentType, envelope.formData.content);
+  parsed.data = applyCorrections(parsed.data, corrections);
   const archive = delivery.after ? deliveries.find((d) => d.target === delivery.after)?.references : undefined;
   return {
     trackingId: submission.trackingId,

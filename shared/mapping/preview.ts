@@ -68,6 +68,17 @@ export interface PreviewOptions {
   receivedAt?: string;
   /** The clock a submittedAt in the future is judged by (default: now) */
   now?: Date;
+  /**
+   * A stored submission seen again (the console's preview of a corrected record): its real trackingId and time
+   * of receipt, its stored documents (the body then carries none), and its form data with a person's corrections
+   * applied (shared/delivery/corrections.ts), checked by the form type's rules instead of the content's own.
+   */
+  stored?: {
+    trackingId: string;
+    receivedAt: string;
+    documents: StoredDocument[];
+    formData?: (data: Record<string, unknown>) => Record<string, unknown>;
+  };
 }
 
 export async function previewSubmission(
@@ -102,8 +113,11 @@ export async function previewSubmission(
       return { formType: formType.id, files: [], problems: error.errors.map(fromFieldError) };
     throw error;
   }
+  const transform = options.stored?.formData;
+  if (transform) parsed = { ...parsed, data: transform(parsed.data) };
   const ruleErrors = [
-    ...checkSubmittedAt(envelope.submittedAt, options.now ?? new Date()),
+    // A stored submission was accepted when it came: its time is not judged again.
+    ...(options.stored ? [] : checkSubmittedAt(envelope.submittedAt, options.now ?? new Date())),
     ...checkFormRules(formType, parsed, envelope, registry.municipality(envelope.municipality)?.name, {
       syntheticPersons: acceptsSyntheticPersons(registry.config, envelope.municipality),
     }),
@@ -116,11 +130,11 @@ export async function previewSubmission(
   }
   if (ruleErrors.length > 0) return { formType: formType.id, files: [], problems: ruleErrors.map(fromFieldError) };
 
-  const documents = storedDocuments(envelope);
+  const documents = options.stored?.documents ?? storedDocuments(envelope);
   const { attachments: _attachments, ...withoutAttachments } = envelope;
   const input: MappingInput = {
-    trackingId: options.trackingId ?? standInTrackingId(envelope.submissionId),
-    receivedAt: options.receivedAt ?? envelope.submittedAt,
+    trackingId: options.stored?.trackingId ?? options.trackingId ?? standInTrackingId(envelope.submissionId),
+    receivedAt: options.stored?.receivedAt ?? options.receivedAt ?? envelope.submittedAt,
     envelope: withoutAttachments,
     formData: parsed.data,
   };

@@ -300,12 +300,12 @@ export function secretVariablesFor(name: FunctionName, deployments: readonly Dep
           ? [deployment.aws.auth.admins.clientSecret.env]
           : []
         : kind === 'webhooks'
-        ? deployment.providers.flatMap((p) =>
-            p.webhook
-              ? [p.webhook.secret.env, ...(p.webhook.previousSecret ? [p.webhook.previousSecret.env] : [])]
-              : [],
-          )
-        : [],
+          ? deployment.providers.flatMap((p) =>
+              p.webhook
+                ? [p.webhook.secret.env, ...(p.webhook.previousSecret ? [p.webhook.previousSecret.env] : [])]
+                : [],
+            )
+          : [],
   );
   return [...new Set(names)].sort();
 }

@@ -59,6 +59,8 @@ export interface DeliveryRecord {
 export interface AuditEntry {
   at: string;
   by: string;
+  /** The person's subject (sub) at the staff's identity provider */
+  bySubject?: string;
   /** What was done, e.g. `national-id-shown` */
   action: string;
   detail: string;

@@ -19,9 +19,22 @@ export function nameWords(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
-/** The search terms stored for one submission: its name words and its submissionId, without repeats. */
-export function searchTerms(submitterName: string | undefined, submissionId: string): string[] {
-  const terms = new Set([normaliseTerm(submissionId), ...nameWords(submitterName ?? '')]);
+/** Marks a term that is an id written backwards: the end of an id is found as the start of that. */
+export const REVERSED = '~';
+
+/** An id's end, as the term that finds it ("…0426d5" → "~5d6240"). */
+export function reversedTerm(id: string): string {
+  return `${REVERSED}${[...normaliseTerm(id)].reverse().join('')}`.slice(0, MAX_TERM_LENGTH);
+}
+
+/**
+ * The search terms stored for one submission: its name words and its submissionId, without repeats; with the
+ * trackingId, also both ids backwards (so staff find a submission by the last characters a caller reads out).
+ */
+export function searchTerms(submitterName: string | undefined, submissionId: string, trackingId?: string): string[] {
+  const ids = trackingId ? [reversedTerm(submissionId), reversedTerm(trackingId)] : [];
+  const terms = new Set([normaliseTerm(submissionId), ...ids, ...nameWords(submitterName ?? '')]);
   terms.delete('');
-  return [...terms].slice(0, MAX_TERMS);
+  terms.delete(REVERSED);
+  return [...terms].slice(0, MAX_TERMS + ids.length);
 }

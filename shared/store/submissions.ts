@@ -5,8 +5,8 @@ import type { IntakeRepository } from '../submission/repository.ts';
 import { DynamoAdminIndex, type StatusQuery } from './dynamodb/admin-index.ts';
 import { DynamoDeliveryStatus } from './dynamodb/delivery-status.ts';
 import { DynamoIntake } from './dynamodb/intake.ts';
-import { DynamoProviderFeed } from './dynamodb/provider-feed.ts';
 import { DynamoPersonalData } from './dynamodb/personal-data.ts';
+import { DynamoProviderFeed } from './dynamodb/provider-feed.ts';
 import { DynamoSweep } from './dynamodb/sweep.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from './records.ts';
 

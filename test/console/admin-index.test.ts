@@ -50,6 +50,7 @@ beforeAll(async () => {
       get: async () => {
         throw Object.assign(new Error('none'), { name: 'NoSuchKey' });
       },
+      put: async () => {},
     },
     registry: buildRegistry(await loadHubConfig('config')),
     now: () => now,

@@ -2,6 +2,9 @@ import { ApiError, api, mayRetryResolve } from '../api.js';
 import { announce, h } from '../dom.js';
 import { formatTime, STATUS_HELP, STATUS_LABEL } from '../format.js';
 import { statusBadge } from '../rows.js';
+import { correctionSection } from './correction.js';
+import { documentItem, download, opened } from './documents.js';
+import { revealButton } from './reveal.js';
 
 const WAITING = new Set(['PENDING', 'QUEUED', 'SENT', 'RETRYING']);
 const CLOSED = new Set(['DELIVERED', 'RESOLVED']);
@@ -9,11 +12,31 @@ const POLL_MS = 2000;
 
 /** Fødselsnummer the user asked to see on this page (gone when they leave it). */
 const shown = new Map();
+/** Screened names the user asked to see on this page (gone when they leave it). */
+const names = new Map();
+/** The delivery on screen; whatever was revealed for it is forgotten as soon as another page is shown. */
+let onScreen;
+window.addEventListener('hashchange', () => {
+  if (onScreen && location.hash !== `#/leveranse/${encodeURIComponent(onScreen)}`) {
+    onScreen = undefined;
+    shown.clear();
+    opened.clear();
+    names.clear();
+  }
+});
+window.addEventListener('pagehide', () => {
+  shown.clear();
+  opened.clear();
+  names.clear();
+});
 
 /** One delivery: what is wrong, the submission, the actions, the history as a timeline, what was produced. */
 export async function deliveryPage({ me, params, current, refresh }) {
   const [id] = params;
+  onScreen = id;
   for (const key of shown.keys()) if (key !== id) shown.delete(key);
+  for (const key of names.keys()) if (key !== id) names.delete(key);
+  for (const key of opened.keys()) if (!key.startsWith(`${id}#`)) opened.delete(key);
   let data;
   try {
     data = await api('GET', `/deliveries/${encodeURIComponent(id)}`);
@@ -35,6 +58,12 @@ export async function deliveryPage({ me, params, current, refresh }) {
   const d = data.delivery;
   const title = `${d.formTypeTitle} til ${d.targetName}`;
   if (WAITING.has(d.status)) watch(id, d, current, refresh);
+  const suggested = (data.explanation?.values ?? []).map((v) => v.field);
+  const correction = data.correctable
+    ? await api('GET', `/deliveries/${encodeURIComponent(id)}/correction`, {
+        query: { fields: suggested.join(',') },
+      })
+    : undefined;
 
   return {
     title,
@@ -54,16 +83,25 @@ export async function deliveryPage({ me, params, current, refresh }) {
         WAITING.has(d.status) ? h('span', { class: 'hjelp' }, ' Siden oppdateres av seg selv.') : '',
       ),
       data.explanation && !CLOSED.has(d.status) ? explanationSection(data.explanation, d) : null,
+      correction && mayRetryResolve(me, data.municipality.kommunenummer)
+        ? correctionSection(d, correction, refresh)
+        : null,
+      d.status === 'RETRYING' && d.nextAttemptAt && mayRetryResolve(me, data.municipality.kommunenummer)
+        ? retryNowSection(d, refresh)
+        : null,
       CLOSED.has(d.status)
         ? null
         : mayRetryResolve(me, data.municipality.kommunenummer)
-          ? actionsSection(d, refresh)
+          ? actionsSection(d, data.explanation, refresh)
           : readOnlyNote(),
+      d.status === 'RESOLVED' && mayRetryResolve(me, data.municipality.kommunenummer)
+        ? reopenSection(d, refresh)
+        : null,
       submissionSection(data, id, refresh),
       Object.keys(d.references).length > 0 ? referencesSection(d.references) : null,
       data.related.length > 0 ? relatedSection(data.related) : null,
       timelineSection(d),
-      data.produced ? producedSection(data.produced, d) : null,
+      data.produced ? producedSection(data.produced, d, refresh, data.submitter.screened && !names.has(id)) : null,
     ),
   };
 }
@@ -104,9 +142,28 @@ function explanationSection(e, d) {
       h('dd', {}, h('code', {}, e.field.element)),
     );
   }
+  if (e.values?.length) {
+    facts.push(
+      h('dt', {}, e.values.length === 1 ? 'Verdien i skjemaet' : 'Verdiene i skjemaet'),
+      h(
+        'dd',
+        { id: 'verdier' },
+        e.values.map((v, i) => [
+          i ? h('br') : null,
+          h('code', {}, v.field),
+          ': ',
+          v.value === null ? h('em', {}, 'tom') : `«${v.value}»`,
+        ]),
+      ),
+    );
+  }
   if (e.targetMessage) {
     facts.push(
-      h('dt', {}, d.targetKind === 'archive' ? 'Arkivets melding' : 'Mottakerens melding'),
+      h(
+        'dt',
+        {},
+        e.kind === 'mapping' ? 'Regelen' : d.targetKind === 'archive' ? 'Arkivets melding' : 'Mottakerens melding',
+      ),
       h('dd', {}, `«${e.targetMessage}»`, e.targetErrorType ? ` (${e.targetErrorType})` : ''),
     );
   }
@@ -123,7 +180,7 @@ function explanationSection(e, d) {
         h('p', { class: 'oppsummering', id: 'oppsummering' }, e.summary),
         facts.length ? h('dl', { class: 'fakta' }, facts) : null,
         h('h3', {}, 'Hva gjør jeg?'),
-        h('p', {}, e.advice),
+        h('p', { id: 'raad' }, e.advice),
       ),
       h(
         'div',
@@ -149,7 +206,101 @@ function readOnlyNote() {
   );
 }
 
-function actionsSection(d, refresh) {
+/** A delivery waiting for its next automatic attempt: try it now instead (recorded). */
+function retryNowSection(d, refresh) {
+  return h(
+    'section',
+    { class: 'handlinger', 'aria-labelledby': 'prov-naa-tittel' },
+    h('h2', { id: 'prov-naa-tittel' }, 'Prøv nå'),
+    h(
+      'div',
+      { class: 'handlinger-rutenett en' },
+      h(
+        'div',
+        { class: 'handling' },
+        h(
+          'p',
+          { id: 'prov-naa-hjelp', class: 'hjelp' },
+          `Neste forsøk kommer av seg selv ${formatTime(d.nextAttemptAt)}. Er årsaken borte nå (mottakeren er oppe igjen), kan du prøve med en gang.`,
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            id: 'prov-naa',
+            'aria-describedby': 'prov-naa-hjelp',
+            onclick: async (event) => {
+              event.currentTarget.disabled = true;
+              try {
+                await api('POST', `/deliveries/${encodeURIComponent(d.id)}/retry-now`);
+                announce('Leveransen prøves nå.');
+                refresh({ focusId: 'status-linje' });
+              } catch (error) {
+                event.target.disabled = false;
+                announce(`Kunne ikke prøve nå: ${error.message}`);
+              }
+            },
+          },
+          'Prøv nå',
+        ),
+      ),
+    ),
+  );
+}
+
+/** A delivery closed by mistake: open it again, with why (recorded); it then needs a person again. */
+function reopenSection(d, refresh) {
+  const error = h('p', { id: 'gjenapne-feil', class: 'feltfeil', hidden: true });
+  const comment = h('textarea', {
+    id: 'gjenapne-kommentar',
+    rows: 2,
+    maxlength: 2000,
+    'aria-describedby': 'gjenapne-hjelp gjenapne-feil',
+  });
+  return h(
+    'section',
+    { class: 'handlinger', 'aria-labelledby': 'gjenapne-tittel' },
+    h('h2', { id: 'gjenapne-tittel' }, 'Åpne igjen'),
+    h(
+      'form',
+      {
+        class: 'handlinger-rutenett en handling',
+        novalidate: true,
+        onsubmit: async (event) => {
+          event.preventDefault();
+          if (comment.value.trim().length < 3) {
+            error.textContent = 'Skriv hvorfor leveransen åpnes igjen (minst 3 tegn).';
+            error.hidden = false;
+            comment.setAttribute('aria-invalid', 'true');
+            comment.focus();
+            return;
+          }
+          try {
+            await api('POST', `/deliveries/${encodeURIComponent(d.id)}/reopen`, {
+              body: { comment: comment.value.trim() },
+            });
+            announce('Leveransen er åpnet igjen og trenger en person.');
+            refresh({ focusId: 'status-linje' });
+          } catch (failure) {
+            error.textContent = failure.problem?.errors?.[0]?.message ?? failure.message;
+            error.hidden = false;
+          }
+        },
+      },
+      h('label', { for: 'gjenapne-kommentar' }, 'Hvorfor (påkrevd)'),
+      h(
+        'p',
+        { id: 'gjenapne-hjelp', class: 'hjelp' },
+        'Lukket ved en feil? Leveransen blir «Feilet» igjen, så den kan sendes på nytt eller rettes. Det står i historikken hvem som gjorde det.',
+      ),
+      comment,
+      error,
+      h('button', { type: 'submit', id: 'gjenapne', class: 'sekundaer' }, 'Åpne leveransen igjen'),
+    ),
+  );
+}
+
+function actionsSection(d, explanation, refresh) {
   const retry =
     d.status === 'FAILED'
       ? h(
@@ -159,7 +310,9 @@ function actionsSection(d, refresh) {
           h(
             'p',
             { id: 'prov-hjelp', class: 'hjelp' },
-            'Når årsaken er rettet, sender Skjemaflyt leveransen en gang til.',
+            explanation && !explanation.retryHelps
+              ? 'Sender leveransen en gang til uten endringer. Det hjelper bare når årsaken er rettet et annet sted (i arkivet eller i oppsettet); ellers gir det samme feil.'
+              : 'Når årsaken er rettet, sender Skjemaflyt leveransen en gang til.',
           ),
           h(
             'button',
@@ -248,27 +401,18 @@ function submissionSection(data, id, refresh) {
     nationalId = [
       h('span', { id: 'fnr', tabindex: '-1' }, h('span', { class: 'skjult' }, 'Skjult: '), submitter.nationalIdMasked),
       ' ',
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'lenkeknapp',
-          id: 'vis-fnr',
-          'aria-describedby': 'fnr-hjelp',
-          onclick: async () => {
-            try {
-              const answer = await api('POST', `/deliveries/${encodeURIComponent(id)}/national-id`);
-              shown.set(id, answer.nationalId);
-              announce('Fødselsnummeret vises. At du så det, er registrert i historikken.');
-              refresh({ focusId: 'fnr' });
-            } catch (error) {
-              announce(`Kunne ikke vise fødselsnummeret: ${error.message}`);
-            }
-          },
+      revealButton({
+        id: 'fnr',
+        label: 'Vis fødselsnummer',
+        onPurpose: async (purpose) => {
+          const answer = await api('POST', `/deliveries/${encodeURIComponent(id)}/national-id`, { body: { purpose } });
+          shown.set(id, answer.nationalId);
+          announce(
+            'Fødselsnummeret vises til du går fra siden. At du så det, og hvorfor, er registrert i historikken.',
+          );
+          refresh({ focusId: 'fnr' });
         },
-        'Vis fødselsnummer',
-      ),
-      h('span', { id: 'fnr-hjelp', class: 'hjelp' }, ' (visningen registreres)'),
+      }),
     ];
   } else if (!submitter.stored) {
     nationalId = 'Ikke lenger lagret (slettet etter oppbevaringstiden)';
@@ -287,33 +431,50 @@ function submissionSection(data, id, refresh) {
       row('Sendt fra', s?.providerName ?? '–'),
       row('Sendt inn', s ? h('time', { datetime: s.submittedAt }, formatTime(s.submittedAt)) : '–'),
       row('Mottatt', s ? h('time', { datetime: s.receivedAt }, formatTime(s.receivedAt)) : '–'),
-      row('Innsender', submitter.name ?? '–'),
+      row('Innsender', submitterName(submitter, id, refresh)),
       row('Fødselsnummer', nationalId),
       submitter.organisationNumber ? row('Organisasjonsnummer', submitter.organisationNumber) : null,
       row(
         'Dokumenter',
         s?.documents.length
-          ? h(
-              'ul',
-              { class: 'dokumenter' },
-              s.documents.map((doc) =>
-                h(
-                  'li',
-                  {},
-                  doc.title,
-                  ' ',
-                  h(
-                    'span',
-                    { class: 'hjelp' },
-                    `(${doc.filename}, ${doc.role === 'main' ? 'hoveddokument' : 'vedlegg'})`,
-                  ),
-                ),
+          ? [
+              h(
+                'ul',
+                { class: 'dokumenter', id: 'dokumenter' },
+                s.documents.map((doc) => documentItem(id, doc, submitter.stored, refresh)),
               ),
-            )
+              submitter.stored
+                ? h(
+                    'p',
+                    { class: 'hjelp' },
+                    'Når du åpner eller laster ned et dokument, registreres det i historikken.',
+                  )
+                : h('p', { class: 'hjelp' }, 'Dokumentene er slettet etter oppbevaringstiden.'),
+            ]
           : '–',
       ),
     ),
   );
+}
+
+/** The submitter's name; on a screened form type (Offl. § 13, § 25) only on request, and that look recorded. */
+function submitterName(submitter, id, refresh) {
+  if (!submitter.screened) return submitter.name ?? '–';
+  if (names.has(id)) return h('span', { id: 'navn', tabindex: '-1' }, names.get(id));
+  return [
+    h('span', { id: 'navn', tabindex: '-1' }, `Skjermet (${submitter.screened})`),
+    ' ',
+    revealButton({
+      id: 'navn',
+      label: 'Vis navn',
+      onPurpose: async (purpose) => {
+        const answer = await api('POST', `/deliveries/${encodeURIComponent(id)}/name`, { body: { purpose } });
+        names.set(id, answer.name);
+        announce('Navnet vises til du går fra siden. At du så det, og hvorfor, er registrert i historikken.');
+        refresh({ focusId: 'navn' });
+      },
+    }),
+  ];
 }
 
 const REFERENCE_NAMES = {
@@ -328,6 +489,12 @@ const REFERENCE_NAMES = {
   fil: 'Fil',
 };
 
+/** The archive's words for whether the record was new, in Norwegian sentences. */
+const REFERENCE_VALUES = {
+  opprettetEllerEksisterende: { Opprettet: 'Ny, opprettet nå', Eksisterende: 'Fantes fra før i arkivet' },
+  saksmappe: { Opprettet: 'Ny, opprettet nå', Eksisterende: 'Fantes fra før i arkivet' },
+};
+
 function referencesSection(references) {
   const order = Object.keys(REFERENCE_NAMES);
   const rank = (key) => (order.includes(key) ? order.indexOf(key) : order.length);
@@ -339,7 +506,10 @@ function referencesSection(references) {
     h(
       'dl',
       { class: 'fakta' },
-      entries.map(([key, value]) => [h('dt', {}, REFERENCE_NAMES[key] ?? key), h('dd', {}, value)]),
+      entries.map(([key, value]) => [
+        h('dt', {}, REFERENCE_NAMES[key] ?? key),
+        h('dd', {}, REFERENCE_VALUES[key]?.[value] ?? value),
+      ]),
     ),
   );
 }
@@ -367,7 +537,10 @@ function relatedSection(related) {
 
 /** Notes that change no status: a look at personal data, or documents deleted by the retention rule. */
 function auditTitle(e) {
-  return e.action === 'documents-deleted' ? 'Dokumenter slettet' : 'Innsyn';
+  if (e.action === 'documents-deleted') return 'Dokumenter slettet';
+  if (e.action === 'document-opened' || e.action === 'document-downloaded') return 'Dokument åpnet';
+  if (e.action === 'name-shown') return 'Innsyn i skjermet navn';
+  return 'Innsyn';
 }
 
 function timelineSection(d) {
@@ -400,22 +573,17 @@ function timelineSection(d) {
   );
 }
 
-function producedSection(produced, d) {
+function producedSection(produced, d, refresh, nameHidden) {
   const label =
     d.targetKind === 'archive' ? 'Arkivmeldingen Skjemaflyt laget' : 'Meldingen Skjemaflyt laget til fagsystemet';
-  const download = h(
+  const button = h(
     'button',
     {
       type: 'button',
       class: 'sekundaer',
-      onclick: () => {
-        const url = URL.createObjectURL(new Blob([produced.content], { type: produced.contentType }));
-        const link = h('a', { href: url, download: produced.filename, hidden: true });
-        document.body.append(link);
-        link.click();
-        link.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 1000);
-      },
+      id: 'last-ned-produsert',
+      'aria-describedby': 'produsert-hjelp',
+      onclick: () => download(d.id, 'produsert', produced.filename, 'last-ned-produsert', refresh),
     },
     `Last ned ${produced.filename}`,
   );
@@ -430,11 +598,14 @@ function producedSection(produced, d) {
     h('h2', { id: 'produsert' }, label),
     h(
       'p',
-      { class: 'hjelp' },
-      'Slik den ble laget før den ble sjekket og sendt. Fødselsnummer er skjult.',
+      { class: 'hjelp', id: 'produsert-hjelp' },
+      'Slik den ble laget før den ble sjekket og sendt. Fødselsnummer er skjult her; filen du laster ned er ' +
+        'hel, og nedlastingen registreres i historikken.',
       produced.truncated ? ' Bare begynnelsen vises.' : '',
     ),
-    h('details', {}, h('summary', {}, `Vis ${produced.filename}`), code),
-    download,
+    nameHidden
+      ? h('p', { class: 'hjelp', id: 'produsert-skjermet' }, 'Den viser det skjermede navnet: vis navnet over først.')
+      : h('details', {}, h('summary', {}, `Vis ${produced.filename}`), code),
+    button,
   );
 }

@@ -1,13 +1,20 @@
 import { api } from '../api.js';
-import { h } from '../dom.js';
-import { formatCount, formatDuration, formatTime, STATUS_HELP, STATUS_LABEL } from '../format.js';
+import { announce, h } from '../dom.js';
+import { formatCount, formatDuration, formatTime, plural, STATUS_HELP, STATUS_LABEL } from '../format.js';
 
 const OPEN = ['FAILED', 'RETRYING', 'SENT', 'QUEUED', 'PENDING'];
 const DONE = ['DELIVERED', 'RESOLVED'];
+/** How often the overview looks again (a new failure appears without reloading). */
+const POLL_MS = 5000;
 
 /** What is stuck right now: counts per status and target, and the delivery that has waited longest. */
-export async function overviewPage({ municipality }) {
-  const data = await api('GET', '/overview', { query: { municipality: municipality.kommunenummer } });
+export async function overviewPage({ municipality, current, refresh }) {
+  const query = { municipality: municipality.kommunenummer };
+  const [data, failures] = await Promise.all([
+    api('GET', '/overview', { query }),
+    api('GET', '/failures', { query: { ...query, status: 'FAILED' } }),
+  ]);
+  watch(query, fingerprint(data), data.counts.FAILED ?? 0, current, refresh);
   const listLink = (status, target) =>
     `#/feil?${new URLSearchParams({ status, ...(target ? { target } : {}) }).toString()}`;
   const linked = (status) => status === 'FAILED' || status === 'RETRYING';
@@ -99,10 +106,15 @@ export async function overviewPage({ municipality }) {
       'div',
       {},
       h('h1', {}, `Oversikt – ${data.municipality.name}`),
-      h('p', { class: 'ingress' }, `Slik står leveransene nå (${formatTime(data.generatedAt)}).`),
+      h(
+        'p',
+        { class: 'ingress' },
+        `Slik står leveransene nå (${formatTime(data.generatedAt)}). Siden oppdateres av seg selv.`,
+      ),
       data.complete ? null : h('p', { class: 'merknad' }, 'Svært mange leveranser: noen tall er minst så høye.'),
       h('section', { 'aria-labelledby': 'status-naa' }, h('h2', { id: 'status-naa' }, 'Status nå'), cards),
       h('section', { 'aria-labelledby': 'eldste' }, h('h2', { id: 'eldste' }, 'Eldste ventende leveranse'), waiting),
+      causesSection(failures),
       h(
         'section',
         { 'aria-labelledby': 'per-maal' },
@@ -111,4 +123,88 @@ export async function overviewPage({ municipality }) {
       ),
     ),
   };
+}
+
+/** What the counts say, to redraw only when something changed. */
+function fingerprint(data) {
+  return JSON.stringify([data.counts, data.targets, data.oldestWaiting?.id]);
+}
+
+/**
+ * Looks again now and then (the counts only: the status index, cheap); redraws with the failures by cause, keeping
+ * focus, when they changed, and says when new failures came.
+ */
+function watch(query, before, failedBefore, current, refresh) {
+  setTimeout(async () => {
+    if (!current()) return;
+    let data;
+    try {
+      data = await api('GET', '/overview', { query });
+    } catch {
+      return watch(query, before, failedBefore, current, refresh);
+    }
+    if (!current()) return;
+    if (fingerprint(data) === before) return watch(query, before, failedBefore, current, refresh);
+    const failed = data.counts.FAILED ?? 0;
+    if (failed > failedBefore) {
+      announce(`${plural(failed - failedBefore, 'ny feilet leveranse', 'nye feilede leveranser')}.`);
+    }
+    refresh({ keepFocus: true });
+  }, POLL_MS);
+}
+
+/** Failures by cause and target, with when each first failed: where to start. */
+function causesSection(failures) {
+  const rows = failures.groups.flatMap((g) =>
+    g.targets.map((t, i) =>
+      h(
+        'tr',
+        {},
+        i === 0 ? h('th', { scope: 'row', rowspan: g.targets.length }, g.label) : null,
+        h('td', {}, t.targetName),
+        h(
+          'td',
+          { class: 'tall-kolonne varsel' },
+          h(
+            'a',
+            {
+              href: `#/feil?${new URLSearchParams({ status: 'FAILED', failureCode: g.code, target: t.target }).toString()}`,
+              'aria-label': `${t.count} feilet: ${g.label}, ${t.targetName}`,
+            },
+            formatCount(t.count),
+          ),
+        ),
+        h('td', { class: 'tid' }, h('time', { datetime: t.firstFailedAt }, formatTime(t.firstFailedAt))),
+      ),
+    ),
+  );
+  return h(
+    'section',
+    { 'aria-labelledby': 'per-aarsak' },
+    h('h2', { id: 'per-aarsak' }, 'Feilet, etter årsak og mål'),
+    rows.length === 0
+      ? h('p', { id: 'ingen-feil' }, 'Ingen leveranser har feilet.')
+      : h(
+          'div',
+          { class: 'tabell-ramme' },
+          h(
+            'table',
+            { id: 'aarsak-tabell' },
+            h('caption', {}, 'Feilede leveranser per årsak og mål, med når den første feilet'),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Årsak'),
+                h('th', { scope: 'col' }, 'Mål'),
+                h('th', { scope: 'col', class: 'tall-kolonne' }, 'Antall'),
+                h('th', { scope: 'col' }, 'Første feilet'),
+              ),
+            ),
+            h('tbody', {}, rows),
+          ),
+        ),
+  );
 }

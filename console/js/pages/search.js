@@ -1,7 +1,8 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { formatTime, plural } from '../format.js';
 import { navigate } from '../main.js';
-import { deliveryTable } from '../rows.js';
+import { statusBadge } from '../rows.js';
 
 /** "What happened to my application?": find a submission by the submitter's name, submissionId or trackingId. */
 export async function searchPage({ municipality, query }) {
@@ -24,7 +25,8 @@ export async function searchPage({ municipality, query }) {
     h(
       'p',
       { id: 'q-hjelp', class: 'hjelp' },
-      `Søker i alle leveranser i ${municipality.name}. Et navn finnes på begynnelsen av fornavn eller etternavn.`,
+      `Søker i alle leveranser i ${municipality.name}. Et navn finnes på begynnelsen av fornavn eller etternavn; ` +
+        'en ID også på de siste tegnene (minst fire), f.eks. «…0426d5».',
     ),
     h(
       'div',
@@ -35,15 +37,50 @@ export async function searchPage({ municipality, query }) {
   );
   let result = null;
   if (data) {
+    const found = data.submissions ?? [];
     result = h(
       'section',
       { 'aria-labelledby': 'treff' },
-      h('h2', { id: 'treff' }, `${data.items.length} ${data.items.length === 1 ? 'treff' : 'treff'}`),
+      h('h2', { id: 'treff' }, plural(found.length, 'innsending', 'innsendinger')),
       data.truncated ? h('p', { class: 'merknad' }, 'Mange treff: skriv mer av navnet for å snevre inn.') : null,
-      data.items.length > 0
-        ? deliveryTable(data.items, { caption: `Leveranser som passer «${q}»`, showStatus: true })
-        : h('p', {}, 'Ingen leveranser passer søket.'),
+      found.length > 0
+        ? h('ul', { class: 'treff-liste', id: 'treff-liste' }, found.map(submissionResult))
+        : h('p', {}, 'Ingen innsendinger passer søket.'),
     );
   }
   return { title, content: h('div', {}, h('h1', {}, 'Finn en innsending'), form, result) };
+}
+
+/** One submission found, with each of its deliveries and where it stands. */
+function submissionResult(s) {
+  const headingId = `treff-${s.trackingId}`;
+  return h(
+    'li',
+    { class: 'treff' },
+    h('h3', { id: headingId }, `${s.formTypeTitle}: ${s.submissionId ?? s.trackingId}`),
+    h(
+      'p',
+      { class: 'hjelp' },
+      'Innsender: ',
+      s.screened ? h('span', { class: 'skjermet' }, 'Skjermet') : (s.submitterName ?? '–'),
+      ' · mottatt ',
+      h('time', { datetime: s.receivedAt }, formatTime(s.receivedAt)),
+      ' · sporings-ID ',
+      h('code', {}, s.trackingId),
+    ),
+    h(
+      'ul',
+      { class: 'treff-leveranser' },
+      s.deliveries.map((d) =>
+        h(
+          'li',
+          {},
+          h('a', { href: `#/leveranse/${encodeURIComponent(d.id)}` }, `${d.targetName}`),
+          ' ',
+          statusBadge(d.status),
+          d.problem && d.status !== 'DELIVERED' ? h('span', { class: 'hjelp' }, ` ${d.problem}`) : null,
+        ),
+      ),
+    ),
+  );
 }

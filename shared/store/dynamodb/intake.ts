@@ -33,6 +33,8 @@ export class DynamoIntake implements IntakeRepository {
   /** Writes receipt, submission and deliveries in one transaction: all of it, or nothing. */
   async create(submission: SubmissionRecord, deliveries: DeliveryRecord[]): Promise<void> {
     const receipt = receiptKey(submission.providerId, submission.submissionId);
+    // Name words and submissionId; both ids backwards too, so the end of an id is found.
+    const terms = searchTerms(deliveries[0]?.submitter?.name, submission.submissionId, submission.trackingId);
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -71,7 +73,7 @@ export class DynamoIntake implements IntakeRepository {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             })),
-            ...searchTerms(deliveries[0]?.submitter?.name, submission.submissionId).map((term) => ({
+            ...terms.map((term) => ({
               Put: {
                 TableName: this.table,
                 Item: {

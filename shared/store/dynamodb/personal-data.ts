@@ -1,8 +1,8 @@
 import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredDocument } from '../../submission/types.ts';
 import type { AuditEntry } from '../records.ts';
-import { deliveryKey, STATUS_INDEX, submissionKey } from './keys.ts';
 import { TABLE_TTL_ATTRIBUTE } from '../table.ts';
+import { deliveryKey, STATUS_INDEX, submissionKey } from './keys.ts';
 
 /**
  * The personal data the table keeps about a submission (the submitter's name on each delivery, the documents'
@@ -15,7 +15,6 @@ import { TABLE_TTL_ATTRIBUTE } from '../table.ts';
  */
 export const PERSONAL_DATA_INDEX_PK = 'PERSONAL_DATA';
 /** The table's TTL attribute (epoch seconds): whole items that may simply expire (search entries). */
-
 
 export class DynamoPersonalData {
   private readonly db: DynamoDBDocumentClient;

@@ -9,11 +9,19 @@ import type { AddressInfo } from 'node:net';
  */
 export async function startArchiveGate(upstream: string) {
   let broken: string | undefined;
+  /** Records holding this text are refused with that message, whatever the form type (a value the archive rejects) */
+  const refusals: { text: string; message: string }[] = [];
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     if (broken && body.includes(`skjemaflyt/${broken}<`)) {
       res.writeHead(400, { 'content-type': 'application/xml; charset=utf-8' });
       res.end(ugyldigforespoersel('Mottakers postnummer mangler på korrespondansepart'));
+      return;
+    }
+    const refused = refusals.find((r) => body.includes(r.text));
+    if (refused) {
+      res.writeHead(400, { 'content-type': 'application/xml; charset=utf-8' });
+      res.end(ugyldigforespoersel(refused.message));
       return;
     }
     const answer = await fetch(upstream, {
@@ -35,6 +43,10 @@ export async function startArchiveGate(upstream: string) {
     },
     fix() {
       broken = undefined;
+    },
+    /** Refuse every record that holds `text` (e.g. a postnummer that does not exist), with the archive's words */
+    refuseContaining(text: string, message: string) {
+      refusals.push({ text, message });
     },
     close: () =>
       new Promise<void>((done) => {

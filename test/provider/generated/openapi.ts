@@ -356,6 +356,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The FAILED (or RETRYING) deliveries grouped by cause (failure code) and target, with when each first failed
+         * @description `retryHelps` says whether sending again without a change can help (the target was down) or not (the record
+         *     is wrong: correct it, or ask the sender). Reads at most 2000 deliveries; `complete` is false beyond.
+         */
+        get: operations["listFailureCauses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where the given deliveries are now (after a retry), counted
+         * @description Where the given deliveries are now (after a retry), counted
+         */
+        post: operations["getRetryOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/{id}/documents/{document}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A document of the submission (`0`, `1` … in order) or what was produced for the target (`produsert`), while retention keeps it
+         * @description The look is recorded on the delivery (who, when, what) before the bytes are sent. Served with
+         *     Content-Disposition (inline for PDF, PNG, JPEG, text, XML and JSON; `?download=1` or any other type:
+         *     attachment as application/octet-stream), `nosniff`, `no-store` and a CSP `sandbox`. 404 when gone.
+         */
+        get: operations["getDeliveryDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/{id}/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The form fields a person may correct (those the failure names first, with their values now), and earlier corrections
+         * @description The form fields a person may correct (those the failure names first, with their values now), and earlier corrections
+         */
+        get: operations["getCorrectionForm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/{id}/correction/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The record this delivery would send with the corrections (the `map` preview), nothing stored or sent
+         * @description The record this delivery would send with the corrections (the `map` preview), nothing stored or sent
+         */
+        post: operations["previewCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/{id}/correct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct form values of a FAILED delivery and send it again; the submission is never changed
+         * @description The corrections are kept beside the submission and applied by every later mapping of it; the history gets
+         *     old and new value, who and why (`corrected-by-person`), and the delivery is QUEUED in a new round.
+         */
+        post: operations["correctAndResend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/{id}/retry-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery waiting for its next attempt (RETRYING) now, in a new round (recorded)
+         * @description 409 when it is not waiting for a next attempt.
+         */
+        post: operations["retryDeliveryNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a delivery closed by mistake again (RESOLVED to FAILED), with why (recorded)
+         * @description 409 when it is not closed.
+         */
+        post: operations["reopenDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/{id}/name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The name of the person a screened submission (§ 13, § 25) is about, with a purpose (the look is recorded)
+         * @description Lists and pages hide it until asked for.
+         */
+        post: operations["revealScreenedName"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     deliveryStatus: {
@@ -442,6 +626,13 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        Corrections: {
+            changes: {
+                /** @description A dotted path into the form data, e.g. soker.adresse.postnummer */
+                field: string;
+                to: string;
+            }[];
+        };
         /** Skjemaflyt submission envelope (POST /v1/submissions) */
         Submission: {
             submissionId: string;
@@ -1379,6 +1570,8 @@ export interface operations {
                     status?: "FAILED";
                     /** @default 25 */
                     limit?: number;
+                    /** @description Retry one cause at a time: only the failures with this code (shared/delivery/failures.ts) */
+                    failureCode?: string;
                     cursor?: string;
                 };
             };
@@ -1516,6 +1709,303 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listFailureCauses: {
+        parameters: {
+            query?: {
+                /** @description Kommunenummer; may be left out when the token covers one municipality only */
+                municipality?: components["parameters"]["Municipality"];
+                status?: "FAILED" | "RETRYING";
+                target?: string;
+                formType?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description { status, complete, total, groups: [ { code, label, retryHelps, count, firstFailedAt, targets: [ { target, targetName, count, firstFailedAt } ] } ] } */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRetryOutcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description { delivered, failed, resolved, waiting, done } */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDeliveryDocument: {
+        parameters: {
+            query?: {
+                download?: string;
+            };
+            header?: never;
+            path: {
+                /** @description <trackingId>.<targetId>; anything else is 400 (naming /id) before any lookup */
+                id: components["parameters"]["DeliveryId"];
+                document: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCorrectionForm: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated form field paths to offer first */
+                fields?: string;
+            };
+            header?: never;
+            path: {
+                /** @description <trackingId>.<targetId>; anything else is 400 (naming /id) before any lookup */
+                id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description { fields: [ { field, value } ], all: [ path ], corrections: [ { at, by, reason, deliveryId, changes } ] } */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    previewCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <trackingId>.<targetId>; anything else is 400 (naming /id) before any lookup */
+                id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Corrections"];
+            };
+        };
+        responses: {
+            /** @description { changes, file: { filename, contentType, content } | null, problems: [ { field?, message } ], ok } */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    correctAndResend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <trackingId>.<targetId>; anything else is 400 (naming /id) before any lookup */
+                id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Corrections"] & {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The delivery, now QUEUED with the corrections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    retryDeliveryNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <trackingId>.<targetId>; anything else is 400 (naming /id) before any lookup */
+                id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reopenDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <trackingId>.<targetId>; anything else is 400 (naming /id) before any lookup */
+                id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revealScreenedName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <trackingId>.<targetId>; anything else is 400 (naming /id) before any lookup */
+                id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    purpose: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The name and when it was shown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** Format: date-time */
+                        shownAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -54,7 +54,15 @@ const EVENTS: Record<string, DeliveryEvent> = {
   'receipt-overdue': { type: 'receipt-overdue', nextAttemptAt: later },
   'dead-lettered': { type: 'dead-lettered' },
   'retried-by-person': { type: 'retried-by-person', by: kari },
+  'corrected-by-person': {
+    type: 'corrected-by-person',
+    by: kari,
+    changes: [{ field: 'soker.adresse.postnummer', from: '0000', to: '1767' }],
+    reason: 'Postnummeret fra søkerens brev.',
+  },
   'resolved-by-person': { type: 'resolved-by-person', by: kari, comment: 'Journalført manuelt i Elements' },
+  'retried-now-by-person': { type: 'retried-now-by-person', by: kari },
+  'reopened-by-person': { type: 'reopened-by-person', by: kari, comment: 'Lukket ved en feil.' },
 };
 
 /** Every event from every status: where it goes, or "stale". */
@@ -69,6 +77,9 @@ const EXPECTED: Record<string, Partial<Record<DeliveryStatus, DeliveryStatus>>> 
   'receipt-overdue': { SENT: 'RETRYING' },
   'dead-lettered': { QUEUED: 'FAILED', RETRYING: 'FAILED', SENT: 'FAILED' },
   'retried-by-person': { FAILED: 'QUEUED' },
+  'corrected-by-person': { FAILED: 'QUEUED' },
+  'retried-now-by-person': { RETRYING: 'QUEUED' },
+  'reopened-by-person': { RESOLVED: 'FAILED' },
   'resolved-by-person': {
     FAILED: 'RESOLVED',
     RETRYING: 'RESOLVED',
@@ -146,6 +157,53 @@ describe('what the history says', () => {
     });
   });
 
+  it('a correction names the person, each field with its old and new value, and why; it starts a new round', () => {
+    const d = decide(
+      delivery('FAILED', { round: 2 }),
+      {
+        type: 'corrected-by-person',
+        by: kari,
+        changes: [
+          { field: 'soker.adresse.postnummer', from: '0000', to: '1767' },
+          { field: 'soker.adresse.poststed', from: null, to: 'Halden' },
+        ],
+        reason: ' Postnummeret fra søkerens brev. ',
+      },
+      NOW,
+    );
+    expect(d.kind === 'transition' && d.transition).toMatchObject({
+      to: 'QUEUED',
+      newRound: true,
+      nextAttemptAt: null,
+      entry: {
+        by: 'Kari Arkivar',
+        detail:
+          'Rettet av en person og sendt på nytt: soker.adresse.postnummer «0000» → «1767», ' +
+          'soker.adresse.poststed (tom) → «Halden». Begrunnelse: Postnummeret fra søkerens brev.',
+      },
+    });
+    // Not bound to the round it was decided in (a person's action starts the next one).
+    expect(d.kind === 'transition' && d.transition.round).toBeUndefined();
+  });
+
+  it('"prøv nå" starts a new round at once (the waiting attempt goes stale); a reopen needs a person again, with why', () => {
+    const now = decide(delivery('RETRYING', { round: 1 }), EVENTS['retried-now-by-person'] as DeliveryEvent, NOW);
+    expect(now.kind === 'transition' && now.transition).toMatchObject({
+      to: 'QUEUED',
+      newRound: true,
+      nextAttemptAt: null,
+      entry: { by: 'Kari Arkivar', detail: 'Prøvd nå av en person, i stedet for å vente på neste forsøk.' },
+    });
+    const after = model(delivery('RETRYING', { round: 1 }), EVENTS['retried-now-by-person'] as DeliveryEvent);
+    expect(decide(after, { type: 'dead-lettered', round: 1 }, NOW).kind).toBe('stale');
+    const reopened = decide(delivery('RESOLVED'), EVENTS['reopened-by-person'] as DeliveryEvent, NOW);
+    expect(reopened.kind === 'transition' && reopened.transition.entry).toMatchObject({
+      status: 'FAILED',
+      by: 'Kari Arkivar',
+      detail: 'Gjenåpnet: Lukket ved en feil. Trenger en person igjen.',
+    });
+  });
+
   it('the last failed attempt says no more attempts come; the dead letter carries the last failure', () => {
     const last = decide(
       delivery('RETRYING'),
@@ -196,8 +254,9 @@ function model(d: Delivery, event: DeliveryEvent, counted?: { attempts: number }
   return applyTransition(d, t);
 }
 
+/** What happens without a person deciding to reopen (a reopen is the one way out of RESOLVED, on purpose). */
 const eventArb: fc.Arbitrary<DeliveryEvent> = fc.oneof(
-  fc.constantFrom(...Object.values(EVENTS)),
+  fc.constantFrom(...Object.values(EVENTS).filter((e) => e.type !== 'reopened-by-person')),
   fc.integer({ min: 0, max: 3 }).map((round): DeliveryEvent => ({ type: 'dead-lettered', round })),
   fc
     .integer({ min: 0, max: 3 })
@@ -215,7 +274,7 @@ const eventArb: fc.Arbitrary<DeliveryEvent> = fc.oneof(
 );
 
 describe('properties: duplicate, late and reordered events', () => {
-  it('nothing takes a delivery out of DELIVERED or RESOLVED, and no attempt is lost', () => {
+  it('nothing but a person’s reopen takes a delivery out of DELIVERED or RESOLVED, and no attempt is lost', () => {
     fc.assert(
       fc.property(
         fc.constantFrom<DeliveryStatus>('PENDING', 'QUEUED'),
