@@ -82,7 +82,10 @@ export async function providerFeed(
   if (principal.kind !== 'provider') throw reject.forbidden('Listen over innsendinger er for skjemaleverandører.');
   const view = (found: SubmissionWithDeliveries): View => ({
     ...statusView(principal, found),
-    updatedAt: found.deliveries.reduce((latest, d) => Math.max(d.updatedAt, latest), found.submission.receivedAt),
+    updatedAt: found.deliveries.reduce(
+      (latest, d) => (d.updatedAt > latest ? d.updatedAt : latest),
+      found.submission.receivedAt,
+    ),
   });
   if (query.submissionId !== undefined) {
     const receipt = await store.findReceipt(principal.providerId, query.submissionId);
