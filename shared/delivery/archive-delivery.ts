@@ -1,4 +1,4 @@
-import { FOLDER_KEY_SECRET_VARIABLE, FolderKeySecretMissing } from '../mapping/folder-key.ts';
+import { FOLDER_KEY_SECRET_NAME, FolderKeySecretMissing, provideFolderKeySecret } from '../mapping/folder-key.ts';
 import { mapToArchive } from '../mapping/form-type.ts';
 import { writeArkivmelding } from '../noark/formats.ts';
 import { validateArkivmelding } from '../noark/validate.ts';
@@ -17,11 +17,13 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
   if (target.kind !== 'archive') throw fail.configuration('target', target.id, `${target.id} er ikke et arkivmål.`);
   let record: Awaited<ReturnType<typeof mapToArchive>>;
   try {
+    const folderKeySecret = await deps.secrets.get(FOLDER_KEY_SECRET_NAME);
+    if (folderKeySecret) provideFolderKeySecret(folderKeySecret);
     record = await mapToArchive(formType, input, submission.documents);
   } catch (error) {
     // Folder keys are pseudonymised with the deployment's secret: without it no record is made (never in clear).
     if (error instanceof FolderKeySecretMissing) {
-      throw fail.configuration('secret', FOLDER_KEY_SECRET_VARIABLE, `Arkivmeldingen kan ikke lages: ${error.message}`);
+      throw fail.configuration('secret', FOLDER_KEY_SECRET_NAME, `Arkivmeldingen kan ikke lages: ${error.message}`);
     }
     throw error;
   }

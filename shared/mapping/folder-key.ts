@@ -3,15 +3,19 @@
  * A national id in a key becomes a keyed pseudonym (HMAC-SHA-256 with a per-deployment secret), so the same person
  * still finds the same folder and nobody without the secret can tell whose it is.
  *
- * The secret is read at run time, like the other secrets: from SKJEMAFLYT_FOLDER_KEY_SECRET (on AWS set from Secrets
- * Manager by the stack), else locally from `<SKJEMAFLYT_DATA_DIR>/folder-key.secret`, made once (random, 0600) on
- * first use. Changing it gives every person a new folder key: keep it with the deployment.
+ * The secret is read at run time, like the other secrets: the archive delivery reads `FOLDER_KEY_SECRET` from the
+ * secret store (on AWS Secrets Manager, `skjemaflyt/<deployment>/FOLDER_KEY_SECRET`) and provides it here; else
+ * SKJEMAFLYT_FOLDER_KEY_SECRET, else locally `<SKJEMAFLYT_DATA_DIR>/folder-key.secret`, made once (random, 0600)
+ * on first use; on Lambda without it no record is made. Changing it gives every person a new folder key: keep it
+ * with the deployment.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const FOLDER_KEY_SECRET_VARIABLE = 'SKJEMAFLYT_FOLDER_KEY_SECRET';
+/** The secret's name in the secret store (shared/secrets) */
+export const FOLDER_KEY_SECRET_NAME = 'FOLDER_KEY_SECRET';
 const FILE = 'folder-key.secret';
 
 let cached: { source: string; secret: Buffer } | undefined;
@@ -20,7 +24,16 @@ export class FolderKeySecretMissing extends Error {
   override name = 'FolderKeySecretMissing';
 }
 
+let provided: Buffer | undefined;
+
+/** The deployment's secret, as the archive delivery read it from the secret store. */
+export function provideFolderKeySecret(value: string): void {
+  if (value.length < 16) throw new FolderKeySecretMissing(`${FOLDER_KEY_SECRET_NAME} is shorter than 16 characters`);
+  if (provided?.toString('utf8') !== value) provided = Buffer.from(value, 'utf8');
+}
+
 export function folderKeySecret(env: NodeJS.ProcessEnv = process.env): Buffer {
+  if (provided) return provided;
   const fromEnv = env[FOLDER_KEY_SECRET_VARIABLE];
   if (fromEnv !== undefined && fromEnv.length > 0) {
     if (fromEnv.length < 16)

@@ -1,6 +1,7 @@
 import type { AwsConfig } from '../aws/config.ts';
 import { deliveryHandlerFor, NOTIFICATIONS, type RoutePlan } from '../config/plan.ts';
 import type { DeploymentConfig } from '../config/types.ts';
+import { FOLDER_KEY_SECRET_NAME } from '../mapping/folder-key.ts';
 import { type FunctionName, type NeedsOf, needsOf, type QueueGroup, queueGroupsOf } from './functions.ts';
 
 /**
@@ -290,11 +291,17 @@ export function secretVariablesFor(name: FunctionName, deployments: readonly Dep
   const kind = needsOf(name).secrets;
   const names = deployments.flatMap((deployment) =>
     kind === 'targets'
-      ? deployment.targets.flatMap((t) =>
-          t.transport.type === 'http' && t.transport.auth && deliveryHandlerFor(t) === name
-            ? [t.transport.auth.secret.env]
-            : [],
-        )
+      ? [
+          ...deployment.targets.flatMap((t) =>
+            t.transport.type === 'http' && t.transport.auth && deliveryHandlerFor(t) === name
+              ? [t.transport.auth.secret.env]
+              : [],
+          ),
+          // The archive delivery pseudonymises folder keys with the deployment's secret (shared/mapping/folder-key.ts).
+          ...(name === 'deliver-archive' && deployment.targets.some((t) => t.kind === 'archive')
+            ? [FOLDER_KEY_SECRET_NAME]
+            : []),
+        ]
       : kind === 'staff-sign-in'
         ? deployment.aws?.auth.admins.clientSecret
           ? [deployment.aws.auth.admins.clientSecret.env]

@@ -169,11 +169,15 @@ function checkStack(get: () => Synth) {
     const { config } = synth.deployment;
     const secrets =
       needs.secrets === 'targets'
-        ? config.targets.flatMap((t) =>
-            t.transport.type === 'http' && t.transport.auth && deliveryHandlerFor(t) === name
-              ? [t.transport.auth.secret.env]
-              : [],
-          )
+        ? [
+            ...config.targets.flatMap((t) =>
+              t.transport.type === 'http' && t.transport.auth && deliveryHandlerFor(t) === name
+                ? [t.transport.auth.secret.env]
+                : [],
+            ),
+            // the folder-key pseudonyms' secret (shared/mapping/folder-key.ts)
+            ...(name === 'deliver-archive' ? ['FOLDER_KEY_SECRET'] : []),
+          ]
         : needs.secrets === 'webhooks'
           ? config.providers.flatMap((p) => (p.webhook ? [p.webhook.secret.env] : []))
           : needs.secrets === 'staff-sign-in'
