@@ -11,7 +11,7 @@ import type { Deliverer } from './process.ts';
  * send it with its documents. A record that cannot be made or is not valid fails permanently (no retries): the
  * same submission and definition would fail the same way every time.
  */
-export const deliverToArchive: Deliverer = async ({ submission, target, formType, input, keep }, deps) => {
+export const deliverToArchive: Deliverer = async ({ submission, delivery, target, formType, input, keep }, deps) => {
   if (target.kind !== 'archive') throw fail.configuration('target', target.id, `${target.id} er ikke et arkivmål.`);
   const record = await mapToArchive(formType, input, submission.documents);
   let xml: string;
@@ -53,6 +53,8 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
   }
   if (read.status === 'rejected') throw read.reason;
   const files = read.value;
+  const mappe = record.arkivmelding.saksmappe;
+  const reuses = mappe?.referanseEksternNoekkel && formType.definition.archive?.saksmappe?.strategy !== 'new';
   const receipt = await archiveAdapterFor(target, deps.secrets, deps.fiksIoSecrets).send({
     kommunenummer: submission.municipality,
     trackingId: submission.trackingId,
@@ -61,6 +63,14 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
     targetId: target.id,
     ...(record.arkivmelding.saksmappe?.referanseEksternNoekkel
       ? { folderKey: record.arkivmelding.saksmappe.referanseEksternNoekkel.noekkel }
+      : {}),
+    ...(reuses && mappe.referanseEksternNoekkel
+      ? {
+          reusedFolder: {
+            key: mappe.referanseEksternNoekkel,
+            ...(delivery.folder ? { lookup: delivery.folder } : {}),
+          },
+        }
       : {}),
   });
   // An archive that answers later (Fiks IO): the delivery waits as SENT for the receipt.

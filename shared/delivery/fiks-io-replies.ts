@@ -9,7 +9,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { FiksIoTransport, HubConfig } from '../config/types.ts';
-import { MeldingType, PayloadFil } from '../fiks-io/fiks-arkiv.ts';
+import { MeldingType, PayloadFil, readMappeHentResultat } from '../fiks-io/fiks-arkiv.ts';
 import { createFiksIoReceiver, type FiksIoReceiver, type ReceivedMessage } from '../fiks-io/receiver.ts';
 import { readFiksArkivAnswer } from '../targets/fiks-arkiv-receipt.ts';
 import { accountKey, fiksIoConnection, type SecretReader } from '../targets/fiks-io-connection.ts';
@@ -23,14 +23,27 @@ const FEIL_TYPES = {
   [MeldingType.ikkefunnet]: 'ikkefunnet',
 } as const;
 
-/** What a Fiks IO message says about an arkivmelding the hub sent. Pure. */
+/** What a Fiks IO message says about an arkivmelding (or a folder lookup) the hub sent, and who says it. Pure. */
 export function understand(message: ReceivedMessage): Understood {
+  const understood = understandContent(message);
+  if (understood.kind === 'ignored') return understood;
+  return { kind: 'reply', reply: { ...understood.reply, from: message.avsenderKontoId } };
+}
+
+function understandContent(message: ReceivedMessage): Understood {
   const inReplyTo = message.svarPaMelding;
   if (!inReplyTo) return { kind: 'ignored', reason: 'no-svar-til' };
   const file = (name: string) => {
     const found = message.files.find((f) => f.name === name);
     return found ? Buffer.from(found.data).toString('utf8') : undefined;
   };
+  if (message.meldingType === MeldingType.mappeHentResultat) {
+    const xml = file(PayloadFil.mappeHentResultat);
+    const found = xml ? readMappeHentResultat(xml) : undefined;
+    if (!found) return { kind: 'ignored', reason: 'mappe-resultat-unreadable' };
+    const folder = { systemID: found.systemID, ...(found.saksnummer ? { saksnummer: found.saksnummer } : {}) };
+    return { kind: 'reply', reply: { kind: 'folder', inReplyTo, folder } };
+  }
   if (message.meldingType === MeldingType.arkivmeldingOpprettMottatt) {
     return { kind: 'reply', reply: { kind: 'mottatt', inReplyTo } };
   }

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Registry } from '../config/registry.ts';
+import type { Transport } from '../config/types.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
-import type { References } from '../store/records.ts';
+import type { DeliveryRecord, References } from '../store/records.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import { fail } from './failures.ts';
 import type { DeliveryEvent } from './lifecycle.ts';
@@ -10,12 +11,15 @@ import { type DeliveryRepository, StaleTransitionError } from './repository.ts';
 
 /**
  * What an archive that answers later says about a message the hub sent (Fiks Arkiv V1 over Fiks IO): received,
- * archived (with its numbers), or an error of the protocol's types. `inReplyTo` is the id of the message sent.
+ * archived (with its numbers), the folder asked for (found), or an error of the protocol's types. `inReplyTo` is
+ * the id of the message sent; `from` the account that answered (Fiks IO's `avsender-id`), when the transport says.
  */
-export type ArchiveReply =
+export type ArchiveReply = (
   | { kind: 'mottatt'; inReplyTo: string }
   | { kind: 'kvittering'; inReplyTo: string; references: References; existing: boolean }
-  | { kind: 'feil'; inReplyTo: string; type: 'ugyldigforespoersel' | 'serverfeil' | 'ikkefunnet'; feilmelding: string };
+  | { kind: 'folder'; inReplyTo: string; folder: { systemID: string; saksnummer?: string } }
+  | { kind: 'feil'; inReplyTo: string; type: 'ugyldigforespoersel' | 'serverfeil' | 'ikkefunnet'; feilmelding: string }
+) & { from?: string };
 
 export interface ReceiptDeps {
   registry: Registry;
@@ -25,7 +29,8 @@ export interface ReceiptDeps {
   now?: () => Date;
 }
 
-export type ReplyOutcome = 'recorded' | 'stale' | 'unknown';
+/** `refused`: the reply came from another account than the one the message was sent to. */
+export type ReplyOutcome = 'recorded' | 'stale' | 'unknown' | 'refused';
 
 /**
  * Moves the delivery a reply is about. A reply to a message the hub does not know, or to a delivery that has
@@ -42,33 +47,63 @@ export async function recordArchiveReply(reply: ArchiveReply, deps: ReceiptDeps)
   }
   const log = { trackingId: delivery.trackingId, target: delivery.target, reply: reply.kind };
   const target = deps.registry.target(delivery.target);
-  const event = eventFor(reply, target.name, delivery.attempts, target.delivery, now);
+  // Only the account the message went to may answer for it: anyone on Fiks IO can send the hub a message.
+  const expected = ref?.recipient ?? configuredRecipient(target.transport);
+  if (reply.from !== undefined && expected !== undefined && reply.from.toLowerCase() !== expected.toLowerCase()) {
+    deps.logger.warn('Reply from another account than the message was sent to; refused', {
+      ...log,
+      from: reply.from,
+      expected,
+    });
+    return 'refused';
+  }
+  const event = eventFor(reply, delivery, target.name, target.delivery, now);
+  const queueAgain = () =>
+    deps.queue.send([{ trackingId: delivery.trackingId, targetId: delivery.target, round: delivery.round ?? 0 }]);
   try {
     const updated = await record(delivery, event, deps, now);
     deps.logger.info('Archive reply recorded', { ...log, status: updated.status });
     if (updated.status === 'DELIVERED') await releaseDependents(found.deliveries, updated, deps, now);
-    // A server error on the archive's side: try again after the backoff, without waiting for the deadline.
-    if (updated.status === 'RETRYING') {
-      await deps.queue.send([
-        { trackingId: delivery.trackingId, targetId: delivery.target, round: delivery.round ?? 0 },
-      ]);
-    }
+    // A server error on the archive's side: try again after the backoff, without waiting for the deadline. The
+    // folder found (or not): the record itself is sent now.
+    if (updated.status === 'RETRYING' || updated.status === 'QUEUED') await queueAgain();
     return 'recorded';
   } catch (error) {
     if (!(error instanceof StaleTransitionError)) throw error;
+    // The same answer again after its write, when the queue message may not have gone out (a crash in between).
+    if (event.type === 'folder-looked-up' && delivery.status === 'QUEUED' && delivery.folder) await queueAgain();
     deps.logger.info('Reply for a delivery that has moved on; ignored', { ...log, status: delivery.status });
     return 'stale';
   }
 }
 
+/** The archive's account as configured on the target, when it is given by id (not looked up). */
+function configuredRecipient(transport: Transport): string | undefined {
+  return transport.type === 'fiks-io' && 'kontoId' in transport.archive ? transport.archive.kontoId : undefined;
+}
+
 function eventFor(
   reply: ArchiveReply,
+  delivery: DeliveryRecord,
   targetName: string,
-  attempts: number,
   settings: { maxAttempts: number; retry?: Parameters<typeof retryDelaySeconds>[1] },
   now: Date,
 ): DeliveryEvent {
+  const round = delivery.round ?? 0;
+  // The message answered was the lookup of a reused folder (and it is still the one the delivery waits on).
+  const lookup = delivery.sent?.step === 'folder-lookup' && delivery.sent.messageId === reply.inReplyTo;
+  if (lookup && reply.kind === 'feil' && reply.type === 'ikkefunnet') {
+    return { type: 'folder-looked-up', targetName, messageId: reply.inReplyTo, folder: { found: false }, round };
+  }
   switch (reply.kind) {
+    case 'folder':
+      return {
+        type: 'folder-looked-up',
+        targetName,
+        messageId: reply.inReplyTo,
+        folder: { found: true, ...reply.folder },
+        round,
+      };
     case 'mottatt':
       return { type: 'receipt-acknowledged', targetName, messageId: reply.inReplyTo };
     case 'kvittering':
@@ -89,6 +124,8 @@ function eventFor(
               details,
             )
           : fail.rejected('archive', `Arkivet avviste arkivmeldingen (${reply.type}): ${reply.feilmelding}`, details);
+      // A record's attempt was counted when it was sent; a lookup's is counted when it fails.
+      const attempts = delivery.attempts + (lookup ? 1 : 0);
       const last = attempts >= settings.maxAttempts;
       const delay = retryDelaySeconds(Math.max(1, attempts), settings.retry);
       return {
@@ -96,8 +133,7 @@ function eventFor(
         failure: failure.toStored(),
         attempt: attempts,
         maxAttempts: settings.maxAttempts,
-        // Counted when it was sent.
-        countsAttempt: false,
+        countsAttempt: lookup,
         ...(last ? {} : { nextAttemptAt: new Date(now.getTime() + delay * 1000).toISOString() }),
       };
     }
