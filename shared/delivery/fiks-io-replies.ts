@@ -3,7 +3,8 @@
  * by the receiver) becomes an ArchiveReply by its meldingType and moves the delivery it answers (`svar-til`). The
  * receiver acks a message only after `handleFiksIoMessage` resolves, so only after the delivery is written; a
  * reply the hub cannot use (unknown type, no `svar-til`, an unreadable receipt, a message it never sent, a delivery
- * already finished) is logged by ids and acked, never retried and never a crash.
+ * already finished) is logged by ids and acked, never retried and never a crash. A reply whose `avsender-id` is not
+ * the account the message was sent to (anyone on Fiks IO can send to the hub's account) is refused the same way.
  *
  * On AWS a scheduled function drains the queue (functions/fiks-io-receiver); locally the hub consumes continuously.
  */
@@ -96,7 +97,14 @@ export async function handleFiksIoMessage(
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   const outcome = await recordArchiveReply(understood.reply, deps);
-  if (outcome !== 'recorded') deps.logger.info('Fiks IO reply changed nothing; acked', { ...ids, outcome });
+  if (outcome === 'refused') {
+    // Someone else on Fiks IO answering for the archive: refused, and worth a look (warn, with the accounts only).
+    deps.logger.warn('Fiks IO reply refused: not from the account the message was sent to; acked', {
+      ...ids,
+      from: message.avsenderKontoId,
+      outcome,
+    });
+  } else if (outcome !== 'recorded') deps.logger.info('Fiks IO reply changed nothing; acked', { ...ids, outcome });
   return outcome;
 }
 

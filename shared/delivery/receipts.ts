@@ -106,14 +106,21 @@ function eventFor(
       };
     case 'mottatt':
       return { type: 'receipt-acknowledged', targetName, messageId: reply.inReplyTo };
-    case 'kvittering':
+    case 'kvittering': {
+      // Filed into a mappe found by lookup, the receipt names only the journalpost: the mappe's numbers come from
+      // the lookup's answer.
+      const folder = delivery.folder?.found ? delivery.folder : undefined;
+      const fromFolder = folder
+        ? { mappeSystemID: folder.systemID, ...(folder.saksnummer ? { saksnummer: folder.saksnummer } : {}) }
+        : {};
       return {
         type: 'receipt-received',
         targetName,
         messageId: reply.inReplyTo,
-        references: reply.references,
+        references: { ...fromFolder, ...reply.references },
         existing: reply.existing,
       };
+    }
     case 'feil': {
       const details = { errorType: reply.type, targetMessage: reply.feilmelding };
       const failure =

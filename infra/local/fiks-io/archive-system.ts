@@ -72,7 +72,7 @@ export interface SimulatedArchiveOptions {
 export interface SimulatedArchive {
   start(): Promise<void>;
   close(): Promise<void>;
-  /** The next incoming requests get these faults, in order. */
+  /** The next incoming records (arkivmelding.opprett) get these faults, in order. */
   injectFaults(...faults: ArchiveFault[]): void;
   mapper(): ArchivedMappe[];
   journalposter(): ArchivedJournalpost[];
@@ -291,9 +291,11 @@ export function createSimulatedArchive(options: SimulatedArchiveOptions): Simula
       await reply(request, MeldingType.ugyldigforespoersel, feil('ugyldigforespoersel', 'Ukjent meldingstype'));
       return;
     }
+    // Injected faults are for the records (what a test sends); the policy may fault lookups as well.
+    const record = request.meldingType === MeldingType.arkivmeldingOpprett;
     const fault = redelivering.has(request.meldingId)
       ? undefined
-      : (injected.shift() ?? options.faultPolicy?.(request));
+      : ((record ? injected.shift() : undefined) ?? options.faultPolicy?.(request));
     if (fault === 'redeliver') {
       // Fail this delivery without ack: the broker delivers it again (redelivered), and then it is handled.
       redelivering.add(request.meldingId);
