@@ -37,7 +37,15 @@ const RECEIPT_TIMEOUT_SECONDS = 120;
 beforeAll(async () => {
   requireRabbitMq();
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  // The hub's log lines, as written (test/support/captured-output.ts keeps them from the terminal).
+  t = await testHub(undefined, { configPath: await fiksIoTestConfig(RECEIPT_TIMEOUT_SECONDS) });
+  if (!t.hub.fiksIo) throw new Error('the hub did not start the local Fiks IO');
+  local = t.hub.fiksIo;
+  archive = local.archive;
+  stranger = await generateTestIdentity('Noen andre', 'Ukjent virksomhet');
+}, 180_000);
+
+/** The hub's log lines, as written (test/support/captured-output.ts keeps them from the terminal, per test). */
+function listen(): void {
   const write = process.stdout.write;
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
@@ -46,12 +54,7 @@ beforeAll(async () => {
   restoreWrite = () => {
     process.stdout.write = write;
   };
-  t = await testHub(undefined, { configPath: await fiksIoTestConfig(RECEIPT_TIMEOUT_SECONDS) });
-  if (!t.hub.fiksIo) throw new Error('the hub did not start the local Fiks IO');
-  local = t.hub.fiksIo;
-  archive = local.archive;
-  stranger = await generateTestIdentity('Noen andre', 'Ukjent virksomhet');
-}, 180_000);
+}
 
 afterAll(async () => {
   restoreWrite?.();
@@ -109,6 +112,7 @@ const logLines = (meldingId: string) => logged.filter((l) => l.includes(meldingI
 
 describe('hostile replies to a waiting delivery are refused, logged, acked, and move nothing', () => {
   it('every kind is refused; the delivery is untouched; the real answer still completes it', async () => {
+    listen();
     await archive.close();
     const sentBefore = local.service.sent.length;
     const body = await sample('tt-kort-soknad');
