@@ -159,6 +159,13 @@ async function main(): Promise<number> {
   const port = await freePort();
   let hub: RunningHub | undefined;
   const problems: string[] = [];
+  // Ctrl-C: nothing this run started may outlive it (the hub stops its DynamoDB Local, local.stop() the broker).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      hub?.child.kill('SIGTERM');
+      void Promise.allSettled([hub ? exited(hub.child) : undefined, local.stop()]).then(() => process.exit(130));
+    });
+  }
   try {
     hub = await startHub(env, port);
     say(`hub and local Fiks IO up; sending ${N} submissions`);
