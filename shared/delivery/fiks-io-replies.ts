@@ -91,12 +91,14 @@ export async function handleFiksIoMessage(
   }
   // The archive can answer before the hub has written that it sent (the send returns, then SENT is written): a
   // reply to a message not known yet, or whose delivery is still between sending and SENT, is looked at again a
-  // few times over a second or two before it is recorded (or dropped).
+  // few times over a second or two before it is recorded (or dropped). One read per look, the same as recording.
+  let outcome: ReplyOutcome = 'early';
   for (const pause of UNKNOWN_REPLY_PAUSES_MS) {
-    if (await sentIsRecorded(understood.reply.inReplyTo, deps)) break;
+    outcome = await recordArchiveReply(understood.reply, deps, { early: 'wait' });
+    if (outcome !== 'early') break;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
-  const outcome = await recordArchiveReply(understood.reply, deps);
+  if (outcome === 'early') outcome = await recordArchiveReply(understood.reply, deps);
   if (outcome === 'refused') {
     // Someone else on Fiks IO answering for the archive: refused, and worth a look (warn, with the accounts only).
     deps.logger.warn('Fiks IO reply refused: not from the account the message was sent to; acked', {
@@ -106,15 +108,6 @@ export async function handleFiksIoMessage(
     });
   } else if (outcome !== 'recorded') deps.logger.info('Fiks IO reply changed nothing; acked', { ...ids, outcome });
   return outcome;
-}
-
-/** Whether the delivery a message was sent for has moved past sending it (SENT with it, or further on). */
-async function sentIsRecorded(messageId: string, deps: ReceiptDeps): Promise<boolean> {
-  const ref = await deps.store.findBySentMessage(messageId);
-  if (!ref) return false;
-  const delivery = await deps.store.getDelivery(ref.trackingId, ref.target);
-  if (!delivery) return false;
-  return delivery.sent?.messageId === messageId || !['QUEUED', 'RETRYING'].includes(delivery.status);
 }
 
 /** Pauses before asking again about a reply to a message not (yet) recorded as sent. */

@@ -29,21 +29,35 @@ export interface ReceiptDeps {
   now?: () => Date;
 }
 
-/** `refused`: the reply came from another account than the one the message was sent to. */
-export type ReplyOutcome = 'recorded' | 'stale' | 'unknown' | 'refused';
+/**
+ * `refused`: the reply came from another account than the one the message was sent to. `early`: the delivery has not
+ * been recorded as having sent that message yet (the archive answered before the hub's SENT write); only with
+ * `{ early: 'wait' }`, so the caller can look again shortly.
+ */
+export type ReplyOutcome = 'recorded' | 'stale' | 'unknown' | 'refused' | 'early';
 
 /**
  * Moves the delivery a reply is about. A reply to a message the hub does not know, or to a delivery that has
  * moved on (already delivered, closed by a person), changes nothing and is reported so the caller can ack it.
  */
-export async function recordArchiveReply(reply: ArchiveReply, deps: ReceiptDeps): Promise<ReplyOutcome> {
+export async function recordArchiveReply(
+  reply: ArchiveReply,
+  deps: ReceiptDeps,
+  options: { early?: 'wait' | 'record' } = {},
+): Promise<ReplyOutcome> {
   const now = (deps.now ?? (() => new Date()))();
   const ref = await deps.store.findBySentMessage(reply.inReplyTo);
   const found = ref && (await deps.store.get(ref.trackingId));
   const delivery = found?.deliveries.find((d) => d.target === ref?.target);
+  const wait = options.early === 'wait';
   if (!found || !delivery) {
+    if (wait) return 'early';
     deps.logger.warn('Reply to a message the hub does not know; ignored', { reply: reply.kind });
     return 'unknown';
+  }
+  // Sent, but SENT not written yet (or the send is being recorded right now): the caller may look again.
+  if (wait && delivery.sent?.messageId !== reply.inReplyTo && ['QUEUED', 'RETRYING'].includes(delivery.status)) {
+    return 'early';
   }
   const log = { trackingId: delivery.trackingId, target: delivery.target, reply: reply.kind };
   const target = deps.registry.target(delivery.target);
