@@ -44,15 +44,23 @@ beforeAll(async () => {
   stranger = await generateTestIdentity('Noen andre', 'Ukjent virksomhet');
 }, 180_000);
 
-/** The hub's log lines, as written (test/support/captured-output.ts keeps them from the terminal, per test). */
+/**
+ * The hub's log lines, as written (test/support/captured-output.ts keeps them from the terminal, per test): the
+ * functions' loggers write info to stdout and warnings to stderr.
+ */
 function listen(): void {
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-  }) as typeof process.stdout.write;
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write);
+  streams.forEach((stream, i) => {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return (originals[i] as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+    }) as typeof stream.write;
+  });
   restoreWrite = () => {
-    process.stdout.write = write;
+    streams.forEach((stream, i) => {
+      if (originals[i]) stream.write = originals[i];
+    });
   };
 }
 
