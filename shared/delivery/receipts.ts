@@ -71,7 +71,14 @@ export async function recordArchiveReply(
     });
     return 'refused';
   }
-  const event = eventFor(reply, delivery, target.name, target.delivery, now);
+  const lookup = ref?.step === 'folder-lookup';
+  const current = delivery.sent?.messageId === reply.inReplyTo;
+  // An error answer to a lookup the delivery no longer waits on (a duplicate, or one asked again since): nothing.
+  if (lookup && !current && reply.kind === 'feil' && reply.type !== 'ikkefunnet') {
+    deps.logger.info('Reply for a delivery that has moved on; ignored', { ...log, status: delivery.status });
+    return 'stale';
+  }
+  const event = eventFor(reply, delivery, lookup, target.name, target.delivery, now);
   const queueAgain = () =>
     deps.queue.send([{ trackingId: delivery.trackingId, targetId: delivery.target, round: delivery.round ?? 0 }]);
   try {
@@ -99,13 +106,14 @@ function configuredRecipient(transport: Transport): string | undefined {
 function eventFor(
   reply: ArchiveReply,
   delivery: DeliveryRecord,
+  /** The message answered was the lookup of a reused folder (known from the message, not the delivery's state) */
+  lookup: boolean,
   targetName: string,
   settings: { maxAttempts: number; retry?: Parameters<typeof retryDelaySeconds>[1] },
   now: Date,
 ): DeliveryEvent {
   const round = delivery.round ?? 0;
-  // The message answered was the lookup of a reused folder (and it is still the one the delivery waits on).
-  const lookup = delivery.sent?.step === 'folder-lookup' && delivery.sent.messageId === reply.inReplyTo;
+  // `ikkefunnet` to a lookup is its answer (decide() lets only the lookup the delivery waits on move it).
   if (lookup && reply.kind === 'feil' && reply.type === 'ikkefunnet') {
     return { type: 'folder-looked-up', targetName, messageId: reply.inReplyTo, folder: { found: false }, round };
   }

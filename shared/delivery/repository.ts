@@ -23,8 +23,14 @@ export interface DeliveryRepository {
   findBySentMessage(messageId: string): Promise<SentMessageRef | undefined>;
 }
 
-/** A message the hub sent: for which delivery, and to whom (the only account whose replies count). */
-export type SentMessageRef = Pick<DeliveryRef, 'trackingId' | 'target'> & { recipient?: string };
+/**
+ * A message the hub sent: for which delivery, to whom (the only account whose replies count), and what it asked
+ * (a folder lookup's `ikkefunnet` is an answer, a record's is a rejection, whatever the delivery is doing by then).
+ */
+export type SentMessageRef = Pick<DeliveryRef, 'trackingId' | 'target'> & {
+  recipient?: string;
+  step?: 'folder-lookup';
+};
 
 /** The delivery was not in a status (or round) this change may come from: a late, repeated or reordered event. */
 export class StaleTransitionError extends Error {

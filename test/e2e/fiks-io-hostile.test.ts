@@ -14,7 +14,7 @@ import type { LocalFiksIo } from '../../infra/local/fiks-io/index.ts';
 import { requireRabbitMq } from '../../infra/local/fiks-io/rabbitmq.ts';
 import { packAsic } from '../../shared/fiks-io/asic.ts';
 import { encryptFor, type KeyPairIdentity, readCertificate } from '../../shared/fiks-io/cms.ts';
-import { MeldingType, PayloadFil } from '../../shared/fiks-io/fiks-arkiv.ts';
+import { feilmeldingXml, MeldingType, PayloadFil } from '../../shared/fiks-io/fiks-arkiv.ts';
 import { queueName } from '../../shared/fiks-io/receiver.ts';
 import { readZip, writeZip } from '../../shared/fiks-io/zip.ts';
 import { fiksIoTestConfig } from '../support/fiks-io-config.ts';
@@ -244,5 +244,64 @@ describe('hostile replies to a waiting delivery are refused, logged, acked, and 
     expect(done.deliveries[0].references.saksnummer).not.toBe('1999/666');
     const journalposter = archive.journalposter().filter((j) => j.key?.includes(trackingId));
     expect(journalposter).toHaveLength(1);
+  }, 180_000);
+
+  it('a repeated ikkefunnet to a lookup already answered changes nothing (it is no rejection of the record)', async () => {
+    await archive.close();
+    const sentBefore = local.service.sent.length;
+    const body = await sample('tt-kort-soknad');
+    body.submissionId = 'gjentatt-ikkefunnet';
+    // A person with no folder yet.
+    const text = JSON.stringify(body).replaceAll('12035440095', '15068010095');
+    const posted = await t.post(JSON.parse(text), 'eskjema');
+    expect(posted.status).toBe(202);
+    const trackingId = posted.body.trackingId as string;
+    const question = await until('the hub asked the archive', () =>
+      local.service.sent.slice(sentBefore).find((s) => s.avsenderKontoId === HUB),
+    );
+    expect(question.meldingType).toBe(MeldingType.mappeHent);
+    await until('the delivery waits for the answer', async () => {
+      const [d] = (await t.status(trackingId)).body.deliveries;
+      return d?.status === 'SENT';
+    });
+    const recipient = await hubCertificate();
+    const ikkefunnet = async () =>
+      deliverToHub(
+        { 'avsender-id': ARCHIVE, type: MeldingType.ikkefunnet, 'svar-til': question.meldingId },
+        await encryptFor(
+          await packAsic(
+            [{ name: PayloadFil.feilmelding, data: Buffer.from(feilmeldingXml('ikkefunnet', 'f-1', 'Ingen mappe')) }],
+            stranger,
+          ),
+          recipient,
+        ),
+      );
+    await ikkefunnet();
+    // The answer moves it on: the record (with the new folder) goes to the archive, which is still away.
+    const record = await until('the record is sent', () =>
+      local.service.sent
+        .slice(sentBefore)
+        .find((s) => s.avsenderKontoId === HUB && s.meldingType === MeldingType.arkivmeldingOpprett),
+    );
+    await until('the delivery waits for the receipt', async () => {
+      const [d] = (await t.status(trackingId)).body.deliveries;
+      return d?.status === 'SENT' && (await staffDelivery(d.id)).history.length >= 4 && d;
+    });
+    const repeated = await ikkefunnet();
+    await until('the repeat is read', () => logLines(repeated).some((l) => /"outcome":"stale"/.test(l)));
+    const [waiting] = (await t.status(trackingId)).body.deliveries;
+    expect(waiting.status).toBe('SENT');
+    const history = (await staffDelivery(waiting.id)).history.map((h: { detail: string }) => h.detail).join('\n');
+    expect(history).toContain('har ingen saksmappe for dette ennå');
+    expect(history).not.toContain('ikkefunnet');
+
+    await archive.start();
+    const done = await until('delivered', async () => {
+      const s = (await t.status(trackingId)).body;
+      return s.status === 'DELIVERED' && s;
+    });
+    expect(done.deliveries[0].references.journalpostnummer).toBeDefined();
+    expect(archive.journalposter().filter((j) => j.key?.includes(trackingId))).toHaveLength(1);
+    expect(archive.journalposter().find((j) => j.meldingId === record.meldingId)).toBeDefined();
   }, 180_000);
 });

@@ -82,6 +82,7 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
       trackingId: String(Item.trackingId),
       target: String(Item.target),
       ...(typeof Item.recipient === 'string' ? { recipient: Item.recipient } : {}),
+      ...(Item.step === 'folder-lookup' ? { step: 'folder-lookup' as const } : {}),
     };
   }
 
@@ -104,6 +105,7 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
             trackingId,
             target: targetId,
             ...(t.sent.recipient ? { recipient: t.sent.recipient } : {}),
+            ...(t.sent.step ? { step: t.sent.step } : {}),
           },
         }),
       );
