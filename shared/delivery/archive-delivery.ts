@@ -13,7 +13,7 @@ import type { Deliverer } from './process.ts';
  * send it with its documents. A record that cannot be made or is not valid fails permanently (no retries): the
  * same submission and definition would fail the same way every time.
  */
-export const deliverToArchive: Deliverer = async ({ submission, target, formType, input, keep }, deps) => {
+export const deliverToArchive: Deliverer = async ({ submission, delivery, target, formType, input, keep }, deps) => {
   if (target.kind !== 'archive') throw fail.configuration('target', target.id, `${target.id} er ikke et arkivmål.`);
   let record: Awaited<ReturnType<typeof mapToArchive>>;
   try {
@@ -75,6 +75,8 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
   }
   if (read.status === 'rejected') throw read.reason;
   const files = read.value;
+  const mappe = record.arkivmelding.saksmappe;
+  const reuses = mappe?.referanseEksternNoekkel && formType.definition.archive?.saksmappe?.strategy !== 'new';
   const receipt = await archiveAdapterFor(target, deps.secrets, deps.fiksIoSecrets).send({
     kommunenummer: submission.municipality,
     trackingId: submission.trackingId,
@@ -83,6 +85,14 @@ export const deliverToArchive: Deliverer = async ({ submission, target, formType
     targetId: target.id,
     ...(record.arkivmelding.saksmappe?.referanseEksternNoekkel
       ? { folderKey: record.arkivmelding.saksmappe.referanseEksternNoekkel.noekkel }
+      : {}),
+    ...(reuses && mappe.referanseEksternNoekkel
+      ? {
+          reusedFolder: {
+            key: mappe.referanseEksternNoekkel,
+            ...(delivery.folder ? { lookup: delivery.folder } : {}),
+          },
+        }
       : {}),
   });
   // An archive that answers later (Fiks IO): the delivery waits as SENT for the receipt.

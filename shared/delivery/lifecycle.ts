@@ -56,13 +56,22 @@ export interface LifecycleState {
   sent?: SentMessage;
   /** Why the last attempt failed */
   failure?: StoredFailure;
+  /** What the archive answered when asked for a reused folder (Fiks Arkiv `innsyn.mappe.hent`), this round */
+  folder?: FolderLookup;
 }
+
+/** The archive's answer to a folder lookup: the mappe it has under the external key, or none (it is created). */
+export type FolderLookup = { found: true; systemID: string; saksnummer?: string } | { found: false };
 
 export interface SentMessage {
   /** The transport's id of the message sent (e.g. Fiks IO's meldingId), to correlate the receipt */
   messageId: string;
   /** After this, no receipt means a new attempt */
   receiptDeadline: string;
+  /** What the message asked: absent for the record itself; `folder-lookup` for a lookup of a reused folder */
+  step?: 'folder-lookup';
+  /** Who it was sent to (the archive's Fiks IO account): only that account's replies may move the delivery */
+  recipient?: string;
 }
 
 /** Who a person is in the history: their name (and subject, when the identity provider gives one). */
@@ -77,7 +86,17 @@ export type DeliveryEvent =
   /** A target that answers at once accepted the delivery */
   | { type: 'delivered'; targetName: string; references: References; round?: number }
   /** Handed to a target that answers later; the attempt counts now, the receipt comes later */
-  | { type: 'sent'; targetName: string; messageId: string; receiptDeadline: string; round?: number }
+  | {
+      type: 'sent';
+      targetName: string;
+      messageId: string;
+      receiptDeadline: string;
+      step?: 'folder-lookup';
+      recipient?: string;
+      round?: number;
+    }
+  /** The archive answered the folder lookup sent as `messageId`: the record itself is sent next (a new send) */
+  | { type: 'folder-looked-up'; targetName: string; messageId: string; folder: FolderLookup; round?: number }
   /** The target said it received the message and is working on it (Fiks Arkiv `mottatt`) */
   | { type: 'receipt-acknowledged'; targetName: string; messageId: string }
   /** The target's receipt: the record exists (created now, or found as existing) */
@@ -128,6 +147,7 @@ export interface Transition {
   round?: number;
   /** Set, or cleared with null */
   failure?: StoredFailure | null;
+  folder?: FolderLookup | null;
   nextAttemptAt?: string | null;
   sent?: SentMessage | null;
   references?: References;
@@ -140,6 +160,7 @@ const FROM: Record<DeliveryEvent['type'], readonly DeliveryStatus[]> = {
   released: ['PENDING'],
   delivered: ['QUEUED', 'RETRYING'],
   sent: ['QUEUED', 'RETRYING'],
+  'folder-looked-up': ['SENT'],
   'receipt-acknowledged': ['SENT'],
   // A receipt that comes late is still the archive's word that the record exists: it ends a retry or a failure.
   'receipt-received': ['SENT', 'RETRYING', 'QUEUED', 'FAILED'],
@@ -206,13 +227,39 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         sent: null,
       });
     case 'sent':
+      if (event.step === 'folder-lookup') {
+        // A question, not the record: the attempt counts when the record is sent (or the question fails).
+        return change({
+          to: 'SENT',
+          detail: `Spør ${event.targetName} om saksmappen finnes fra før, venter på svar.`,
+          sent: { ...sentMessage(event), step: 'folder-lookup' },
+          nextAttemptAt: event.receiptDeadline,
+        });
+      }
       return change({
         to: 'SENT',
         detail: `Sendt til ${event.targetName}, venter på kvittering.`,
         countAttempt: true,
-        sent: { messageId: event.messageId, receiptDeadline: event.receiptDeadline },
+        sent: sentMessage(event),
         nextAttemptAt: event.receiptDeadline,
       });
+    case 'folder-looked-up': {
+      // Only the answer to the lookup the delivery waits for: a late or repeated answer to an earlier one is stale.
+      if (delivery.sent?.messageId !== event.messageId || delivery.sent.step !== 'folder-lookup') {
+        return { kind: 'stale', reason: 'folder-looked-up for a message the delivery is not waiting on' };
+      }
+      const { folder } = event;
+      return change({
+        to: 'QUEUED',
+        detail: folder.found
+          ? `${event.targetName} har saksmappen fra før${folder.saksnummer ? ` (saksnummer ${folder.saksnummer})` : ''}; journalposten arkiveres i den.`
+          : `${event.targetName} har ingen saksmappe for dette ennå; den opprettes sammen med journalposten.`,
+        newSend: true,
+        folder,
+        sent: null,
+        nextAttemptAt: null,
+      });
+    }
     case 'receipt-acknowledged':
       return change({ to: 'SENT', detail: `${event.targetName} har mottatt meldingen og behandler den.` });
     case 'receipt-received':
@@ -283,6 +330,8 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
         newRound: true,
         nextAttemptAt: null,
         sent: null,
+        // A new round asks the archive again where the record belongs.
+        folder: null,
       });
     case 'corrected-by-person': {
       const shown = (v: string | null) => (v === null ? '(tom)' : `«${v}»`);
@@ -323,6 +372,14 @@ export function decide(delivery: LifecycleState, event: DeliveryEvent, now: Date
   }
 }
 
+function sentMessage(event: Extract<DeliveryEvent, { type: 'sent' }>): SentMessage {
+  return {
+    messageId: event.messageId,
+    receiptDeadline: event.receiptDeadline,
+    ...(event.recipient ? { recipient: event.recipient } : {}),
+  };
+}
+
 /** A delivery's state after a transition: what the repository's write does, as data (for tests and models). */
 export function applyTransition<T extends LifecycleState & { history: HistoryEntry[]; references?: References }>(
   delivery: T,
@@ -337,6 +394,8 @@ export function applyTransition<T extends LifecycleState & { history: HistoryEnt
   else if (t.sent) next.sent = t.sent;
   if (t.failure === null) delete next.failure;
   else if (t.failure) next.failure = t.failure;
+  if (t.folder === null) delete next.folder;
+  else if (t.folder) next.folder = t.folder;
   return next;
 }
 

@@ -44,7 +44,7 @@ export type Deliverer = (job: DeliveryJob, deps: DeliveryDeps) => Promise<Delive
 
 export type DeliveryResult =
   | { kind: 'delivered'; references: References }
-  | { kind: 'sent'; messageId: string; receiptDeadline: string };
+  | { kind: 'sent'; messageId: string; receiptDeadline: string; step?: 'folder-lookup'; recipient?: string };
 
 export interface DeliveryJob {
   submission: SubmissionRecord;

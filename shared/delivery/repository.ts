@@ -20,8 +20,17 @@ export interface DeliveryRepository {
   /** Notes a look at personal data (or another act that changes no status) on the delivery */
   recordAudit(delivery: DeliveryRef, entry: AuditEntry): Promise<void>;
   /** The delivery a message was sent for (a transition to SENT keeps the message id), to correlate a receipt */
-  findBySentMessage(messageId: string): Promise<Pick<DeliveryRef, 'trackingId' | 'target'> | undefined>;
+  findBySentMessage(messageId: string): Promise<SentMessageRef | undefined>;
 }
+
+/**
+ * A message the hub sent: for which delivery, to whom (the only account whose replies count), and what it asked
+ * (a folder lookup's `ikkefunnet` is an answer, a record's is a rejection, whatever the delivery is doing by then).
+ */
+export type SentMessageRef = Pick<DeliveryRef, 'trackingId' | 'target'> & {
+  recipient?: string;
+  step?: 'folder-lookup';
+};
 
 /** The delivery was not in a status (or round) this change may come from: a late, repeated or reordered event. */
 export class StaleTransitionError extends Error {

@@ -50,7 +50,15 @@ const OID = {
 
 const OAEP_HASHES = new Set<string>([OID.sha256, OID.sha384, OID.sha512]);
 const CONTENT_CIPHERS = new Set<string>([OID.aes128cbc, OID.aes192cbc, OID.aes256cbc]);
-const SIGNATURE_DIGESTS: Record<string, string> = {
+/**
+ * Digests accepted in a signature on a package the hub receives. SHA-1 too: KS's Java client signs through Difi's
+ * commons-asic, whose CAdES signer uses `SHA1with<key algorithm>`, and KS's own readers (commons-asic, and
+ * KS.Fiks.ASiC-E in .NET, both BouncyCastle) verify it; refusing it would refuse every reply from an archive built
+ * on that client. The hub itself signs with SHA-256 only, and a manifest's file digests must still be SHA-2
+ * (asic.ts). See docs/delivery.md.
+ */
+const SIGNATURE_DIGESTS: Record<string, VerifiedSignature['digest']> = {
+  [OID.sha1]: 'sha1',
   [OID.sha256]: 'sha256',
   [OID.sha384]: 'sha384',
   [OID.sha512]: 'sha512',
@@ -219,10 +227,13 @@ export interface VerifiedSignature {
   subject: string;
   /** SHA-256 of the signer certificate's DER, hex. */
   fingerprint: string;
+  /** The signature's digest algorithm (sha1 from KS's Java client; sha256 from the .NET client and the hub). */
+  digest: 'sha1' | 'sha256' | 'sha384' | 'sha512';
 }
 
 /**
- * Verifies a detached SignedData over `content`: exactly one signer, its certificate inside, a SHA-2 digest, and the
+ * Verifies a detached SignedData over `content`: exactly one signer, its certificate inside, a SHA-1 or SHA-2 digest
+ * (see SIGNATURE_DIGESTS), and the
  * signature and messageDigest matching. Trust in the certificate itself is the caller's decision (Fiks IO's clients
  * check the signature against the enclosed certificate only).
  */
@@ -232,7 +243,8 @@ export async function verifyDetached(signature: Uint8Array, content: Uint8Array)
   if (signedData.encapContentInfo.eContent) throw new CmsError('cms_signature_invalid', 'signature is not detached');
   const signerInfo = signedData.signerInfos[0] as pkijs.SignerInfo;
   const digestAlg = signerInfo.digestAlgorithm.algorithmId;
-  if (!SIGNATURE_DIGESTS[digestAlg]) throw new CmsError('cms_algorithm', `digest ${digestAlg} not accepted`);
+  const digest = SIGNATURE_DIGESTS[digestAlg];
+  if (!digest) throw new CmsError('cms_algorithm', `digest ${digestAlg} not accepted`);
   let result: pkijs.SignedDataVerifyResult;
   try {
     result = await signedData.verify({
@@ -254,6 +266,7 @@ export async function verifyDetached(signature: Uint8Array, content: Uint8Array)
     certificatePem: toPem(certificate),
     subject: x509.subject.replace(/\n/g, ', '),
     fingerprint: createHash('sha256').update(der).digest('hex'),
+    digest,
   };
 }
 

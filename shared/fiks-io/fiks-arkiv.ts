@@ -24,7 +24,8 @@ export const PayloadFil = {
   arkivmelding: 'arkivmelding.xml',
   kvittering: 'arkivmelding-kvittering.xml',
   mappeHent: 'mappe-hent.xml',
-  mappeHentResultat: 'mappe.xml',
+  /** KS.Fiks.Arkiv.Models: FiksArkivPayloadHelper names every innsyn result `resultat.xml` */
+  mappeHentResultat: 'resultat.xml',
   feilmelding: 'feilmelding.xml',
 } as const;
 
@@ -43,17 +44,20 @@ export interface EksternNoekkel {
   noekkel: string;
 }
 
-/** `mappe-hent.xml`: fetch a mappe by its external key. `system` names the asking system. */
+/**
+ * `mappe-hent.xml` (no.ks.fiks.arkiv.v1.innsyn.mappe.hent.xsd): fetch a mappe by its external key. `system` names
+ * the asking system. `referanseTilMappe` is the metadatakatalog's type, so its children are in that namespace.
+ */
 export function mappeHentXml(system: string, key: EksternNoekkel): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<mappeHent xmlns="${NS.mappeHent}">\n` +
+    `<mappeHent xmlns="${NS.mappeHent}" xmlns:n5mdk="${NS.metadata}">\n` +
     `  <system>${esc(system)}</system>\n` +
     `  <referanseTilMappe>\n` +
-    `    <referanseEksternNoekkel>\n` +
-    `      <fagsystem xmlns="${NS.metadata}">${esc(key.fagsystem)}</fagsystem>\n` +
-    `      <noekkel xmlns="${NS.metadata}">${esc(key.noekkel)}</noekkel>\n` +
-    `    </referanseEksternNoekkel>\n` +
+    `    <n5mdk:referanseEksternNoekkel>\n` +
+    `      <n5mdk:fagsystem>${esc(key.fagsystem)}</n5mdk:fagsystem>\n` +
+    `      <n5mdk:noekkel>${esc(key.noekkel)}</n5mdk:noekkel>\n` +
+    `    </n5mdk:referanseEksternNoekkel>\n` +
     `  </referanseTilMappe>\n` +
     `</mappeHent>\n`
   );
@@ -114,6 +118,47 @@ export function readMappeHentResultat(xml: string): FunnetMappe | undefined {
     ...(saksaar && sekvens ? { saksnummer: `${saksaar}/${sekvens}` } : {}),
     ...(tittel ? { tittel } : {}),
   };
+}
+
+/** The new mappe's external key in an arkivmelding (the folder a reused-folder form type files into), if any. */
+export function mappeKeyOf(arkivmeldingXml: string): EksternNoekkel | undefined {
+  const mappe = child(child(parse(arkivmeldingXml), 'arkivmelding'), 'mappe');
+  const key = child(Array.isArray(mappe) ? mappe[0] : mappe, 'referanseEksternNoekkel');
+  const fagsystem = text(child(key, 'fagsystem'));
+  const noekkel = text(child(key, 'noekkel'));
+  return fagsystem && noekkel ? { fagsystem, noekkel } : undefined;
+}
+
+/** The hub's own arkivmelding cannot be turned into one that files into an existing mappe. */
+export class ArkivmeldingShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArkivmeldingShapeError';
+  }
+}
+
+/**
+ * The arkivmelding for a journalpost filed into a mappe the archive already has (found by `innsyn.mappe.hent`): the
+ * new `<mappe>` left out, and the journalpost's `referanseForelderMappe` pointing at the mappe's systemID, as KS's
+ * integration tests file into an existing saksmappe. Works on the hub's own writer's output (one mappe, one
+ * registrering pointing at it by external key); anything else is an ArkivmeldingShapeError. Pure.
+ */
+export function fileIntoExistingMappe(arkivmeldingXml: string, mappeSystemID: string): string {
+  const mapper = arkivmeldingXml.match(/<mappe[\s>][\s\S]*?<\/mappe>\s*/g) ?? [];
+  if (mapper.length !== 1) throw new ArkivmeldingShapeError(`expected one mappe, found ${mapper.length}`);
+  const forelder = /<referanseForelderMappe>[\s\S]*?<\/referanseForelderMappe>/g;
+  const references = arkivmeldingXml.match(forelder) ?? [];
+  if (references.length !== 1) {
+    throw new ArkivmeldingShapeError(`expected one referanseForelderMappe, found ${references.length}`);
+  }
+  // referanseTilMappe is the metadatakatalog's type: its systemID is in that namespace, whatever prefix the document
+  // uses for it.
+  return arkivmeldingXml
+    .replace(mapper[0] ?? '', '')
+    .replace(
+      forelder,
+      `<referanseForelderMappe><systemID xmlns="${NS.metadata}">${esc(mappeSystemID)}</systemID></referanseForelderMappe>`,
+    );
 }
 
 export type FeilType = 'ugyldigforespoersel' | 'serverfeil' | 'ikkefunnet';

@@ -85,6 +85,11 @@ export interface FiksIoReceiverConfig {
   payload?: Omit<OpenPayloadOptions, 'trustSigner'>;
   /** Messages in flight at once (AMQP prefetch). Default 10, as KS's clients. */
   prefetch?: number;
+  /**
+   * Messages with the same key are handled one after the other, in the queue's order (others at once): e.g. the
+   * replies to one message (`svar-til`), so its mottatt is recorded before its kvittering.
+   */
+  orderBy?: (headers: Record<string, unknown>) => string | undefined;
   /** Pause before a message whose handling failed goes back to the queue. Default 1 s. */
   requeueDelayMs?: number;
   log?: ReceiverLog;
@@ -177,6 +182,16 @@ export function createFiksIoReceiver(config: FiksIoReceiverConfig): FiksIoReceiv
   let consuming = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
   const timers = new Set<NodeJS.Timeout>();
+  const chains = new Map<string, Promise<unknown>>();
+
+  /** Runs `work` after everything before it with the same key. */
+  function inOrder(key: string, work: () => Promise<unknown>): void {
+    const next = (chains.get(key) ?? Promise.resolve()).then(work, work);
+    chains.set(key, next);
+    void next.finally(() => {
+      if (chains.get(key) === next) chains.delete(key);
+    });
+  }
 
   async function connect(): Promise<amqp.Channel> {
     const url = new URL(config.amqpUrl);
@@ -231,7 +246,9 @@ export function createFiksIoReceiver(config: FiksIoReceiverConfig): FiksIoReceiv
           if (!closing) scheduleReconnect(1);
           return;
         }
-        void handle(ch, message);
+        const key = config.orderBy?.((message.properties.headers ?? {}) as Record<string, unknown>);
+        if (key) inOrder(key, () => handle(ch, message));
+        else void handle(ch, message);
       },
       { noAck: false },
     );

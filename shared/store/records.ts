@@ -1,5 +1,5 @@
 import type { StoredFailure } from '../delivery/failures.ts';
-import type { DeliveryStatus, HistoryEntry, References, SentMessage } from '../delivery/lifecycle.ts';
+import type { DeliveryStatus, FolderLookup, HistoryEntry, References, SentMessage } from '../delivery/lifecycle.ts';
 import type { StoredDocument } from '../submission/types.ts';
 
 export type { HistoryEntry, References } from '../delivery/lifecycle.ts';
@@ -48,6 +48,8 @@ export interface DeliveryRecord {
   failure?: StoredFailure;
   /** Handed to a target that answers later: the message to correlate its receipt with, and the deadline */
   sent?: SentMessage;
+  /** The archive's answer when asked for a reused folder before the record was sent (Fiks IO) */
+  folder?: FolderLookup;
   nextAttemptAt?: string;
   references: References;
   history: HistoryEntry[];

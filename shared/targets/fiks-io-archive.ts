@@ -7,16 +7,27 @@
  * Every attempt for one delivery carries the same `klientMeldingId`, so the archive (and a person reading its
  * log) can tell a retry from a new record; the archive de-duplicates on the journalpost's referanseEksternNoekkel.
  *
- * Not done here: asking `innsyn.mappe.hent` by external key before filing into a reused folder (what KS's own
- * integration tests do). The arkivmelding carries the folder with its referanseEksternNoekkel, and the archive
- * files into the existing folder with that key (the simulated archive does so; see docs/delivery.md).
+ * A form type that reuses its case folder (the person's TT-kort folder, the property's building folder) first asks
+ * the archive `no.ks.fiks.arkiv.v1.innsyn.mappe.hent` by the folder's external key, as KS's own integration tests
+ * do (OpprettEllerHentSaksmappe): that is a step of its own (the delivery waits as SENT for the answer; see
+ * shared/delivery/fiks-io-replies.ts). With the answer stored on the delivery, the next send files the journalpost
+ * into the mappe found (`referanseForelderMappe` by its systemID), or, on `ikkefunnet`, sends the new mappe with the
+ * journalpost in one message (the spec's NyMappeMedJournalpost).
  */
 import { createHash } from 'node:crypto';
 import type { FiksIoTransport } from '../config/types.ts';
 import { DeliveryFailure, fail } from '../delivery/failures.ts';
 import { FiksIoError } from '../fiks-io/client.ts';
-import { FIKS_ARKIV_PROTOKOLL, MeldingType, PayloadFil } from '../fiks-io/fiks-arkiv.ts';
+import {
+  ArkivmeldingShapeError,
+  FIKS_ARKIV_PROTOKOLL,
+  fileIntoExistingMappe,
+  MeldingType,
+  mappeHentXml,
+  PayloadFil,
+} from '../fiks-io/fiks-arkiv.ts';
 import { MaskinportenError } from '../fiks-io/maskinporten.ts';
+import { validateFiksArkivV1 } from '../noark/validate.ts';
 import { type FiksIoConnection, fiksIoConnection, type SecretReader } from './fiks-io-connection.ts';
 import type { ArchiveSent, ArchiveShipment, ArchiveTargetAdapter } from './types.ts';
 
@@ -52,24 +63,43 @@ export class FiksIoArchive implements ArchiveTargetAdapter {
 
   async send(shipment: ArchiveShipment): Promise<ArchiveSent> {
     const connection = await this.connect(this.transport);
+    const folder = shipment.reusedFolder;
+    // Checked before anything is sent: a record that cannot file into the folder found fails as the record's fault.
+    const arkivmeldingXml = folder?.lookup?.found
+      ? await intoExistingMappe(shipment.arkivmeldingXml, folder.lookup.systemID)
+      : shipment.arkivmeldingXml;
     try {
       const mottakerKontoId = await this.archiveAccount(connection);
+      const ttlMs = (this.transport.ttlHours ?? DEFAULT_TTL_HOURS) * 3600 * 1000;
+      const wait = this.transport.receiptTimeoutSeconds ?? DEFAULT_RECEIPT_TIMEOUT_SECONDS;
+      const receiptDeadline = new Date(this.now() + wait * 1000).toISOString();
+      if (folder && !folder.lookup) {
+        const asked = await connection.sender.send({
+          mottakerKontoId,
+          meldingType: MeldingType.mappeHent,
+          files: [{ name: PayloadFil.mappeHent, data: Buffer.from(mappeHentXml(SYSTEM, folder.key), 'utf8') }],
+          ttlMs,
+          klientMeldingId: klientMeldingId(shipment, 'mappe-hent'),
+        });
+        return {
+          kind: 'sent',
+          messageId: asked.meldingId,
+          receiptDeadline,
+          step: 'folder-lookup',
+          recipient: mottakerKontoId,
+        };
+      }
       const sent = await connection.sender.send({
         mottakerKontoId,
         meldingType: MeldingType.arkivmeldingOpprett,
         files: [
-          { name: PayloadFil.arkivmelding, data: Buffer.from(shipment.arkivmeldingXml, 'utf8') },
+          { name: PayloadFil.arkivmelding, data: Buffer.from(arkivmeldingXml, 'utf8') },
           ...shipment.files.map((f) => ({ name: f.filename, data: f.bytes, mimeType: f.contentType })),
         ],
-        ttlMs: (this.transport.ttlHours ?? DEFAULT_TTL_HOURS) * 3600 * 1000,
+        ttlMs,
         klientMeldingId: klientMeldingId(shipment),
       });
-      const wait = this.transport.receiptTimeoutSeconds ?? DEFAULT_RECEIPT_TIMEOUT_SECONDS;
-      return {
-        kind: 'sent',
-        messageId: sent.meldingId,
-        receiptDeadline: new Date(this.now() + wait * 1000).toISOString(),
-      };
+      return { kind: 'sent', messageId: sent.meldingId, receiptDeadline, recipient: mottakerKontoId };
     } catch (error) {
       throw asDeliveryFailure(error);
     }
@@ -98,13 +128,43 @@ export class FiksIoArchive implements ArchiveTargetAdapter {
   }
 }
 
+/** The asking system named in a lookup (mappeHent.system). */
+const SYSTEM = 'Skjemaflyt';
+
+/**
+ * The arkivmelding filed into the mappe the archive has: the new mappe left out, the journalpost pointing at the
+ * mappe's systemID; checked against the official XSD like every record the hub sends.
+ */
+async function intoExistingMappe(xml: string, systemID: string): Promise<string> {
+  let changed: string;
+  try {
+    changed = fileIntoExistingMappe(xml, systemID);
+  } catch (error) {
+    if (!(error instanceof ArkivmeldingShapeError)) throw error;
+    throw new DeliveryFailure(
+      'record-format',
+      `Arkivmeldingen kan ikke arkiveres i saksmappen arkivet fant: ${error.message}`,
+      { format: 'fiks-arkiv-v1', reason: error.message },
+    );
+  }
+  const checked = await validateFiksArkivV1(changed);
+  if (!checked.valid) {
+    throw new DeliveryFailure('xsd-invalid', 'Arkivmeldingen er ikke gyldig etter fiks-arkiv-v1-skjemaet (XSD).', {
+      format: 'fiks-arkiv-v1',
+      errors: checked.errors.slice(0, 3).map((e) => ({ ...(e.line ? { line: e.line } : {}), message: e.message })),
+    });
+  }
+  return changed;
+}
+
 /**
  * The same for every attempt of one delivery (trackingId and target), and a UUID as KS's clients send it: a
- * name-based id (RFC 9562 version 8, from SHA-256), so no state is needed to reuse it.
+ * name-based id (RFC 9562 version 8, from SHA-256), so no state is needed to reuse it. A lookup of the delivery's
+ * folder gets its own (`purpose`), so a person reading the archive's log tells the question from the record.
  */
-export function klientMeldingId(shipment: Pick<ArchiveShipment, 'trackingId' | 'targetId'>): string {
+export function klientMeldingId(shipment: Pick<ArchiveShipment, 'trackingId' | 'targetId'>, purpose?: string): string {
   const hash = createHash('sha256')
-    .update(`skjemaflyt:${shipment.trackingId}:${shipment.targetId ?? ''}`)
+    .update(`skjemaflyt:${shipment.trackingId}:${shipment.targetId ?? ''}${purpose ? `:${purpose}` : ''}`)
     .digest();
   hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x80;
   hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;

@@ -1,3 +1,4 @@
+import type { FolderLookup } from '../delivery/lifecycle.ts';
 import type { References } from '../store/records.ts';
 
 export interface OutgoingFile {
@@ -16,6 +17,11 @@ export interface ArchiveShipment {
   folderKey?: string;
   /** The target's id (a transport that needs a stable id per delivery derives it from trackingId and target) */
   targetId?: string;
+  /**
+   * The form type reuses its case folder (the person's, the property's): its external key, and what the archive
+   * answered when asked for it this round (a transport that can ask, Fiks IO, asks before it files).
+   */
+  reusedFolder?: { key: { fagsystem: string; noekkel: string }; lookup?: FolderLookup };
 }
 
 export interface ArchiveReceipt {
@@ -32,6 +38,10 @@ export interface ArchiveSent {
   kind: 'sent';
   messageId: string;
   receiptDeadline: string;
+  /** The message sent was the lookup of a reused folder, not the record */
+  step?: 'folder-lookup';
+  /** The account it went to (only its replies count) */
+  recipient?: string;
 }
 
 /** One adapter per archive system or transport. */

@@ -103,6 +103,12 @@ describe('archive deliveries over Fiks IO, end to end', () => {
     const [jp1] = journalposterFor(first);
     const [jp2] = journalposterFor(second);
     expect(jp2?.mappeSystemID).toBe(jp1?.mappeSystemID);
+    // Asked first (innsyn.mappe.hent): the first found none and created it, the second filed into it.
+    const firstId = (await t.status(first)).body.deliveries[0].id;
+    expect(details((await staffDelivery(firstId)).history)).toContain('har ingen saksmappe for dette ennå');
+    expect(details((await staffDelivery(status.deliveries[0].id)).history)).toContain(
+      `har saksmappen fra før (saksnummer ${before.saksnummer}); journalposten arkiveres i den.`,
+    );
   });
 
   it('a record the archive rejects is FAILED with the archive’s own words, explained to staff', async () => {

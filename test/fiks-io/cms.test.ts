@@ -209,7 +209,7 @@ describe('CMS SignedData (detached), checked against OpenSSL', () => {
     expect(await code(verifyDetached(der, Buffer.from('tampered')))).toBe('cms_signature_invalid');
   });
 
-  it('refuses a SHA-1 signature', async () => {
+  it('verifies a SHA-1 signature (as KS’s Java client signs), and still refuses a tampered one or MD5', async () => {
     const contentPath = ssl.write('content3.xml', content);
     const der = ssl.openssl([
       'cms',
@@ -226,6 +226,25 @@ describe('CMS SignedData (detached), checked against OpenSSL', () => {
       '-outform',
       'DER',
     ]);
-    expect(await code(verifyDetached(der, content))).toBe('cms_algorithm');
+    const signer = await verifyDetached(der, content);
+    expect(signer.digest).toBe('sha1');
+    expect(signer.certificatePem).toBe(archive.certificatePem);
+    expect(await code(verifyDetached(der, Buffer.from('tampered')))).toBe('cms_signature_invalid');
+    const md5 = ssl.openssl([
+      'cms',
+      '-sign',
+      '-binary',
+      '-md',
+      'md5',
+      '-in',
+      contentPath,
+      '-signer',
+      archive.certPath,
+      '-inkey',
+      archive.keyPath,
+      '-outform',
+      'DER',
+    ]);
+    expect(await code(verifyDetached(md5, content))).toBe('cms_algorithm');
   });
 });

@@ -150,6 +150,7 @@ describe('the Fiks IO archive adapter', () => {
       kind: 'sent',
       messageId: '11111111-2222-4333-8444-555555555555',
       receiptDeadline: '2026-11-24T10:02:00.000Z',
+      recipient: ARCHIVE_KONTO,
     });
     const [message] = fake.sent;
     expect(message?.mottakerKontoId).toBe(ARCHIVE_KONTO);
@@ -212,7 +213,7 @@ describe('reading the archive’s replies', () => {
   it('mottatt, and a kvittering with the archive’s numbers', () => {
     expect(understand(reply(MeldingType.arkivmeldingOpprettMottatt))).toEqual({
       kind: 'reply',
-      reply: { kind: 'mottatt', inReplyTo },
+      reply: { kind: 'mottatt', inReplyTo, from: ARCHIVE_KONTO },
     });
     const kvittering =
       '<arkivmeldingKvittering xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/kvittering/v1">' +
@@ -241,15 +242,19 @@ describe('reading the archive’s replies', () => {
       );
       expect(understood).toEqual({
         kind: 'reply',
-        reply: { kind: 'feil', inReplyTo, type, feilmelding: `Arkivets ord om ${type}` },
+        reply: { kind: 'feil', inReplyTo, type, feilmelding: `Arkivets ord om ${type}`, from: ARCHIVE_KONTO },
       });
     }
   });
 
   it('ignores what is no reply to an arkivmelding: unknown types, no svar-til, an unreadable kvittering', () => {
-    expect(understand(reply(MeldingType.mappeHentResultat))).toEqual({
+    expect(understand(reply('no.ks.fiks.arkiv.v1.innsyn.sok.resultat.utvidet'))).toEqual({
       kind: 'ignored',
       reason: 'unknown-meldingtype',
+    });
+    expect(understand(reply(MeldingType.mappeHentResultat, { 'resultat.xml': '<mappeHentResultat/>' }))).toEqual({
+      kind: 'ignored',
+      reason: 'mappe-resultat-unreadable',
     });
     expect(understand({ ...reply(MeldingType.arkivmeldingOpprettMottatt), svarPaMelding: undefined })).toEqual({
       kind: 'ignored',
@@ -258,5 +263,48 @@ describe('reading the archive’s replies', () => {
     expect(
       understand(reply(MeldingType.arkivmeldingOpprettKvittering, { 'arkivmelding-kvittering.xml': '<x/>' })),
     ).toEqual({ kind: 'ignored', reason: 'kvittering-unreadable' });
+  });
+});
+
+describe('a reused folder: innsyn.mappe.hent before the record', () => {
+  const key = { fagsystem: 'skjemaflyt', noekkel: 'tt-kort/12035440095' };
+  const ids = ['11111111-2222-4333-8444-555555555555', '66666666-2222-4333-8444-555555555555'];
+
+  it('asks for the folder by its external key first (no documents), then sends the record', async () => {
+    let n = 0;
+    const fake = fakeConnection(async () => ({ meldingId: ids[n++] ?? '' }));
+    const adapter = new FiksIoArchive(transport, { connect: async () => fake.connection });
+    const asked = await adapter.send({ ...shipment, reusedFolder: { key } });
+    expect(asked).toMatchObject({ kind: 'sent', messageId: ids[0], step: 'folder-lookup', recipient: ARCHIVE_KONTO });
+    expect(fake.sent[0]?.meldingType).toBe('no.ks.fiks.arkiv.v1.innsyn.mappe.hent');
+    expect(fake.sent[0]?.files?.map((f) => f.name)).toEqual(['mappe-hent.xml']);
+    expect(Buffer.from(fake.sent[0]?.files?.[0]?.data ?? []).toString()).toContain(
+      '<n5mdk:noekkel>tt-kort/12035440095</n5mdk:noekkel>',
+    );
+    // The question and the record are told apart in the archive's log; a retry of either reuses its own id.
+    expect(fake.sent[0]?.klientMeldingId).not.toBe(klientMeldingId(shipment));
+
+    const filed = await adapter.send({ ...shipment, reusedFolder: { key, lookup: { found: false } } });
+    expect(filed).toMatchObject({ kind: 'sent', messageId: ids[1] });
+    expect(filed).not.toHaveProperty('step');
+    expect(fake.sent[1]?.meldingType).toBe('no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett');
+    expect(fake.sent[1]?.klientMeldingId).toBe(klientMeldingId(shipment));
+  });
+
+  it('reads the archive’s answer: the folder found, with its systemID and saksnummer', () => {
+    const resultat =
+      '<mappeHentResultat xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/mappe/hent/resultat/v1"' +
+      ' xmlns:a="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivstruktur/v1"><saksmappe>' +
+      '<a:systemID>m-17</a:systemID><a:tittel>TT-kort</a:tittel><a:saksaar>2026</a:saksaar>' +
+      '<a:sakssekvensnummer>17</a:sakssekvensnummer></saksmappe></mappeHentResultat>';
+    expect(understand(reply(MeldingType.mappeHentResultat, { 'resultat.xml': resultat }))).toEqual({
+      kind: 'reply',
+      reply: {
+        kind: 'folder',
+        inReplyTo: '11111111-2222-4333-8444-555555555555',
+        folder: { systemID: 'm-17', saksnummer: '2026/17' },
+        from: ARCHIVE_KONTO,
+      },
+    });
   });
 });

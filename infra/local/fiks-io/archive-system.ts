@@ -34,6 +34,7 @@ export type ArchiveFault =
 
 export interface ArchivedMappe {
   systemID: string;
+  opprettetDato: string;
   saksaar: number;
   sakssekvensnummer: number;
   tittel: string;
@@ -71,12 +72,12 @@ export interface SimulatedArchiveOptions {
 export interface SimulatedArchive {
   start(): Promise<void>;
   close(): Promise<void>;
-  /** The next incoming requests get these faults, in order. */
+  /** The next incoming records (arkivmelding.opprett) get these faults, in order. */
   injectFaults(...faults: ArchiveFault[]): void;
   mapper(): ArchivedMappe[];
   journalposter(): ArchivedJournalpost[];
   /** Requests seen (every delivery, redeliveries included) and replies sent. */
-  stats: { deliveries: number; redeliveries: number; replies: number; refused: number };
+  stats: { deliveries: number; redeliveries: number; replies: number; refused: number; lookups: number };
 }
 
 const parser = new XMLParser({
@@ -110,6 +111,35 @@ class Rejection extends Error {
 
 class RedeliverOnce extends Error {}
 
+/** The answer to `innsyn.mappe.hent`: the saksmappe as no.ks.fiks.arkiv.v1.innsyn.mappe.hent.resultat.xsd has it. */
+export function mappeHentResultatXml(mappe: ArchivedMappe): string {
+  const [fagsystem, noekkel] = mappe.key?.split('\u0000') ?? [];
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<mappeHentResultat xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/mappe/hent/resultat/v1" xmlns:a="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivstruktur/v1" xmlns:n5mdk="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1">\n` +
+    `  <saksmappe>\n` +
+    `    <a:systemID>${mappe.systemID}</a:systemID>\n` +
+    `    <a:mappeID>${mappe.saksaar}/${mappe.sakssekvensnummer}</a:mappeID>\n` +
+    `    <a:tittel>${esc(mappe.tittel)}</a:tittel>\n` +
+    `    <a:opprettetDato>${mappe.opprettetDato}</a:opprettetDato>\n` +
+    `    <a:opprettetAv>Simulert arkivsystem</a:opprettetAv>\n` +
+    (fagsystem && noekkel
+      ? `    <a:referanseEksternNoekkel>\n` +
+        `      <n5mdk:fagsystem>${esc(fagsystem)}</n5mdk:fagsystem>\n` +
+        `      <n5mdk:noekkel>${esc(noekkel)}</n5mdk:noekkel>\n` +
+        `    </a:referanseEksternNoekkel>\n`
+      : '') +
+    `    <a:saksaar>${mappe.saksaar}</a:saksaar>\n` +
+    `    <a:sakssekvensnummer>${mappe.sakssekvensnummer}</a:sakssekvensnummer>\n` +
+    `    <a:saksdato>${mappe.opprettetDato.slice(0, 10)}</a:saksdato>\n` +
+    `    <a:administrativEnhet><n5mdk:navn>Arkivet</n5mdk:navn></a:administrativEnhet>\n` +
+    `    <a:saksansvarlig><n5mdk:navn>Arkivet</n5mdk:navn></a:saksansvarlig>\n` +
+    `    <a:saksstatus><n5mdk:kode>B</n5mdk:kode></a:saksstatus>\n` +
+    `  </saksmappe>\n` +
+    `</mappeHentResultat>\n`
+  );
+}
+
 export function createSimulatedArchive(options: SimulatedArchiveOptions): SimulatedArchive {
   const sender = createFiksIoSender({ api: options.api, kontoId: options.kontoId, signer: options.identity });
   const now = options.now ?? (() => new Date());
@@ -119,7 +149,7 @@ export function createSimulatedArchive(options: SimulatedArchiveOptions): Simula
   const journalposterByKey = new Map<string, ArchivedJournalpost>();
   const injected: ArchiveFault[] = [];
   const redelivering = new Set<string>();
-  const stats = { deliveries: 0, redeliveries: 0, replies: 0, refused: 0 };
+  const stats = { deliveries: 0, redeliveries: 0, replies: 0, refused: 0, lookups: 0 };
   let saksSekvens = 0;
   let journalSekvens = 0;
 
@@ -177,6 +207,7 @@ export function createSimulatedArchive(options: SimulatedArchiveOptions): Simula
       const existing = key ? mapperByKey.get(key) : undefined;
       mappe = existing ?? {
         systemID: randomUUID(),
+        opprettetDato: now().toISOString(),
         saksaar: year,
         sakssekvensnummer: ++saksSekvens,
         tittel: text(child(mappeIn, 'tittel')) ?? '',
@@ -241,6 +272,7 @@ export function createSimulatedArchive(options: SimulatedArchiveOptions): Simula
   }
 
   function mappeHent(request: ReceivedMessage): AsicFile[] {
+    stats.lookups++;
     const xmlFile = request.files.find((f) => f.name === PayloadFil.mappeHent);
     const key: EksternNoekkel | undefined = xmlFile
       ? readMappeHent(Buffer.from(xmlFile.data).toString('utf8'))
@@ -248,38 +280,22 @@ export function createSimulatedArchive(options: SimulatedArchiveOptions): Simula
     if (!key) throw new Rejection('ugyldigforespoersel', 'mappe-hent.xml mangler referanseEksternNoekkel');
     const mappe = mapperByKey.get(`${key.fagsystem}\u0000${key.noekkel}`);
     if (!mappe) throw new Rejection('ikkefunnet', 'Fant ingen mappe med denne eksterne nøkkelen');
-    const xml =
-      `<?xml version="1.0" encoding="UTF-8"?>\n` +
-      `<mappeHentResultat xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/mappe/hent/resultat/v1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n` +
-      `  <saksmappe>\n` +
-      `    <systemID>${mappe.systemID}</systemID>\n` +
-      `    <tittel>${esc(mappe.tittel)}</tittel>\n` +
-      `    <saksaar>${mappe.saksaar}</saksaar>\n` +
-      `    <sakssekvensnummer>${mappe.sakssekvensnummer}</sakssekvensnummer>\n` +
-      `  </saksmappe>\n` +
-      `</mappeHentResultat>\n`;
+    const xml = mappeHentResultatXml(mappe);
     return [{ name: PayloadFil.mappeHentResultat, data: Buffer.from(xml) }];
   }
 
   async function onMessage(request: ReceivedMessage): Promise<void> {
     stats.deliveries++;
     if (request.redelivered) stats.redeliveries++;
-    if (request.meldingType === MeldingType.mappeHent) {
-      try {
-        await reply(request, MeldingType.mappeHentResultat, mappeHent(request));
-      } catch (error) {
-        if (!(error instanceof Rejection)) throw error;
-        await reply(request, MeldingType[error.type], feil(error.type, error.message));
-      }
-      return;
-    }
-    if (request.meldingType !== MeldingType.arkivmeldingOpprett) {
+    if (request.meldingType !== MeldingType.arkivmeldingOpprett && request.meldingType !== MeldingType.mappeHent) {
       await reply(request, MeldingType.ugyldigforespoersel, feil('ugyldigforespoersel', 'Ukjent meldingstype'));
       return;
     }
+    // Injected faults are for the records (what a test sends); the policy may fault lookups as well.
+    const record = request.meldingType === MeldingType.arkivmeldingOpprett;
     const fault = redelivering.has(request.meldingId)
       ? undefined
-      : (injected.shift() ?? options.faultPolicy?.(request));
+      : ((record ? injected.shift() : undefined) ?? options.faultPolicy?.(request));
     if (fault === 'redeliver') {
       // Fail this delivery without ack: the broker delivers it again (redelivered), and then it is handled.
       redelivering.add(request.meldingId);
@@ -287,6 +303,23 @@ export function createSimulatedArchive(options: SimulatedArchiveOptions): Simula
     }
     redelivering.delete(request.meldingId);
     if (fault === 'noReply') return;
+    if (request.meldingType === MeldingType.mappeHent) {
+      // An innsyn question: answered once (no mottatt), with the folder or ikkefunnet; it can fail like the rest.
+      if (fault === 'serverfeil' || fault === 'ugyldigforespoersel') {
+        await reply(request, MeldingType[fault], feil(fault, 'Arkivet kunne ikke svare på spørsmålet (simulert)'));
+        return;
+      }
+      let answer: [string, AsicFile[]];
+      try {
+        answer = [MeldingType.mappeHentResultat, mappeHent(request)];
+      } catch (error) {
+        if (!(error instanceof Rejection)) throw error;
+        answer = [MeldingType[error.type], feil(error.type, error.message)];
+      }
+      await reply(request, ...answer);
+      if (fault === 'duplicateReplies') await reply(request, ...answer);
+      return;
+    }
     if (fault === 'serverfeil') {
       await reply(request, MeldingType.arkivmeldingOpprettMottatt);
       await reply(request, MeldingType.serverfeil, feil('serverfeil', 'Arkivet er midlertidig utilgjengelig'));

@@ -10,6 +10,7 @@ import type { Transition } from '../../delivery/lifecycle.ts';
 import {
   type DeliveryRef,
   type DeliveryRepository,
+  type SentMessageRef,
   StaleTransitionError,
   type SubmissionWithDeliveries,
 } from '../../delivery/repository.ts';
@@ -72,11 +73,17 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
     );
   }
 
-  async findBySentMessage(messageId: string): Promise<Pick<DeliveryRef, 'trackingId' | 'target'> | undefined> {
+  async findBySentMessage(messageId: string): Promise<SentMessageRef | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: sentMessageKey(messageId), ConsistentRead: true }),
     );
-    return Item ? { trackingId: String(Item.trackingId), target: String(Item.target) } : undefined;
+    if (!Item) return undefined;
+    return {
+      trackingId: String(Item.trackingId),
+      target: String(Item.target),
+      ...(typeof Item.recipient === 'string' ? { recipient: Item.recipient } : {}),
+      ...(Item.step === 'folder-lookup' ? { step: 'folder-lookup' as const } : {}),
+    };
   }
 
   /**
@@ -92,7 +99,14 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...sentMessageKey(t.sent.messageId), type: 'sent-message', trackingId, target: targetId },
+          Item: {
+            ...sentMessageKey(t.sent.messageId),
+            type: 'sent-message',
+            trackingId,
+            target: targetId,
+            ...(t.sent.recipient ? { recipient: t.sent.recipient } : {}),
+            ...(t.sent.step ? { step: t.sent.step } : {}),
+          },
         }),
       );
     }
@@ -122,7 +136,7 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
     if (t.newSend) add.push('resends :one');
     if (add.length > 0) values[':one'] = 1;
     if (t.newRound || t.round !== undefined) names['#round'] = 'round';
-    const optional = { failure: t.failure, nextAttemptAt: t.nextAttemptAt, sent: t.sent };
+    const optional = { failure: t.failure, nextAttemptAt: t.nextAttemptAt, sent: t.sent, folder: t.folder };
     for (const [field, value] of Object.entries(optional)) {
       if (value === undefined) continue;
       if (value === null) remove.push(field);
