@@ -41,7 +41,10 @@ async function archiveFailure(
     formType,
     input,
   } as unknown as DeliveryJob;
-  const deps = { documents: { get: async () => new Uint8Array() } } as unknown as DeliveryDeps;
+  const deps = {
+    documents: { get: async () => new Uint8Array() },
+    secrets: { get: async () => undefined },
+  } as unknown as DeliveryDeps;
   const error = await deliverToArchive(job, deps).then(
     () => undefined,
     (e: unknown) => e,
