@@ -144,21 +144,56 @@ export class ArkivmeldingShapeError extends Error {
  * registrering pointing at it by external key); anything else is an ArkivmeldingShapeError. Pure.
  */
 export function fileIntoExistingMappe(arkivmeldingXml: string, mappeSystemID: string): string {
-  const mapper = arkivmeldingXml.match(/<mappe[\s>][\s\S]*?<\/mappe>\s*/g) ?? [];
+  const mapper = elementSpans(arkivmeldingXml, 'mappe');
   if (mapper.length !== 1) throw new ArkivmeldingShapeError(`expected one mappe, found ${mapper.length}`);
-  const forelder = /<referanseForelderMappe>[\s\S]*?<\/referanseForelderMappe>/g;
-  const references = arkivmeldingXml.match(forelder) ?? [];
+  const references = elementSpans(arkivmeldingXml, 'referanseForelderMappe');
   if (references.length !== 1) {
     throw new ArkivmeldingShapeError(`expected one referanseForelderMappe, found ${references.length}`);
   }
+  const [mappe] = mapper as [Span];
+  const [forelder] = references as [Span];
+  // The mappe's trailing whitespace goes with it.
+  let mappeEnd = mappe.end;
+  while (mappeEnd < arkivmeldingXml.length && /\s/.test(arkivmeldingXml[mappeEnd] as string)) mappeEnd++;
   // referanseTilMappe is the metadatakatalog's type: its systemID is in that namespace, whatever prefix the document
   // uses for it.
-  return arkivmeldingXml
-    .replace(mapper[0] ?? '', '')
-    .replace(
-      forelder,
-      `<referanseForelderMappe><systemID xmlns="${NS.metadata}">${esc(mappeSystemID)}</systemID></referanseForelderMappe>`,
-    );
+  const reference = `<referanseForelderMappe><systemID xmlns="${NS.metadata}">${esc(mappeSystemID)}</systemID></referanseForelderMappe>`;
+  const cuts = [
+    { ...mappe, end: mappeEnd, with: '' },
+    { ...forelder, with: reference },
+  ].sort((x, y) => y.start - x.start);
+  let xml = arkivmeldingXml;
+  for (const cut of cuts) xml = xml.slice(0, cut.start) + cut.with + xml.slice(cut.end);
+  return xml;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where each `<name …>…</name>` of the hub's own writer's output is (not nested in itself), found by scanning: a
+ * lazy regular expression over the whole document would backtrack quadratically (test/security/redos.test.ts).
+ */
+function elementSpans(xml: string, name: string): Span[] {
+  const spans: Span[] = [];
+  const open = `<${name}`;
+  const close = `</${name}>`;
+  let from = 0;
+  for (;;) {
+    const start = xml.indexOf(open, from);
+    if (start < 0) return spans;
+    const next = xml[start + open.length];
+    if (next !== '>' && next !== ' ' && next !== '\n' && next !== '\t' && next !== '\r') {
+      from = start + open.length;
+      continue;
+    }
+    const stop = xml.indexOf(close, start + open.length);
+    if (stop < 0) return spans;
+    spans.push({ start, end: stop + close.length });
+    from = stop + close.length;
+  }
 }
 
 export type FeilType = 'ugyldigforespoersel' | 'serverfeil' | 'ikkefunnet';

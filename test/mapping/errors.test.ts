@@ -354,6 +354,7 @@ describe('a submission the mapping cannot handle', () => {
         },
       },
       queue: { send: async () => {} },
+      secrets: { get: async () => undefined },
       logger: { info: () => {}, warn: () => {} },
       once: (_key: string, send: () => Promise<unknown>) => send(),
     } as any;
