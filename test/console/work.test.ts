@@ -219,6 +219,21 @@ describe('the console where the work gets finished', () => {
       xml.replace('<postnummer>1771</postnummer>', '<postnummer>0000</postnummer>'),
     );
     const id = await failedDelivery(trackingId);
+    // A correction must fit the form's data contract as a sent value must: what is not a postnummer is not sent.
+    const notPostnummer = await t.admin(
+      'POST',
+      `/deliveries/${id}/correct`,
+      { changes: [{ field: 'soker.adresse.postnummer', to: '17 67' }], reason: 'Fra legeerklæringen' },
+      ['3101'],
+    );
+    expect(notPostnummer.status).toBe(422);
+    expect(notPostnummer.body.errors).toEqual([
+      expect.objectContaining({
+        path: '/changes',
+        message: 'Elementet <soker><adresse><postnummer> skal være et postnummer med fire sifre (for eksempel 1771).',
+      }),
+    ]);
+    expect((await t.admin('GET', `/deliveries/${id}`, undefined, ['3101'])).body.delivery.status).toBe('FAILED');
 
     const page = await signedIn();
     await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(id)}`);
