@@ -83,10 +83,23 @@ export function applyCorrections(data: Record<string, unknown>, corrections: rea
       const last = steps.at(-1) as string;
       const current = Object.hasOwn(node, last) ? node[last] : undefined;
       if (current !== null && typeof current === 'object') continue;
-      node[last] = change.to;
+      node[last] = sameType(current, change.to);
     }
   }
   return copy;
+}
+
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * A corrected value keeps the JSON type the field had (a number stays a number), so the data contract checks it as
+ * it checks a sent one; text that is not of that type stays text, and the contract says what it should be. XML
+ * values are all text.
+ */
+function sameType(current: unknown, to: string): unknown {
+  if (typeof current === 'number' && JSON_NUMBER.test(to)) return Number(to);
+  if (typeof current === 'boolean' && (to === 'true' || to === 'false')) return to === 'true';
+  return to;
 }
 
 /** The stored corrections, or none. */

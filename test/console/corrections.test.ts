@@ -37,6 +37,23 @@ describe('corrections kept beside a submission', () => {
     expect(data).toEqual(before);
   });
 
+  it('keep a JSON field’s type: a number corrected to a number stays one, anything else stays the text written', () => {
+    const json = { eiendom: { bruksnummer: 72, gardsnummer: 314 }, dispensasjon: false, prosent: 80 };
+    const corrected = applyCorrections(json, [
+      correction([
+        { field: 'eiendom.bruksnummer', from: '72', to: '27' },
+        { field: 'eiendom.gardsnummer', from: '314', to: '31 4' },
+        { field: 'dispensasjon', from: 'false', to: 'true' },
+        { field: 'prosent', from: '80', to: '62,5' },
+      ]),
+    ]);
+    expect(corrected).toEqual({
+      eiendom: { bruksnummer: 27, gardsnummer: '31 4' },
+      dispensasjon: true,
+      prosent: '62,5',
+    });
+  });
+
   it('never replace a group or a list, never step into a value, never reach a prototype', () => {
     const corrected = applyCorrections(data, [
       correction([

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFINITIONS_DIR } from '../../shared/mapping/definitions.ts';
 import { newSubmission } from '../support/factories.ts';
 import { type FakeArchive, startFakeArchive } from '../support/fake-archive.ts';
 import { FAST_DELIVERY, httpArchiveConfig } from '../support/http-config.ts';
@@ -33,11 +35,19 @@ beforeAll(async () => {
   process.env.FAKE_ARCHIVE_TOKEN = 'arkivnøkkel';
   // A failed attempt waits ten minutes for the next (long enough for a person to choose "Prøv nå").
   const delivery = { ...FAST_DELIVERY, retry: { firstDelaySeconds: 600, factor: 2, maxDelaySeconds: 900 } };
-  t = await testHub(undefined, { configPath: await httpArchiveConfig(delivery) });
+  const configPath = await httpArchiveConfig(delivery);
+  await openContract(configPath, 'a-skjema-tilsetting');
+  t = await testHub(undefined, { configPath });
   // The same person as the demo archivist who signs in to the console (kari), for the API calls made directly.
   token = await t.token({ admin: ['3101'], name: STAFF });
   browser = await launchBrowser();
   context = browser.context;
+});
+
+// A test that fails half-way leaves the archive as it was: the next starts with one that takes everything.
+afterEach(() => {
+  gate.fix();
+  archive.behave(() => 'ok');
 });
 
 afterAll(async () => {
@@ -46,6 +56,19 @@ afterAll(async () => {
   await gate?.close();
   await archive?.close();
 });
+
+/**
+ * The form type as one whose data contract is still open (no formData.fields; receive checks only its rules), as a
+ * form type is until its fields are declared: a value its mappings compute with ("80 %" for a percentage) then
+ * reaches the mapping unchecked and fails the delivery, which the console must explain and let a clerk correct.
+ * (With its fields declared, receive refuses such a value with 422: test/e2e/form-data-contract.test.ts.) Otherwise the demo's own.
+ */
+async function openContract(configPath: string, formType: string) {
+  const file = join(configPath, DEFINITIONS_DIR, `${formType}.json`);
+  const definition = JSON.parse(await readFile(file, 'utf8'));
+  const { fields: _declared, ...formData } = definition.formData;
+  await writeFile(file, JSON.stringify({ ...definition, formData }, null, 2));
+}
 
 async function submit(name: string, overrides: Record<string, unknown> = {}) {
   const body = await newSubmission(name, 'arbeid', overrides);
@@ -80,6 +103,8 @@ async function failedDelivery(trackingId: string, provider = 'eskjema') {
 }
 
 async function signedIn(): Promise<Page> {
+  // Each test signs in afresh, as a person would (no session left from the test before).
+  await context.clearCookies();
   const page = await context.newPage();
   await page.setViewportSize({ width: 1280, height: 800 });
   page.on('console', (message) => {
@@ -127,7 +152,9 @@ describe('the console where the work gets finished', () => {
       '3101',
     ]);
     expect(list.status).toBe(400);
-    expect(list.body.errors).toEqual([{ path: '/to', message: 'Til-tidspunktet er før fra-tidspunktet.' }]);
+    expect(list.body.errors).toEqual([
+      { path: '/to', code: 'invalid', message: 'Til-tidspunktet er før fra-tidspunktet.' },
+    ]);
     const retry = await t.admin(
       'POST',
       '/deliveries/retry',
@@ -192,6 +219,21 @@ describe('the console where the work gets finished', () => {
       xml.replace('<postnummer>1771</postnummer>', '<postnummer>0000</postnummer>'),
     );
     const id = await failedDelivery(trackingId);
+    // A correction must fit the form's data contract as a sent value must: what is not a postnummer is not sent.
+    const notPostnummer = await t.admin(
+      'POST',
+      `/deliveries/${id}/correct`,
+      { changes: [{ field: 'soker.adresse.postnummer', to: '17 67' }], reason: 'Fra legeerklæringen' },
+      ['3101'],
+    );
+    expect(notPostnummer.status).toBe(422);
+    expect(notPostnummer.body.errors).toEqual([
+      expect.objectContaining({
+        path: '/changes',
+        message: 'Elementet <soker><adresse><postnummer> skal være et postnummer med fire sifre (for eksempel 1771).',
+      }),
+    ]);
+    expect((await t.admin('GET', `/deliveries/${id}`, undefined, ['3101'])).body.delivery.status).toBe('FAILED');
 
     const page = await signedIn();
     await page.goto(`${t.hub.url}/console/#/leveranse/${encodeURIComponent(id)}`);
@@ -512,7 +554,7 @@ describe('the console where the work gets finished', () => {
     expect((await t.admin('POST', `/deliveries/${closedId}/retry-now`, undefined, ['3101'])).status).toBe(409);
     expect((await t.admin('POST', `/deliveries/${closedId}/reopen`, { comment: 'igjen' }, ['3101'])).status).toBe(409);
     expect((await t.admin('POST', `/deliveries/${closedId}/national-id`, {}, ['3101'])).body.errors).toEqual([
-      { path: '/purpose', message: 'Skriv hvorfor du trenger å se det (3–300 tegn).' },
+      { path: '/purpose', code: 'invalid', message: 'Skriv hvorfor du trenger å se det (3–300 tegn).' },
     ]);
     expect(problemsSeen).toEqual([]);
     await page.close();
