@@ -51,7 +51,8 @@ function isCalendarDate(value: string): boolean {
 
 const DATETIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
-const percent = (value: string) => /^\d{1,3}([.,]\d+)?$/.test(value) && Number(value.replace(',', '.')) <= 100;
+// 0–100 without leading zeros ("08" is no percentage a mapping can compute with), the same as the published patterns.
+const percent = (value: string) => /^(?:100(?:[.,]0+)?|[1-9]?\d(?:[.,]\d+)?)$/.test(value);
 
 export const FIELD_TYPE: Record<FieldTypeName, FieldType> = {
   text: {
@@ -87,8 +88,8 @@ export const FIELD_TYPE: Record<FieldTypeName, FieldType> = {
     label: 'en prosentsats fra 0 til 100, uten prosenttegn (for eksempel 80 eller 62,5)',
     text: percent,
     json: 'number-or-text',
-    xsd: { base: 'xs:token', pattern: '100([.,]0+)?|[0-9]{1,2}([.,][0-9]+)?' },
-    jsonText: { pattern: '^(100([.,]0+)?|[0-9]{1,2}([.,][0-9]+)?)$' },
+    xsd: { base: 'xs:token', pattern: '100([.,]0+)?|[1-9]?[0-9]([.,][0-9]+)?' },
+    jsonText: { pattern: '^(100([.,]0+)?|[1-9]?[0-9]([.,][0-9]+)?)$' },
     example: '80',
   },
   date: {

@@ -9,6 +9,7 @@ import type { FormType } from '../../shared/config/types.ts';
 import { checkAgainstContract } from '../../shared/contract/check.ts';
 import { contractOf } from '../../shared/contract/declaration.ts';
 import { contractIssues } from '../../shared/contract/drift.ts';
+import { FIELD_TYPE } from '../../shared/contract/field-types.ts';
 import { contractJsonSchema, exampleDocument } from '../../shared/contract/json-schema.ts';
 import { contractXsd } from '../../shared/contract/xsd.ts';
 import type { FormTypeDefinition } from '../../shared/mapping/definition.ts';
@@ -236,5 +237,19 @@ describe('the contract and the mappings cannot drift apart', () => {
     expect(open.closed).toBe(false);
     expect(checkAgainstContract(open, { root: 'melding', data: { hva: 'som helst' } })).toEqual([]);
     expect(contractXsd(open)).toContain('sted.koordinater.@system');
+  });
+});
+
+describe('a percentage', () => {
+  const fits = (value: string) => FIELD_TYPE.percent.text(value);
+  const published = new RegExp(FIELD_TYPE.percent.jsonText?.pattern ?? 'never');
+
+  it('is 0 to 100 with a comma or a point, and no leading zero a mapping would stumble on', () => {
+    const accepted = ['0', '5', '62,5', '62.5', '80', '99,99', '100', '100,0'];
+    const refused = ['08', '080', '05,5', '100,5', '101', '80 %', '-1', ',5', ''];
+    expect(accepted.filter((v) => !fits(v))).toEqual([]);
+    expect(refused.filter(fits)).toEqual([]);
+    // The receive check and the published contract (XSD / JSON Schema pattern) agree on every one of them.
+    expect([...accepted, ...refused].filter((v) => fits(v) !== published.test(v))).toEqual([]);
   });
 });
