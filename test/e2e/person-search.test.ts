@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { providerFor, sample, testHub } from '../support/hub.ts';
 
@@ -47,8 +48,11 @@ describe('staff find a submission by the person it is about', () => {
         detail: expect.stringContaining('Formål: Den ansatte ringte om lønn'),
       }),
     ]);
-    // Never the number itself in the answer.
+    // Never the number itself in the answer, nor in the table (the index holds only its keyed hash).
     expect(JSON.stringify(body)).not.toContain(EMPLOYEE_NATIONAL_ID);
+    const { Items = [] } = await t.hub.clients.dynamodb.send(new ScanCommand({ TableName: t.hub.resources.tableName }));
+    expect(Items.some((i) => i.sk?.S?.startsWith('FIND#='))).toBe(true);
+    expect(JSON.stringify(Items)).not.toContain(EMPLOYEE_NATIONAL_ID);
   });
 
   it('asks for the purpose, and refuses a fødselsnummer in a URL', async () => {
