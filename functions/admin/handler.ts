@@ -1,6 +1,12 @@
 import { reopenDelivery, resolveDelivery, retryDelivery, retryMatching, retryNow } from '../../shared/admin/actions.ts';
 import { correctAndResend, correctionForm, previewCorrection } from '../../shared/admin/corrections.ts';
-import { getDeliveryDetail, listDeliveries, revealName, revealNationalId } from '../../shared/admin/deliveries.ts';
+import {
+  getDeliveryDetail,
+  listDeliveries,
+  revealName,
+  revealNationalId,
+  searchByNationalId,
+} from '../../shared/admin/deliveries.ts';
 import { documentHeaders, openDocument } from '../../shared/admin/documents.ts';
 import { deliveryOutcome, failureGroups } from '../../shared/admin/failures.ts';
 import { me, overview } from '../../shared/admin/overview.ts';
@@ -18,6 +24,8 @@ import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
 import { atColdStart } from '../../shared/runtime/cold-start.ts';
 import type { FunctionEnv } from '../../shared/runtime/env.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
+import { searchSecret } from '../../shared/secrets/search-secret.ts';
+import { createSecretStore } from '../../shared/secrets/store.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
 
@@ -37,6 +45,7 @@ export function createHandler(env: FunctionEnv<'admin'>) {
   const submissions = new SubmissionStore(dynamo, env.tableName);
   const queue = new DeliveryQueue(sqs, env.queueUrls);
   const documents = new DocumentStore(createS3(env.aws), env.bucketName);
+  const secret = searchSecret(createSecretStore(env.secrets, env.aws));
   return httpFunction('admin', async (event) => {
     const principal =
       (await sessionPrincipal(
@@ -52,6 +61,7 @@ export function createHandler(env: FunctionEnv<'admin'>) {
       queue,
       documents,
       registry: loaded,
+      searchSecret: secret,
     };
     const id = event.pathParameters?.id ?? '';
     const query = event.queryStringParameters ?? {};
@@ -66,6 +76,8 @@ export function createHandler(env: FunctionEnv<'admin'>) {
         return ok(await listDeliveries(principal, query, deps));
       case 'GET /v1/admin/failures':
         return ok(await failureGroups(principal, query, deps));
+      case 'POST /v1/admin/deliveries/search':
+        return ok(await searchByNationalId(principal, parseJson(bodyText(event)), deps));
       case 'POST /v1/admin/deliveries/outcome':
         return ok(await deliveryOutcome(principal, parseJson(bodyText(event)), deps));
       case 'POST /v1/admin/deliveries/retry':

@@ -7,6 +7,8 @@ import { jsonResponse, problemOf } from '../../shared/http/problem.ts';
 import { DeliveryQueue } from '../../shared/queue/delivery-queue.ts';
 import { atColdStart } from '../../shared/runtime/cold-start.ts';
 import type { FunctionEnv } from '../../shared/runtime/env.ts';
+import { searchSecret } from '../../shared/secrets/search-secret.ts';
+import { createSecretStore } from '../../shared/secrets/store.ts';
 import { DocumentStore } from '../../shared/store/documents.ts';
 import { DynamoUploads } from '../../shared/store/dynamodb/uploads.ts';
 import { SubmissionStore } from '../../shared/store/submissions.ts';
@@ -25,6 +27,7 @@ export function createHandler(env: FunctionEnv<'receive'>) {
   const documents = new DocumentStore(s3, env.bucketName);
   const queue = new DeliveryQueue(createSqs(env.aws), env.queueUrls);
   const uploads = { uploads: new DynamoUploads(dynamo, env.tableName), objects: s3UploadObjects(s3, env.bucketName) };
+  const secret = searchSecret(createSecretStore(env.secrets, env.aws));
   return httpFunction('receive', async (event) => {
     const principal = await authenticate(event);
     if (event.routeKey === 'POST /v1/uploads') {
@@ -33,7 +36,7 @@ export function createHandler(env: FunctionEnv<'receive'>) {
     }
     const { status, receipt } = await receiveSubmission(
       { principal, contentType: event.headers?.['content-type'], body: bodyText(event) },
-      { registry: await registry(), store, documents, queue, uploads },
+      { registry: await registry(), store, documents, queue, uploads, searchSecret: secret },
     );
     return jsonResponse(status, receipt, { location: receipt.statusUrl });
   });

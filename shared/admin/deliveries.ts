@@ -8,7 +8,7 @@ import { type FieldError, reject } from '../domain/rejection.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import type { DeliveryRecord } from '../store/records.ts';
-import { nameWords, normaliseTerm, reversedTerm } from '../store/search-terms.ts';
+import { nameWords, nationalIdTerm, normaliseTerm, reversedTerm } from '../store/search-terms.ts';
 import { InvalidCursorError, type StatusQuery, type SubmissionStore } from '../store/submissions.ts';
 import { parseFormData } from '../submission/form-data.ts';
 import { maskNationalId } from '../submission/identifiers.ts';
@@ -32,6 +32,8 @@ export interface AdminDeps {
     put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   };
   registry: Registry;
+  /** The secret fødselsnummer search terms are keyed with (shared/secrets/search-secret.ts) */
+  searchSecret?: () => Promise<Buffer | undefined>;
   now?: () => Date;
 }
 
@@ -163,6 +165,15 @@ export async function listDeliveries(principal: Principal, params: Params, deps:
   const admin = requireAdmin(principal);
   const q = params.q?.trim();
   if (q) {
+    // A fødselsnummer never travels in a URL (access logs keep it): it is searched for with POST, with a purpose.
+    if (/^\d{11}$/.test(q.replace(/[\s.-]/g, ''))) {
+      throw reject.invalid('Ugyldig søk.', [
+        {
+          path: '/q',
+          message: 'Søk på fødselsnummer med POST /v1/admin/deliveries/search (med formål), ikke i adressen.',
+        },
+      ]);
+    }
     // A query of nothing but what the index leaves out ('#') would search for the empty prefix: DynamoDB refuses it.
     if (!UUID.test(q) && normaliseTerm(q) === '') {
       throw reject.invalid('Ugyldig søk.', [
@@ -208,9 +219,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
  * A trackingId (or a delivery id) is read directly; anything else through the search entries: the whole query
  * as a prefix of a submissionId or name word, and its longest word, then every word must start a name word.
  */
-async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter, deps: AdminDeps) {
-  const trackingId = UUID.exec(q)?.[0]?.toLowerCase();
+async function searchDeliveries(
+  admin: Admin,
+  q: string,
+  filter: DeliveryFilter,
+  deps: AdminDeps,
+  /** A keyed fødselsnummer term: found exactly, never by a name or id */
+  keyed?: string,
+  /** Called with the deliveries found before they are returned (the look recorded) */
+  onFound: (found: DeliveryRecord[]) => Promise<void> = async () => {},
+) {
+  const trackingId = keyed ? undefined : UUID.exec(q)?.[0]?.toLowerCase();
   let candidates: string[];
+  /** Every word of the query starts a name word in the index (the submitter's or the person's the form is about) */
+  let indexed: (d: DeliveryRecord) => boolean = () => false;
   let truncated = false;
   let scannedCount = 0;
   let consumedCapacity = 0;
@@ -219,11 +241,23 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
   // The end of an id, as a caller reads it out ("…0426d5"): found through the ids stored backwards.
   const ending = /^(?:…|\.\.\.)?([0-9a-zæøå][0-9a-zæøå_-]{3,})$/u.exec(whole)?.[1];
   if (trackingId) candidates = [trackingId];
-  else {
+  else if (keyed) {
+    const found = await deps.store.findByTerm(filter.municipality, `${keyed}#`, SEARCH_LIMIT);
+    candidates = found.trackingIds;
+    truncated = found.more;
+    scannedCount = found.scannedCount;
+    consumedCapacity = found.consumedCapacity;
+  } else {
     const longest = [...words].sort((a, b) => b.length - a.length)[0];
     const prefixes = [...new Set([whole, ...(longest ? [longest] : []), ...(ending ? [reversedTerm(ending)] : [])])];
-    const found = await Promise.all(prefixes.map((p) => deps.store.findByTerm(filter.municipality, p, SEARCH_LIMIT)));
-    candidates = [...new Set(found.flatMap((f) => f.trackingIds))];
+    // Each word too (up to four): a name word of the person the form is about is only in the index.
+    const wordPrefixes = words.length > 1 ? words.slice(0, 4).filter((w) => !prefixes.includes(w)) : [];
+    const found = await Promise.all(
+      [...prefixes, ...wordPrefixes].map((p) => deps.store.findByTerm(filter.municipality, p, SEARCH_LIMIT)),
+    );
+    const hits = new Map([...prefixes, ...wordPrefixes].map((p, i) => [p, new Set(found[i]?.trackingIds ?? [])]));
+    indexed = (d) => words.length > 0 && words.slice(0, 4).every((w) => hits.get(w)?.has(d.trackingId));
+    candidates = [...new Set(found.slice(0, prefixes.length).flatMap((f) => f.trackingIds))];
     truncated = found.some((f) => f.more);
     for (const f of found) {
       scannedCount += f.scannedCount;
@@ -235,11 +269,12 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
     submissions.push(...(await Promise.all(candidates.slice(i, i + 10).map((t) => deps.store.get(t)))));
   }
   const matches = (d: DeliveryRecord) => {
-    if (trackingId) return true;
+    if (trackingId || keyed) return true;
     if (normaliseTerm(d.submissionId ?? '').startsWith(whole)) return true;
     if (ending && (d.trackingId.endsWith(ending) || normaliseTerm(d.submissionId ?? '').endsWith(ending))) return true;
     const name = nameWords(d.submitter?.name ?? '');
-    return words.length > 0 && words.every((w) => name.some((n) => n.startsWith(w)));
+    if (words.length > 0 && words.every((w) => name.some((n) => n.startsWith(w)))) return true;
+    return indexed(d);
   };
   const items = submissions
     .flatMap((s) => s?.deliveries ?? [])
@@ -252,6 +287,7 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
     .filter((d) => !filter.to || d.updatedAt <= (filter.to ?? ''))
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
   const rows = items.map((d) => deliveryRow(d, deps.registry));
+  if (keyed) await onFound(items);
   // One result per submission, with its deliveries: "what happened to my application" is one answer.
   const bySubmission = new Map<string, typeof rows>();
   for (const row of rows) bySubmission.set(row.trackingId, [...(bySubmission.get(row.trackingId) ?? []), row]);
@@ -278,6 +314,48 @@ async function searchDeliveries(admin: Admin, q: string, filter: DeliveryFilter,
     scannedCount,
     consumedCapacity,
   };
+}
+
+/**
+ * POST /v1/admin/deliveries/search: the submissions about a fødselsnummer (its submitter's, or the person the form
+ * is about: the employee on an A-skjema), grouped like the search by name. The number comes in the body, never in
+ * a URL; it is found through its keyed hash (never stored in clear); a purpose is asked, and the look is recorded on
+ * every delivery found (who, when, why) before the results are handed out.
+ */
+export async function searchByNationalId(principal: Principal, body: unknown, deps: AdminDeps) {
+  const admin = requireAdmin(principal);
+  const input = (body ?? {}) as { nationalId?: unknown; municipality?: unknown };
+  const nationalId = typeof input.nationalId === 'string' ? input.nationalId.replace(/[\s.-]/g, '') : '';
+  const errors: FieldError[] = [];
+  if (!/^\d{11}$/.test(nationalId)) {
+    errors.push({ path: '/nationalId', message: 'Skriv et fødselsnummer eller D-nummer (11 siffer).' });
+  }
+  let purpose = '';
+  try {
+    purpose = purposeOf(body);
+  } catch {
+    errors.push({ path: '/purpose', message: 'Skriv hvorfor du søker på fødselsnummeret (3–300 tegn).' });
+  }
+  if (errors.length > 0) throw reject.invalid('Ugyldig søk.', errors);
+  const filter = parseFilter(admin, {
+    ...(typeof input.municipality === 'string' ? { municipality: input.municipality } : {}),
+  });
+  const secret = deps.searchSecret ? await deps.searchSecret() : undefined;
+  if (!secret) throw new Error('The search secret (FOLDER_KEY_SECRET) is not configured');
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  return searchDeliveries(admin, '', filter, deps, nationalIdTerm(nationalId, secret), (found) =>
+    Promise.all(
+      found.map((d) =>
+        deps.store.recordAudit(d, {
+          at,
+          by: who(admin),
+          bySubject: admin.subject,
+          action: 'national-id-searched',
+          detail: `Funnet ved søk på fødselsnummer. Formål: ${purpose}.`,
+        }),
+      ),
+    ).then(() => undefined),
+  );
 }
 
 /** GET /v1/admin/deliveries/{id}: everything staff need to understand and act on one delivery. */

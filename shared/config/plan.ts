@@ -72,6 +72,7 @@ export const ROUTES: RoutePlan[] = [
       ['POST', '/v1/admin/deliveries/{id}/correct'],
       ['GET', '/v1/admin/failures'],
       ['POST', '/v1/admin/deliveries/outcome'],
+      ['POST', '/v1/admin/deliveries/search'],
     ] as const
   ).map(([method, path]): RoutePlan => ({ method, path, handler: 'admin', caller: 'admin', session: 'accepted' })),
   // The console's sign-in (backend-for-frontend): the identity provider's redirects land here.

@@ -85,6 +85,22 @@ export function contractIssues(definition: FormTypeDefinition): ContractIssue[] 
     });
   };
   needs(rules.nationalIds, 'nationalIds', 'fodselsnummer');
+  // The search's person is read by field path: each must be in the contract, the number a fødselsnummer.
+  const person = definition.search?.person;
+  (person?.name ?? []).forEach((path, i) => {
+    const node = nodeAt(contract, path);
+    if (!node) issues.push({ path: `/search/person/name/${i}`, message: `${path} is not declared in formData.fields` });
+    else if (!node.type) issues.push({ path: `/search/person/name/${i}`, message: `${path} is a group: name a field` });
+  });
+  if (person?.nationalId) {
+    const node = nodeAt(contract, person.nationalId);
+    if (node?.type !== 'fodselsnummer') {
+      issues.push({
+        path: '/search/person/nationalId',
+        message: `${person.nationalId} must be declared as "fodselsnummer" in formData.fields`,
+      });
+    }
+  }
   needs(rules.organisationNumbers, 'organisationNumbers', 'organisasjonsnummer');
   needs(rules.municipalityNumbers, 'municipalityNumbers', 'kommunenummer');
   rules.required.forEach((path, i) => {

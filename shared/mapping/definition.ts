@@ -20,6 +20,8 @@ export interface FormTypeDefinition {
   /** The form's labels by path, for the rendered form */
   labels?: Record<string, string>;
   archive?: ArchiveMapping;
+  /** The fields naming the person the form is about, so staff find it by them (shared/store/search-terms.ts) */
+  search?: { person?: { name?: string[]; nationalId?: string } };
   /** Payload per specialist system, by the system's name (a fagsystem target's `system`) */
   payloads?: Record<string, PayloadMapping>;
 }

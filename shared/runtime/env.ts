@@ -306,13 +306,15 @@ export function secretVariablesFor(name: FunctionName, deployments: readonly Dep
         ? deployment.aws?.auth.admins.clientSecret
           ? [deployment.aws.auth.admins.clientSecret.env]
           : []
-        : kind === 'webhooks'
-          ? deployment.providers.flatMap((p) =>
-              p.webhook
-                ? [p.webhook.secret.env, ...(p.webhook.previousSecret ? [p.webhook.previousSecret.env] : [])]
-                : [],
-            )
-          : [],
+        : kind === 'search'
+          ? [FOLDER_KEY_SECRET_NAME]
+          : kind === 'webhooks'
+            ? deployment.providers.flatMap((p) =>
+                p.webhook
+                  ? [p.webhook.secret.env, ...(p.webhook.previousSecret ? [p.webhook.previousSecret.env] : [])]
+                  : [],
+              )
+            : [],
   );
   return [...new Set(names)].sort();
 }

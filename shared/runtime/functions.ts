@@ -37,9 +37,10 @@ export interface FunctionNeeds {
   jwt?: RoutePlan['caller'];
   /**
    * Secrets it signs or authenticates with, read at run time (shared/secrets): its targets'
-   * (`transport.auth.secret.env`), providers' webhooks', or the console's client secret at the staff's identity provider
+   * (`transport.auth.secret.env`), providers' webhooks', the console's client secret at the staff's identity provider,
+   * or `search`: the deployment's FOLDER_KEY_SECRET, which keys the fødselsnummer search terms
    */
-  secrets?: 'targets' | 'webhooks' | 'staff-sign-in';
+  secrets?: 'targets' | 'webhooks' | 'staff-sign-in' | 'search';
   /**
    * Reads the deployment's Fiks IO secrets (certificates, keys, integration password), only where it has a Fiks IO
    * target: on AWS from Secrets Manager at run time (SKJEMAFLYT_SECRETS_PREFIX, and a grant to read them; a PEM
@@ -61,6 +62,8 @@ export const FUNCTION_NEEDS = {
     sendsTo: ['deliveries'],
     config: true,
     jwt: 'provider',
+    // Fødselsnumre are indexed for search as keyed hashes (shared/secrets/search-secret.ts).
+    secrets: 'search',
   },
   // The configuration names the providers, and so which provider a Maskinporten token is.
   'get-submission': { table: 'read', config: true, jwt: 'provider' },
@@ -75,6 +78,8 @@ export const FUNCTION_NEEDS = {
     config: true,
     jwt: 'admin',
     consoleSession: 'verify',
+    // A search by fødselsnummer computes the same keyed hash receive indexed.
+    secrets: 'search',
   },
   // The console's backend-for-frontend: staff sign in with their identity provider; sessions in the table.
   'console-session': { table: 'readWrite', config: true, consoleSession: 'sign-in', secrets: 'staff-sign-in' },

@@ -9,6 +9,7 @@ import { DynamoPersonalData } from './dynamodb/personal-data.ts';
 import { DynamoProviderFeed } from './dynamodb/provider-feed.ts';
 import { DynamoSweep } from './dynamodb/sweep.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from './records.ts';
+import type { PersonTerms } from './search-terms.ts';
 
 export type { StatusPage, StatusQuery, StatusSummary } from './dynamodb/admin-index.ts';
 export { InvalidCursorError } from './dynamodb/admin-index.ts';
@@ -40,8 +41,8 @@ export class SubmissionStore implements DeliveryRepository, IntakeRepository {
   findReceipt(providerId: string, submissionId: string) {
     return this.intake.findReceipt(providerId, submissionId);
   }
-  create(submission: SubmissionRecord, deliveries: DeliveryRecord[]) {
-    return this.intake.create(submission, deliveries);
+  create(submission: SubmissionRecord, deliveries: DeliveryRecord[], person?: PersonTerms) {
+    return this.intake.create(submission, deliveries, person);
   }
   markEnqueued(trackingId: string, at: string) {
     return this.intake.markEnqueued(trackingId, at);

@@ -5,9 +5,11 @@ import type { FormType } from '../config/types.ts';
 import { checkFormData } from '../contract/check.ts';
 import { initialState } from '../delivery/lifecycle.ts';
 import { reject } from '../domain/rejection.ts';
+import { asText, compilePath, type Data } from '../mapping/values.ts';
 import type { DeliveryMessage } from '../queue/delivery-queue.ts';
 import { DocumentStore } from '../store/documents.ts';
 import { type DeliveryRecord, deliveryId, type SubmissionRecord } from '../store/records.ts';
+import { nationalIdTerm, type PersonTerms } from '../store/search-terms.ts';
 import { resolveUploads, type UploadDeps } from '../uploads/uploads.ts';
 import { type DecodedDocument, decodeAttachments } from './attachments.ts';
 import { enqueueDeliveries } from './enqueue.ts';
@@ -37,7 +39,7 @@ export interface ReceiveDeps {
   registry: Registry;
   store: {
     findReceipt(providerId: string, submissionId: string): Promise<Receipt | undefined>;
-    create(submission: SubmissionRecord, deliveries: DeliveryRecord[]): Promise<void>;
+    create(submission: SubmissionRecord, deliveries: DeliveryRecord[], person?: PersonTerms): Promise<void>;
     get(trackingId: string): Promise<{ submission: SubmissionRecord; deliveries: DeliveryRecord[] } | undefined>;
     markEnqueued(trackingId: string, at: string): Promise<void>;
   };
@@ -45,6 +47,11 @@ export interface ReceiveDeps {
   queue: { send(messages: DeliveryMessage[]): Promise<void> };
   /** Attachments sent as uploads (POST /v1/uploads); without, an envelope naming an upload is refused */
   uploads?: Pick<UploadDeps, 'uploads' | 'objects'>;
+  /**
+   * The deployment's search secret (shared/secrets/search-secret.ts): fødselsnumre are indexed as keyed hashes
+   * with it; without, they are not indexed at all
+   */
+  searchSecret?: () => Promise<Buffer | undefined>;
   now?: () => Date;
   newTrackingId?: () => string;
 }
@@ -110,7 +117,7 @@ export async function receiveSubmission(
   };
   const deliveries = planDeliveries(submission, formType, deps.registry, now, envelope.submitter.name);
   try {
-    await deps.store.create(submission, deliveries);
+    await deps.store.create(submission, deliveries, await personTerms(envelope, formType, deps.searchSecret));
   } catch (error) {
     // Two identical POSTs racing: the loser answers like a repeat.
     if (error instanceof DuplicateSubmissionError) return repeat(error.existing, contentHash, envelope, deps);
@@ -118,6 +125,38 @@ export async function receiveSubmission(
   }
   await enqueueDeliveries(trackingId, deliveries, deps, now);
   return { status: 202, receipt: receiptFor(trackingId, envelope.submissionId) };
+}
+
+/**
+ * Who else the submission can be found by: the person the form is about (the form type's `search.person`: the
+ * employee on an A-skjema) by name, and that person's and the submitter's fødselsnummer as keyed terms.
+ */
+async function personTerms(
+  envelope: SubmissionEnvelope,
+  formType: FormType,
+  searchSecret: (() => Promise<Buffer | undefined>) | undefined,
+): Promise<PersonTerms> {
+  const person = formType.definition.search?.person;
+  let data: Data | undefined;
+  if (person) {
+    try {
+      data = (parseFormData(envelope.formData.contentType, envelope.formData.content).data ?? undefined) as
+        | Data
+        | undefined;
+    } catch {
+      data = undefined;
+    }
+  }
+  const read = (path: string) => (data === undefined ? undefined : asText(compilePath(path)(data)));
+  const name = (person?.name ?? []).map(read).filter((w): w is string => w !== undefined);
+  const numbers = [envelope.submitter.nationalId, person?.nationalId ? read(person.nationalId) : undefined].filter(
+    (n): n is string => typeof n === 'string' && /^\d{11}$/.test(n.trim()),
+  );
+  const secret = numbers.length > 0 && searchSecret ? await searchSecret() : undefined;
+  return {
+    ...(name.length > 0 ? { names: [name.join(' ')] } : {}),
+    ...(secret ? { nationalIdTerms: [...new Set(numbers.map((n) => nationalIdTerm(n, secret)))] } : {}),
+  };
 }
 
 function authorise(registry: Registry, providerId: string, envelope: SubmissionEnvelope): FormType {

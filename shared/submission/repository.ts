@@ -1,4 +1,5 @@
 import type { DeliveryRecord, SubmissionRecord } from '../store/records.ts';
+import type { PersonTerms } from '../store/search-terms.ts';
 
 export interface Receipt {
   trackingId: string;
@@ -9,7 +10,7 @@ export interface Receipt {
 export interface IntakeRepository {
   findReceipt(providerId: string, submissionId: string): Promise<Receipt | undefined>;
   /** All of it or nothing; throws DuplicateSubmissionError when the provider already sent this submissionId */
-  create(submission: SubmissionRecord, deliveries: DeliveryRecord[]): Promise<void>;
+  create(submission: SubmissionRecord, deliveries: DeliveryRecord[], person?: PersonTerms): Promise<void>;
   /** Every delivery message of the submission is on its queue */
   markEnqueued(trackingId: string, at: string): Promise<void>;
 }

@@ -178,11 +178,13 @@ function checkStack(get: () => Synth) {
             // the folder-key pseudonyms' secret (shared/mapping/folder-key.ts)
             ...(name === 'deliver-archive' ? ['FOLDER_KEY_SECRET'] : []),
           ]
-        : needs.secrets === 'webhooks'
-          ? config.providers.flatMap((p) => (p.webhook ? [p.webhook.secret.env] : []))
-          : needs.secrets === 'staff-sign-in'
-            ? [config.aws?.auth.admins.clientSecret?.env ?? 'none']
-            : [];
+        : needs.secrets === 'search'
+          ? ['FOLDER_KEY_SECRET']
+          : needs.secrets === 'webhooks'
+            ? config.providers.flatMap((p) => (p.webhook ? [p.webhook.secret.env] : []))
+            : needs.secrets === 'staff-sign-in'
+              ? [config.aws?.auth.admins.clientSecret?.env ?? 'none']
+              : [];
     // Every secret is read from Secrets Manager at run time: never a value or a deploy-time reference in the
     // environment (a rotation would not reach the function, and anyone who may read its configuration could read it).
     const fiksIoSecrets = needs.fiksIoSecrets ? fiksIoSecretsOf(synth) : [];

@@ -199,6 +199,21 @@ describe('the contract and the mappings cannot drift apart', () => {
     ]);
   });
 
+  it('the person a form is about (search.person) names declared fields, its number a fødselsnummer', async () => {
+    const definition = await definitionOf('a-skjema-tilsetting');
+    const drifted = {
+      ...definition,
+      search: { person: { name: ['ansatt.fornavn', 'ansatt.mellomnavn'], nationalId: 'ansatt.kontonummer' } },
+    };
+    expect(contractIssues(drifted)).toEqual([
+      { path: '/search/person/name/1', message: 'ansatt.mellomnavn is not declared in formData.fields' },
+      {
+        path: '/search/person/nationalId',
+        message: 'ansatt.kontonummer must be declared as "fodselsnummer" in formData.fields',
+      },
+    ]);
+  });
+
   it('the configuration loader refuses it, naming the definition file', async () => {
     const { mkdtemp, cp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');

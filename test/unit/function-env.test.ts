@@ -175,8 +175,9 @@ describe("a function's environment, written and read back", () => {
     }
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'deliver-archive' && n !== 'fiks-io-receiver')) {
       const env = functionEnvironment(name, onAws);
-      // The webhook's secret comes from the same store: notify gets the prefix, for HOOK_SECRET only.
-      const prefix = name === 'notify' ? 'skjemaflyt/halden/' : undefined;
+      // The webhook's secret comes from the same store: notify gets the prefix, for HOOK_SECRET only; receive and
+      // admin for FOLDER_KEY_SECRET, which keys the fødselsnummer search terms.
+      const prefix = ['notify', 'receive', 'admin'].includes(name) ? 'skjemaflyt/halden/' : undefined;
       expect([name, env.FIO_KEY, env.HOOK_SECRET, env.SKJEMAFLYT_SECRETS_PREFIX]).toEqual([
         name,
         undefined,

@@ -25,7 +25,8 @@ export async function searchPage({ municipality, query }) {
     h(
       'p',
       { id: 'q-hjelp', class: 'hjelp' },
-      `Søker i alle leveranser i ${municipality.name}. Et navn finnes på begynnelsen av fornavn eller etternavn; ` +
+      `Søker i alle leveranser i ${municipality.name}. Et navn (innsenderens eller personen skjemaet gjelder) ` +
+        'finnes på begynnelsen av fornavn eller etternavn; ' +
         'en ID også på de siste tegnene (minst fire), f.eks. «…0426d5».',
     ),
     h(
@@ -35,20 +36,86 @@ export async function searchPage({ municipality, query }) {
       h('button', { type: 'submit' }, 'Søk'),
     ),
   );
-  let result = null;
-  if (data) {
-    const found = data.submissions ?? [];
-    result = h(
-      'section',
-      { 'aria-labelledby': 'treff' },
-      h('h2', { id: 'treff' }, plural(found.length, 'innsending', 'innsendinger')),
-      data.truncated ? h('p', { class: 'merknad' }, 'Mange treff: skriv mer av navnet for å snevre inn.') : null,
-      found.length > 0
-        ? h('ul', { class: 'treff-liste', id: 'treff-liste' }, found.map(submissionResult))
-        : h('p', {}, 'Ingen innsendinger passer søket.'),
-    );
-  }
-  return { title, content: h('div', {}, h('h1', {}, 'Finn en innsending'), form, result) };
+  const result = h('div', { id: 'sokeresultat' }, data ? results(data) : null);
+  const byNumber = nationalIdForm(municipality, (found) => {
+    result.replaceChildren(results(found));
+    result.querySelector('h2')?.focus();
+  });
+  return { title, content: h('div', {}, h('h1', {}, 'Finn en innsending'), form, byNumber, result) };
+}
+
+function results(data) {
+  const found = data.submissions ?? [];
+  return h(
+    'section',
+    { 'aria-labelledby': 'treff' },
+    h('h2', { id: 'treff', tabindex: '-1' }, plural(found.length, 'innsending', 'innsendinger')),
+    data.truncated ? h('p', { class: 'merknad' }, 'Mange treff: skriv mer av navnet for å snevre inn.') : null,
+    found.length > 0
+      ? h('ul', { class: 'treff-liste', id: 'treff-liste' }, found.map(submissionResult))
+      : h('p', {}, 'Ingen innsendinger passer søket.'),
+  );
+}
+
+/**
+ * The search by fødselsnummer: the number goes in a POST body (never in the address, so never in a log or the
+ * browser's history), with the purpose, which is recorded on every delivery found.
+ */
+function nationalIdForm(municipality, show) {
+  const error = h('p', { class: 'feltfeil', id: 'fnr-feil', role: 'alert', hidden: true });
+  const number = h('input', {
+    id: 'fnr',
+    name: 'nationalId',
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    maxlength: 20,
+    'aria-describedby': 'fnr-hjelp fnr-feil',
+  });
+  const purpose = h('input', {
+    id: 'fnr-formaal',
+    name: 'purpose',
+    type: 'text',
+    autocomplete: 'off',
+    maxlength: 300,
+    'aria-describedby': 'fnr-feil',
+  });
+  return h(
+    'form',
+    {
+      class: 'sok',
+      id: 'sok-fnr',
+      'aria-labelledby': 'sok-fnr-tittel',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        error.hidden = true;
+        try {
+          const found = await api('POST', '/deliveries/search', {
+            body: { municipality: municipality.kommunenummer, nationalId: number.value, purpose: purpose.value },
+          });
+          number.value = '';
+          show(found);
+        } catch (failure) {
+          error.textContent = failure.problem?.errors?.map((e) => e.message).join(' ') ?? failure.message;
+          error.hidden = false;
+          (failure.problem?.errors?.[0]?.path === '/purpose' ? purpose : number).focus();
+        }
+      },
+    },
+    h('h2', { id: 'sok-fnr-tittel' }, 'Søk på fødselsnummer'),
+    h(
+      'p',
+      { id: 'fnr-hjelp', class: 'hjelp' },
+      'Finner innsendinger der innsenderen eller personen skjemaet gjelder (f.eks. den ansatte på et A-skjema) har ' +
+        'fødselsnummeret. Søket og formålet registreres på hver leveranse som blir funnet.',
+    ),
+    h('label', { for: 'fnr' }, 'Fødselsnummer (11 siffer)'),
+    number,
+    h('label', { for: 'fnr-formaal' }, 'Formål (påkrevd, registreres)'),
+    purpose,
+    error,
+    h('button', { type: 'submit', id: 'sok-fnr-knapp' }, 'Søk på fødselsnummer'),
+  );
 }
 
 /** One submission found, with each of its deliveries and where it stands. */

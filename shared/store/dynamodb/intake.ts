@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DuplicateSubmissionError, type IntakeRepository, type Receipt } from '../../submission/repository.ts';
 import type { DeliveryRecord, SubmissionRecord } from '../records.ts';
-import { searchTerms } from '../search-terms.ts';
+import { type PersonTerms, searchTerms } from '../search-terms.ts';
 import {
   deliveryKey,
   providerIndexKeys,
@@ -31,10 +31,11 @@ export class DynamoIntake implements IntakeRepository {
   }
 
   /** Writes receipt, submission and deliveries in one transaction: all of it, or nothing. */
-  async create(submission: SubmissionRecord, deliveries: DeliveryRecord[]): Promise<void> {
+  async create(submission: SubmissionRecord, deliveries: DeliveryRecord[], person?: PersonTerms): Promise<void> {
     const receipt = receiptKey(submission.providerId, submission.submissionId);
     // Name words and submissionId; both ids backwards too, so the end of an id is found.
-    const terms = searchTerms(deliveries[0]?.submitter?.name, submission.submissionId, submission.trackingId);
+    // And who the form is about (its name words, keyed fødselsnummer terms: never the number).
+    const terms = searchTerms(deliveries[0]?.submitter?.name, submission.submissionId, submission.trackingId, person);
     try {
       await this.db.send(
         new TransactWriteCommand({

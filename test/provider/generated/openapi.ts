@@ -241,9 +241,11 @@ export interface paths {
          * List one status's deliveries (default FAILED), or search with q
          * @description Without `q`: the deliveries of one municipality in one status, oldest change first, from the status index
          *     (only those deliveries are read), filtered by target, form type and time of the last change, paginated with
-         *     `nextCursor`. With `q`: a search by the submitter's name (each word matches the start of a name word, case
-         *     and accents as typed in Norwegian), the submissionId (prefix) or the trackingId, across all statuses unless
-         *     `status` is given; at most 50 submissions (`truncated` says there were more).
+         *     `nextCursor`. With `q`: a search by the submitter's name or the name of the person the form is about (the
+         *     form type's `search.person`, e.g. the employee on an A-skjema; each word matches the start of a name word,
+         *     case and accents as typed in Norwegian), the submissionId (prefix), the end of an id or the trackingId,
+         *     across all statuses unless `status` is given; at most 50 submissions (`truncated` says there were more). A
+         *     fødselsnummer as `q` is refused (400): search for one with POST /v1/admin/deliveries/search.
          */
         get: operations["listDeliveries"];
         put?: never;
@@ -371,6 +373,26 @@ export interface paths {
         get: operations["listFailureCauses"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The submissions about a fødselsnummer (the submitter's, or the person the form is about), grouped
+         * @description The number travels in the body, never in a URL (a fødselsnummer as `q` of GET /v1/admin/deliveries is refused with 400). It is found through a keyed hash (HMAC-SHA-256 with the deployment's FOLDER_KEY_SECRET), never stored in clear. A purpose is required; the look is recorded on every delivery found (who, when, purpose: `national-id-searched` in its audit). Answers like the search by name: `{ submissions: [ { trackingId, submissionId, formType, submitterName, screened, receivedAt, deliveries } ], items, truncated }`.
+         */
+        post: operations["searchByNationalId"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1730,6 +1752,42 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description { status, complete, total, groups: [ { code, label, retryHelps, count, firstFailedAt, targets: [ { target, targetName, count, firstFailedAt } ] } ] } */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    searchByNationalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 11 digits (spaces, dots and hyphens are ignored) */
+                    nationalId: string;
+                    purpose: string;
+                    /** @description Required when the admin has more than one municipality */
+                    municipality?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description { submissions: [ { trackingId, …, deliveries: [ … ] } ], items, truncated } */
             200: {
                 headers: {
                     [name: string]: unknown;
