@@ -620,9 +620,15 @@ describe('a deployment with a Fiks IO archive (config-fiks-io)', () => {
         expect(resources, `${handler} ${env}`).toContain(`secret:skjemaflyt/halden/${env}`);
       }
     }
-    // The others get no Fiks IO secrets.
+    // The others get no Fiks IO secrets: receive may read the search key (FOLDER_KEY_SECRET) and nothing else.
     const [, receive] = only(template, 'AWS::Lambda::Function', { Handler: 'functions/receive/index.handler' });
-    expect(receive.Properties.Environment.Variables.SKJEMAFLYT_SECRETS_PREFIX).toBeUndefined();
+    const receiveRole = receive.Properties.Role['Fn::GetAtt'][0];
+    const readable = policies
+      .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === receiveRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(JSON.stringify(readable)).not.toContain('FIKS_IO');
+    expect(JSON.stringify(readable)).toContain('secret:skjemaflyt/halden/FOLDER_KEY_SECRET');
   });
 
   it('alarms when deliveries get no receipt by their deadline (stuck in SENT)', () => {
