@@ -15,8 +15,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAsic } from '../shared/fiks-io/asic.ts';
-import { encryptFor, loadIdentity } from '../shared/fiks-io/cms.ts';
+import { encryptFor } from '../shared/fiks-io/cms.ts';
 import { readZip } from '../shared/fiks-io/zip.ts';
+import { OpensslDir } from '../test/fiks-io/helpers/openssl.ts';
 import { type Figure, median, spread } from './stats.ts';
 
 const RUNS = 3;
@@ -24,32 +25,6 @@ const RUNS = 3;
 export interface FiksIoSealingResult {
   messagesPerRun: number;
   results: Record<string, { oursMs: Figure; opensslMs: Figure; ratio: number }>;
-}
-
-function identity(dir: string, cn: string) {
-  const key = join(dir, `${cn}.key`);
-  const cert = join(dir, `${cn}.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${cn}`,
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key, cert, id: loadIdentity(readFileSync(cert, 'utf8'), readFileSync(key, 'utf8')) };
 }
 
 function figure(runs: number[]): Figure {
@@ -60,17 +35,19 @@ function figure(runs: number[]): Figure {
 export async function measureFiksIoSealing(
   messages = Number(process.env.BENCH_FIKSIO_MESSAGES ?? 100),
 ): Promise<FiksIoSealingResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'skjemaflyt-bench-fiksio-'));
+  const tmp = new OpensslDir();
   try {
-    return await measure(dir, messages);
+    return await measure(tmp, messages);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    tmp.remove();
   }
 }
 
-async function measure(dir: string, messages: number): Promise<FiksIoSealingResult> {
-  const signer = identity(dir, 'hub');
-  const recipient = identity(dir, 'archive');
+async function measure(tmp: OpensslDir, messages: number): Promise<FiksIoSealingResult> {
+  // The tests' OpenSSL identities: a self-signed RSA-2048 certificate and key each.
+  const signer = tmp.identity('hub');
+  const recipient = tmp.identity('archive');
+  const { dir } = tmp;
   const sizes = [
     { label: 'arkivmelding 8 KB + PDF 100 KB', pdf: 100 * 1024 },
     { label: 'arkivmelding 8 KB + PDF 2 MB', pdf: 2 * 1024 * 1024 },
@@ -84,13 +61,13 @@ async function measure(dir: string, messages: number): Promise<FiksIoSealingResu
     const ours: number[] = [];
     const openssl: number[] = [];
     // Warm-up (JIT, WebCrypto key import paths, openssl's page cache).
-    await encryptFor(await packAsic(files, signer.id), recipient.id.certificate);
+    await encryptFor(await packAsic(files, signer), recipient.certificate);
     for (let run = 0; run < RUNS; run++) {
       let t = performance.now();
-      for (let i = 0; i < messages; i++) await encryptFor(await packAsic(files, signer.id), recipient.id.certificate);
+      for (let i = 0; i < messages; i++) await encryptFor(await packAsic(files, signer), recipient.certificate);
       ours.push((performance.now() - t) / messages);
 
-      const zip = await packAsic(files, signer.id);
+      const zip = await packAsic(files, signer);
       const manifest = readZip(zip).find((e) => e.name === 'META-INF/ASiCManifest.xml')?.data ?? new Uint8Array();
       const manifestPath = join(dir, 'manifest.xml');
       const zipPath = join(dir, 'package.asice');
@@ -107,9 +84,9 @@ async function measure(dir: string, messages: number): Promise<FiksIoSealingResu
           '-in',
           manifestPath,
           '-signer',
-          signer.cert,
+          signer.certPath,
           '-inkey',
-          signer.key,
+          signer.keyPath,
           '-outform',
           'DER',
           '-out',
@@ -127,7 +104,7 @@ async function measure(dir: string, messages: number): Promise<FiksIoSealingResu
           '-out',
           join(dir, 'enc.der'),
           '-recip',
-          recipient.cert,
+          recipient.certPath,
           '-keyopt',
           'rsa_padding_mode:oaep',
           '-keyopt',

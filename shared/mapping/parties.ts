@@ -87,11 +87,18 @@ export function submitterPart(
   submitter: SubmissionEnvelope['submitter'],
   role: NonNullable<ArchiveMapping['representative']>,
 ): Part {
-  const address = submitter.address;
   return {
     navn: submitter.name,
     ...(role.rolle ? { rolle: role.rolle } : {}),
     rolleTekst: role.rolleTekst,
+    ...submitterContact(submitter),
+  };
+}
+
+/** How the submitter is identified and reached, as a part and a korrespondansepart both carry it. */
+function submitterContact(submitter: SubmissionEnvelope['submitter']) {
+  const address = submitter.address;
+  return {
     ...(submitter.organisationNumber
       ? { organisasjonid: submitter.organisationNumber }
       : submitter.nationalId
@@ -198,21 +205,12 @@ function submitterKorrespondansepart(spec: KorrespondansepartMapping) {
   return (_data: Data, input?: MappingInput): Korrespondansepart | undefined => {
     const submitter = input?.envelope.submitter;
     if (!submitter) return undefined;
-    const address = submitter.address;
+    const country = submitter.address?.country;
     return {
       korrespondanseparttype: spec.type,
       navn: submitter.name,
-      ...(submitter.organisationNumber
-        ? { organisasjonid: submitter.organisationNumber }
-        : submitter.nationalId
-          ? { personid: submitter.nationalId }
-          : {}),
-      ...(address?.street ? { postadresse: [address.street] } : {}),
-      ...(address?.postalCode ? { postnummer: address.postalCode } : {}),
-      ...(address?.postalTown ? { poststed: address.postalTown } : {}),
-      ...(address?.country && /^[A-Z]{2}$/.test(address.country) ? { land: address.country } : {}),
-      ...(submitter.email ? { epostadresse: submitter.email } : {}),
-      ...(submitter.phone ? { telefonnummer: submitter.phone } : {}),
+      ...submitterContact(submitter),
+      ...(country && /^[A-Z]{2}$/.test(country) ? { land: country } : {}),
     };
   };
 }

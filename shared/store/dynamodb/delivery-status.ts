@@ -1,11 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Transition } from '../../delivery/lifecycle.ts';
 import {
   type DeliveryRef,
@@ -15,7 +9,8 @@ import {
   type SubmissionWithDeliveries,
 } from '../../delivery/repository.ts';
 import type { AuditEntry, DeliveryRecord, SubmissionRecord } from '../records.ts';
-import { deliveryKey, providerIndexKeys, sentMessageKey, statusIndexKeys, strip, submissionKey } from './keys.ts';
+import { deliveryKey, providerIndexKeys, sentMessageKey, statusIndexKeys, strip } from './keys.ts';
+import { partitionItems } from './partition.ts';
 
 /** Deliveries and their statuses in DynamoDB: reads of a submission's partition and conditional status writes. */
 export class DynamoDeliveryStatus implements DeliveryRepository {
@@ -29,21 +24,7 @@ export class DynamoDeliveryStatus implements DeliveryRepository {
 
   /** The submission with all its deliveries (one query on the partition). */
   async get(trackingId: string): Promise<SubmissionWithDeliveries | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': submissionKey(trackingId).pk },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await partitionItems(this.db, this.table, trackingId);
     const submission = items.find((i) => i.sk === 'SUBMISSION');
     if (!submission) return undefined;
     return {

@@ -3,6 +3,7 @@ import type { StoredDocument } from '../../submission/types.ts';
 import type { AuditEntry } from '../records.ts';
 import { TABLE_TTL_ATTRIBUTE } from '../table.ts';
 import { deliveryKey, STATUS_INDEX, submissionKey } from './keys.ts';
+import { partitionItems } from './partition.ts';
 
 /**
  * The personal data the table keeps about a submission (the submitter's name on each delivery, the documents'
@@ -107,26 +108,8 @@ export class DynamoPersonalData {
     );
   }
 
-  private async items(trackingId: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :sk)' : 'pk = :pk',
-          ExpressionAttributeValues: {
-            ':pk': submissionKey(trackingId).pk,
-            ...(skPrefix ? { ':sk': skPrefix } : {}),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  private items(trackingId: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
+    return partitionItems(this.db, this.table, trackingId, skPrefix);
   }
 }
 
